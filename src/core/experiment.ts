@@ -1,0 +1,173 @@
+/**
+ * The experiment grid: methods x budgets -> retrieval metrics, token utilisation, index bytes and
+ * compression time. Pure and synchronous per step; progress and cancellation are checked between
+ * documents so the same code serves a worker (with an AbortSignal) and the command line.
+ */
+import { compressDocument, type CompressResult } from './compress.ts';
+import { evaluateRankings, type Judgments } from './metrics.ts';
+import { formatMethodSpec, methodSpecLabel, type MethodSpec } from './methodSpec.ts';
+import { maxSimScores, packCorpus, topK, type VectorSet } from './maxsim.ts';
+import { type MultiVector, validateDocument } from './multivector.ts';
+import { tokenUtilization, type UtilizationReport } from './utilization.ts';
+
+export const ENGINE_VERSION = '0.1.0';
+
+export interface ExperimentInput {
+  docs: readonly MultiVector[];
+  queries: readonly VectorSet[];
+  qrels: ReadonlyMap<string, Judgments>;
+}
+
+export interface ExperimentConfig {
+  methods: readonly MethodSpec[];
+  budgets: readonly number[];
+  /** Cut-offs for Recall@k, nDCG@k and MRR@k. */
+  ks: readonly number[];
+  seed: number;
+}
+
+export const DEFAULT_BUDGETS = [4, 8, 16, 32, 64] as const;
+export const DEFAULT_KS = [1, 5, 10] as const;
+
+export interface ExperimentRow {
+  /** Canonical method spec ("agc", "agc-mean", "hpool:protectFirst=true"). */
+  method: string;
+  label: string;
+  /** The budget m, or null for the uncompressed index. */
+  budget: number | null;
+  documents: number;
+  storedVectors: number;
+  vectorsPerDoc: number;
+  /** Payload of the stored vectors only (no offsets or ids): vectors x d x 4 and x 2 bytes. */
+  bytesFp32: number;
+  bytesFp16: number;
+  compressMsPerDoc: number;
+  searchMsPerQuery: number;
+  metrics: Record<string, number>;
+  judgedQueries: number;
+  unjudgedQueries: number;
+  utilization: UtilizationReport;
+  /** How many documents used each saliency source (methods that read saliency only). */
+  saliencySources: Record<string, number>;
+}
+
+export interface DocumentFailure {
+  docId: string;
+  message: string;
+}
+
+export interface ExperimentResult {
+  engineVersion: string;
+  config: ExperimentConfig;
+  dimension: number;
+  documents: number;
+  tokens: number;
+  queries: number;
+  rows: ExperimentRow[];
+  /** Documents rejected before any method ran; the rest of the corpus was evaluated. */
+  failures: DocumentFailure[];
+}
+
+export type ExperimentProgress =
+  | { stage: 'validate'; done: number; total: number }
+  | { stage: 'compress'; method: string; budget: number | null; done: number; total: number; cell: number; cells: number }
+  | { stage: 'search'; method: string; budget: number | null; done: number; total: number; cell: number; cells: number }
+  | { stage: 'done'; rows: number };
+
+export interface RunOptions {
+  onProgress?: (p: ExperimentProgress) => void;
+  signal?: AbortSignal;
+  /** Emit a progress event at most every this many documents or queries. */
+  progressEvery?: number;
+}
+
+export function runExperiment(input: ExperimentInput, config: ExperimentConfig, opts: RunOptions = {}): ExperimentResult {
+  const { onProgress, signal } = opts;
+  const every = opts.progressEvery ?? 16;
+  const failures: DocumentFailure[] = [];
+  const d = input.docs[0]?.d ?? input.queries[0]?.d ?? 0;
+  const docs: MultiVector[] = [];
+  input.docs.forEach((doc, i) => {
+    try {
+      validateDocument(doc, d);
+      docs.push(doc);
+    } catch (e) {
+      failures.push({ docId: doc.id, message: (e as Error).message });
+    }
+    if (i % every === 0) onProgress?.({ stage: 'validate', done: i + 1, total: input.docs.length });
+  });
+  for (const q of input.queries) {
+    if (q.d !== d) throw new Error(`query "${q.id}" has dimension ${q.d}, the documents have ${d}`);
+  }
+  const cells: { spec: MethodSpec; budget: number | null }[] = [];
+  for (const spec of config.methods) {
+    if (spec.method === 'none') cells.push({ spec, budget: null });
+    else for (const b of config.budgets) cells.push({ spec, budget: b });
+  }
+  const rows: ExperimentRow[] = [];
+  cells.forEach(({ spec, budget }, cellIndex) => {
+    const method = formatMethodSpec(spec);
+    const common = { method, budget, cell: cellIndex, cells: cells.length };
+    const compressed: CompressResult[] = [];
+    const sources: Record<string, number> = {};
+    const t0 = performance.now();
+    docs.forEach((doc, i) => {
+      signal?.throwIfAborted();
+      const c = compressDocument(doc, spec, budget ?? doc.n, { seed: config.seed, expectedD: d });
+      if (c.saliencySource) sources[c.saliencySource] = (sources[c.saliencySource] ?? 0) + 1;
+      compressed.push(c);
+      if (i % every === 0 || i === docs.length - 1) onProgress?.({ stage: 'compress', ...common, done: i + 1, total: docs.length });
+    });
+    const compressMs = performance.now() - t0;
+    const corpus = packCorpus(compressed);
+    const rankings = new Map<string, string[]>();
+    const maxK = Math.max(...config.ks);
+    const t1 = performance.now();
+    const scores = new Float32Array(corpus.ids.length);
+    input.queries.forEach((q, i) => {
+      signal?.throwIfAborted();
+      maxSimScores(q.data, q.n, corpus, scores);
+      rankings.set(q.id, topK(scores, maxK).map((h) => corpus.ids[h.doc]));
+      if (i % every === 0 || i === input.queries.length - 1)
+        onProgress?.({ stage: 'search', ...common, done: i + 1, total: input.queries.length });
+    });
+    const searchMs = performance.now() - t1;
+    const summary = evaluateRankings(rankings, input.qrels, config.ks);
+    const utilization = tokenUtilization({
+      corpus,
+      compressed,
+      positions: docs.map((x) => x.positions),
+      queries: input.queries,
+      qrels: input.qrels,
+    });
+    const stored = corpus.offsets[corpus.ids.length];
+    rows.push({
+      method,
+      label: methodSpecLabel(spec),
+      budget,
+      documents: docs.length,
+      storedVectors: stored,
+      vectorsPerDoc: docs.length ? stored / docs.length : 0,
+      bytesFp32: stored * d * 4,
+      bytesFp16: stored * d * 2,
+      compressMsPerDoc: docs.length ? compressMs / docs.length : 0,
+      searchMsPerQuery: input.queries.length ? searchMs / input.queries.length : 0,
+      metrics: summary.means,
+      judgedQueries: summary.judged,
+      unjudgedQueries: summary.unjudged,
+      utilization,
+      saliencySources: sources,
+    });
+  });
+  onProgress?.({ stage: 'done', rows: rows.length });
+  return {
+    engineVersion: ENGINE_VERSION,
+    config,
+    dimension: d,
+    documents: docs.length,
+    tokens: docs.reduce((s, x) => s + x.n, 0),
+    queries: input.queries.length,
+    rows,
+    failures,
+  };
+}

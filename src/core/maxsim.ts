@@ -1,0 +1,122 @@
+/**
+ * Late-interaction scoring (ColBERT's MaxSim): score(q, d) = sum over query tokens i of
+ * max over stored vectors j of <q_i, d_j>. The corpus is packed into one row-major matrix with
+ * per-document offsets (ragged), which keeps memory contiguous and transferable to workers.
+ */
+
+export interface PackedCorpus {
+  ids: string[];
+  d: number;
+  /** All stored vectors, row-major: (offsets[docs]) x d. */
+  data: Float32Array;
+  /** Document i owns rows offsets[i] .. offsets[i+1]-1; length docs + 1. */
+  offsets: Int32Array;
+}
+
+export interface VectorSet {
+  id: string;
+  n: number;
+  d: number;
+  data: Float32Array;
+}
+
+export function packCorpus(docs: readonly VectorSet[]): PackedCorpus {
+  if (docs.length === 0) return { ids: [], d: 0, data: new Float32Array(0), offsets: new Int32Array(1) };
+  const d = docs[0].d;
+  const offsets = new Int32Array(docs.length + 1);
+  docs.forEach((doc, i) => {
+    if (doc.d !== d) throw new Error(`document "${doc.id}" has dimension ${doc.d}, the corpus has ${d}`);
+    offsets[i + 1] = offsets[i] + doc.n;
+  });
+  const data = new Float32Array(offsets[docs.length] * d);
+  docs.forEach((doc, i) => data.set(doc.data.subarray(0, doc.n * d), offsets[i] * d));
+  return { ids: docs.map((x) => x.id), d, data, offsets };
+}
+
+/**
+ * MaxSim of one query (qn x d) against every document. If `winners` is given (docs x qn), it
+ * receives, for every document and query token, the global row index of the stored vector that
+ * won the max (ties: the first). Query tokens are processed four at a time so every stored vector
+ * element loaded feeds four multiply-adds.
+ */
+export function maxSimScores(
+  query: Float32Array,
+  qn: number,
+  corpus: PackedCorpus,
+  scores: Float32Array = new Float32Array(corpus.ids.length),
+  winners?: Int32Array,
+): Float32Array {
+  const { d, data, offsets } = corpus;
+  if (query.length !== qn * d) throw new Error(`query holds ${query.length} values, expected ${qn} x ${d}`);
+  const docs = corpus.ids.length;
+  const best = new Float64Array(qn);
+  const arg = new Int32Array(qn);
+  for (let doc = 0; doc < docs; doc++) {
+    best.fill(-Infinity);
+    const end = offsets[doc + 1];
+    for (let j = offsets[doc]; j < end; j++) {
+      const jo = j * d;
+      let i = 0;
+      for (; i + 3 < qn; i += 4) {
+        const o0 = i * d;
+        const o1 = o0 + d;
+        const o2 = o1 + d;
+        const o3 = o2 + d;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let k = 0; k < d; k++) {
+          const v = data[jo + k];
+          s0 += query[o0 + k] * v;
+          s1 += query[o1 + k] * v;
+          s2 += query[o2 + k] * v;
+          s3 += query[o3 + k] * v;
+        }
+        if (s0 > best[i]) { best[i] = s0; arg[i] = j; }
+        if (s1 > best[i + 1]) { best[i + 1] = s1; arg[i + 1] = j; }
+        if (s2 > best[i + 2]) { best[i + 2] = s2; arg[i + 2] = j; }
+        if (s3 > best[i + 3]) { best[i + 3] = s3; arg[i + 3] = j; }
+      }
+      for (; i < qn; i++) {
+        const o = i * d;
+        let s = 0;
+        for (let k = 0; k < d; k++) s += query[o + k] * data[jo + k];
+        if (s > best[i]) { best[i] = s; arg[i] = j; }
+      }
+    }
+    let total = 0;
+    // An empty document scores -Infinity: it can never be retrieved ahead of a real one.
+    for (let i = 0; i < qn; i++) total += best[i];
+    scores[doc] = total;
+    if (winners) winners.set(arg, doc * qn);
+  }
+  return scores;
+}
+
+export interface Hit {
+  /** Index of the document in the corpus. */
+  doc: number;
+  score: number;
+}
+
+/** The k best documents, best first; equal scores keep corpus order (lower index first). */
+export function topK(scores: ArrayLike<number>, k: number): Hit[] {
+  const n = scores.length;
+  const kk = Math.min(k, n);
+  const idx = Array.from({ length: n }, (_, i) => i);
+  idx.sort((a, b) => scores[b] - scores[a] || a - b);
+  return idx.slice(0, kk).map((doc) => ({ doc, score: scores[doc] }));
+}
+
+/** The full ranking of the corpus for each query, as document indices best first. */
+export function rankAll(queries: readonly VectorSet[], corpus: PackedCorpus): { rankings: Int32Array[]; scores: Float32Array[] } {
+  const rankings: Int32Array[] = [];
+  const scores: Float32Array[] = [];
+  for (const q of queries) {
+    const s = maxSimScores(q.data, q.n, corpus);
+    scores.push(s);
+    rankings.push(Int32Array.from(topK(s, s.length).map((h) => h.doc)));
+  }
+  return { rankings, scores };
+}

@@ -1,0 +1,85 @@
+import { getMethod, METHODS, PRESETS } from './methods/registry.ts';
+import type { CompressionMethod, MethodOptions, OptionSpec, OptionValue } from './methods/types.ts';
+
+/** A method with fully resolved options: what one column of an experiment compares. */
+export interface MethodSpec {
+  method: string;
+  options: MethodOptions;
+}
+
+/**
+ * Parses "agc", "agc-mean" (a preset) or "agc:weighting=mean:clustering=false". Options are
+ * checked against the method's declared options; defaults fill the rest.
+ */
+export function parseMethodSpec(text: string): MethodSpec {
+  const [head, ...pairs] = text.trim().split(':');
+  const preset = PRESETS.find((p) => p.id === head);
+  const method = getMethod(preset ? preset.method : head);
+  const given: MethodOptions = { ...(preset?.options ?? {}) };
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new Error(`method "${text}": expected key=value after ":", got "${pair}"`);
+    given[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return { method: method.id, options: resolveOptions(method, given) };
+}
+
+/** Defaults merged with `given`, each value checked and converted to its declared type. */
+export function resolveOptions(method: CompressionMethod, given: MethodOptions): MethodOptions {
+  const out: MethodOptions = { ...method.defaults };
+  for (const [key, raw] of Object.entries(given)) {
+    const spec = method.options.find((o) => o.key === key);
+    if (!spec) {
+      const known = method.options.map((o) => o.key).join(', ') || 'none';
+      throw new Error(`method "${method.id}" has no option "${key}" (options: ${known})`);
+    }
+    out[key] = coerce(method.id, spec, raw);
+  }
+  return out;
+}
+
+function coerce(id: string, spec: OptionSpec, raw: OptionValue): OptionValue {
+  const where = `method "${id}" option "${spec.key}"`;
+  if (spec.type === 'boolean') {
+    if (raw === true || raw === 'true') return true;
+    if (raw === false || raw === 'false') return false;
+    throw new Error(`${where} must be true or false, got "${raw}"`);
+  }
+  if (spec.type === 'integer') {
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < spec.min || v > spec.max)
+      throw new Error(`${where} must be an integer in [${spec.min}, ${spec.max}], got "${raw}"`);
+    return v;
+  }
+  const s = String(raw);
+  if (!spec.choices.includes(s)) throw new Error(`${where} must be one of ${spec.choices.join(', ')}, got "${raw}"`);
+  return s;
+}
+
+/** Canonical text of a spec: only options that differ from the defaults, in declaration order. */
+export function formatMethodSpec(spec: MethodSpec): string {
+  const method = getMethod(spec.method);
+  const preset = PRESETS.find(
+    (p) => p.method === spec.method && sameOptions(resolveOptions(method, p.options), spec.options),
+  );
+  if (preset) return preset.id;
+  const parts = method.options.filter((o) => spec.options[o.key] !== method.defaults[o.key]).map((o) => `${o.key}=${spec.options[o.key]}`);
+  return [spec.method, ...parts].join(':');
+}
+
+/** Human label: the preset's label, or the method label with its non-default options. */
+export function methodSpecLabel(spec: MethodSpec): string {
+  const text = formatMethodSpec(spec);
+  const preset = PRESETS.find((p) => p.id === text);
+  if (preset) return preset.label;
+  const method = getMethod(spec.method);
+  const extra = text.split(':').slice(1);
+  return extra.length ? `${method.label} (${extra.join(', ')})` : method.label;
+}
+
+function sameOptions(a: MethodOptions, b: MethodOptions): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((k) => a[k] === b[k]);
+}
+
+export const ALL_METHOD_IDS = [...METHODS.map((m) => m.id), ...PRESETS.map((p) => p.id)];

@@ -1,0 +1,213 @@
+/**
+ * Seeded synthetic corpora with planted structure, for comparing and testing compression methods
+ * with no model at all.
+ *
+ * What it models. Each document is an image (a rows x cols patch grid) or a video (frames of such
+ * grids). Most tokens are BACKGROUND: two scene directions shared across the corpus (think sky and
+ * floor), one per half of the grid, plus noise. A few tokens are OBJECTS: each document has two
+ * objects occupying a small rectangle (a few percent of the patches; in video they appear for a
+ * run of frames and move). An object's direction mixes a CATEGORY shared by many documents with a
+ * component unique to the document, so documents of the same category are confusable and only the
+ * unique part identifies the right one. Some documents have NEAR-DUPLICATES (re-noised copies
+ * with shifted objects). Saliency is PLANTED: high on object tokens, low on background, with a
+ * few background "attention sinks" of high saliency, as ViTs show (Darcet et al. 2023,
+ * "Vision Transformers Need Registers"), so saliency is informative but not perfect.
+ *
+ * Queries. One per original document: a few noisy copies of each object direction (what a
+ * caption's content words would match) plus filler tokens near a shared "text" direction (words
+ * like "a photo of", which match nothing in particular). Judgments: the document itself grade 2,
+ * its near-duplicates grade 1.
+ *
+ * What compression should do here. The evidence a query needs sits in ~3% of the tokens.
+ * Uniform pooling averages objects into background and should lose most at small budgets; random
+ * selection misses small objects when m is small; AGC keeps salient tokens as centroids and should
+ * hold up unless sinks take the budget; Ward and k-means spend clusters on background noise but
+ * keep far-away object tokens apart. Without compression the task is easy, so any loss is the
+ * method's.
+ */
+import type { MultiVector } from './multivector.ts';
+import type { VectorSet } from './maxsim.ts';
+import type { Judgments } from './metrics.ts';
+import { gaussian, mulberry32, randomInt, type Rng } from './rng.ts';
+
+export interface SyntheticPreset {
+  name: string;
+  description: string;
+  /** Number of original documents (near-duplicates are added on top). */
+  docs: number;
+  d: number;
+  rows: number;
+  cols: number;
+  /** Frames per video; 0 for images. */
+  frames: number;
+  /** Number of categories objects are drawn from (fewer means more confusable documents). */
+  categories: number;
+  /** Side of the square patch region an object covers. */
+  objectSide: number;
+  /** Fraction of documents that get a near-duplicate. */
+  duplicateRate: number;
+  /** Noise norm on background tokens. */
+  noise: number;
+  /** Query tokens per object, and filler tokens per query. */
+  tokensPerObject: number;
+  fillerTokens: number;
+}
+
+export const SYNTHETIC_PRESETS: Record<string, SyntheticPreset> = {
+  tiny: {
+    name: 'tiny',
+    description: '24 images of 6x6 patches, d = 32: fast enough for unit tests',
+    docs: 24, d: 32, rows: 6, cols: 6, frames: 0, categories: 4, objectSide: 1,
+    duplicateRate: 0.25, noise: 0.6, tokensPerObject: 2, fillerTokens: 2,
+  },
+  images: {
+    name: 'images',
+    description: '300 images of 14x14 patches (196 tokens, like ViT-B/16 at 224 px), d = 128',
+    docs: 300, d: 128, rows: 14, cols: 14, frames: 0, categories: 12, objectSide: 2,
+    duplicateRate: 0.1, noise: 0.7, tokensPerObject: 3, fillerTokens: 3,
+  },
+  video: {
+    name: 'video',
+    description: '100 videos of 24 frames x 6x9 patches (1,296 tokens, like the paper\'s MSR-VTT documents), d = 128',
+    docs: 100, d: 128, rows: 6, cols: 9, frames: 24, categories: 10, objectSide: 2,
+    duplicateRate: 0.1, noise: 0.7, tokensPerObject: 3, fillerTokens: 3,
+  },
+};
+
+export interface SyntheticCorpus {
+  preset: SyntheticPreset;
+  seed: number;
+  docs: MultiVector[];
+  queries: VectorSet[];
+  qrels: Map<string, Judgments>;
+}
+
+const unitRandom = (rng: Rng, d: number): Float32Array => {
+  const v = new Float32Array(d);
+  let sq = 0;
+  for (let k = 0; k < d; k++) sq += (v[k] = gaussian(rng)) ** 2;
+  const inv = 1 / Math.sqrt(sq);
+  for (let k = 0; k < d; k++) v[k] *= inv;
+  return v;
+};
+
+/** a * x + b * y + noise of norm ~sigma, L2-normalised, written into out at row i. */
+function mixInto(out: Float32Array, i: number, d: number, rng: Rng, parts: [number, Float32Array][], sigma: number): void {
+  const s = sigma / Math.sqrt(d);
+  let sq = 0;
+  for (let k = 0; k < d; k++) {
+    let v = gaussian(rng) * s;
+    for (const [w, x] of parts) v += w * x[k];
+    out[i * d + k] = v;
+    sq += v * v;
+  }
+  const inv = 1 / Math.sqrt(sq);
+  for (let k = 0; k < d; k++) out[i * d + k] *= inv;
+}
+
+interface ObjectPlan {
+  dir: Float32Array;
+  row: number;
+  col: number;
+  /** Frames [start, end) where the object is visible, and its drift in columns per frame. */
+  start: number;
+  end: number;
+  drift: number;
+}
+
+export function syntheticCorpus(preset: SyntheticPreset | string, seed = 1): SyntheticCorpus {
+  const p = typeof preset === "string" ? SYNTHETIC_PRESETS[preset] : preset;
+  if (!p) throw new Error(`unknown synthetic preset "${preset}"; known: ${Object.keys(SYNTHETIC_PRESETS).join(', ')}`);
+  const rng = mulberry32(seed);
+  const { d, rows, cols } = p;
+  const frames = Math.max(1, p.frames);
+  const scenes = Array.from({ length: 4 }, () => unitRandom(rng, d));
+  const categories = Array.from({ length: p.categories }, () => unitRandom(rng, d));
+  const textFiller = unitRandom(rng, d);
+  const docs: MultiVector[] = [];
+  const queries: VectorSet[] = [];
+  const qrels = new Map<string, Judgments>();
+
+  const render = (id: string, sceneA: Float32Array, sceneB: Float32Array, objects: ObjectPlan[], r: Rng): MultiVector => {
+    const n = frames * rows * cols;
+    const data = new Float32Array(n * d);
+    const saliency = new Float32Array(n);
+    const row = new Int16Array(n);
+    const col = new Int16Array(n);
+    const frame = new Int32Array(n);
+    const time = new Float32Array(n);
+    let t = 0;
+    for (let f = 0; f < frames; f++) {
+      for (let y = 0; y < rows; y++) {
+        for (let x = 0; x < cols; x++, t++) {
+          row[t] = y;
+          col[t] = x;
+          frame[t] = p.frames ? f : -1;
+          time[t] = p.frames ? f * 0.5 : NaN;
+          const obj = objects.find((o) => {
+            const ox = Math.round(o.col + o.drift * (f - o.start));
+            return f >= o.start && f < o.end && y >= o.row && y < o.row + p.objectSide && x >= ox && x < ox + p.objectSide;
+          });
+          const scene = y < rows / 2 ? sceneA : sceneB;
+          if (obj) {
+            mixInto(data, t, d, r, [[1, obj.dir], [0.25, scene]], 0.35);
+            saliency[t] = 0.6 + 0.4 * r.next();
+          } else {
+            mixInto(data, t, d, r, [[1, scene]], p.noise);
+            saliency[t] = r.next() < 0.01 ? 0.7 + 0.3 * r.next() : 0.15 * r.next();
+          }
+        }
+      }
+    }
+    let total = 0;
+    for (const s of saliency) total += s;
+    for (let i = 0; i < n; i++) saliency[i] /= total;
+    return {
+      id, n, d, data, saliency, saliencySource: 'planted',
+      grid: { rows, cols, frames: p.frames || undefined },
+      positions: p.frames ? { row, col, frame, time } : { row, col },
+    };
+  };
+
+  const planObjects = (r: Rng, dirs: Float32Array[]): ObjectPlan[] =>
+    dirs.map((dir) => {
+      const span = p.frames ? Math.max(2, Math.floor(frames / 4) + randomInt(r, Math.ceil(frames / 4))) : 1;
+      const start = p.frames ? randomInt(r, frames - span + 1) : 0;
+      const maxDrift = p.frames ? (cols - p.objectSide) / span : 0;
+      return {
+        dir,
+        row: randomInt(r, rows - p.objectSide + 1),
+        col: randomInt(r, Math.max(1, cols - p.objectSide + 1 - Math.ceil(maxDrift * span))),
+        start,
+        end: start + span,
+        drift: p.frames ? maxDrift * r.next() : 0,
+      };
+    });
+
+  for (let i = 0; i < p.docs; i++) {
+    const id = `doc-${String(i).padStart(4, '0')}`;
+    const sceneA = scenes[randomInt(rng, scenes.length)];
+    const sceneB = scenes[randomInt(rng, scenes.length)];
+    const dirs = [0, 1].map(() => {
+      const out = new Float32Array(d);
+      mixInto(out, 0, d, rng, [[0.6, categories[randomInt(rng, categories.length)]], [0.8, unitRandom(rng, d)]], 0);
+      return out;
+    });
+    docs.push(render(id, sceneA, sceneB, planObjects(rng, dirs), rng));
+    const judgments = new Map<string, number>([[id, 2]]);
+    if (rng.next() < p.duplicateRate) {
+      const dupId = `${id}-dup`;
+      docs.push(render(dupId, sceneA, sceneB, planObjects(rng, dirs), rng));
+      judgments.set(dupId, 1);
+    }
+    const qn = dirs.length * p.tokensPerObject + p.fillerTokens;
+    const q = new Float32Array(qn * d);
+    let t = 0;
+    for (const dir of dirs) for (let k = 0; k < p.tokensPerObject; k++) mixInto(q, t++, d, rng, [[1, dir]], 0.6);
+    for (let k = 0; k < p.fillerTokens; k++) mixInto(q, t++, d, rng, [[1, textFiller]], 0.6);
+    const qid = `q-${String(i).padStart(4, '0')}`;
+    queries.push({ id: qid, n: qn, d, data: q });
+    qrels.set(qid, judgments);
+  }
+  return { preset: p, seed, docs, queries, qrels };
+}

@@ -1,0 +1,179 @@
+/**
+ * Token utilisation (paper section 6.5): which stored vectors ever win a MaxSim match.
+ *
+ * A stored vector is active if it wins the argmax for at least one query token of a relevant
+ * (query, document) pair. Matches are traced back to pixels through the compressed document's
+ * assignments: a win of a vector pooled from g tokens credits each of those tokens' positions with
+ * weight 1/g. Match strength at a position is the weighted sum of winning similarities divided by
+ * the weighted number of matches there. Evenness is the coefficient of variation (sigma/mu x 100)
+ * and the Gini coefficient of match counts, over stored vectors and over positions; lower means
+ * more evenly used.
+ */
+import type { Judgments } from './metrics.ts';
+import type { CompressedDoc, TokenPositions } from './multivector.ts';
+import type { PackedCorpus, VectorSet } from './maxsim.ts';
+
+export interface PositionMap {
+  /** Number of cells along each axis (frames: rows = 1, cols = frame count). */
+  rows: number;
+  cols: number;
+  /** Weighted number of matches per cell, row-major. */
+  count: Float64Array;
+  /** Mean winning similarity per cell (NaN where nothing matched). */
+  strength: Float64Array;
+}
+
+export interface UtilizationReport {
+  storedVectors: number;
+  activeVectors: number;
+  activeFraction: number;
+  /** Query-token matches counted (query tokens x relevant pairs). */
+  matches: number;
+  vectorCV: number;
+  vectorGini: number;
+  /** Match counts over the patch grid (summed over frames and tiles), if tokens have rows/cols. */
+  grid?: PositionMap;
+  /** Match counts per video frame, if tokens have frame indices. */
+  frames?: PositionMap;
+  /** CV and Gini of the grid's (else the frames') cell counts; NaN if there are no positions. */
+  positionCV: number;
+  positionGini: number;
+}
+
+export interface UtilizationInput {
+  corpus: PackedCorpus;
+  /** Compressed documents in corpus order (for assignments). */
+  compressed: readonly CompressedDoc[];
+  /** Positions of the uncompressed tokens, in corpus order (undefined when unknown). */
+  positions: readonly (TokenPositions | undefined)[];
+  queries: readonly VectorSet[];
+  qrels: ReadonlyMap<string, Judgments>;
+}
+
+export function tokenUtilization(input: UtilizationInput): UtilizationReport {
+  const { corpus, compressed, positions, queries, qrels } = input;
+  const docIndex = new Map(corpus.ids.map((id, i) => [id, i]));
+  const stored = corpus.offsets[corpus.ids.length];
+  const wins = new Float64Array(stored);
+  const d = corpus.d;
+  let gridRows = 0;
+  let gridCols = 0;
+  let frameCount = 0;
+  for (const p of positions) {
+    if (p?.row && p.col) for (let i = 0; i < p.row.length; i++) {
+      gridRows = Math.max(gridRows, p.row[i] + 1);
+      gridCols = Math.max(gridCols, p.col[i] + 1);
+    }
+    if (p?.frame) for (const f of p.frame) frameCount = Math.max(frameCount, f + 1);
+  }
+  const grid = gridRows > 0 ? emptyMap(gridRows, gridCols) : undefined;
+  const frames = frameCount > 0 ? emptyMap(1, frameCount) : undefined;
+  const gridSim = grid ? new Float64Array(grid.count.length) : undefined;
+  const frameSim = frames ? new Float64Array(frames.count.length) : undefined;
+  // Members of each stored vector (built lazily per document).
+  const members = new Map<number, Int32Array[]>();
+  let matches = 0;
+
+  for (const q of queries) {
+    const rel = qrels.get(q.id);
+    if (!rel) continue;
+    for (const [docId, grade] of rel) {
+      const di = docIndex.get(docId);
+      if (grade <= 0 || di === undefined) continue;
+      const start = corpus.offsets[di];
+      const end = corpus.offsets[di + 1];
+      if (end === start) continue;
+      const groups = members.get(di) ?? membersOf(compressed[di], end - start);
+      members.set(di, groups);
+      const p = positions[di];
+      for (let i = 0; i < q.n; i++) {
+        let best = -Infinity;
+        let arg = start;
+        for (let j = start; j < end; j++) {
+          let s = 0;
+          for (let k = 0; k < d; k++) s += q.data[i * d + k] * corpus.data[j * d + k];
+          if (s > best) {
+            best = s;
+            arg = j;
+          }
+        }
+        wins[arg]++;
+        matches++;
+        const toks = groups[arg - start];
+        const w = 1 / toks.length;
+        for (const t of toks) {
+          if (grid && gridSim && p?.row && p.col && p.row[t] >= 0 && p.col[t] >= 0) {
+            const cell = p.row[t] * grid.cols + p.col[t];
+            grid.count[cell] += w;
+            gridSim[cell] += w * best;
+          }
+          if (frames && frameSim && p?.frame && p.frame[t] >= 0) {
+            frames.count[p.frame[t]] += w;
+            frameSim[p.frame[t]] += w * best;
+          }
+        }
+      }
+    }
+  }
+  if (grid && gridSim) finishStrength(grid, gridSim);
+  if (frames && frameSim) finishStrength(frames, frameSim);
+  let active = 0;
+  for (const w of wins) if (w > 0) active++;
+  const positional = grid ?? frames;
+  return {
+    storedVectors: stored,
+    activeVectors: active,
+    activeFraction: stored > 0 ? active / stored : 0,
+    matches,
+    vectorCV: coefficientOfVariation(wins),
+    vectorGini: gini(wins),
+    grid,
+    frames,
+    positionCV: positional ? coefficientOfVariation(positional.count) : NaN,
+    positionGini: positional ? gini(positional.count) : NaN,
+  };
+}
+
+function membersOf(doc: CompressedDoc, k: number): Int32Array[] {
+  const lists: number[][] = Array.from({ length: k }, () => []);
+  doc.assignments.forEach((a, t) => {
+    if (a >= 0) lists[a].push(t);
+  });
+  return lists.map((l) => Int32Array.from(l));
+}
+
+function emptyMap(rows: number, cols: number): PositionMap {
+  return { rows, cols, count: new Float64Array(rows * cols), strength: new Float64Array(rows * cols) };
+}
+
+function finishStrength(map: PositionMap, simSum: Float64Array): void {
+  for (let i = 0; i < map.count.length; i++) map.strength[i] = map.count[i] > 0 ? simSum[i] / map.count[i] : NaN;
+}
+
+/** sigma / mu x 100 (population standard deviation); NaN for an empty or all-zero list. */
+export function coefficientOfVariation(values: ArrayLike<number>): number {
+  const n = values.length;
+  if (n === 0) return NaN;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += values[i] / n;
+  if (mean === 0) return NaN;
+  let v = 0;
+  for (let i = 0; i < n; i++) v += (values[i] - mean) ** 2 / n;
+  return (Math.sqrt(v) / mean) * 100;
+}
+
+/**
+ * Gini coefficient of non-negative values: 0 when all are equal, (n-1)/n when one holds
+ * everything. G = sum_i (2i - n - 1) x_(i) / (n sum x) over values sorted ascending (i from 1).
+ */
+export function gini(values: ArrayLike<number>): number {
+  const n = values.length;
+  const sorted = Float64Array.from(values).sort();
+  let total = 0;
+  let weighted = 0;
+  for (let i = 0; i < n; i++) {
+    total += sorted[i];
+    weighted += (2 * (i + 1) - n - 1) * sorted[i];
+  }
+  return total > 0 ? weighted / (n * total) : NaN;
+}

@@ -1,0 +1,177 @@
+/**
+ * Ward agglomerative clustering in O(n^2) time and memory, by the nearest-neighbour chain
+ * algorithm (Murtagh 1983; Müllner, "Modern hierarchical, agglomerative clustering algorithms",
+ * arXiv 1109.2378), which is also what SciPy's `linkage(X, method="ward")` runs. The steps below
+ * follow SciPy's order of operations (condensed Euclidean distances, Lance-Williams update on
+ * unsquared distances, stable sort of the merges by height, union-find relabelling) so that
+ * `fcluster(..., "maxclust")` partitions agree with SciPy's, which test/fixtures checks.
+ */
+
+/** One merge: clusters a < b (ids as in SciPy: 0..n-1 leaves, n+i the cluster made by merge i). */
+export interface Merge {
+  a: number;
+  b: number;
+  height: number;
+  size: number;
+}
+
+/** Condensed pairwise Euclidean distances of the rows of x (n x d), as SciPy's pdist. */
+export function pdistEuclidean(x: Float64Array, n: number, d: number): Float64Array {
+  const out = new Float64Array((n * (n - 1)) / 2);
+  let idx = 0;
+  for (let i = 0; i < n; i++) {
+    const io = i * d;
+    for (let j = i + 1; j < n; j++) {
+      const jo = j * d;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let k = 0;
+      for (; k + 3 < d; k += 4) {
+        const e0 = x[io + k] - x[jo + k];
+        const e1 = x[io + k + 1] - x[jo + k + 1];
+        const e2 = x[io + k + 2] - x[jo + k + 2];
+        const e3 = x[io + k + 3] - x[jo + k + 3];
+        s0 += e0 * e0;
+        s1 += e1 * e1;
+        s2 += e2 * e2;
+        s3 += e3 * e3;
+      }
+      for (; k < d; k++) {
+        const e = x[io + k] - x[jo + k];
+        s0 += e * e;
+      }
+      out[idx++] = Math.sqrt(s0 + s1 + s2 + s3);
+    }
+  }
+  return out;
+}
+
+/**
+ * Ward linkage of n points given their condensed distance matrix (consumed: it is overwritten).
+ * Returns n-1 merges sorted by height, in SciPy's format.
+ */
+export function wardLinkage(dist: Float64Array, n: number): Merge[] {
+  if (n < 2) return [];
+  // rowBase[i] + j is the condensed index of the pair (i, j) for i < j.
+  const rowBase = new Float64Array(n);
+  for (let i = 0; i < n; i++) rowBase[i] = n * i - (i * (i + 1)) / 2 - i - 1;
+  const at = (i: number, j: number) => (i < j ? rowBase[i] + j : rowBase[j] + i);
+  const size = new Int32Array(n).fill(1);
+  const chain = new Int32Array(n);
+  let chainLength = 0;
+  const raw: Merge[] = [];
+
+  for (let step = 0; step < n - 1; step++) {
+    if (chainLength === 0) {
+      chainLength = 1;
+      for (let i = 0; i < n; i++) {
+        if (size[i] > 0) {
+          chain[0] = i;
+          break;
+        }
+      }
+    }
+    let x = 0;
+    let y = 0;
+    let currentMin = Infinity;
+    for (;;) {
+      x = chain[chainLength - 1];
+      if (chainLength > 1) {
+        y = chain[chainLength - 2];
+        currentMin = dist[at(x, y)];
+      } else {
+        currentMin = Infinity;
+      }
+      for (let i = 0; i < n; i++) {
+        if (size[i] === 0 || i === x) continue;
+        const v = dist[at(x, i)];
+        if (v < currentMin) {
+          currentMin = v;
+          y = i;
+        }
+      }
+      if (chainLength > 1 && y === chain[chainLength - 2]) break;
+      chain[chainLength++] = y;
+    }
+    chainLength -= 2;
+    if (x > y) [x, y] = [y, x];
+    const nx = size[x];
+    const ny = size[y];
+    raw.push({ a: x, b: y, height: currentMin, size: nx + ny });
+    size[x] = 0;
+    size[y] = nx + ny;
+    // Lance-Williams update for Ward, written as SciPy's _hierarchy_distance_update.ward.
+    const dxy2 = currentMin * currentMin;
+    for (let i = 0; i < n; i++) {
+      const ni = size[i];
+      if (ni === 0 || i === y) continue;
+      const dxi = dist[at(i, x)];
+      const dyi = dist[at(i, y)];
+      const t = 1 / (nx + ny + ni);
+      dist[at(i, y)] = Math.sqrt((ni + nx) * t * dxi * dxi + (ni + ny) * t * dyi * dyi - ni * t * dxy2);
+    }
+  }
+
+  // Stable sort by height (SciPy: argsort kind="mergesort"), then relabel slot ids to cluster ids.
+  const order = raw.map((_, i) => i).sort((p, q) => raw[p].height - raw[q].height || p - q);
+  const parent = new Int32Array(2 * n - 1);
+  for (let i = 0; i < parent.length; i++) parent[i] = i;
+  const find = (v: number): number => {
+    let r = v;
+    while (parent[r] !== r) r = parent[r];
+    while (parent[v] !== r) {
+      const next = parent[v];
+      parent[v] = r;
+      v = next;
+    }
+    return r;
+  };
+  return order.map((o, i) => {
+    const m = raw[o];
+    const ra = find(m.a);
+    const rb = find(m.b);
+    parent[ra] = n + i;
+    parent[rb] = n + i;
+    return { a: Math.min(ra, rb), b: Math.max(ra, rb), height: m.height, size: m.size };
+  });
+}
+
+/**
+ * Flat clusters as SciPy's `fcluster(Z, t=maxClusters, criterion="maxclust")` for a monotone
+ * linkage such as Ward: the smallest height threshold that leaves at most `maxClusters` clusters,
+ * keeping every merge at or below it. Ties in height at the cut can leave fewer clusters, exactly
+ * as in SciPy. Labels are 0..k-1 in order of each cluster's first member.
+ */
+export function cutMaxClusters(merges: Merge[], n: number, maxClusters: number): { labels: Int32Array; k: number } {
+  let threshold = -Infinity;
+  if (maxClusters < n) threshold = merges[n - 1 - maxClusters].height;
+  const parent = new Int32Array(2 * n - 1);
+  for (let i = 0; i < parent.length; i++) parent[i] = i;
+  const find = (v: number): number => {
+    while (parent[v] !== v) v = parent[v] = parent[parent[v]];
+    return v;
+  };
+  merges.forEach((m, i) => {
+    if (m.height <= threshold) {
+      parent[find(m.a)] = n + i;
+      parent[find(m.b)] = n + i;
+    }
+  });
+  const labels = new Int32Array(n);
+  const labelOf = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const r = find(i);
+    let l = labelOf.get(r);
+    if (l === undefined) labelOf.set(r, (l = labelOf.size));
+    labels[i] = l;
+  }
+  return { labels, k: labelOf.size };
+}
+
+/** Ward clustering of the rows of x (n x d, float64) into at most maxClusters flat clusters. */
+export function wardClusters(x: Float64Array, n: number, d: number, maxClusters: number): { labels: Int32Array; k: number } {
+  if (n === 1) return { labels: new Int32Array(1), k: 1 };
+  return cutMaxClusters(wardLinkage(pdistEuclidean(x, n, d), n), n, maxClusters);
+}
