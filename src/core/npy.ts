@@ -1,0 +1,115 @@
+/**
+ * NumPy .npy files (format versions 1.0, 2.0 and 3.0), read and written from bytes so the same
+ * code runs in the browser and in Node. Reads little-endian float32, float16, float64, int32,
+ * int64, uint8 and bool arrays in C order (floats come back as Float32Array, integers as
+ * Int32Array); writes float32 and int32. Spec: numpy.lib.format.
+ */
+import { float16ToFloat32 } from './float16.ts';
+
+export interface NpyArray {
+  shape: number[];
+  /** The dtype as stored in the file, e.g. "<f4". */
+  dtype: string;
+  data: Float32Array | Int32Array;
+}
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
+
+export class NpyError extends Error {
+  override name = 'NpyError';
+}
+
+export function readNpy(bytes: Uint8Array, name = 'array'): NpyArray {
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b))
+    throw new NpyError(`${name}: not a NumPy .npy file (missing the \\x93NUMPY magic)`);
+  const major = bytes[6];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let headerLen: number;
+  let offset: number;
+  if (major === 1) {
+    headerLen = view.getUint16(8, true);
+    offset = 10;
+  } else if (major === 2 || major === 3) {
+    if (bytes.length < 12) throw new NpyError(`${name}: truncated .npy header`);
+    headerLen = view.getUint32(8, true);
+    offset = 12;
+  } else {
+    throw new NpyError(`${name}: unsupported .npy format version ${major}.${bytes[7]}`);
+  }
+  if (offset + headerLen > bytes.length) throw new NpyError(`${name}: truncated .npy header`);
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(offset, offset + headerLen));
+  const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
+  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (!descr || !fortran || shapeText === undefined) throw new NpyError(`${name}: malformed .npy header: ${header.trim()}`);
+  if (fortran === 'True') throw new NpyError(`${name}: Fortran-order arrays are not supported; save with np.ascontiguousarray`);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map(Number);
+  const count = shape.reduce((a, b) => a * b, 1);
+  const body = offset + headerLen;
+  const itemSize: Record<string, number> = { '<f4': 4, '<f2': 2, '<f8': 8, '<i4': 4, '<i8': 8, '|u1': 1, '|b1': 1 };
+  const size = itemSize[descr];
+  if (size === undefined)
+    throw new NpyError(`${name}: dtype ${descr} is not supported (use little-endian float32, float16, float64, int32 or int64)`);
+  if (bytes.length - body < count * size)
+    throw new NpyError(`${name}: truncated data: shape (${shape.join(', ')}) needs ${count * size} bytes, file has ${bytes.length - body}`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset + body, count * size);
+  let data: Float32Array | Int32Array;
+  switch (descr) {
+    case '<f4':
+      data = new Float32Array(count);
+      for (let i = 0; i < count; i++) data[i] = dv.getFloat32(i * 4, true);
+      break;
+    case '<f2':
+      data = new Float32Array(count);
+      for (let i = 0; i < count; i++) data[i] = float16ToFloat32(dv.getUint16(i * 2, true));
+      break;
+    case '<f8':
+      data = new Float32Array(count);
+      for (let i = 0; i < count; i++) data[i] = dv.getFloat64(i * 8, true);
+      break;
+    case '<i4':
+      data = new Int32Array(count);
+      for (let i = 0; i < count; i++) data[i] = dv.getInt32(i * 4, true);
+      break;
+    case '<i8':
+      data = new Int32Array(count);
+      for (let i = 0; i < count; i++) {
+        const v = dv.getBigInt64(i * 8, true);
+        if (v > 2147483647n || v < -2147483648n) throw new NpyError(`${name}: int64 value ${v} at index ${i} does not fit in int32`);
+        data[i] = Number(v);
+      }
+      break;
+    default:
+      data = new Int32Array(count);
+      for (let i = 0; i < count; i++) data[i] = dv.getUint8(i);
+  }
+  return { shape, dtype: descr, data };
+}
+
+/** A version 1.0 .npy file of a float32 ("<f4") or int32 ("<i4") array in C order. */
+export function writeNpy(data: Float32Array | Int32Array, shape: readonly number[]): Uint8Array {
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (count !== data.length) throw new NpyError(`shape (${shape.join(', ')}) holds ${count} values, data has ${data.length}`);
+  const descr = data instanceof Float32Array ? '<f4' : '<i4';
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  // Pad with spaces so the data starts at a multiple of 64 bytes, newline-terminated (the spec).
+  const total = Math.ceil((10 + header.length + 1) / 64) * 64;
+  header = header.padEnd(total - 10 - 1, ' ') + '\n';
+  const out = new Uint8Array(total + data.length * 4);
+  out.set(MAGIC, 0);
+  out[6] = 1;
+  out[7] = 0;
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+  const dv = new DataView(out.buffer, total);
+  for (let i = 0; i < data.length; i++) {
+    if (data instanceof Float32Array) dv.setFloat32(i * 4, data[i], true);
+    else dv.setInt32(i * 4, data[i], true);
+  }
+  return out;
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { runExperiment } from '../../src/core/experiment.ts';
+import { parseMethodSpec } from '../../src/core/methodSpec.ts';
+import { syntheticCorpus, SYNTHETIC_PRESETS } from '../../src/core/synthetic.ts';
+
+describe('synthetic corpus', () => {
+  it('is deterministic from the seed and changes with it', () => {
+    const a = syntheticCorpus('tiny', 5);
+    const b = syntheticCorpus('tiny', 5);
+    const c = syntheticCorpus('tiny', 6);
+    expect(Array.from(a.docs[3].data)).toEqual(Array.from(b.docs[3].data));
+    expect(Array.from(a.queries[0].data)).not.toEqual(Array.from(c.queries[0].data));
+  });
+
+  it('video documents have ~1,300 tokens with frame, time, row and column on every token', () => {
+    const p = { ...SYNTHETIC_PRESETS.video, docs: 2 };
+    const { docs } = syntheticCorpus(p, 1);
+    expect(docs[0].n).toBe(1296);
+    const pos = docs[0].positions!;
+    expect(pos.frame![1295]).toBe(23);
+    expect(pos.time![54]).toBe(0.5);
+    expect(pos.row![1295]).toBe(5);
+    expect(pos.col![1295]).toBe(8);
+  });
+
+  it('judges each query: its document grade 2, a near-duplicate grade 1', () => {
+    const { qrels, docs } = syntheticCorpus('tiny', 1);
+    const ids = new Set(docs.map((d) => d.id));
+    for (const rel of qrels.values()) {
+      const grades = [...rel.entries()];
+      expect(grades[0][1]).toBe(2);
+      for (const [id, g] of grades) {
+        expect(ids.has(id)).toBe(true);
+        if (id.endsWith('-dup')) expect(g).toBe(1);
+      }
+    }
+    expect(docs.some((d) => d.id.endsWith('-dup'))).toBe(true);
+  });
+
+  it('has planted structure: uncompressed retrieval is near perfect, uniform pooling at m = 4 is far worse than AGC', () => {
+    const corpus = syntheticCorpus('tiny', 1);
+    const r = runExperiment(corpus, { methods: ['none', 'agc', 'uniform'].map(parseMethodSpec), budgets: [4], ks: [10], seed: 1 });
+    const ndcg = (m: string) => r.rows.find((x) => x.method === m)!.metrics['ndcg@10'];
+    expect(ndcg('none')).toBeGreaterThan(0.95);
+    expect(ndcg('agc')).toBeGreaterThan(0.9);
+    expect(ndcg('uniform')).toBeLessThan(ndcg('agc') - 0.3);
+  });
+});
