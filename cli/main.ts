@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+/**
+ * Command line over the same engine the page runs in its worker.
+ *
+ *   npm run cli -- compress --method agc --budget 32 --input tokens.npy --output out.npy \
+ *       [--saliency s.npy] [--assignments a.json] [--seed 0]
+ *   npm run cli -- eval [--synthetic images | --input DIR] [--methods none,agc,hpool] \
+ *       [--budgets 4,8,16,32,64] [--ks 1,5,10] [--seed 1] [--json out.json] [--csv out.csv]
+ *
+ * Errors print one line on stderr and exit non-zero (2 for usage, 1 for bad data).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { compressDocument } from '../src/core/compress.ts';
+import { DEFAULT_BUDGETS, DEFAULT_KS, runExperiment, type ExperimentInput } from '../src/core/experiment.ts';
+import { ALL_METHOD_IDS, parseMethodSpec } from '../src/core/methodSpec.ts';
+import { readNpy, writeNpy } from '../src/core/npy.ts';
+import { raggedCorpus, type RaggedArrays } from '../src/core/raggedCorpus.ts';
+import { formatTable, resultTable, toCSV, toJSON } from '../src/core/report.ts';
+import { SYNTHETIC_PRESETS, syntheticCorpus } from '../src/core/synthetic.ts';
+
+class UsageError extends Error {}
+
+const HELP = `usage:
+  cli compress --method <id> --budget <m> --input <tokens.npy> --output <out.npy>
+               [--saliency <s.npy>] [--assignments <a.json>] [--seed <n>]
+  cli eval [--synthetic <${Object.keys(SYNTHETIC_PRESETS).join('|')}> | --input <dir>] [--methods <ids>]
+           [--budgets <m,...>] [--ks <k,...>] [--seed <n>] [--json <file>] [--csv <file>]
+methods: ${ALL_METHOD_IDS.join(', ')}; options as id:key=value (e.g. hpool:protectFirst=true)
+eval --input <dir> reads doc_embeddings.npy, doc_offsets.npy [, doc_saliency.npy, doc_ids.json,
+  query_embeddings.npy, query_offsets.npy, query_ids.json, qrels.tsv] (see README)`;
+
+function intList(text: string, flag: string): number[] {
+  const values = text.split(',').map((s) => Number(s.trim()));
+  if (values.some((v) => !Number.isInteger(v) || v < 1)) throw new UsageError(`${flag} expects positive integers separated by commas, got "${text}"`);
+  return values;
+}
+
+function readFile(path: string, flag: string): Uint8Array {
+  if (!existsSync(path)) throw new UsageError(`${flag}: no such file: ${path}`);
+  return new Uint8Array(readFileSync(path));
+}
+
+function compress(args: string[]): void {
+  const { values } = parseArgs({
+    args,
+    options: {
+      method: { type: 'string' }, budget: { type: 'string' }, input: { type: 'string' }, output: { type: 'string' },
+      saliency: { type: 'string' }, assignments: { type: 'string' }, seed: { type: 'string', default: '0' },
+    },
+    strict: true,
+  });
+  for (const flag of ['method', 'budget', 'input', 'output'] as const)
+    if (!values[flag]) throw new UsageError(`compress needs --${flag}`);
+  const spec = parseMethodSpec(values.method!);
+  const budget = Number(values.budget);
+  if (!Number.isInteger(budget) || budget < 1) throw new UsageError(`--budget must be an integer >= 1, got "${values.budget}"`);
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
+  const tokens = readNpy(readFile(values.input!, '--input'), values.input);
+  if (tokens.shape.length !== 2 || !(tokens.data instanceof Float32Array))
+    throw new Error(`${values.input}: expected a 2-D float array (n x d), got ${tokens.dtype} of shape (${tokens.shape.join(', ')})`);
+  const [n, d] = tokens.shape;
+  let saliency: Float32Array | undefined;
+  if (values.saliency) {
+    const s = readNpy(readFile(values.saliency, '--saliency'), values.saliency);
+    if (s.data.length !== n || !(s.shape.length === 1 || (s.shape.length === 2 && s.shape[1] === 1)))
+      throw new Error(`${values.saliency}: expected ${n} saliency values (shape (${n},)), got shape (${s.shape.join(', ')})`);
+    saliency = Float32Array.from(s.data);
+  }
+  const out = compressDocument({ id: values.input!, n, d, data: tokens.data, saliency, saliencySource: saliency ? 'file' : undefined }, spec, budget, { seed });
+  if (out.saliencySource === 'pooled-similarity')
+    process.stderr.write(`note: no --saliency given; ${spec.method} used similarity to the mean token as saliency\n`);
+  writeFileSync(values.output!, writeNpy(out.data, [out.n, d]));
+  if (values.assignments) writeFileSync(values.assignments, JSON.stringify(Array.from(out.assignments)) + '\n');
+  process.stderr.write(`${n} tokens -> ${out.n} vectors (${spec.method}, budget ${budget})\n`);
+}
+
+function loadDirectory(dir: string): ExperimentInput {
+  if (!existsSync(dir)) throw new UsageError(`--input: no such directory: ${dir}`);
+  const npy = (name: string) => {
+    const p = join(dir, `${name}.npy`);
+    return existsSync(p) ? readNpy(new Uint8Array(readFileSync(p)), p) : undefined;
+  };
+  const json = (name: string) => {
+    const p = join(dir, `${name}.json`);
+    if (!existsSync(p)) return undefined;
+    const v = JSON.parse(readFileSync(p, 'utf8'));
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new Error(`${p}: expected a JSON array of strings`);
+    return v as string[];
+  };
+  const arrays: RaggedArrays = {
+    doc_embeddings: npy('doc_embeddings'), doc_offsets: npy('doc_offsets'), doc_saliency: npy('doc_saliency'),
+    query_embeddings: npy('query_embeddings'), query_offsets: npy('query_offsets'),
+    doc_ids: json('doc_ids'), query_ids: json('query_ids'),
+    qrels: existsSync(join(dir, 'qrels.tsv')) ? readFileSync(join(dir, 'qrels.tsv'), 'utf8') : undefined,
+  };
+  try {
+    return raggedCorpus(arrays);
+  } catch (e) {
+    throw new Error(`${dir}: ${(e as Error).message}`);
+  }
+}
+
+function evaluate(args: string[]): void {
+  const { values } = parseArgs({
+    args,
+    options: {
+      synthetic: { type: 'string' }, input: { type: 'string' }, methods: { type: 'string', default: 'none,agc,hpool,kmeans,uniform,random,top-saliency' },
+      budgets: { type: 'string', default: DEFAULT_BUDGETS.join(',') }, ks: { type: 'string', default: DEFAULT_KS.join(',') },
+      seed: { type: 'string', default: '1' }, json: { type: 'string' }, csv: { type: 'string' }, quiet: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.synthetic && values.input) throw new UsageError('give either --synthetic or --input, not both');
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
+  const methods = values.methods!.split(',').map((s) => parseMethodSpec(s));
+  const budgets = intList(values.budgets!, '--budgets');
+  const ks = intList(values.ks!, '--ks');
+  let input: ExperimentInput;
+  let source: string;
+  if (values.input) {
+    input = loadDirectory(values.input);
+    source = values.input;
+  } else {
+    const preset = values.synthetic ?? 'images';
+    if (!SYNTHETIC_PRESETS[preset]) throw new UsageError(`unknown synthetic preset "${preset}"; known: ${Object.keys(SYNTHETIC_PRESETS).join(', ')}`);
+    input = syntheticCorpus(preset, seed);
+    source = `synthetic:${preset} (seed ${seed}): ${SYNTHETIC_PRESETS[preset].description}`;
+  }
+  if (input.queries.length === 0) throw new Error('the corpus has no queries, so there is nothing to evaluate');
+  const started = performance.now();
+  let lastLine = 0;
+  const result = runExperiment(input, { methods, budgets, ks, seed }, {
+    onProgress: (p) => {
+      if (values.quiet || !process.stderr.isTTY || performance.now() - lastLine < 200) return;
+      lastLine = performance.now();
+      if (p.stage === 'compress' || p.stage === 'search')
+        process.stderr.write(`\r${p.stage} ${p.method} m=${p.budget ?? 'full'}  cell ${p.cell + 1}/${p.cells}  ${p.done}/${p.total}   `);
+    },
+  });
+  if (process.stderr.isTTY && !values.quiet) process.stderr.write('\r\x1b[K');
+  console.log(`corpus: ${source}`);
+  console.log(`${result.documents} documents, ${result.tokens} tokens, d = ${result.dimension}, ${result.queries} queries; ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  for (const f of result.failures) console.log(`skipped ${f.message}`);
+  console.log(formatTable(result));
+  if (values.json) writeFileSync(values.json, toJSON(result) + '\n');
+  if (values.csv) writeFileSync(values.csv, toCSV(resultTable(result)));
+}
+
+function main(argv: string[]): number {
+  const [command, ...rest] = argv;
+  try {
+    if (command === 'compress') compress(rest);
+    else if (command === 'eval') evaluate(rest);
+    else if (!command || command === 'help' || command === '--help' || command === '-h') console.log(HELP);
+    else throw new UsageError(`unknown command "${command}" (expected compress or eval; see --help)`);
+    return 0;
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    // parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown or malformed flags.
+    const usage = e instanceof UsageError || String(err.code).startsWith('ERR_PARSE_ARGS') || /unknown method|has no option|must be/.test(err.message);
+    process.stderr.write(`error: ${err.message.split('\n')[0]}\n`);
+    return usage ? 2 : 1;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

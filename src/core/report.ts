@@ -1,0 +1,78 @@
+/**
+ * Flat views of an experiment result: one record per (method, budget) with the columns every
+ * consumer shows (CLI table, CSV, the page's table), and JSON that survives typed arrays.
+ */
+import type { ExperimentResult } from './experiment.ts';
+
+export type Cell = string | number | null;
+
+export interface ResultTable {
+  columns: string[];
+  rows: Cell[][];
+}
+
+export function resultTable(result: ExperimentResult): ResultTable {
+  const metricNames = [...new Set(result.rows.flatMap((r) => Object.keys(r.metrics)))].sort(metricOrder);
+  const columns = [
+    'method', 'label', 'budget', 'vectors_per_doc', 'bytes_fp32', 'bytes_fp16', ...metricNames,
+    'active_fraction', 'vector_gini', 'vector_cv', 'position_gini', 'position_cv', 'compress_ms_per_doc', 'search_ms_per_query',
+  ];
+  const rows = result.rows.map((r) => [
+    r.method, r.label, r.budget, r.vectorsPerDoc, r.bytesFp32, r.bytesFp16, ...metricNames.map((m) => r.metrics[m] ?? null),
+    r.utilization.activeFraction, r.utilization.vectorGini, r.utilization.vectorCV, r.utilization.positionGini,
+    r.utilization.positionCV, r.compressMsPerDoc, r.searchMsPerQuery,
+  ]);
+  return { columns, rows };
+}
+
+/** recall@1 < recall@10 < ndcg@1 ...: by metric name, then numerically by k. */
+function metricOrder(a: string, b: string): number {
+  const [na, ka] = a.split('@');
+  const [nb, kb] = b.split('@');
+  const names = ['recall', 'ndcg', 'mrr'];
+  return names.indexOf(na) - names.indexOf(nb) || Number(ka) - Number(kb);
+}
+
+/** RFC 4180 CSV; null and NaN become empty fields. */
+export function toCSV(table: ResultTable): string {
+  const field = (v: Cell) => {
+    if (v === null || (typeof v === 'number' && Number.isNaN(v))) return '';
+    const s = String(v);
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [table.columns, ...table.rows].map((r) => r.map(field).join(',')).join('\n') + '\n';
+}
+
+/** JSON with typed arrays written as plain arrays and NaN as null. */
+export function toJSON(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_key, v) => {
+      if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>);
+      if (typeof v === 'number' && !Number.isFinite(v)) return null;
+      return v;
+    },
+    2,
+  );
+}
+
+/** A fixed-width text table for terminals: fewer columns, rounded numbers. */
+export function formatTable(result: ExperimentResult): string {
+  const metricNames = [...new Set(result.rows.flatMap((r) => Object.keys(r.metrics)))]
+    .filter((m) => !m.startsWith('mrr') || m === 'mrr@10')
+    .sort(metricOrder);
+  const header = ['method', 'budget', 'vec/doc', 'KiB fp16', ...metricNames, 'active', 'gini', 'ms/doc'];
+  const lines = result.rows.map((r) => [
+    r.method,
+    r.budget === null ? 'full' : String(r.budget),
+    r.vectorsPerDoc.toFixed(1),
+    (r.bytesFp16 / 1024).toFixed(1),
+    ...metricNames.map((m) => (r.metrics[m] ?? NaN).toFixed(3)),
+    (r.utilization.activeFraction * 100).toFixed(1) + '%',
+    Number.isNaN(r.utilization.positionGini) ? '-' : r.utilization.positionGini.toFixed(2),
+    r.compressMsPerDoc.toFixed(2),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(fmt)].join('\n');
+}

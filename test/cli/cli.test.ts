@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readNpy, writeNpy } from '../../src/core/npy.ts';
+import { randomDoc } from '../helpers.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+const cli = (...args: string[]) => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), ...args], { encoding: 'utf8', cwd: root });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+const dir = mkdtempSync(join(tmpdir(), 'cli-test-'));
+
+describe('cli compress', () => {
+  const doc = randomDoc('t', 50, 8, 4);
+  const input = join(dir, 'tokens.npy');
+  writeFileSync(input, writeNpy(doc.data, [50, 8]));
+  writeFileSync(join(dir, 'sal.npy'), writeNpy(doc.saliency!, [50]));
+
+  it('writes m x d vectors and the cluster of every token', () => {
+    const out = join(dir, 'out.npy');
+    const asg = join(dir, 'a.json');
+    const r = cli('compress', '--method', 'agc', '--budget', '6', '--input', input, '--output', out, '--saliency', join(dir, 'sal.npy'), '--assignments', asg);
+    expect(r.stderr).toContain('50 tokens -> 6 vectors');
+    expect(r.code).toBe(0);
+    expect(readNpy(new Uint8Array(readFileSync(out))).shape).toEqual([6, 8]);
+    const a = JSON.parse(readFileSync(asg, 'utf8'));
+    expect(a).toHaveLength(50);
+    expect(new Set(a).size).toBe(6);
+  });
+
+  it('says so when AGC runs without saliency', () => {
+    const r = cli('compress', '--method', 'agc', '--budget', '3', '--input', input, '--output', join(dir, 'o2.npy'));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/no --saliency given/);
+  });
+
+  it('bad arguments and bad files give one line on stderr and a non-zero exit', () => {
+    const cases: [string[], number, RegExp][] = [
+      [['compress', '--method', 'agc', '--input', input, '--output', 'x.npy'], 2, /compress needs --budget/],
+      [['compress', '--method', 'nope', '--budget', '3', '--input', input, '--output', 'x.npy'], 2, /unknown method "nope"/],
+      [['compress', '--method', 'agc', '--budget', '0', '--input', input, '--output', 'x.npy'], 2, /--budget must be an integer >= 1/],
+      [['compress', '--method', 'agc', '--budget', '3', '--input', join(dir, 'missing.npy'), '--output', 'x.npy'], 2, /no such file/],
+      [['compress', '--method', 'agc', '--budget', '3', '--input', join(dir, 'a.json'), '--output', 'x.npy'], 1, /not a NumPy .npy file/],
+      [['compress', '--method', 'agc', '--budget', '3', '--input', input, '--output', 'x.npy', '--saliency', input], 1, /expected 50 saliency values/],
+      [['compress', '--bogus'], 2, /Unknown option '--bogus'/],
+      [['frobnicate'], 2, /unknown command "frobnicate"/],
+      [['eval', '--synthetic', 'huge'], 2, /unknown synthetic preset "huge"/],
+      [['eval', '--synthetic', 'tiny', '--budgets', '4,x'], 2, /--budgets expects positive integers/],
+    ];
+    for (const [args, code, message] of cases) {
+      const r = cli(...args);
+      expect(r.code, args.join(' ')).toBe(code);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
+
+describe('cli eval', () => {
+  it('runs the synthetic grid and writes JSON and CSV that agree with the table', () => {
+    const json = join(dir, 'r.json');
+    const csv = join(dir, 'r.csv');
+    const r = cli('eval', '--synthetic', 'tiny', '--methods', 'none,agc,agc-mean,hpool', '--budgets', '4,8', '--ks', '1,10', '--json', json, '--csv', csv);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^agc-mean\s+4\s+4\.0/m);
+    const result = JSON.parse(readFileSync(json, 'utf8'));
+    expect(result.rows).toHaveLength(1 + 3 * 2);
+    const lines = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(1 + 7);
+    const header = lines[0].split(',');
+    const row = lines.find((l) => l.startsWith('hpool,'))!.split(',');
+    const jsonRow = result.rows.find((x: { method: string }) => x.method === 'hpool');
+    expect(Number(row[header.indexOf('ndcg@10')])).toBeCloseTo(jsonRow.metrics['ndcg@10'], 12);
+    const tableLine = r.stdout.split('\n').find((l) => l.startsWith('hpool'))!;
+    expect(tableLine).toContain(jsonRow.metrics['ndcg@10'].toFixed(3));
+  });
+
+  it('reads a corpus folder of ragged .npy arrays, ids and qrels', () => {
+    const corpusDir = mkdtempSync(join(tmpdir(), 'corpus-'));
+    const docs = [randomDoc('a', 20, 6, 1), randomDoc('b', 35, 6, 2), randomDoc('c', 12, 6, 3)];
+    const all = new Float32Array(67 * 6);
+    let offset = 0;
+    for (const x of docs) {
+      all.set(x.data, offset * 6);
+      offset += x.n;
+    }
+    writeFileSync(join(corpusDir, 'doc_embeddings.npy'), writeNpy(all, [67, 6]));
+    writeFileSync(join(corpusDir, 'doc_offsets.npy'), writeNpy(Int32Array.from([0, 20, 55, 67]), [4]));
+    writeFileSync(join(corpusDir, 'doc_ids.json'), JSON.stringify(['a', 'b', 'c']));
+    // queries: the first 3 tokens of each document, so each query finds its own document
+    const q = new Float32Array(9 * 6);
+    q.set(docs[0].data.subarray(0, 18), 0);
+    q.set(docs[1].data.subarray(0, 18), 18);
+    q.set(docs[2].data.subarray(0, 18), 36);
+    writeFileSync(join(corpusDir, 'query_embeddings.npy'), writeNpy(q, [9, 6]));
+    writeFileSync(join(corpusDir, 'query_offsets.npy'), writeNpy(Int32Array.from([0, 3, 6, 9]), [4]));
+    writeFileSync(join(corpusDir, 'qrels.tsv'), 'query\tdoc\tgrade\nq-0\ta\t1\nq-1\tb\t1\nq-2\tc\t1\n');
+    const r = cli('eval', '--input', corpusDir, '--methods', 'none,hpool', '--budgets', '4', '--ks', '1');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/3 documents, 67 tokens, d = 6, 3 queries/);
+    expect(r.stdout).toMatch(/^none\s+full\s+22\.3\s+\S+\s+1\.000/m);
+
+    writeFileSync(join(corpusDir, 'doc_offsets.npy'), writeNpy(Int32Array.from([0, 20, 55, 60]), [4]));
+    const bad = cli('eval', '--input', corpusDir);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/doc_offsets must start at 0 and end at 67/);
+  });
+});
