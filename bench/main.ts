@@ -1,0 +1,136 @@
+/**
+ * Engine benchmarks: figures, not pass/fail. On seeded data with n = 1,300 tokens per document
+ * (a 24-frame video, as in the paper) and d = 128 and 512, budget m = 32:
+ *   - milliseconds per document for every method and ablation;
+ *   - MaxSim throughput over a compressed corpus (documents per second and GFLOP/s);
+ *   - the same work timed in SciPy/NumPy when Debian's /usr/bin/python3 has them, and the ratios.
+ *
+ *   npm run bench -- [--json out.json] [--quick]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { compressDocument } from '../src/core/compress.ts';
+import { ALL_METHOD_IDS, parseMethodSpec } from '../src/core/methodSpec.ts';
+import { maxSimScores, packCorpus } from '../src/core/maxsim.ts';
+import type { MultiVector } from '../src/core/multivector.ts';
+import { writeNpy } from '../src/core/npy.ts';
+import { gaussian, mulberry32 } from '../src/core/rng.ts';
+
+const { values } = parseArgs({ options: { json: { type: 'string' }, quick: { type: 'boolean', default: false } } });
+const N = 1300;
+const M = 32;
+const DIMS = [128, 512];
+const CORPUS_DOCS = values.quick ? 500 : 2000;
+const QUERIES = values.quick ? 4 : 16;
+const QN = 32;
+
+/** Tokens around 40 topic directions, like patch embeddings of a few objects plus background. */
+function tokens(n: number, d: number, seed: number): MultiVector {
+  const rng = mulberry32(seed);
+  const topics = Array.from({ length: 40 }, () => Float32Array.from({ length: d }, () => gaussian(rng)));
+  const data = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const t = topics[Math.floor(rng.next() * topics.length)];
+    for (let k = 0; k < d; k++) data[i * d + k] = t[k] + 0.8 * gaussian(rng);
+  }
+  return { id: `bench-${d}`, n, d, data, saliency: Float32Array.from({ length: n }, () => rng.next()) };
+}
+
+function medianMs(fn: () => void, minReps = 3, minMs = 1000): number {
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < minReps || (performance.now() - start < minMs && times.length < 200)) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+const folder = mkdtempSync(join(tmpdir(), 'mvc-bench-'));
+const report: Record<string, unknown> = {
+  machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+  setup: { n: N, m: M, dims: DIMS, corpusDocs: CORPUS_DOCS, vectorsPerDoc: M, queries: QUERIES, queryTokens: QN },
+};
+const methodMs: Record<string, Record<string, number>> = {};
+const maxsim: Record<string, { seconds: number; docsPerSecond: number; gflops: number }> = {};
+
+for (const d of DIMS) {
+  const doc = tokens(N, d, d);
+  writeFileSync(join(folder, `tokens_d${d}.npy`), writeNpy(doc.data, [N, d]));
+  methodMs[d] = {};
+  const specs = [...ALL_METHOD_IDS, ...(values.quick ? [] : ['hpool:observations=distance-rows'])];
+  for (const id of specs) {
+    const spec = parseMethodSpec(id);
+    const slow = id.includes('distance-rows');
+    methodMs[d][id] = medianMs(() => compressDocument(doc, spec, M, { seed: 1 }), slow ? 1 : 3, slow ? 0 : 1000);
+    console.log(`compress  d=${String(d).padEnd(3)}  ${id.padEnd(34)} ${methodMs[d][id].toFixed(2).padStart(9)} ms/doc`);
+  }
+  // A compressed corpus: CORPUS_DOCS documents of M unit vectors.
+  const rng = mulberry32(7 + d);
+  const docs = Array.from({ length: CORPUS_DOCS }, (_, i) => {
+    const data = Float32Array.from({ length: M * d }, () => gaussian(rng) / Math.sqrt(d));
+    return { id: `d${i}`, n: M, d, data };
+  });
+  const corpus = packCorpus(docs);
+  const queries = Float32Array.from({ length: QUERIES * QN * d }, () => gaussian(rng) / Math.sqrt(d));
+  writeFileSync(join(folder, `corpus_d${d}.npy`), writeNpy(corpus.data, [CORPUS_DOCS * M, d]));
+  writeFileSync(join(folder, `offsets_d${d}.npy`), writeNpy(corpus.offsets, [CORPUS_DOCS + 1]));
+  writeFileSync(join(folder, `queries_d${d}.npy`), writeNpy(queries, [QUERIES * QN, d]));
+  const scores = new Float32Array(CORPUS_DOCS);
+  const ms = medianMs(() => {
+    for (let q = 0; q < QUERIES; q++) maxSimScores(queries.subarray(q * QN * d, (q + 1) * QN * d), QN, corpus, scores);
+  });
+  const flops = 2 * QUERIES * QN * CORPUS_DOCS * M * d;
+  maxsim[d] = { seconds: ms / 1000, docsPerSecond: (QUERIES * CORPUS_DOCS) / (ms / 1000), gflops: flops / (ms / 1000) / 1e9 };
+  console.log(`maxsim    d=${String(d).padEnd(3)}  ${(maxsim[d].docsPerSecond / 1e3).toFixed(1)} k docs/s  ${maxsim[d].gflops.toFixed(2)} GFLOP/s`);
+}
+writeFileSync(join(folder, 'qn.npy'), writeNpy(Int32Array.from([QN]), [1]));
+report.methodMsPerDoc = methodMs;
+report.maxsim = maxsim;
+
+const python = '/usr/bin/python3';
+const hasRef = existsSync(python) && (() => {
+  try {
+    execFileSync(python, ['-c', 'import numpy, scipy'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!hasRef) {
+  console.log('\nreference: /usr/bin/python3 with numpy and scipy not found; no ratios (apt-get install python3-scipy)');
+} else {
+  const script = new URL('./reference.py', import.meta.url).pathname;
+  const runRef = (threads?: string) =>
+    JSON.parse(execFileSync(python, [script, folder, DIMS.join(','), String(M)], {
+      encoding: 'utf8',
+      env: threads ? { ...process.env, OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads, MKL_NUM_THREADS: threads } : process.env,
+    }));
+  const ref = runRef();
+  const ref1 = runRef('1');
+  report.reference = { default: ref, singleThread: ref1 };
+  console.log(`\nreference: SciPy ${ref.scipy}, NumPy ${ref.numpy}; ratios > 1 mean this engine is slower`);
+  const ratios: Record<string, number> = {};
+  for (const d of DIMS) {
+    const wardRatio = methodMs[d].hpool / ref.ward_ms[d];
+    ratios[`hpool_vs_scipy_d${d}`] = wardRatio;
+    console.log(`H-Pool d=${d}: ${methodMs[d].hpool.toFixed(1)} ms vs SciPy Ward+fcluster ${ref.ward_ms[d].toFixed(1)} ms: ${wardRatio.toFixed(2)}x (target <= 1.5x)`);
+    for (const [label, r] of [['NumPy (default threads)', ref], ['NumPy (1 thread)', ref1]] as const) {
+      const npDocsPerSecond = (QUERIES * CORPUS_DOCS) / r.maxsim[d].seconds;
+      const share = maxsim[d].docsPerSecond / npDocsPerSecond;
+      ratios[`maxsim_share_of_numpy_${label.includes('1 thread') ? '1thread' : 'default'}_d${d}`] = share;
+      console.log(`MaxSim d=${d}: ${(npDocsPerSecond / 1e3).toFixed(1)} k docs/s in ${label}; this engine reaches ${(share * 100).toFixed(0)}% of it (target >= 50%)`);
+    }
+  }
+  report.ratios = ratios;
+}
+console.log(`AGC d=512: ${methodMs[512].agc.toFixed(2)} ms/doc (target < 5 ms)`);
+if (values.json) {
+  writeFileSync(values.json, JSON.stringify(report, null, 2) + '\n');
+  console.log(`wrote ${values.json}`);
+}

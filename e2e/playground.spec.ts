@@ -1,0 +1,66 @@
+import { expect, test, type Page } from '@playwright/test';
+
+const errors: string[] = [];
+test.beforeEach(({ page }) => {
+  errors.length = 0;
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+});
+test.afterEach(() => expect(errors).toEqual([]));
+
+async function metric(page: Page, method: string, budget: string, name: string): Promise<number> {
+  const cell = page.locator(`#results-table tr[data-method="${method}"][data-budget="${budget}"] td[data-metric="${name}"]`);
+  return Number(await cell.textContent());
+}
+
+test('the page says what it is before anything runs', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Multi-vector compression playground');
+  await expect(page.getByText('attention-guided clustering (AGC)')).toBeVisible();
+  await expect(page.locator('#methods input')).toHaveCount(10);
+  await page.screenshot({ path: 'test-results/screens/start.png', fullPage: true });
+});
+
+test('runs the engine in a worker and shows a result per method and budget', async ({ page }) => {
+  await page.goto('/');
+  await page.selectOption('#preset', 'tiny');
+  await page.fill('#budgets', '4,16');
+  await page.getByRole('button', { name: 'Run' }).click();
+  await expect(page.locator('#status')).toContainText('Done', { timeout: 60_000 });
+  // 6 default methods: uncompressed once, five methods x two budgets
+  await expect(page.locator('#results-table tbody tr')).toHaveCount(1 + 5 * 2);
+  await expect(page.locator('#results-table caption')).toContainText('27 documents (972 tokens, d = 32), 24 queries, seed 1');
+  // Planted structure: at m = 4, AGC keeps the salient tokens that uniform pooling averages away.
+  const agc = await metric(page, 'agc', '4', 'ndcg@10');
+  const uniform = await metric(page, 'uniform', '4', 'ndcg@10');
+  expect(agc).toBeGreaterThan(0.9);
+  expect(uniform).toBeLessThan(agc - 0.3);
+  await page.screenshot({ path: 'test-results/screens/results.png', fullPage: true });
+});
+
+test('cancel stops a long run and the next run works', async ({ page }) => {
+  await page.goto('/');
+  await page.selectOption('#preset', 'video');
+  await page.getByRole('button', { name: 'Run' }).click();
+  await expect(page.locator('#status')).toContainText('Compressing', { timeout: 60_000 });
+  // the page stays responsive while the worker computes
+  const t0 = Date.now();
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+  expect(Date.now() - t0).toBeLessThan(1000);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.locator('#status')).toHaveText(/Cancelled/);
+  // no late progress from the stopped worker overwrites the message
+  await page.waitForTimeout(500);
+  await expect(page.locator('#status')).toHaveText(/Cancelled/);
+  await page.selectOption('#preset', 'tiny');
+  await page.fill('#budgets', '8');
+  await page.getByRole('button', { name: 'Run' }).click();
+  await expect(page.locator('#status')).toContainText('Done', { timeout: 60_000 });
+});
+
+test('bad settings get a clear message where the user is looking', async ({ page }) => {
+  await page.goto('/');
+  await page.fill('#budgets', '4, eight');
+  await page.getByRole('button', { name: 'Run' }).click();
+  await expect(page.locator('#status')).toHaveText('Budgets must be positive whole numbers separated by commas, got "4, eight"');
+});

@@ -1,0 +1,36 @@
+import * as Comlink from 'comlink';
+import type { EngineWorkerApi } from '../workers/engine.worker.ts';
+import type { ExperimentConfig, ExperimentProgress, ExperimentResult } from './core/experiment.ts';
+
+/**
+ * Owns one engine worker. `run` starts it on first use; `cancel` terminates it, which really
+ * stops the computation, and the next `run` starts a fresh worker.
+ */
+export class EngineClient {
+  private worker?: Worker;
+  private api?: Comlink.Remote<EngineWorkerApi>;
+  private rejectRun?: (e: Error) => void;
+
+  private ensure(): Comlink.Remote<EngineWorkerApi> {
+    if (!this.api) {
+      this.worker = new Worker(new URL('../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' });
+      this.api = Comlink.wrap<EngineWorkerApi>(this.worker);
+    }
+    return this.api;
+  }
+
+  runSynthetic(preset: string, config: ExperimentConfig, onProgress: (p: ExperimentProgress) => void): Promise<ExperimentResult> {
+    const api = this.ensure();
+    return new Promise<ExperimentResult>((resolve, reject) => {
+      this.rejectRun = reject;
+      api.runSynthetic(preset, config, Comlink.proxy(onProgress)).then(resolve, reject);
+    }).finally(() => (this.rejectRun = undefined));
+  }
+
+  cancel(): void {
+    this.worker?.terminate();
+    this.worker = undefined;
+    this.api = undefined;
+    this.rejectRun?.(new DOMException('Cancelled', 'AbortError'));
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The page: settings in, the engine runs in a worker, a results table out. It only reads the
+ * engine's registry and result types; all computation happens in workers/engine.worker.ts.
+ */
+import { DEFAULT_KS, type ExperimentProgress, type ExperimentResult } from './core/experiment.ts';
+import { PRESETS, METHODS } from './core/methods/registry.ts';
+import { parseMethodSpec } from './core/methodSpec.ts';
+import { SYNTHETIC_PRESETS } from './core/synthetic.ts';
+import { EngineClient } from './engineClient.ts';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const presetSelect = $<HTMLSelectElement>('preset');
+const methodsBox = $<HTMLFieldSetElement>('methods');
+const budgetsInput = $<HTMLInputElement>('budgets');
+const seedInput = $<HTMLInputElement>('seed');
+const runButton = $<HTMLButtonElement>('run');
+const cancelButton = $<HTMLButtonElement>('cancel');
+const progress = $<HTMLProgressElement>('progress');
+const status = $<HTMLParagraphElement>('status');
+const results = $<HTMLElement>('results');
+
+const DEFAULT_METHODS = new Set(['none', 'agc', 'hpool', 'kmeans', 'uniform', 'random']);
+for (const [name, p] of Object.entries(SYNTHETIC_PRESETS)) presetSelect.add(new Option(`${name}: ${p.description}`, name, name === 'images', name === 'images'));
+for (const item of [...METHODS.map((m) => ({ id: m.id, label: m.label, title: m.description })), ...PRESETS.map((p) => ({ id: p.id, label: p.label, title: `Ablation of AGC (${p.id})` }))]) {
+  const label = document.createElement('label');
+  label.title = item.title;
+  const box = Object.assign(document.createElement('input'), { type: 'checkbox', value: item.id, checked: DEFAULT_METHODS.has(item.id) });
+  label.append(box, item.label);
+  methodsBox.append(label);
+}
+
+const engine = new EngineClient();
+let started = 0;
+/** Id of the run whose progress may update the page; progress messages travel on their own port
+ * and can arrive after the result or after a cancel, so stale ones are dropped. */
+let activeRun = 0;
+
+function showProgress(p: ExperimentProgress): void {
+  if (p.stage !== 'compress' && p.stage !== 'search') return;
+  // Each cell has a compress and a search half; the fraction is over all cells.
+  const half = p.stage === 'compress' ? 0 : 0.5;
+  const fraction = (p.cell + half + (0.5 * p.done) / p.total) / p.cells;
+  progress.value = fraction;
+  const elapsed = (performance.now() - started) / 1000;
+  const left = fraction > 0.02 ? (elapsed / fraction) * (1 - fraction) : NaN;
+  status.textContent = `${p.stage === 'compress' ? 'Compressing' : 'Searching'} with ${p.method}${p.budget ? ` at m = ${p.budget}` : ' (uncompressed)'}: ${p.done} / ${p.total}, cell ${p.cell + 1} of ${p.cells}${Number.isFinite(left) ? `, about ${Math.ceil(left)} s left` : ''}`;
+}
+
+function renderTable(result: ExperimentResult): void {
+  const ks = result.config.ks;
+  const metricNames = ks.flatMap((k) => [`recall@${k}`, `ndcg@${k}`]);
+  const table = document.createElement('table');
+  table.id = 'results-table';
+  table.createCaption().textContent = `${result.documents} documents (${result.tokens} tokens, d = ${result.dimension}), ${result.queries} queries, seed ${result.config.seed}`;
+  const head = table.createTHead().insertRow();
+  for (const h of ['method', 'budget', 'vectors/doc', 'KiB (fp16)', ...metricNames, 'active', 'ms/doc']) head.append(Object.assign(document.createElement('th'), { textContent: h, scope: 'col' }));
+  const body = table.createTBody();
+  for (const r of result.rows) {
+    const tr = body.insertRow();
+    tr.dataset.method = r.method;
+    tr.dataset.budget = String(r.budget ?? 'full');
+    const cells = [
+      r.label, r.budget ?? 'full', r.vectorsPerDoc.toFixed(1), (r.bytesFp16 / 1024).toFixed(1),
+      ...metricNames.map((m) => r.metrics[m].toFixed(3)), `${(r.utilization.activeFraction * 100).toFixed(1)}%`, r.compressMsPerDoc.toFixed(2),
+    ];
+    cells.forEach((c, i) => {
+      const td = tr.insertCell();
+      td.textContent = String(c);
+      if (i >= 4 && i < 4 + metricNames.length) td.dataset.metric = metricNames[i - 4];
+    });
+  }
+  results.replaceChildren(table);
+  if (result.failures.length) {
+    const list = document.createElement('ul');
+    for (const f of result.failures) list.append(Object.assign(document.createElement('li'), { textContent: `Skipped ${f.message}` }));
+    results.append(list);
+  }
+}
+
+function parseBudgets(text: string): number[] {
+  const values = text.split(',').map((s) => Number(s.trim()));
+  if (!values.length || values.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`Budgets must be positive whole numbers separated by commas, got "${text}"`);
+  return values;
+}
+
+$<HTMLFormElement>('controls').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  status.classList.remove('error');
+  let config;
+  try {
+    const methods = [...methodsBox.querySelectorAll<HTMLInputElement>('input:checked')].map((b) => parseMethodSpec(b.value));
+    if (!methods.length) throw new Error('Pick at least one method.');
+    const seed = Number(seedInput.value);
+    if (!Number.isInteger(seed)) throw new Error('The seed must be a whole number.');
+    config = { methods, budgets: parseBudgets(budgetsInput.value), ks: [...DEFAULT_KS], seed };
+  } catch (e) {
+    status.textContent = (e as Error).message;
+    status.classList.add('error');
+    return;
+  }
+  runButton.disabled = true;
+  cancelButton.disabled = false;
+  progress.hidden = false;
+  progress.value = 0;
+  started = performance.now();
+  status.textContent = 'Building the synthetic corpus…';
+  const run = ++activeRun;
+  try {
+    const result = await engine.runSynthetic(presetSelect.value, config, (p) => run === activeRun && showProgress(p));
+    activeRun++;
+    renderTable(result);
+    status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`;
+  } catch (e) {
+    activeRun++;
+    const err = e as Error;
+    status.textContent = err.name === 'AbortError' ? 'Cancelled. Nothing is running in the background.' : `The run failed: ${err.message}`;
+    if (err.name !== 'AbortError') status.classList.add('error');
+  } finally {
+    runButton.disabled = false;
+    cancelButton.disabled = true;
+    progress.hidden = true;
+  }
+});
+
+cancelButton.addEventListener('click', () => engine.cancel());
