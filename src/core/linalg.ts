@@ -55,6 +55,57 @@ export function gatherRows(x: Float32Array, d: number, indices: ArrayLike<number
 }
 
 /**
+ * out[i * nb + j] = <a_i, b_j> for rows i of a (na x d) and j of b (nb x d). Rows of a are taken
+ * four at a time so every element of b that is loaded feeds four multiply-adds; this register
+ * blocking is what makes the dense steps (cosine assignment, Gram matrices) about twice as fast
+ * as one dot product at a time in V8.
+ */
+export function crossDots(
+  a: Float32Array | Float64Array,
+  na: number,
+  b: Float32Array | Float64Array,
+  nb: number,
+  d: number,
+  out: Float64Array = new Float64Array(na * nb),
+): Float64Array {
+  let i = 0;
+  for (; i + 3 < na; i += 4) {
+    const o0 = i * d;
+    const o1 = o0 + d;
+    const o2 = o1 + d;
+    const o3 = o2 + d;
+    for (let j = 0; j < nb; j++) {
+      const jo = j * d;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let k = 0; k < d; k++) {
+        const v = b[jo + k];
+        s0 += a[o0 + k] * v;
+        s1 += a[o1 + k] * v;
+        s2 += a[o2 + k] * v;
+        s3 += a[o3 + k] * v;
+      }
+      out[i * nb + j] = s0;
+      out[(i + 1) * nb + j] = s1;
+      out[(i + 2) * nb + j] = s2;
+      out[(i + 3) * nb + j] = s3;
+    }
+  }
+  for (; i < na; i++) {
+    const o = i * d;
+    for (let j = 0; j < nb; j++) {
+      const jo = j * d;
+      let s = 0;
+      for (let k = 0; k < d; k++) s += a[o + k] * b[jo + k];
+      out[i * nb + j] = s;
+    }
+  }
+  return out;
+}
+
+/**
  * For every row of x, the index of the most similar row of c (largest dot product) and that
  * similarity. Ties go to the lower index. With unit rows this is the cosine assignment step.
  */
@@ -67,11 +118,12 @@ export function assignToNearest(
   assignment: Int32Array = new Int32Array(n),
   similarity: Float32Array = new Float32Array(n),
 ): { assignment: Int32Array; similarity: Float32Array } {
+  const dots = crossDots(x, n, c, m, d);
   for (let i = 0; i < n; i++) {
     let best = -Infinity;
     let arg = 0;
     for (let j = 0; j < m; j++) {
-      const s = dotRows(x, i, c, j, d);
+      const s = dots[i * m + j];
       if (s > best) {
         best = s;
         arg = j;
@@ -97,27 +149,32 @@ export function poolByGroup(
   weights?: ArrayLike<number>,
 ): { pooled: Float32Array; sizes: Int32Array } {
   const acc = new Float64Array(k * d);
-  const plain = new Float64Array(k * d);
   const wsum = new Float64Array(k);
   const sizes = new Int32Array(k);
   for (let i = 0; i < n; i++) {
     const g = group[i];
+    if (g < 0) continue;
     const w = weights ? weights[i] : 1;
     sizes[g]++;
     wsum[g] += w;
+    if (w === 0) continue;
     const xo = i * d;
     const go = g * d;
-    for (let t = 0; t < d; t++) {
-      acc[go + t] += w * x[xo + t];
-      plain[go + t] += x[xo + t];
+    for (let t = 0; t < d; t++) acc[go + t] += w * x[xo + t];
+  }
+  // Groups whose weights sum to zero get the plain mean of their rows (a second, rare pass).
+  const zero = weights ? Array.from(sizes.keys()).filter((g) => sizes[g] > 0 && !(wsum[g] > 0)) : [];
+  if (zero.length) {
+    const fallback = poolByGroup(x, n, d, group.map((g) => (zero.includes(g) ? g : -1)), k);
+    for (const g of zero) {
+      wsum[g] = 1;
+      for (let t = 0; t < d; t++) acc[g * d + t] = fallback.pooled[g * d + t];
     }
   }
   const pooled = new Float32Array(k * d);
   for (let g = 0; g < k; g++) {
-    const useWeights = wsum[g] > 0;
-    const inv = useWeights ? 1 / wsum[g] : sizes[g] > 0 ? 1 / sizes[g] : 0;
-    const src = useWeights ? acc : plain;
-    for (let t = 0; t < d; t++) pooled[g * d + t] = src[g * d + t] * inv;
+    const inv = wsum[g] > 0 ? 1 / wsum[g] : 0;
+    for (let t = 0; t < d; t++) pooled[g * d + t] = acc[g * d + t] * inv;
   }
   return { pooled, sizes };
 }
