@@ -55,7 +55,8 @@ export const hierarchicalPool: CompressionMethod = {
     const start = protect ? 1 : 0;
     const count = n - start;
     const clusters = protect ? m - 1 : m;
-    const unit = unitRowsFloat64(doc.data, start, count, d);
+    const unitAll = unitRowsFloat64(doc.data, 0, n, d);
+    const unit = unitAll.subarray(start * d);
     const obs = options.observations === 'distance-rows' ? cosineDistanceRows(unit, count, d) : unit;
     const obsDim = options.observations === 'distance-rows' ? count : d;
     const { labels, k } = wardClusters(obs, count, obsDim, clusters);
@@ -64,8 +65,7 @@ export const hierarchicalPool: CompressionMethod = {
     if (protect) assignments[0] = 0;
     for (let i = 0; i < count; i++) assignments[start + i] = labels[i] + offset;
     const total = k + offset;
-    const unit32 = Float32Array.from(unitRowsFloat64(doc.data, 0, n, d));
-    const { pooled } = poolByGroup(unit32, n, d, assignments, total);
+    const { pooled } = poolByGroup(Float32Array.from(unitAll), n, d, assignments, total);
     if (options.normalize === true) for (let c = 0; c < total; c++) normalizeRowInPlace(pooled, c, d);
     return { data: pooled, k: total, assignments };
   },
