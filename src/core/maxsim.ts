@@ -131,15 +131,3 @@ export function topK(scores: ArrayLike<number>, k: number): Hit[] {
   idx.sort((a, b) => scores[b] - scores[a] || a - b);
   return idx.slice(0, kk).map((doc) => ({ doc, score: scores[doc] }));
 }
-
-/** The full ranking of the corpus for each query, as document indices best first. */
-export function rankAll(queries: readonly VectorSet[], corpus: PackedCorpus): { rankings: Int32Array[]; scores: Float32Array[] } {
-  const rankings: Int32Array[] = [];
-  const scores: Float32Array[] = [];
-  for (const q of queries) {
-    const s = maxSimScores(q.data, q.n, corpus);
-    scores.push(s);
-    rankings.push(Int32Array.from(topK(s, s.length).map((h) => h.doc)));
-  }
-  return { rankings, scores };
-}

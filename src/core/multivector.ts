@@ -113,20 +113,3 @@ export function validateSaliency(doc: MultiVector): void {
       throw new DocumentError(doc.id, `saliency of token ${i} is ${s[i]}; saliency must be finite and >= 0`);
   }
 }
-
-/** Vector i of a row-major matrix, as a view (no copy). */
-export function row(data: Float32Array, d: number, i: number): Float32Array {
-  return data.subarray(i * d, (i + 1) * d);
-}
-
-/** The positions of a subset of tokens, in the order given. */
-export function selectPositions(p: TokenPositions | undefined, idx: ArrayLike<number>): TokenPositions | undefined {
-  if (!p) return undefined;
-  const pick = <T extends Int16Array | Int32Array | Float32Array>(a: T | undefined): T | undefined => {
-    if (!a) return undefined;
-    const out = new (a.constructor as new (n: number) => T)(idx.length);
-    for (let i = 0; i < idx.length; i++) out[i] = a[idx[i]];
-    return out;
-  };
-  return { tile: pick(p.tile), frame: pick(p.frame), time: pick(p.time), row: pick(p.row), col: pick(p.col) };
-}

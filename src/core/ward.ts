@@ -6,6 +6,7 @@
  * unsquared distances, stable sort of the merges by height, union-find relabelling) so that
  * `fcluster(..., "maxclust")` partitions agree with SciPy's, which test/fixtures checks.
  */
+import { crossDots } from './linalg.ts';
 
 /** One merge: clusters a < b (ids as in SciPy: 0..n-1 leaves, n+i the cluster made by merge i). */
 export interface Merge {
@@ -18,7 +19,7 @@ export interface Merge {
 /**
  * Condensed pairwise Euclidean distances of the rows of x (n x d), as SciPy's pdist, computed
  * through the Gram matrix: |a - b|^2 = |a|^2 + |b|^2 - 2<a, b>, with the dot products
- * register-blocked four rows at a time over the upper triangle only, faster than differencing every pair. Rounding
+ * register-blocked four rows at a time (linalg.crossDots) over the upper triangle only, faster than differencing every pair. Rounding
  * can differ from SciPy's direct differences in the last bits of near-zero distances; the SciPy
  * fixtures check that partitions still agree.
  */
@@ -30,44 +31,16 @@ export function pdistEuclidean(x: Float64Array, n: number, d: number): Float64Ar
     sq[i] = s;
   }
   const out = new Float64Array((n * (n - 1)) / 2);
-  // Condensed index of (i, j), i < j: rowBase(i) + j.
-  const base = (i: number) => n * i - (i * (i + 1)) / 2 - i - 1;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    const o0 = i * d;
-    const o1 = o0 + d;
-    const o2 = o1 + d;
-    const o3 = o2 + d;
-    const b0 = base(i);
-    const b1 = base(i + 1);
-    const b2 = base(i + 2);
-    const b3 = base(i + 3);
-    for (let j = i + 1; j < n; j++) {
-      const jo = j * d;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let k = 0; k < d; k++) {
-        const v = x[jo + k];
-        s0 += x[o0 + k] * v;
-        s1 += x[o1 + k] * v;
-        s2 += x[o2 + k] * v;
-        s3 += x[o3 + k] * v;
-      }
-      const sj = sq[j];
-      out[b0 + j] = Math.sqrt(Math.max(0, sq[i] + sj - 2 * s0));
-      if (j > i + 1) out[b1 + j] = Math.sqrt(Math.max(0, sq[i + 1] + sj - 2 * s1));
-      if (j > i + 2) out[b2 + j] = Math.sqrt(Math.max(0, sq[i + 2] + sj - 2 * s2));
-      if (j > i + 3) out[b3 + j] = Math.sqrt(Math.max(0, sq[i + 3] + sj - 2 * s3));
-    }
-  }
-  for (; i < n; i++) {
-    const bi = base(i);
-    for (let j = i + 1; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) s += x[i * d + k] * x[j * d + k];
-      out[bi + j] = Math.sqrt(Math.max(0, sq[i] + sq[j] - 2 * s));
+  const BLOCK = 4;
+  let idx = 0;
+  for (let i = 0; i < n - 1; i += BLOCK) {
+    const rows = Math.min(BLOCK, n - 1 - i);
+    const rest = n - i - 1; // rows i+1 .. n-1
+    const dots = crossDots(x.subarray(i * d, (i + rows) * d), rows, x.subarray((i + 1) * d), rest, d);
+    for (let r = 0; r < rows; r++) {
+      const a = i + r;
+      // pairs (a, j) for j > a sit at columns j - i - 1 of this block
+      for (let j = a + 1; j < n; j++) out[idx++] = Math.sqrt(Math.max(0, sq[a] + sq[j] - 2 * dots[r * rest + j - i - 1]));
     }
   }
   return out;
