@@ -28,6 +28,11 @@ export interface ArchSpec {
   layerNorm: 'fused' | 'decomposed';
   quantize: boolean;
   layerNormEps: number;
+  /**
+   * 'softmax' (default): a Softmax node per attention, as in eager exports. 'exp-normalise':
+   * Exp / ReduceSum instead, standing in for graphs whose attention exposes no Softmax (fused).
+   */
+  attentionProbs?: 'softmax' | 'exp-normalise';
 }
 
 /** Supplies every weight by its torch parameter name; linear weights are [in, out]. */
@@ -128,7 +133,13 @@ class Net {
     let scores = g.op1(scope, 'MatMul', [qh, khT]);
     scores = g.op1(scope, 'Mul', [scores, g.f32([1 / Math.sqrt(hd)], true)]);
     if (mask) scores = g.op1(scope, 'Add', [scores, mask]);
-    const probs = g.op1(scope, 'Softmax', [scores], { axis: -1 });
+    let probs: string;
+    if (this.spec.attentionProbs === 'exp-normalise') {
+      const e = g.op1(scope, 'Exp', [scores]);
+      probs = g.op1(scope, 'Div', [e, g.op1(scope, 'ReduceSum', [e, g.i64([-1])], { keepdims: 1 })]);
+    } else {
+      probs = g.op1(scope, 'Softmax', [scores], { axis: -1 });
+    }
     const ctx = g.op1(scope, 'MatMul', [probs, vh]);
     const merged = g.op1(scope, 'Reshape', [g.op1(scope, 'Transpose', [ctx], { perm: [0, 2, 1, 3] }), g.i64([0, 0, H])]);
     return this.linear(`${scope}/out_proj`, merged, `${prefix}.out_proj`, H, H);

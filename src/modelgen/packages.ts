@@ -95,7 +95,7 @@ function configs(spec: ArchSpec, tok: TokenizerFiles, name: string, extra: Recor
   return { config, preprocessor };
 }
 
-function assemble(spec: ArchSpec, w: WeightProvider, tok: TokenizerFiles, name: string, extra: Record<string, unknown> = {}): ModelFiles {
+function assemble(spec: ArchSpec, w: WeightProvider, tok: TokenizerFiles, name: string, extra: Record<string, unknown> = {}, quantized = true): ModelFiles {
   const { config, preprocessor } = configs(spec, tok, name, extra);
   const files: ModelFiles = new Map();
   files.set('config.json', json(config));
@@ -104,6 +104,7 @@ function assemble(spec: ArchSpec, w: WeightProvider, tok: TokenizerFiles, name: 
   files.set('tokenizer_config.json', json(tok.config));
   files.set('onnx/vision_model.onnx', encodeModel(buildVisionModel(spec, w)));
   files.set('onnx/text_model.onnx', encodeModel(buildTextModel(spec, w)));
+  if (!quantized) return files;
   const q = { ...spec, quantize: true };
   files.set('onnx/vision_model_quantized.onnx', encodeModel(buildVisionModel(q, w)));
   files.set('onnx/text_model_quantized.onnx', encodeModel(buildTextModel(q, w)));
@@ -113,7 +114,7 @@ function assemble(spec: ArchSpec, w: WeightProvider, tok: TokenizerFiles, name: 
 const TEST_WORDS = ['a', 'photo', 'of', 'red', 'green', 'blue', 'circle', 'square', 'cat', 'dog', 'left', 'right'];
 
 /** Random tiny CLIP-like (17 tokens: CLS + 4x4 patches) or SigLIP-like (4x4 patches) model. */
-export function tinyModel(family: Family, layerNorm: 'fused' | 'decomposed' = 'fused', seed = 7): ModelFiles {
+export function tinyModel(family: Family, layerNorm: 'fused' | 'decomposed' = 'fused', seed = 7, attentionProbs: ArchSpec['attentionProbs'] = 'softmax'): ModelFiles {
   const tok = family === 'clip' ? clipTokenizer(TEST_WORDS, 16) : sigLipTokenizer(TEST_WORDS, 16);
   const spec: ArchSpec = {
     family,
@@ -130,8 +131,10 @@ export function tinyModel(family: Family, layerNorm: 'fused' | 'decomposed' = 'f
     layerNorm,
     quantize: false,
     layerNormEps: 1e-5,
+    attentionProbs,
   };
-  return assemble(spec, randomWeights(seed), tok, `tiny-${family}${layerNorm === 'decomposed' ? '-decomposed' : ''}`);
+  const suffix = (layerNorm === 'decomposed' ? '-decomposed' : '') + (attentionProbs === 'exp-normalise' ? '-nosoftmax' : '');
+  return assemble(spec, randomWeights(seed), tok, `tiny-${family}${suffix}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -342,7 +345,7 @@ export function teachingModel(): ModelFiles {
       positions: TEACHING_POSITIONS,
       synonyms: SYNONYMS,
     },
-  });
+  }, false); // no q8 variant: its 8-bit activations cannot carry the LayerNorm ballast (self-check fails)
 }
 
 /** Every generated folder, by name. */
@@ -352,5 +355,6 @@ export function allGeneratedModels(): Record<string, () => ModelFiles> {
     'tiny-clip': () => tinyModel('clip', 'fused'),
     'tiny-clip-decomposed': () => tinyModel('clip', 'decomposed'),
     'tiny-siglip': () => tinyModel('siglip', 'fused'),
+    'tiny-clip-nosoftmax': () => tinyModel('clip', 'fused', 7, 'exp-normalise'),
   };
 }

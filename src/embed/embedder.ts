@@ -1,0 +1,382 @@
+/**
+ * Patch-level multi-vectors from a CLIP/SigLIP dual encoder exported to ONNX.
+ *
+ * Four onnxruntime sessions per model: the vision tower (with the saliency Softmax exposed as an
+ * extra output), the vision head cut out of it (applied to every patch token), the text tower and
+ * the text head (applied to every text token). The runtime (onnxruntime-web in the page,
+ * onnxruntime-node in Node) is passed in, so the same code runs in both. Every load runs a
+ * self-check; a model that fails it is refused.
+ */
+import { float16ToFloat32, float32ToFloat16 } from '../core/float16.ts';
+import { mulberry32 } from '../core/rng.ts';
+import { analyzeTower, extractHead, GraphStructureError, withExtraOutputs, type TowerAnalysis } from '../onnx/graph.ts';
+import { DataType, decodeModel, encodeModel } from '../onnx/proto.ts';
+import { inputSize, rgbaToPixelValues, type PreprocessorConfig } from './preprocess.ts';
+
+// Structural types for the parts of onnxruntime (web or node) used here.
+export interface OrtTensor {
+  readonly type: string;
+  readonly dims: readonly number[];
+  readonly data: unknown;
+  dispose?(): void;
+}
+export interface OrtSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+  release?(): Promise<void>;
+}
+export interface OrtModule {
+  InferenceSession: { create(model: Uint8Array, options?: Record<string, unknown>): Promise<OrtSession> };
+  Tensor: new (type: 'float32' | 'float16' | 'int64', data: Float32Array | Uint16Array | BigInt64Array, dims: readonly number[]) => OrtTensor;
+}
+
+export interface Tokenized {
+  ids: number[];
+  mask: number[];
+}
+
+export interface ModelBundle {
+  name: string;
+  config: { model_type?: string; vision_config?: { image_size?: number; patch_size?: number }; [k: string]: unknown };
+  preprocessor: PreprocessorConfig;
+  vision: Uint8Array;
+  text: Uint8Array;
+  tokenize: (text: string) => Tokenized;
+  /** Ids of special tokens (BOS, EOS, padding), dropped from query vectors unless asked for. */
+  specialIds: Set<number>;
+  eosId: number;
+  /** Sequence length the text tower is fed (SigLIP pads to it); undefined pads to the text. */
+  padTo?: number;
+}
+
+export type Dtype = 'fp32' | 'fp16' | 'q8';
+
+/** Cosine tolerance of the self-check per weight type (q8 per ../shared/RESEARCH.md: ~0.9993 seen). */
+export const SELF_CHECK_MIN_COSINE: Record<Dtype, number> = { fp32: 0.9999, fp16: 0.998, q8: 0.99 };
+
+export interface SelfCheckReport {
+  ok: boolean;
+  vision: { check: string; cosine: number };
+  text: { check: string; cosine: number; position: number };
+  minCosine: number;
+  message: string;
+}
+
+export interface ViewEmbeddings {
+  views: number;
+  /** Patch tokens per view (CLS excluded). */
+  patches: number;
+  grid: { rows: number; cols: number };
+  d: number;
+  /** views x patches x d, each row L2-normalised. */
+  vectors: Float32Array;
+  /** views x patches attention weights averaged over heads, or null (see saliencySource). */
+  saliency: Float32Array | null;
+  /** views x d pooled embeddings (image_embeds / pooler_output), L2-normalised. */
+  pooled: Float32Array;
+}
+
+export interface QueryEmbedding {
+  text: string;
+  n: number;
+  d: number;
+  vectors: Float32Array;
+  /** Token ids kept, one per vector. */
+  tokenIds: number[];
+  /** Tokens dropped because the model gives them no direction (zero vector). */
+  droppedZero: number;
+  pooled: Float32Array;
+}
+
+export class ModelCheckError extends Error {
+  constructor(
+    message: string,
+    readonly report?: SelfCheckReport,
+  ) {
+    super(message);
+    this.name = 'ModelCheckError';
+  }
+}
+
+function toF32(t: OrtTensor): Float32Array {
+  const data = t.data as ArrayLike<number>;
+  if (t.type === 'float32') return data as Float32Array;
+  if (t.type === 'float16') {
+    if (data instanceof Uint16Array) return Float32Array.from(data, float16ToFloat32);
+    return Float32Array.from(data);
+  }
+  throw new Error(`unexpected output type ${t.type}`);
+}
+
+function normalizeRowsInPlace(v: Float32Array, d: number): void {
+  for (let o = 0; o < v.length; o += d) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += v[o + j] * v[o + j];
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let j = 0; j < d; j++) v[o + j] *= inv;
+  }
+}
+
+export function cosine(a: ArrayLike<number>, aOff: number, b: ArrayLike<number>, bOff: number, d: number): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let j = 0; j < d; j++) {
+    const x = a[aOff + j];
+    const y = b[bOff + j];
+    ab += x * y;
+    aa += x * x;
+    bb += y * y;
+  }
+  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
+}
+
+interface Tower {
+  main: OrtSession;
+  head: OrtSession;
+  analysis: TowerAnalysis;
+  /** 'float32' or 'float16': what the tower's float input / hidden state carries. */
+  floatType: 'float32' | 'float16';
+}
+
+async function loadTower(ort: OrtModule, bytes: Uint8Array, what: string, expose: boolean, sessionOptions: Record<string, unknown>): Promise<Tower> {
+  const model = decodeModel(bytes, what);
+  const analysis = analyzeTower(model, what);
+  const headBytes = encodeModel(extractHead(model, analysis));
+  const extra = expose && analysis.saliency.tensor ? [{ name: analysis.saliency.tensor, elemType: analysis.floatType }] : [];
+  const mainBytes = withExtraOutputs(bytes, extra);
+  const floatType = analysis.floatType === DataType.FLOAT16 ? 'float16' : 'float32';
+  try {
+    const main = await ort.InferenceSession.create(mainBytes, sessionOptions);
+    const head = await ort.InferenceSession.create(headBytes, sessionOptions);
+    return { main, head, analysis, floatType };
+  } catch (err) {
+    throw new GraphStructureError(`${what}: onnxruntime could not load it (${(err as Error).message})`);
+  }
+}
+
+export class Embedder {
+  private queue: Promise<unknown> = Promise.resolve();
+  readonly family: 'clip' | 'siglip';
+  readonly size: number;
+  readonly grid: number;
+  readonly tokens: number;
+  readonly hasCls: boolean;
+  d = 0;
+  selfCheckReport?: SelfCheckReport;
+
+  private constructor(
+    private readonly ort: OrtModule,
+    readonly bundle: ModelBundle,
+    readonly vision: Tower,
+    readonly text: Tower,
+    readonly dtype: Dtype,
+  ) {
+    this.family = bundle.config.model_type === 'siglip' ? 'siglip' : 'clip';
+    this.size = inputSize(bundle.preprocessor);
+    const patch = bundle.config.vision_config?.patch_size;
+    if (!patch || this.size % patch !== 0) throw new GraphStructureError(`${bundle.name}: config.json vision_config.patch_size is missing or does not divide the image size ${this.size}`);
+    this.grid = this.size / patch;
+    this.hasCls = this.family === 'clip';
+    this.tokens = this.grid * this.grid + (this.hasCls ? 1 : 0);
+  }
+
+  /** Builds the sessions and runs the self-check; throws ModelCheckError if the model fails it. */
+  static async create(ort: OrtModule, bundle: ModelBundle, dtype: Dtype, sessionOptions: Record<string, unknown> = {}): Promise<Embedder> {
+    const vision = await loadTower(ort, bundle.vision, `${bundle.name} vision model`, true, sessionOptions);
+    const text = await loadTower(ort, bundle.text, `${bundle.name} text model`, false, sessionOptions);
+    const e = new Embedder(ort, bundle, vision, text, dtype);
+    const report = await e.selfCheck();
+    e.selfCheckReport = report;
+    if (!report.ok) throw new ModelCheckError(`${bundle.name} failed its self-check and will not be used: ${report.message}`, report);
+    return e;
+  }
+
+  get saliencySource(): string {
+    const s = this.vision.analysis.saliency;
+    return s.tensor ? s.source : 'pooled-similarity';
+  }
+
+  get saliencyNote(): string {
+    const s = this.vision.analysis.saliency;
+    return s.tensor ? `${s.source} from ${s.node}` : `pooled-similarity (${s.reason})`;
+  }
+
+  /** One inference at a time per model (concurrent runs fail on WebGPU). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private floatTensor(type: 'float32' | 'float16', data: Float32Array, dims: number[]): OrtTensor {
+    if (type === 'float16') return new this.ort.Tensor('float16', Uint16Array.from(data, float32ToFloat16), dims);
+    return new this.ort.Tensor('float32', data, dims);
+  }
+
+  private async runVision(pixelValues: Float32Array, views: number) {
+    const S = this.size;
+    const out = await this.vision.main.run({ pixel_values: this.floatTensor(this.vision.floatType, pixelValues, [views, 3, S, S]) });
+    const hidden = out[this.vision.analysis.sequence];
+    const [, T, H] = hidden.dims;
+    if (T !== this.tokens) throw new GraphStructureError(`${this.bundle.name}: the vision model gives ${T} tokens, config.json implies ${this.tokens}`);
+    const perToken = new this.ort.Tensor(hidden.type as 'float32', hidden.data as Float32Array, [views * T, 1, H]);
+    const headOut = await this.vision.head.run({ [this.vision.analysis.sequence]: perToken });
+    return { out, hidden, T, H, tokenVectors: toF32(headOut[this.vision.analysis.pooled]), pooled: toF32(out[this.vision.analysis.pooled]) };
+  }
+
+  /**
+   * Embeds `views` preprocessed images (CHW float32, views x 3 x S x S). Returns one vector per
+   * patch (CLS dropped), attention saliency per patch, and the pooled embedding per view.
+   */
+  embedViews(pixelValues: Float32Array, views: number): Promise<ViewEmbeddings> {
+    return this.exclusive(async () => {
+      const { out, T, tokenVectors, pooled } = await this.runVision(pixelValues, views);
+      const D = tokenVectors.length / (views * T);
+      this.d = D;
+      const P = this.grid * this.grid;
+      const first = this.hasCls ? 1 : 0;
+      const vectors = new Float32Array(views * P * D);
+      for (let v = 0; v < views; v++) {
+        vectors.set(tokenVectors.subarray((v * T + first) * D, (v * T + first + P) * D), v * P * D);
+      }
+      normalizeRowsInPlace(vectors, D);
+      const pooledN = Float32Array.from(pooled);
+      normalizeRowsInPlace(pooledN, D);
+      let saliency: Float32Array | null = null;
+      const sal = this.vision.analysis.saliency;
+      if (sal.tensor && out[sal.tensor]) saliency = this.attentionSaliency(toF32(out[sal.tensor]), out[sal.tensor].dims, views, T);
+      return { views, patches: P, grid: { rows: this.grid, cols: this.grid }, d: D, vectors, saliency, pooled: pooledN };
+    });
+  }
+
+  /** Averages over heads the attention row of CLS (CLIP) or of the probe (SigLIP) to every patch. */
+  private attentionSaliency(probs: Float32Array, dims: readonly number[], views: number, T: number): Float32Array | null {
+    const Tk = dims[dims.length - 1];
+    const Tq = dims[dims.length - 2];
+    if (Tk !== T) return null;
+    const heads = dims.length === 4 ? dims[1] : dims[0] / views;
+    const P = this.grid * this.grid;
+    const first = this.hasCls ? 1 : 0;
+    const out = new Float32Array(views * P);
+    for (let v = 0; v < views; v++) {
+      for (let h = 0; h < heads; h++) {
+        const row = ((v * heads + h) * Tq + 0) * Tk; // query row 0: CLS, or the single probe
+        for (let p = 0; p < P; p++) out[v * P + p] += probs[row + first + p] / heads;
+      }
+    }
+    return out;
+  }
+
+  /** One vector per text token (padding dropped; special tokens only if asked). */
+  embedQuery(text: string, includeSpecial = false): Promise<QueryEmbedding> {
+    return this.exclusive(async () => {
+      const { ids, mask, tokenVectors, pooled, D } = await this.runText(text);
+      const keep: number[] = [];
+      let droppedZero = 0;
+      for (let i = 0; i < ids.length; i++) {
+        if (!mask[i]) continue;
+        if (!includeSpecial && this.bundle.specialIds.has(ids[i])) continue;
+        let s = 0;
+        for (let j = 0; j < D; j++) s += tokenVectors[i * D + j] ** 2;
+        if (s < 1e-12) {
+          droppedZero++;
+          continue;
+        }
+        keep.push(i);
+      }
+      const vectors = new Float32Array(keep.length * D);
+      keep.forEach((i, r) => vectors.set(tokenVectors.subarray(i * D, (i + 1) * D), r * D));
+      normalizeRowsInPlace(vectors, D);
+      const pooledN = Float32Array.from(pooled);
+      normalizeRowsInPlace(pooledN, D);
+      return { text, n: keep.length, d: D, vectors, tokenIds: keep.map((i) => ids[i]), droppedZero, pooled: pooledN };
+    });
+  }
+
+  private async runText(text: string) {
+    const { ids, mask } = this.bundle.tokenize(text);
+    const L = ids.length;
+    const feeds: Record<string, OrtTensor> = {
+      input_ids: new this.ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, L]),
+    };
+    if (this.text.main.inputNames.includes('attention_mask')) {
+      feeds.attention_mask = new this.ort.Tensor('int64', BigInt64Array.from(mask.map(BigInt)), [1, L]);
+    }
+    const out = await this.text.main.run(feeds);
+    const hidden = out[this.text.analysis.sequence];
+    const H = hidden.dims[2];
+    const headFeeds: Record<string, OrtTensor> = {
+      [this.text.analysis.sequence]: new this.ort.Tensor(hidden.type as 'float32', hidden.data as Float32Array, [L, 1, H]),
+    };
+    for (const name of this.text.analysis.headInputs) {
+      headFeeds[name] = new this.ort.Tensor('int64', new BigInt64Array(L).fill(name === 'input_ids' ? BigInt(this.bundle.eosId) : 1n), [L, 1]);
+    }
+    const headOut = await this.text.head.run(headFeeds);
+    const tokenVectors = toF32(headOut[this.text.analysis.pooled]);
+    const pooled = toF32(out[this.text.analysis.pooled]);
+    return { ids, mask, tokenVectors, pooled, D: pooled.length };
+  }
+
+  /**
+   * Invariants checked on every load:
+   * - vision, CLS models: the head applied to the CLS token alone equals image_embeds;
+   * - vision, attention-pooled models (SigLIP): the cut-out head on the whole sequence equals the
+   *   pooled output, and a token's vector from the batched run equals the head run on that token
+   *   alone (the per-token batch does not mix tokens);
+   * - text: the vector at the pooled position (CLIP: first EOS; SigLIP: last) equals the pooled
+   *   text embedding.
+   */
+  async selfCheck(): Promise<SelfCheckReport> {
+    const min = SELF_CHECK_MIN_COSINE[this.dtype];
+    const S = this.size;
+    const rng = mulberry32(12345);
+    const rgba = new Uint8ClampedArray(S * S * 4);
+    for (let i = 0; i < S * S; i++) {
+      const x = i % S;
+      const y = Math.floor(i / S);
+      rgba[i * 4] = (255 * x) / S;
+      rgba[i * 4 + 1] = (255 * y) / S;
+      rgba[i * 4 + 2] = 255 * rng.next();
+      rgba[i * 4 + 3] = 255;
+    }
+    const pix = new Float32Array(3 * S * S);
+    rgbaToPixelValues(rgba, S, this.bundle.preprocessor, pix);
+
+    const vision = await this.exclusive(async () => {
+      const { hidden, T, H, tokenVectors, pooled } = await this.runVision(pix, 1);
+      const D = pooled.length;
+      if (!this.vision.analysis.attentionPooling) {
+        return { check: 'head(CLS token) = pooled output', cosine: cosine(tokenVectors, 0, pooled, 0, D) };
+      }
+      const hid = hidden.data as Float32Array;
+      const whole = await this.vision.head.run({ [this.vision.analysis.sequence]: new this.ort.Tensor(hidden.type as 'float32', hid, [1, T, H]) });
+      const c1 = cosine(toF32(whole[this.vision.analysis.pooled]), 0, pooled, 0, D);
+      let c2 = 1;
+      for (const t of [0, T - 1]) {
+        const one = await this.vision.head.run({
+          [this.vision.analysis.sequence]: new this.ort.Tensor(hidden.type as 'float32', hid.slice(t * H, (t + 1) * H), [1, 1, H]),
+        });
+        c2 = Math.min(c2, cosine(toF32(one[this.vision.analysis.pooled]), 0, tokenVectors, t * D, D));
+      }
+      return { check: 'cut-out head(sequence) = pooled output; batched per-token head = head on each token alone', cosine: Math.min(c1, c2) };
+    });
+
+    const text = await this.exclusive(async () => {
+      const { ids, tokenVectors, pooled, D } = await this.runText('a photo of a red circle');
+      const position = this.family === 'siglip' ? ids.length - 1 : Math.max(0, ids.indexOf(this.bundle.eosId));
+      return { check: `head(token ${position}) = pooled text embedding`, cosine: cosine(tokenVectors, position * D, pooled, 0, D), position };
+    });
+
+    const ok = vision.cosine >= min && text.cosine >= min;
+    const message = ok
+      ? `passed (vision cosine ${vision.cosine.toFixed(5)}, text cosine ${text.cosine.toFixed(5)}, minimum ${min})`
+      : `vision: ${vision.check}: cosine ${vision.cosine.toFixed(5)}; text: ${text.check}: cosine ${text.cosine.toFixed(5)}; both must be at least ${min}`;
+    return { ok, vision, text, minCosine: min, message };
+  }
+
+  async release(): Promise<void> {
+    for (const s of [this.vision.main, this.vision.head, this.text.main, this.text.head]) await s.release?.();
+  }
+}
