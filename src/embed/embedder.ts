@@ -187,9 +187,18 @@ export class Embedder {
     const vision = await loadTower(ort, bundle.vision, `${bundle.name} vision model`, true, sessionOptions);
     const text = await loadTower(ort, bundle.text, `${bundle.name} text model`, false, sessionOptions);
     const e = new Embedder(ort, bundle, vision, text, dtype);
-    const report = await e.selfCheck();
+    let report: SelfCheckReport;
+    try {
+      report = await e.selfCheck();
+    } catch (err) {
+      await e.release();
+      throw new ModelCheckError(`${bundle.name} failed its self-check and will not be used: running it on a test image and sentence failed (${(err as Error).message.split('\n')[0]})`);
+    }
     e.selfCheckReport = report;
-    if (!report.ok) throw new ModelCheckError(`${bundle.name} failed its self-check and will not be used: ${report.message}`, report);
+    if (!report.ok) {
+      await e.release();
+      throw new ModelCheckError(`${bundle.name} failed its self-check and will not be used: ${report.message}`, report);
+    }
     return e;
   }
 

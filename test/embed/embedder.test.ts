@@ -1,0 +1,202 @@
+import { describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { maxSimScores, packCorpus, topK } from '../../src/core/maxsim.ts';
+import { ndcgAt, recallAt } from '../../src/core/metrics.ts';
+import { validateDocument } from '../../src/core/multivector.ts';
+import { demoCorpus, renderScene } from '../../src/demo/scenes.ts';
+import { loadBundle, ModelFolderError } from '../../src/embed/bundle.ts';
+import { documentFromViews } from '../../src/embed/document.ts';
+import { Embedder, ModelCheckError } from '../../src/embed/embedder.ts';
+import { rgbaToPixelValues } from '../../src/embed/preprocess.ts';
+import { analyzeTower, GraphStructureError } from '../../src/onnx/graph.ts';
+import { decodeModel, encodeModel, OnnxFormatError } from '../../src/onnx/proto.ts';
+import { readTensor } from '../../src/onnx/tensor.ts';
+import { diskGetter, loadEmbedder, modelDir, nodeOrt } from './models.ts';
+
+const onnx = async (model: string, file: string) => new Uint8Array(await readFile(join(modelDir(model), 'onnx', file)));
+
+describe('graph analysis finds the pooled head and the attention by structure', () => {
+  it.each([
+    ['tiny-clip', 'vision_model.onnx', 'image_embeds', false, 'cls-attention', '/vision_model/encoder/layers.1/self_attn/Softmax'],
+    ['tiny-clip-decomposed', 'vision_model.onnx', 'image_embeds', false, 'cls-attention', '/vision_model/encoder/layers.1/self_attn/Softmax'],
+    ['tiny-clip', 'vision_model_quantized.onnx', 'image_embeds', false, 'cls-attention', '/vision_model/encoder/layers.1/self_attn/Softmax'],
+    ['tiny-siglip', 'vision_model.onnx', 'pooler_output', true, 'probe-attention', '/vision_model/head/attention/Softmax'],
+    ['tiny-siglip', 'vision_model_quantized.onnx', 'pooler_output', true, 'probe-attention', '/vision_model/head/attention/Softmax'],
+  ])('%s %s', async (model, file, pooled, attentionPooling, source, node) => {
+    const a = analyzeTower(decodeModel(await onnx(model, file)), file);
+    expect(a.pooled).toBe(pooled);
+    expect(a.attentionPooling).toBe(attentionPooling);
+    expect(a.saliency).toMatchObject({ source, node });
+    expect(a.headInputs).toEqual([]);
+  });
+
+  it('the CLIP text head reads input_ids (EOS gather); the SigLIP one does not', async () => {
+    expect(analyzeTower(decodeModel(await onnx('tiny-clip', 'text_model.onnx')), 't').headInputs).toEqual(['input_ids']);
+    expect(analyzeTower(decodeModel(await onnx('tiny-siglip', 'text_model.onnx')), 't').headInputs).toEqual([]);
+  });
+
+  it('a graph without Softmax reports why saliency must fall back', async () => {
+    const a = analyzeTower(decodeModel(await onnx('tiny-clip-nosoftmax', 'vision_model.onnx')), 'v');
+    expect(a.saliency.tensor).toBeNull();
+    expect(a.saliency).toMatchObject({ reason: expect.stringContaining('no Softmax') });
+    const m = decodeModel(await onnx('tiny-clip', 'vision_model.onnx'));
+    for (const n of m.graph.node) if (n.opType === 'Softmax') n.opType = 'MultiHeadAttention';
+    expect(analyzeTower(m, 'v').saliency).toMatchObject({ reason: expect.stringContaining('fused (MultiHeadAttention op)') });
+  });
+
+  it('rejects bytes that are not ONNX and graphs without the outputs it needs', async () => {
+    const bytes = await onnx('tiny-clip', 'vision_model.onnx');
+    expect(() => decodeModel(bytes.subarray(0, 1000), 'vision_model.onnx')).toThrow(OnnxFormatError);
+    expect(() => decodeModel(new Uint8Array(0), 'vision_model.onnx')).toThrow(/vision_model.onnx is not a valid ONNX file/);
+    const m = decodeModel(bytes);
+    m.graph.output = m.graph.output.filter((o) => o.name !== 'last_hidden_state');
+    expect(() => analyzeTower(m, 'vision_model.onnx')).toThrow(GraphStructureError);
+    expect(() => analyzeTower(m, 'vision_model.onnx')).toThrow(/no last_hidden_state output/);
+  });
+});
+
+describe('Embedder (onnxruntime-node)', () => {
+  it.each([
+    ['tiny-clip', 'fp32', 16, 16],
+    ['tiny-clip', 'q8', 16, 16],
+    ['tiny-clip-decomposed', 'fp32', 16, 16],
+    ['tiny-clip-decomposed', 'q8', 16, 16],
+    ['tiny-siglip', 'fp32', 16, 32],
+    ['tiny-siglip', 'q8', 16, 32],
+    ['teaching-clip', 'fp32', 64, 13],
+  ] as const)('%s %s: self-check holds, shapes are right', async (model, dtype, patches, d) => {
+    const e = await loadEmbedder(model, dtype);
+    const r = e.selfCheckReport!;
+    expect(r.ok).toBe(true);
+    expect(r.vision.cosine).toBeGreaterThanOrEqual(dtype === 'q8' ? 0.99 : 0.9999);
+    expect(r.text.cosine).toBeGreaterThanOrEqual(dtype === 'q8' ? 0.99 : 0.9999);
+    const S = e.size;
+    const pix = new Float32Array(2 * 3 * S * S).map((_, i) => Math.sin(i));
+    const v = await e.embedViews(pix, 2);
+    expect([v.views, v.patches, v.d]).toEqual([2, patches, d]);
+    expect(v.vectors.length).toBe(2 * patches * d);
+    expect(v.saliency!.length).toBe(2 * patches);
+    for (const s of v.saliency!) expect(s).toBeGreaterThanOrEqual(0);
+    // SigLIP's probe attends over patches only: its saliency sums to 1 per view; CLIP's CLS row
+    // also attends to CLS itself, so its patch part sums to less than 1.
+    const sum0 = v.saliency!.subarray(0, patches).reduce((a, b) => a + b, 0);
+    if (model === 'tiny-siglip') expect(sum0).toBeCloseTo(1, 4);
+    else expect(sum0).toBeLessThan(1);
+    const q = await e.embedQuery('a photo of a red circle');
+    expect(q.d).toBe(d);
+    expect(q.n).toBeGreaterThan(0);
+    await e.release();
+  });
+
+  it('q8 and fp32 vectors of the same model agree by cosine', async () => {
+    const a = await loadEmbedder('tiny-clip', 'fp32');
+    const b = await loadEmbedder('tiny-clip', 'q8');
+    const pix = new Float32Array(3 * 32 * 32).map((_, i) => Math.cos(i / 7));
+    const va = await a.embedViews(pix, 1);
+    const vb = await b.embedViews(pix, 1);
+    let worst = 1;
+    for (let p = 0; p < va.patches; p++) {
+      let s = 0;
+      for (let j = 0; j < va.d; j++) s += va.vectors[p * va.d + j] * vb.vectors[p * va.d + j];
+      worst = Math.min(worst, s);
+    }
+    expect(worst).toBeGreaterThan(0.98);
+  });
+
+  it('query vectors: padding and special tokens dropped unless asked for', async () => {
+    const e = await loadEmbedder('tiny-siglip');
+    const q = await e.embedQuery('red circle');
+    expect(q.n).toBe(2); // ▁red ▁circle; </s> and 14 pads dropped
+    const withSpecial = await e.embedQuery('red circle', true);
+    expect(withSpecial.n).toBe(3); // + </s>, padding still dropped
+    const t = await loadEmbedder('teaching-clip');
+    const tq = await t.embedQuery('a red circle at the top left');
+    expect(tq.n).toBe(3); // red, top, left; the teaching model gives other words no direction
+    expect(tq.droppedZero).toBe(4);
+  });
+
+  it('refuses a model whose pooled output is not the head applied to CLS (self-check fails)', async () => {
+    const dir = modelDir('tiny-clip');
+    const get = diskGetter(dir);
+    const bundle = await loadBundle('tampered', get, 'fp32');
+    // Make image_embeds pool token 1 instead of CLS: the per-patch head no longer explains it.
+    const m = decodeModel(bundle.vision);
+    const gather = m.graph.node.find((n) => n.opType === 'Gather' && n.input[0] === 'last_hidden_state')!;
+    const idx = m.graph.initializer.find((t) => t.name === gather.input[1])!;
+    expect(Array.from(readTensor(idx).data as BigInt64Array)).toEqual([0n]);
+    idx.rawData = new Uint8Array(BigInt64Array.of(1n).buffer);
+    bundle.vision = encodeModel(m);
+    const err = await Embedder.create(nodeOrt, bundle, 'fp32').catch((x) => x);
+    expect(err).toBeInstanceOf(ModelCheckError);
+    // Pooling token 1 of a one-token sequence cannot even run: refused all the same.
+    expect(err.message).toMatch(/tampered failed its self-check and will not be used: running it on a test image/);
+  });
+
+  it('a model folder with a missing or broken file gives an error naming the file', async () => {
+    const get = diskGetter(modelDir('tiny-clip'));
+    const missing = (p: string) => (p === 'tokenizer.json' ? Promise.reject(new Error('tokenizer.json: not found')) : get(p));
+    await expect(loadBundle('m', missing, 'fp32')).rejects.toThrow(/tokenizer.json/);
+    const broken = (p: string) => (p === 'config.json' ? Promise.resolve(new TextEncoder().encode('{oops')) : get(p));
+    await expect(loadBundle('m', broken, 'fp32')).rejects.toThrow(ModelFolderError);
+    await expect(loadBundle('m', broken, 'fp32')).rejects.toThrow(/m: config.json is not valid JSON/);
+    const truncated = async (p: string) => (p.endsWith('vision_model.onnx') ? (await get(p)).subarray(0, 5000) : get(p));
+    await expect(Embedder.create(nodeOrt, await loadBundle('m', truncated, 'fp32'), 'fp32')).rejects.toThrow(/m vision model is not a valid ONNX file/);
+  });
+
+  it('without an exposed Softmax, documents fall back to pooled-similarity saliency and say so', async () => {
+    const e = await loadEmbedder('tiny-clip-nosoftmax');
+    expect(e.saliencySource).toBe('pooled-similarity');
+    const v = await e.embedViews(new Float32Array(3 * 32 * 32).fill(0.1), 1);
+    expect(v.saliency).toBeNull();
+    const doc = documentFromViews('x.png', v, [{ tile: -1, frame: -1, time: NaN }], e.saliencySource);
+    expect(doc.saliencySource).toBe('pooled-similarity');
+    expect(doc.saliency!.some((s) => s > 0)).toBe(true);
+    expect(() => validateDocument(doc)).not.toThrow();
+  });
+});
+
+describe('the teaching model retrieves the demo scenes', () => {
+  it('nDCG@10 and recall@10 far above chance, with positions on every token', async () => {
+    const e = await loadEmbedder('teaching-clip');
+    const corpus = demoCorpus(60, 3);
+    const S = e.size;
+    const docs = [];
+    for (const scene of corpus.scenes) {
+      const pix = new Float32Array(3 * S * S);
+      rgbaToPixelValues(renderScene(scene, S), S, e.bundle.preprocessor, pix);
+      const doc = documentFromViews(scene.id, await e.embedViews(pix, 1), [{ tile: -1, frame: -1, time: NaN }], e.saliencySource);
+      expect(doc.positions!.row![63]).toBe(7);
+      expect(doc.positions!.col![63]).toBe(7);
+      expect(doc.saliencySource).toBe('cls-attention');
+      docs.push(doc);
+    }
+    const packed = packCorpus(docs);
+    let ndcg = 0;
+    let recall = 0;
+    let chance = 0;
+    for (const q of corpus.queries) {
+      const qe = await e.embedQuery(q.text);
+      const ranking = topK(maxSimScores(qe.vectors, qe.n, packed), 10).map((h) => packed.ids[h.doc]);
+      const rel = corpus.qrels.get(q.id)!;
+      ndcg += ndcgAt(ranking, rel, 10);
+      recall += recallAt(ranking, rel, 10);
+      chance += Math.min(1, 10 / corpus.scenes.length);
+    }
+    const nq = corpus.queries.length;
+    expect(ndcg / nq).toBeGreaterThan(0.7); // measured 0.79
+    expect(recall / nq).toBeGreaterThan(0.9); // measured 0.97; a random ranking recalls ~0.17
+    expect(chance / nq).toBeLessThan(0.2);
+  });
+
+  it('saliency (CLS attention) is higher on coloured patches than on the background', async () => {
+    const e = await loadEmbedder('teaching-clip');
+    const scene = { id: 's', shapes: [{ kind: 'square' as const, colour: 'red', row: 'top' as const, col: 'left' as const, cx: 0.25, cy: 0.25, r: 0.2 }] };
+    const pix = new Float32Array(3 * 64 * 64);
+    rgbaToPixelValues(renderScene(scene, 64), 64, e.bundle.preprocessor, pix);
+    const v = await e.embedViews(pix, 1);
+    const inObject = v.saliency![2 * 8 + 2]; // row 2, col 2: inside the square
+    const background = v.saliency![7 * 8 + 7];
+    expect(inObject / background).toBeGreaterThan(5); // measured 7.2
+  });
+});
