@@ -7,6 +7,9 @@ import { PRESETS, METHODS } from './core/methods/registry.ts';
 import { parseMethodSpec } from './core/methodSpec.ts';
 import { SYNTHETIC_PRESETS } from './core/synthetic.ts';
 import { EngineClient } from './engineClient.ts';
+import { initEmbedPanel } from './embedPanel.ts';
+
+initEmbedPanel();
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const presetSelect = $<HTMLSelectElement>('preset');

@@ -204,12 +204,12 @@ export class Embedder {
 
   get saliencySource(): string {
     const s = this.vision.analysis.saliency;
-    return s.tensor ? s.source : 'pooled-similarity';
+    return 'source' in s ? s.source : 'pooled-similarity';
   }
 
   get saliencyNote(): string {
     const s = this.vision.analysis.saliency;
-    return s.tensor ? `${s.source} from ${s.node}` : `pooled-similarity (${s.reason})`;
+    return 'source' in s ? `${s.source} from ${s.node}` : `pooled-similarity (${s.reason})`;
   }
 
   /** One inference at a time per model (concurrent runs fail on WebGPU). */
@@ -356,6 +356,7 @@ export class Embedder {
     const vision = await this.exclusive(async () => {
       const { hidden, T, H, tokenVectors, pooled } = await this.runVision(pix, 1);
       const D = pooled.length;
+      this.d = D;
       if (!this.vision.analysis.attentionPooling) {
         return { check: 'head(CLS token) = pooled output', cosine: cosine(tokenVectors, 0, pooled, 0, D) };
       }

@@ -1,0 +1,140 @@
+import { expect, test, type Page } from '@playwright/test';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { demoCorpus } from '../src/demo/scenes.ts';
+
+const errors: string[] = [];
+test.beforeEach(({ page }) => {
+  errors.length = 0;
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+});
+test.afterEach(() => expect(errors).toEqual([]));
+
+async function loadModel(page: Page, device: 'auto' | 'webgpu' | 'wasm', folder?: string) {
+  await page.selectOption('#device', device);
+  if (folder) await page.setInputFiles('#model-folder', folder);
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.locator('#model-status')).toContainText(/Loaded|Could not load/, { timeout: 90_000 });
+}
+
+async function scores(page: Page, query: string): Promise<Map<string, number>> {
+  await page.fill('#query', query);
+  await page.getByRole('button', { name: /Search/ }).click();
+  await expect(page.locator('#hits li').first()).toBeVisible();
+  const items = await page.locator('#hits li').allTextContents();
+  return new Map(items.map((t) => {
+    const m = /^(.*) \(([-\d.]+)\)$/.exec(t)!;
+    return [m[1], Number(m[2])];
+  }));
+}
+
+test('teaching model on WebGPU and on WASM: demo scenes embed, retrieval works, devices agree', async ({ page }) => {
+  await page.goto('/');
+  await loadModel(page, 'webgpu');
+  const status = page.locator('#model-status');
+  await expect(status).toContainText('Loaded Teaching model (built in, offline) on WEBGPU (fp32)');
+  await expect(status).toContainText('Self-check passed');
+  await expect(status).toContainText('Saliency: cls-attention from /vision_model/encoder/layers.1/self_attn/Softmax');
+  await page.getByRole('button', { name: 'Add 24 demo scenes' }).click();
+  await expect(page.locator('#embed-status')).toContainText('Done: 24 embedded, 0 skipped', { timeout: 90_000 });
+  await expect(page.locator('#embedded tbody tr')).toHaveCount(24);
+  await expect(page.locator('#embedded tbody tr').first()).toContainText('64 x 13');
+  await page.screenshot({ path: 'test-results/screens/embedded-demo.png', fullPage: true });
+
+  const corpus = demoCorpus(24, 1);
+  const q = corpus.queries[0];
+  const gpu = await scores(page, q.text);
+  const top = [...gpu.keys()][0];
+  expect(corpus.qrels.get(q.id)!.get(top)).toBe(1);
+
+  await loadModel(page, 'wasm');
+  await expect(status).toContainText('on WASM (fp32)');
+  await page.getByRole('button', { name: 'Add 24 demo scenes' }).click();
+  await expect(page.locator('#embed-status')).toContainText('Done: 24 embedded', { timeout: 90_000 });
+  const cpu = await scores(page, q.text);
+  expect([...cpu.keys()]).toEqual([...gpu.keys()]);
+  for (const [id, s] of gpu) expect(Math.abs(s - cpu.get(id)!)).toBeLessThan(2e-3);
+});
+
+test('a local model folder loads with no network (tiny SigLIP-like fixture), a broken one is explained', async ({ page }) => {
+  await page.goto('/');
+  await page.selectOption('#model', 'siglip-base-patch16-224');
+  await loadModel(page, 'wasm', 'test-models/tiny-siglip');
+  await expect(page.locator('#model-status')).toContainText('Self-check passed');
+  await expect(page.locator('#model-status')).toContainText('Saliency: probe-attention from /vision_model/head/attention/Softmax');
+  await expect(page.locator('#model-status')).toContainText('32-dimensional vectors, 4x4 patches');
+
+  const broken = mkdtempSync(join(tmpdir(), 'broken-model-'));
+  const dir = join(broken, 'tiny-clip');
+  cpSync('test-models/tiny-clip', dir, { recursive: true });
+  const onnx = readFileSync(join(dir, 'onnx', 'vision_model.onnx'));
+  writeFileSync(join(dir, 'onnx', 'vision_model.onnx'), onnx.subarray(0, 4000));
+  await page.reload();
+  await loadModel(page, 'wasm', dir);
+  await expect(page.locator('#model-status .error')).toContainText('vision model is not a valid ONNX file');
+});
+
+test('bad files are listed with the reason and the rest still embed; a recorded video samples to the asked frames', async ({ page }) => {
+  await page.goto('/');
+  await loadModel(page, 'wasm');
+  await page.fill('#frames', '6');
+  // Two good PNGs, a zero-byte image, a corrupt image, a text file, and a 2-second WebM made here.
+  await page.evaluate(async () => {
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 96;
+    const ctx = canvas.getContext('2d')!;
+    const png = async (colour: string) => {
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, 96, 96);
+      ctx.fillStyle = colour;
+      ctx.fillRect(10, 10, 40, 40);
+      return new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), 'image/png'));
+    };
+    const files = [
+      new File([await png('#d00')], 'red.png', { type: 'image/png' }),
+      new File([await png('#00d')], 'blue.png', { type: 'image/png' }),
+      new File([], 'empty.jpg', { type: 'image/jpeg' }),
+      new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4, 5])], 'corrupt.png', { type: 'image/png' }),
+      new File(['hello'], 'notes.txt', { type: 'text/plain' }),
+    ];
+    const stream = canvas.captureStream(30);
+    const rec = new MediaRecorder(stream, { mimeType: 'video/webm;codecs=vp8' });
+    const chunks: Blob[] = [];
+    rec.ondataavailable = (e) => chunks.push(e.data);
+    const stopped = new Promise((r) => (rec.onstop = r));
+    rec.start();
+    const t0 = performance.now();
+    while (performance.now() - t0 < 2000) {
+      const t = (performance.now() - t0) / 2000;
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, 96, 96);
+      ctx.fillStyle = t < 0.5 ? '#d00' : '#00d';
+      ctx.fillRect(t * 56, 30, 40, 40);
+      await new Promise((r) => requestAnimationFrame(r));
+    }
+    rec.stop();
+    await stopped;
+    files.push(new File(chunks, 'clip.webm', { type: 'video/webm' }));
+    const dt = new DataTransfer();
+    for (const f of files) dt.items.add(f);
+    const input = document.getElementById('files') as HTMLInputElement;
+    input.files = dt.files;
+    input.dispatchEvent(new Event('change'));
+  });
+  await expect(page.locator('#embed-status')).toContainText('Done: 3 embedded, 3 skipped', { timeout: 90_000 });
+  const errs = page.locator('#file-errors li');
+  await expect(errs).toHaveCount(3);
+  await expect(errs.filter({ hasText: 'empty.jpg' })).toContainText('the file is empty (0 bytes)');
+  await expect(errs.filter({ hasText: 'corrupt.png' })).toContainText('cannot decode it as an image');
+  await expect(errs.filter({ hasText: 'notes.txt' })).toContainText('not an image or video');
+  const video = page.locator('#embedded tbody tr[data-doc="clip.webm"]');
+  await expect(video.locator('td').nth(1)).toHaveText('6');
+  await expect(video.locator('td').nth(2)).toHaveText('384 x 13');
+  const times = (await video.locator('td').nth(4).textContent())!.split(', ').map(Number);
+  expect(times).toHaveLength(6);
+  const duration = 2;
+  times.forEach((t, i) => expect(Math.abs(t - ((i + 0.5) * duration) / 6)).toBeLessThan(0.12));
+  await page.screenshot({ path: 'test-results/screens/embedded-errors.png', fullPage: true });
+});

@@ -1,0 +1,197 @@
+/**
+ * Models the playground can embed with, and where their files come from.
+ *
+ * Sources: the Hugging Face Hub (or a mirror: the host is configurable) through the browser's
+ * Cache API, so a second visit downloads nothing; a URL on this site (the built-in teaching
+ * model); or a folder the user picked, which needs no network at all.
+ */
+import type { Dtype } from './embedder.ts';
+
+export interface ModelEntry {
+  id: string;
+  label: string;
+  /** Hub repository, for Hub models. */
+  repo?: string;
+  /** Served by this site (public/models/<id>/), works offline. */
+  builtin?: boolean;
+  /** Weight types offered per device, best first. fp16 needs the adapter's `shader-f16`. */
+  dtypes: { webgpu: Dtype[]; wasm: Dtype[] };
+  note: string;
+}
+
+export const MODELS: ModelEntry[] = [
+  {
+    id: 'teaching-clip',
+    label: 'Teaching model (built in, offline)',
+    builtin: true,
+    dtypes: { webgpu: ['fp32'], wasm: ['fp32'] },
+    note: 'A hand-built CLIP-shaped model, not CLIP: patch vectors encode 8 colours and, for coloured patches, left/right/top/bottom. 64x64 input, 8x8 patches, 13 dimensions.',
+  },
+  {
+    id: 'clip-vit-base-patch32',
+    label: 'CLIP ViT-B/32',
+    repo: 'Xenova/clip-vit-base-patch32',
+    dtypes: { webgpu: ['fp32', 'fp16'], wasm: ['q8', 'fp32'] },
+    note: 'OpenAI CLIP, 224x224 input, 7x7 patches + CLS, 512 dimensions.',
+  },
+  {
+    id: 'clip-vit-base-patch16',
+    label: 'CLIP ViT-B/16',
+    repo: 'Xenova/clip-vit-base-patch16',
+    dtypes: { webgpu: ['fp32', 'fp16'], wasm: ['q8', 'fp32'] },
+    note: 'OpenAI CLIP, 224x224 input, 14x14 patches + CLS, 512 dimensions.',
+  },
+  {
+    id: 'siglip-base-patch16-224',
+    label: 'SigLIP base/16',
+    repo: 'Xenova/siglip-base-patch16-224',
+    dtypes: { webgpu: ['fp32', 'fp16'], wasm: ['q8', 'fp32'] },
+    note: 'Google SigLIP, 224x224 input, 14x14 patches, attention-pooling head, 768 dimensions.',
+  },
+];
+
+export const DEFAULT_HUB_HOST = 'https://huggingface.co';
+
+export type ModelSource =
+  | { kind: 'hub'; host: string; repo: string; revision?: string }
+  | { kind: 'url'; base: string }
+  | { kind: 'files'; label: string; files: Map<string, Blob> };
+
+export function getModel(id: string): ModelEntry | undefined {
+  return MODELS.find((m) => m.id === id);
+}
+
+/** Picks the weight type: the first the device supports (fp16 only with shader-f16). */
+export function chooseDtype(entry: ModelEntry, device: 'webgpu' | 'wasm', shaderF16: boolean): Dtype {
+  const list = entry.dtypes[device].filter((d) => d !== 'fp16' || shaderF16);
+  return list[0] ?? 'fp32';
+}
+
+/**
+ * Files of a folder picked with <input webkitdirectory> or dropped, keyed by their path inside
+ * the model folder (the picked folder's own name is stripped). Accepts a parent folder holding
+ * exactly one model folder too.
+ */
+export function folderFiles(files: Iterable<File & { webkitRelativePath?: string }>): Map<string, Blob> {
+  const all = [...files].map((f) => ({ path: (f.webkitRelativePath || f.name).split('/'), file: f }));
+  const map = new Map<string, Blob>();
+  for (const { path, file } of all) {
+    const rest = path.length > 1 ? path.slice(1) : path;
+    map.set(rest.join('/'), file);
+  }
+  if (!map.has('config.json')) {
+    // A parent of the model folder: strip one more level.
+    const deeper = new Map<string, Blob>();
+    for (const { path, file } of all) if (path.length > 2) deeper.set(path.slice(2).join('/'), file);
+    if (deeper.has('config.json')) return deeper;
+  }
+  return map;
+}
+
+export class ModelFetchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelFetchError';
+  }
+}
+
+export interface DownloadProgress {
+  file: string;
+  /** Bytes loaded over all files so far, and the total where known (0 when not yet known). */
+  loaded: number;
+  total: number;
+  fromCache: boolean;
+}
+
+const CACHE_NAME = 'mvc-playground-models-v1';
+
+function sourceUrl(source: ModelSource, path: string): string | undefined {
+  if (source.kind === 'hub') {
+    const host = source.host.replace(/\/+$/, '');
+    return `${host}/${source.repo}/resolve/${encodeURIComponent(source.revision ?? 'main')}/${path}`;
+  }
+  if (source.kind === 'url') return `${source.base.replace(/\/+$/, '')}/${path}`;
+  return undefined;
+}
+
+/**
+ * Fetches a set of files with one aggregate progress report. Hub files go through the Cache API
+ * (a second load reads the cache and downloads nothing).
+ */
+export async function fetchModelFiles(
+  source: ModelSource,
+  paths: string[],
+  onProgress?: (p: DownloadProgress) => void,
+  signal?: AbortSignal,
+): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
+  const sizes = new Map<string, number>();
+  const loaded = new Map<string, number>();
+  const report = (file: string, fromCache: boolean) => {
+    let l = 0;
+    let t = 0;
+    for (const p of paths) {
+      l += loaded.get(p) ?? 0;
+      t += sizes.get(p) ?? 0;
+    }
+    onProgress?.({ file, loaded: l, total: t, fromCache });
+  };
+  if (source.kind === 'files') {
+    for (const p of paths) {
+      const blob = source.files.get(p);
+      if (!blob) throw new ModelFetchError(`the folder "${source.label}" has no ${p}; a model folder holds ${paths.join(', ')}`);
+      sizes.set(p, blob.size);
+    }
+    for (const p of paths) {
+      out.set(p, new Uint8Array(await source.files.get(p)!.arrayBuffer()));
+      loaded.set(p, sizes.get(p)!);
+      report(p, true);
+    }
+    return out;
+  }
+  const cache = source.kind === 'hub' && typeof caches !== 'undefined' ? await caches.open(CACHE_NAME).catch(() => undefined) : undefined;
+  await Promise.all(
+    paths.map(async (p) => {
+      const url = sourceUrl(source, p)!;
+      let response = cache ? await cache.match(url) : undefined;
+      const fromCache = !!response;
+      if (!response) {
+        try {
+          response = await fetch(url, { signal, cache: source.kind === 'url' ? 'default' : 'no-store' });
+        } catch (err) {
+          if ((err as Error).name === 'AbortError') throw err;
+          throw new ModelFetchError(`could not download ${p} from ${url} (${(err as Error).message}); check the network or the model host`);
+        }
+        if (!response.ok) throw new ModelFetchError(`${url}: HTTP ${response.status}${response.status === 404 ? ' (not found: is this model or weight type on the host?)' : ''}`);
+      }
+      const total = Number(response.headers.get('content-length') ?? 0);
+      if (total > 0) sizes.set(p, total);
+      const reader = response.clone().body?.getReader();
+      const chunks: Uint8Array[] = [];
+      let got = 0;
+      if (reader) {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          chunks.push(value);
+          got += value.length;
+          loaded.set(p, got);
+          if (!sizes.has(p) || sizes.get(p)! < got) sizes.set(p, got);
+          report(p, fromCache);
+        }
+      }
+      const bytes = new Uint8Array(got);
+      let o = 0;
+      for (const c of chunks) {
+        bytes.set(c, o);
+        o += c.length;
+      }
+      sizes.set(p, got);
+      loaded.set(p, got);
+      report(p, fromCache);
+      if (cache && !fromCache) await cache.put(url, response).catch(() => undefined);
+      out.set(p, bytes);
+    }),
+  );
+  return out;
+}

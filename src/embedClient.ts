@@ -1,0 +1,60 @@
+import * as Comlink from 'comlink';
+import type { EmbedItem, EmbedOptions, EmbedProgress, EmbedResult, EmbedWorkerApi, LoadedModel, LoadProgress, LoadRequest } from '../workers/embed.worker.ts';
+
+/**
+ * Owns the embedding worker. Cancelling asks the worker to stop between items; if the current
+ * item does not finish within `hardStopMs`, the worker is terminated (the model must then be
+ * loaded again, which the cache makes quick).
+ */
+export class EmbedClient {
+  private worker?: Worker;
+  private api?: Comlink.Remote<EmbedWorkerApi>;
+  private pending?: (e: Error) => void;
+
+  private ensure(): Comlink.Remote<EmbedWorkerApi> {
+    if (!this.api) {
+      this.worker = new Worker(new URL('../workers/embed.worker.ts', import.meta.url), { type: 'module', name: 'embed' });
+      this.api = Comlink.wrap<EmbedWorkerApi>(this.worker);
+    }
+    return this.api;
+  }
+
+  probe() {
+    return this.ensure().probe();
+  }
+
+  load(req: LoadRequest, onProgress: (p: LoadProgress) => void): Promise<LoadedModel> {
+    return this.track(this.ensure().load(req, Comlink.proxy(onProgress)));
+  }
+
+  embed(items: EmbedItem[], options: EmbedOptions, onProgress: (p: EmbedProgress) => void): Promise<EmbedResult> {
+    const bitmaps = items.flatMap((i) => i.frames?.map((f) => f.bitmap) ?? []);
+    return this.track(this.ensure().embed(Comlink.transfer(items, bitmaps), options, Comlink.proxy(onProgress)));
+  }
+
+  search(text: string, docs: Parameters<EmbedWorkerApi['search']>[1], k = 5) {
+    return this.ensure().search(text, docs, k);
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending = reject;
+      p.then(resolve, reject);
+    }).finally(() => (this.pending = undefined));
+  }
+
+  /** Returns true if the worker had to be terminated. */
+  async cancel(hardStopMs = 3000): Promise<boolean> {
+    if (!this.api) return false;
+    await this.api.cancel();
+    const running = this.pending;
+    if (!running) return false;
+    await new Promise((r) => setTimeout(r, hardStopMs));
+    if (this.pending !== running) return false;
+    this.worker?.terminate();
+    this.worker = undefined;
+    this.api = undefined;
+    running(new DOMException('Cancelled', 'AbortError'));
+    return true;
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * The "Embed on this device" panel: pick a model and where it comes from, load it (one progress
+ * bar for all downloads, then a compile/warm-up step with the self-check), drop files, watch them
+ * embed, and search them with uncompressed MaxSim. All model work runs in workers/embed.worker.ts.
+ */
+import type { MultiVector } from './core/multivector.ts';
+import { renderScene, demoCorpus } from './demo/scenes.ts';
+import { EmbedClient } from './embedClient.ts';
+import type { Dtype } from './embed/embedder.ts';
+import { DEFAULT_HUB_HOST, folderFiles, getModel, MODELS, type ModelSource } from './embed/registry.ts';
+import { sampleVideo } from './video.ts';
+import type { EmbedItem, LoadedModel } from '../workers/embed.worker.ts';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+export function initEmbedPanel(): void {
+  const client = new EmbedClient();
+  const modelSelect = $<HTMLSelectElement>('model');
+  const deviceSelect = $<HTMLSelectElement>('device');
+  const dtypeSelect = $<HTMLSelectElement>('dtype');
+  const hostInput = $<HTMLInputElement>('model-host');
+  const folderInput = $<HTMLInputElement>('model-folder');
+  const modelNote = $<HTMLParagraphElement>('model-note');
+  const modelProgress = $<HTMLProgressElement>('model-progress');
+  const modelStatus = $<HTMLParagraphElement>('model-status');
+  const dropzone = $<HTMLDivElement>('dropzone');
+  const filesInput = $<HTMLInputElement>('files');
+  const tilesInput = $<HTMLInputElement>('tiles');
+  const framesInput = $<HTMLInputElement>('frames');
+  const cancelButton = $<HTMLButtonElement>('embed-cancel');
+  const embedProgress = $<HTMLProgressElement>('embed-progress');
+  const embedStatus = $<HTMLParagraphElement>('embed-status');
+  const errorList = $<HTMLUListElement>('file-errors');
+  const table = $<HTMLTableElement>('embedded');
+  const searchForm = $<HTMLFormElement>('search-form');
+  const hits = $<HTMLOListElement>('hits');
+
+  for (const m of MODELS) modelSelect.add(new Option(m.label, m.id));
+  hostInput.value = DEFAULT_HUB_HOST;
+  const describe = () => {
+    const m = getModel(modelSelect.value)!;
+    modelNote.textContent = folderInput.files?.length ? `Local folder (${folderInput.files.length} files) will be used instead of the model's host. ${m.note}` : m.note;
+  };
+  modelSelect.addEventListener('change', describe);
+  folderInput.addEventListener('change', describe);
+  describe();
+
+  let loaded: LoadedModel | undefined;
+  const docs: MultiVector[] = [];
+  let busy = false;
+
+  client.probe().then((p) => {
+    if (!p.webgpu) {
+      modelStatus.innerHTML = '';
+      modelStatus.append(Object.assign(document.createElement('span'), { className: 'fallback', textContent: `WebGPU unavailable: ${p.reason}. Models will run on WASM (CPU).` }));
+    }
+  });
+
+  $<HTMLFormElement>('model-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (busy) return;
+    busy = true;
+    const entry = getModel(modelSelect.value)!;
+    let source: ModelSource;
+    if (folderInput.files && folderInput.files.length > 0) {
+      source = { kind: 'files', label: folderInput.files[0].webkitRelativePath.split('/')[0] || 'folder', files: folderFiles(folderInput.files) };
+    } else if (entry.builtin) {
+      source = { kind: 'url', base: new URL(`${import.meta.env.BASE_URL}models/${entry.id}`, location.href).href };
+    } else {
+      source = { kind: 'hub', host: hostInput.value.trim() || DEFAULT_HUB_HOST, repo: entry.repo! };
+    }
+    modelProgress.hidden = false;
+    modelProgress.removeAttribute('value');
+    modelStatus.textContent = 'Loading…';
+    const notes: string[] = [];
+    try {
+      loaded = await client.load({ modelId: entry.id, source, device: deviceSelect.value as 'auto', dtype: (dtypeSelect.value || undefined) as Dtype | undefined }, (p) => {
+        if (p.step === 'download') {
+          const { loaded: l, total, file, fromCache } = p.progress;
+          if (total > 0) {
+            modelProgress.max = total;
+            modelProgress.value = l;
+          }
+          modelStatus.textContent = `${fromCache ? 'Reading cached' : 'Downloading'} model files: ${(l / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ''} MB (${file})`;
+        } else if (p.step === 'compile') {
+          modelProgress.removeAttribute('value');
+          modelStatus.textContent = `Compiling for ${p.device.toUpperCase()} (${p.dtype}) and running the self-check…`;
+        } else {
+          notes.push(p.reason);
+        }
+      });
+      modelProgress.hidden = true;
+      modelStatus.innerHTML = '';
+      const line = document.createElement('span');
+      line.textContent = `Loaded ${loaded.label} on ${loaded.device.toUpperCase()} (${loaded.dtype}) in ${(loaded.loadMs / 1000).toFixed(1)} s: ${loaded.dim}-dimensional vectors, ${loaded.grid}x${loaded.grid} patches per view. Self-check ${loaded.selfCheck.message}. Saliency: ${loaded.saliency}.`;
+      line.dataset.device = loaded.device;
+      modelStatus.append(line);
+      for (const n of notes) modelStatus.append(document.createElement('br'), Object.assign(document.createElement('span'), { className: 'fallback', textContent: n }));
+      docs.length = 0;
+      table.tBodies[0].replaceChildren();
+      table.hidden = true;
+      searchForm.hidden = true;
+    } catch (err) {
+      modelProgress.hidden = true;
+      modelStatus.innerHTML = '';
+      modelStatus.append(Object.assign(document.createElement('span'), { className: 'error', textContent: `Could not load the model: ${(err as Error).message}` }));
+      loaded = undefined;
+    } finally {
+      busy = false;
+    }
+  });
+
+  async function embedFiles(files: File[]) {
+    if (!loaded) {
+      embedStatus.textContent = 'Load a model first.';
+      return;
+    }
+    if (busy || files.length === 0) return;
+    busy = true;
+    cancelButton.disabled = false;
+    errorList.replaceChildren();
+    const frames = Math.max(1, Math.min(256, Number(framesInput.value) || 24));
+    const tiles = Math.max(1, Math.min(4, Number(tilesInput.value) || 1));
+    const items: EmbedItem[] = [];
+    const addError = (name: string, message: string) => errorList.append(Object.assign(document.createElement('li'), { textContent: `${name}: ${message}` }));
+    embedProgress.hidden = false;
+    embedProgress.max = files.length;
+    embedProgress.value = 0;
+    for (const f of files) {
+      if (f.type.startsWith('video/')) {
+        embedStatus.textContent = `Sampling ${frames} frames from ${f.name}…`;
+        try {
+          items.push({ name: f.name, frames: await sampleVideo(f, frames) });
+        } catch (err) {
+          addError(f.name, (err as Error).message);
+        }
+      } else if (f.type.startsWith('image/') || f.type === '') {
+        items.push({ name: f.name, blob: f });
+      } else {
+        addError(f.name, `not an image or video (${f.type}); skipped`);
+      }
+    }
+    const t0 = performance.now();
+    try {
+      const result = await client.embed(items, { tiles }, (p) => {
+        if (p.step === 'item') {
+          embedProgress.value = p.done;
+          const per = (performance.now() - t0) / p.done;
+          const left = ((p.total - p.done) * per) / 1000;
+          embedStatus.textContent = `Embedded ${p.done} of ${p.total} (${p.name}); about ${left.toFixed(0)} s left`;
+        } else {
+          addError(p.name, p.message);
+        }
+      });
+      for (const d of result.docs) {
+        docs.push(d);
+        const tr = table.tBodies[0].insertRow();
+        tr.dataset.doc = d.id;
+        const views = d.grid?.frames ?? new Set(d.positions?.tile ?? []).size;
+        const times = d.grid?.frames ? [...new Set(Array.from(d.positions?.time ?? [], (t) => t.toFixed(2)))].join(', ') : '';
+        for (const v of [d.id, String(views), `${d.n} x ${d.d}`, d.saliencySource ?? '', times]) tr.insertCell().textContent = v;
+      }
+      table.hidden = docs.length === 0;
+      searchForm.hidden = docs.length === 0;
+      embedStatus.textContent = `${result.cancelled ? 'Cancelled' : 'Done'}: ${result.docs.length} embedded, ${errorList.children.length} skipped, ${result.msPerItem.toFixed(0)} ms per item. ${docs.length} documents in the index.`;
+    } catch (err) {
+      embedStatus.textContent = (err as Error).name === 'AbortError' ? 'Cancelled (the worker was stopped; load the model again).' : `Embedding failed: ${(err as Error).message}`;
+      if ((err as Error).name === 'AbortError') loaded = undefined;
+    } finally {
+      embedProgress.hidden = true;
+      cancelButton.disabled = true;
+      busy = false;
+    }
+  }
+
+  cancelButton.addEventListener('click', () => {
+    cancelButton.disabled = true;
+    embedStatus.textContent = 'Cancelling…';
+    void client.cancel();
+  });
+  filesInput.addEventListener('change', () => void embedFiles([...(filesInput.files ?? [])]));
+  dropzone.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    dropzone.classList.add('over');
+  });
+  dropzone.addEventListener('dragleave', () => dropzone.classList.remove('over'));
+  dropzone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    dropzone.classList.remove('over');
+    void embedFiles([...(e.dataTransfer?.files ?? [])]);
+  });
+  $<HTMLButtonElement>('demo-scenes').addEventListener('click', async () => {
+    const corpus = demoCorpus(24, 1);
+    const size = Math.max(64, loaded?.inputSize ?? 224);
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = size;
+    const ctx = canvas.getContext('2d')!;
+    const files: File[] = [];
+    for (const scene of corpus.scenes) {
+      ctx.putImageData(new ImageData(renderScene(scene, size) as Uint8ClampedArray<ArrayBuffer>, size, size), 0, 0);
+      const blob = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), 'image/png'));
+      files.push(new File([blob], scene.id, { type: 'image/png' }));
+    }
+    await embedFiles(files);
+  });
+  searchForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const text = $<HTMLInputElement>('query').value;
+    try {
+      const r = await client.search(text, docs, 5);
+      hits.replaceChildren(
+        ...r.hits.map((h) => {
+          const li = Object.assign(document.createElement('li'), { textContent: `${h.id} (${h.score.toFixed(3)})` });
+          li.dataset.doc = h.id;
+          return li;
+        }),
+      );
+      hits.setAttribute('aria-label', `${r.queryTokens} query vectors`);
+    } catch (err) {
+      hits.replaceChildren(Object.assign(document.createElement('li'), { className: 'error', textContent: (err as Error).message }));
+    }
+  });
+}

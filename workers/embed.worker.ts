@@ -1,0 +1,246 @@
+/**
+ * On-device embedding in a Web Worker: model files, onnxruntime-web (WebGPU, with WASM as the
+ * fallback and the reason shown), decoding and preprocessing of images, and one document per
+ * file. The page's main thread never runs model code. One inference at a time (the Embedder
+ * serialises its runs); `cancel` stops a batch between items, and the page terminates the worker
+ * if a single run does not return soon enough.
+ */
+import './ortSetup.ts';
+import * as Comlink from 'comlink';
+import * as ort from 'onnxruntime-web/webgpu';
+import { loadBundle, modelFiles } from '../src/embed/bundle.ts';
+import { documentFromViews, type ViewMeta } from '../src/embed/document.ts';
+import { Embedder, ModelCheckError, type Dtype, type OrtModule, type SelfCheckReport } from '../src/embed/embedder.ts';
+import { inputSize, rgbaToPixelValues, viewRects, type Rect } from '../src/embed/preprocess.ts';
+import { chooseDtype, fetchModelFiles, getModel, type DownloadProgress, type ModelSource } from '../src/embed/registry.ts';
+import type { MultiVector } from '../src/core/multivector.ts';
+import { maxSimScores, packCorpus, topK } from '../src/core/maxsim.ts';
+
+export type DeviceChoice = 'auto' | 'webgpu' | 'wasm';
+
+export interface DeviceProbe {
+  webgpu: boolean;
+  shaderF16: boolean;
+  /** Why WebGPU cannot be used, when it cannot. */
+  reason?: string;
+  adapter?: string;
+}
+
+export type LoadProgress =
+  | { step: 'download'; progress: DownloadProgress }
+  | { step: 'compile'; device: 'webgpu' | 'wasm'; dtype: Dtype }
+  | { step: 'fallback'; reason: string };
+
+export interface LoadRequest {
+  modelId: string;
+  source: ModelSource;
+  device: DeviceChoice;
+  dtype?: Dtype;
+}
+
+export interface LoadedModel {
+  modelId: string;
+  label: string;
+  device: 'webgpu' | 'wasm';
+  dtype: Dtype;
+  fallbackReason?: string;
+  selfCheck: SelfCheckReport;
+  saliency: string;
+  dim: number;
+  grid: number;
+  inputSize: number;
+  loadMs: number;
+}
+
+export interface EmbedItem {
+  name: string;
+  /** An image file, or already decoded frames (video sampled on the page). */
+  blob?: Blob;
+  frames?: { bitmap: ImageBitmap; time: number }[];
+}
+
+export interface EmbedOptions {
+  /** k for multi-crop tiling: a global view plus k x k tiles (1 = global view only). */
+  tiles: number;
+}
+
+export type EmbedProgress =
+  | { step: 'item'; done: number; total: number; name: string; ms: number }
+  | { step: 'error'; name: string; message: string };
+
+export interface EmbedResult {
+  docs: MultiVector[];
+  errors: { name: string; message: string }[];
+  cancelled: boolean;
+  msPerItem: number;
+}
+
+let embedder: Embedder | undefined;
+let loaded: LoadedModel | undefined;
+let cancelRequested = false;
+let probeCache: DeviceProbe | undefined;
+
+async function probe(): Promise<DeviceProbe> {
+  if (probeCache) return probeCache;
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu) return (probeCache = { webgpu: false, shaderF16: false, reason: 'this browser exposes no WebGPU (navigator.gpu is missing) in workers' });
+  try {
+    const adapter = (await gpu.requestAdapter()) as { features: Set<string>; info?: { vendor?: string; architecture?: string; description?: string } } | null;
+    if (!adapter) return (probeCache = { webgpu: false, shaderF16: false, reason: 'WebGPU is present but no GPU adapter was found' });
+    const info = adapter.info;
+    return (probeCache = {
+      webgpu: true,
+      shaderF16: adapter.features.has('shader-f16'),
+      adapter: [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'unknown adapter',
+    });
+  } catch (err) {
+    return (probeCache = { webgpu: false, shaderF16: false, reason: `requesting a WebGPU adapter failed: ${(err as Error).message}` });
+  }
+}
+
+async function createOn(device: 'webgpu' | 'wasm', bundleBytes: Map<string, Uint8Array>, req: LoadRequest, dtype: Dtype, label: string): Promise<Embedder> {
+  const bundle = await loadBundle(label, async (p) => {
+    const b = bundleBytes.get(p);
+    if (!b) throw new Error(`${p} was not downloaded`);
+    return b;
+  }, dtype);
+  return Embedder.create(ort as unknown as OrtModule, bundle, dtype, { executionProviders: [device], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
+}
+
+const api = {
+  probe,
+
+  async load(req: LoadRequest, onProgress: (p: LoadProgress) => void): Promise<LoadedModel> {
+    const t0 = performance.now();
+    const entry = getModel(req.modelId);
+    const label = entry?.label ?? req.modelId;
+    const p = await probe();
+    let device: 'webgpu' | 'wasm' = req.device === 'wasm' ? 'wasm' : p.webgpu ? 'webgpu' : 'wasm';
+    let fallbackReason: string | undefined;
+    if (req.device !== 'wasm' && !p.webgpu) {
+      fallbackReason = `using WASM: ${p.reason}`;
+      onProgress({ step: 'fallback', reason: fallbackReason });
+    }
+    let dtype = req.dtype ?? (entry ? chooseDtype(entry, device, p.shaderF16) : 'fp32');
+    const files = await fetchModelFiles(req.source, modelFiles(dtype), (progress) => onProgress({ step: 'download', progress }));
+    await embedder?.release();
+    embedder = undefined;
+    loaded = undefined;
+    onProgress({ step: 'compile', device, dtype });
+    let e: Embedder;
+    try {
+      e = await createOn(device, files, req, dtype, label);
+    } catch (err) {
+      if (device !== 'webgpu' || err instanceof ModelCheckError) throw err;
+      // WebGPU failed (no adapter memory, unsupported op, lost device): fall back to WASM.
+      fallbackReason = `WebGPU failed to run this model (${(err as Error).message.split('\n')[0]}); using WASM`;
+      onProgress({ step: 'fallback', reason: fallbackReason });
+      device = 'wasm';
+      if (entry && !req.dtype && !entry.dtypes.wasm.includes(dtype)) {
+        dtype = chooseDtype(entry, 'wasm', false);
+        const more = await fetchModelFiles(req.source, modelFiles(dtype), (progress) => onProgress({ step: 'download', progress }));
+        for (const [k, v] of more) files.set(k, v);
+      }
+      onProgress({ step: 'compile', device, dtype });
+      e = await createOn(device, files, req, dtype, label);
+    }
+    embedder = e;
+    loaded = {
+      modelId: req.modelId,
+      label,
+      device,
+      dtype,
+      fallbackReason,
+      selfCheck: e.selfCheckReport!,
+      saliency: e.saliencyNote,
+      dim: e.d,
+      grid: e.grid,
+      inputSize: e.size,
+      loadMs: performance.now() - t0,
+    };
+    return loaded;
+  },
+
+  cancel(): void {
+    cancelRequested = true;
+  },
+
+  async embed(items: EmbedItem[], options: EmbedOptions, onProgress: (p: EmbedProgress) => void): Promise<EmbedResult> {
+    const e = embedder;
+    if (!e) throw new Error('no model is loaded');
+    cancelRequested = false;
+    const docs: MultiVector[] = [];
+    const errors: { name: string; message: string }[] = [];
+    const S = inputSize(e.bundle.preprocessor);
+    const canvas = new OffscreenCanvas(S, S);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+    const t0 = performance.now();
+    let done = 0;
+    for (const item of items) {
+      if (cancelRequested) return { docs, errors, cancelled: true, msPerItem: (performance.now() - t0) / Math.max(1, done) };
+      const ti = performance.now();
+      try {
+        const views: { bitmap: ImageBitmap; rect: Rect; meta: ViewMeta }[] = [];
+        if (item.frames) {
+          if (item.frames.length === 0) throw new Error('no frames could be decoded');
+          item.frames.forEach((f, i) => {
+            const [rect] = viewRects(f.bitmap.width, f.bitmap.height, e.bundle.preprocessor, 1);
+            views.push({ bitmap: f.bitmap, rect, meta: { tile: -1, frame: i, time: f.time } });
+          });
+        } else if (item.blob) {
+          if (item.blob.size === 0) throw new Error('the file is empty (0 bytes)');
+          let bitmap: ImageBitmap;
+          try {
+            bitmap = await createImageBitmap(item.blob, { imageOrientation: 'from-image' });
+          } catch {
+            throw new Error(`the browser cannot decode it as an image${item.blob.type ? ` (${item.blob.type})` : ''}`);
+          }
+          viewRects(bitmap.width, bitmap.height, e.bundle.preprocessor, options.tiles).forEach((rect, i) =>
+            views.push({ bitmap, rect, meta: { tile: i - 1, frame: -1, time: NaN } }),
+          );
+        } else {
+          throw new Error('nothing to embed');
+        }
+        const pix = new Float32Array(views.length * 3 * S * S);
+        views.forEach((v, i) => {
+          ctx.clearRect(0, 0, S, S);
+          ctx.imageSmoothingEnabled = true;
+          ctx.imageSmoothingQuality = 'high';
+          ctx.drawImage(v.bitmap, v.rect.x, v.rect.y, v.rect.w, v.rect.h, 0, 0, S, S);
+          rgbaToPixelValues(ctx.getImageData(0, 0, S, S).data, S, e.bundle.preprocessor, pix, i * 3 * S * S);
+        });
+        const emb = await e.embedViews(pix, views.length);
+        docs.push(documentFromViews(item.name, emb, views.map((v) => v.meta), e.saliencySource));
+        for (const b of new Set(views.map((v) => v.bitmap))) b.close();
+      } catch (err) {
+        const message = (err as Error).message;
+        errors.push({ name: item.name, message });
+        onProgress({ step: 'error', name: item.name, message });
+      }
+      done++;
+      onProgress({ step: 'item', done, total: items.length, name: item.name, ms: performance.now() - ti });
+    }
+    return { docs, errors, cancelled: false, msPerItem: (performance.now() - t0) / Math.max(1, items.length) };
+  },
+
+  async query(text: string, includeSpecial = false) {
+    if (!embedder) throw new Error('no model is loaded');
+    return embedder.embedQuery(text, includeSpecial);
+  },
+
+  /** Uncompressed MaxSim search of `docs` (used by the embedding panel to check results). */
+  async search(text: string, docs: MultiVector[], k = 5) {
+    if (!embedder) throw new Error('no model is loaded');
+    const q = await embedder.embedQuery(text);
+    const corpus = packCorpus(docs);
+    const scores = maxSimScores(q.vectors, q.n, corpus);
+    return { queryTokens: q.n, hits: topK(scores, k).map((h) => ({ id: corpus.ids[h.doc], score: h.score })) };
+  },
+
+  info(): LoadedModel | undefined {
+    return loaded;
+  },
+};
+
+export type EmbedWorkerApi = typeof api;
+Comlink.expose(api);
