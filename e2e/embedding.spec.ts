@@ -138,3 +138,62 @@ test('bad files are listed with the reason and the rest still embed; a recorded 
   times.forEach((t, i) => expect(Math.abs(t - ((i + 0.5) * duration) / 6)).toBeLessThan(0.12));
   await page.screenshot({ path: 'test-results/screens/embedded-errors.png', fullPage: true });
 });
+
+test('Hub models load from the configured host through the browser cache: the second load downloads nothing', async ({ page, context }) => {
+  // A stand-in host serving the tiny CLIP-like fixture under the real repository's path layout.
+  const requested: string[] = [];
+  await context.route('https://hub.example.test/**', async (route) => {
+    const url = new URL(route.request().url());
+    requested.push(url.pathname);
+    const m = /^\/Xenova\/clip-vit-base-patch32\/resolve\/main\/(.+)$/.exec(url.pathname);
+    if (!m) return route.fulfill({ status: 404, headers: { 'Access-Control-Allow-Origin': '*' }, body: 'not found' });
+    const body = readFileSync(join('test-models/tiny-clip', m[1]));
+    await route.fulfill({ status: 200, body, headers: { 'Access-Control-Allow-Origin': '*', 'Content-Length': String(body.length) } });
+  });
+  await page.goto('/');
+  await page.selectOption('#model', 'clip-vit-base-patch32');
+  await page.fill('#model-host', 'https://hub.example.test/');
+  await loadModel(page, 'wasm');
+  await expect(page.locator('#model-status')).toContainText('Loaded CLIP ViT-B/32 on WASM (q8)');
+  await expect(page.locator('#model-status')).toContainText('Self-check passed');
+  expect(requested.sort()).toEqual(
+    ['config.json', 'onnx/text_model_quantized.onnx', 'onnx/vision_model_quantized.onnx', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json'].map(
+      (f) => `/Xenova/clip-vit-base-patch32/resolve/main/${f}`,
+    ),
+  );
+  requested.length = 0;
+  await page.reload();
+  await page.selectOption('#model', 'clip-vit-base-patch32');
+  await page.fill('#model-host', 'https://hub.example.test/');
+  await loadModel(page, 'wasm');
+  await expect(page.locator('#model-status')).toContainText('Self-check passed');
+  expect(requested).toEqual([]);
+
+  // Multi-crop: a global view and 2 x 2 tiles give 5 views of 4 x 4 patches.
+  await page.fill('#tiles', '2');
+  await page.evaluate(async () => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 200;
+    canvas.height = 120;
+    canvas.getContext('2d')!.fillRect(0, 0, 50, 50);
+    const blob = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), 'image/png'));
+    const dt = new DataTransfer();
+    dt.items.add(new File([blob], 'wide.png', { type: 'image/png' }));
+    const input = document.getElementById('files') as HTMLInputElement;
+    input.files = dt.files;
+    input.dispatchEvent(new Event('change'));
+  });
+  await expect(page.locator('#embed-status')).toContainText('Done: 1 embedded', { timeout: 60_000 });
+  await expect(page.locator('#embedded tbody tr[data-doc="wide.png"] td').nth(1)).toHaveText('5');
+  await expect(page.locator('#embedded tbody tr[data-doc="wide.png"] td').nth(2)).toHaveText('80 x 16');
+});
+
+test('a host that does not answer is reported with the URL, not as a hang', async ({ page, context }) => {
+  await context.route('https://down.example.test/**', (route) => route.abort('connectionrefused'));
+  await page.goto('/');
+  await page.selectOption('#model', 'siglip-base-patch16-224');
+  await page.fill('#model-host', 'https://down.example.test');
+  await loadModel(page, 'wasm');
+  await expect(page.locator('#model-status .error')).toContainText('could not download');
+  await expect(page.locator('#model-status .error')).toContainText('https://down.example.test/Xenova/siglip-base-patch16-224/resolve/main/');
+});

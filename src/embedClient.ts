@@ -27,9 +27,16 @@ export class EmbedClient {
     return this.track(this.ensure().load(req, Comlink.proxy(onProgress)));
   }
 
-  embed(items: EmbedItem[], options: EmbedOptions, onProgress: (p: EmbedProgress) => void): Promise<EmbedResult> {
+  /**
+   * Embeds a batch. Aborting `signal` stops it: the worker finishes the current item and returns
+   * what it has (`cancelled: true`), or is terminated if that item takes longer than 3 s.
+   */
+  embed(items: EmbedItem[], options: EmbedOptions, onProgress: (p: EmbedProgress) => void, signal?: AbortSignal): Promise<EmbedResult> {
     const bitmaps = items.flatMap((i) => i.frames?.map((f) => f.bitmap) ?? []);
-    return this.track(this.ensure().embed(Comlink.transfer(items, bitmaps), options, Comlink.proxy(onProgress)));
+    const run = this.track(this.ensure().embed(Comlink.transfer(items, bitmaps), options, Comlink.proxy(onProgress)));
+    const onAbort = () => void this.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    return run.finally(() => signal?.removeEventListener('abort', onAbort));
   }
 
   search(text: string, docs: Parameters<EmbedWorkerApi['search']>[1], k = 5) {

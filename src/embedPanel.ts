@@ -48,6 +48,7 @@ export function initEmbedPanel(): void {
   let loaded: LoadedModel | undefined;
   const docs: MultiVector[] = [];
   let busy = false;
+  let abort: AbortController | undefined;
 
   client.probe().then((p) => {
     if (!p.webgpu) {
@@ -141,6 +142,7 @@ export function initEmbedPanel(): void {
       }
     }
     const t0 = performance.now();
+    abort = new AbortController();
     try {
       const result = await client.embed(items, { tiles }, (p) => {
         if (p.step === 'item') {
@@ -151,7 +153,7 @@ export function initEmbedPanel(): void {
         } else {
           addError(p.name, p.message);
         }
-      });
+      }, abort.signal);
       for (const d of result.docs) {
         docs.push(d);
         const tr = table.tBodies[0].insertRow();
@@ -176,7 +178,7 @@ export function initEmbedPanel(): void {
   cancelButton.addEventListener('click', () => {
     cancelButton.disabled = true;
     embedStatus.textContent = 'Cancelling…';
-    void client.cancel();
+    abort?.abort();
   });
   filesInput.addEventListener('change', () => void embedFiles([...(filesInput.files ?? [])]));
   dropzone.addEventListener('dragover', (e) => {
