@@ -116,7 +116,11 @@ export function initEmbedPanel(): void {
       embedStatus.textContent = 'Load a model first.';
       return;
     }
-    if (busy || files.length === 0) return;
+    if (files.length === 0) return;
+    if (busy) {
+      embedStatus.textContent = 'Still busy with the previous batch: wait for it or cancel it.';
+      return;
+    }
     busy = true;
     cancelButton.disabled = false;
     errorList.replaceChildren();
@@ -164,7 +168,7 @@ export function initEmbedPanel(): void {
       }
       table.hidden = docs.length === 0;
       searchForm.hidden = docs.length === 0;
-      embedStatus.textContent = `${result.cancelled ? 'Cancelled' : 'Done'}: ${result.docs.length} embedded, ${errorList.children.length} skipped, ${result.msPerItem.toFixed(0)} ms per item. ${docs.length} documents in the index.`;
+      embedStatus.textContent = `${result.cancelled ? 'Cancelled' : 'Done'}: ${result.docs.length} embedded, ${errorList.children.length} skipped, ${result.msPerItem.toFixed(1)} ms per item. ${docs.length} documents in the index.`;
     } catch (err) {
       embedStatus.textContent = (err as Error).name === 'AbortError' ? 'Cancelled (the worker was stopped; load the model again).' : `Embedding failed: ${(err as Error).message}`;
       if ((err as Error).name === 'AbortError') loaded = undefined;

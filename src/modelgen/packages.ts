@@ -348,6 +348,31 @@ export function teachingModel(): ModelFiles {
   }, false); // no q8 variant: its 8-bit activations cannot carry the LayerNorm ballast (self-check fails)
 }
 
+/**
+ * A random model with ViT-B/32's vision shapes (224 px, 32 px patches, hidden 768, MLP 3072,
+ * 12 heads) and `layers` layers in each tower, for benchmarks; not written by `npm run models`.
+ */
+export function benchModel(layers: number): ModelFiles {
+  const tok = clipTokenizer(TEST_WORDS, 77);
+  const spec: ArchSpec = {
+    family: 'clip',
+    hidden: 768,
+    heads: 12,
+    layers,
+    intermediate: 3072,
+    projection: 512,
+    imageSize: 224,
+    patchSize: 32,
+    vocabSize: tok.vocab.size,
+    maxPositions: 77,
+    eosTokenId: tok.specials.eos,
+    layerNorm: 'fused',
+    quantize: false,
+    layerNormEps: 1e-5,
+  };
+  return assemble(spec, randomWeights(1), tok, `bench-vit-b32-${layers}l`);
+}
+
 /** Every generated folder, by name. */
 export function allGeneratedModels(): Record<string, () => ModelFiles> {
   return {

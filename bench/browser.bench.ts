@@ -1,0 +1,82 @@
+/**
+ * Browser embedding benchmark (Chromium, through the page): images per second embedding the 24
+ * demo scenes with the teaching model and with the tiny CLIP-like fixture, on WebGPU and on WASM.
+ * Includes PNG decode, resize and normalisation, as a user sees it.
+ *
+ * Here WebGPU runs on SwiftShader (a CPU rasteriser), so its figures are NOT GPU speed figures.
+ *
+ *   npm run bench:browser
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import ortNode from 'onnxruntime-node';
+
+async function load(page: Page, model: string, device: string, folder?: string, dtype = '') {
+  await page.goto('/');
+  await page.selectOption('#model', model);
+  await page.selectOption('#dtype', dtype);
+  await page.selectOption('#device', device);
+  if (folder) await page.setInputFiles('#model-folder', folder);
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.locator('#model-status')).toContainText('Loaded', { timeout: 120_000 });
+  return (await page.locator('#model-status').textContent()) ?? '';
+}
+
+async function msPerItem(page: Page, repeats = 3): Promise<number> {
+  const runs: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    await page.evaluate(() => (document.getElementById('embed-status')!.textContent = ''));
+    await page.getByRole('button', { name: 'Add 24 demo scenes' }).click();
+    await expect(page.locator('#embed-status')).toContainText(/Done: 24 embedded/, { timeout: 300_000 });
+    const text = (await page.locator('#embed-status').textContent())!;
+    runs.push(Number(/, ([\d.]+) ms per item/.exec(text)![1]));
+  }
+  return Math.min(...runs);
+}
+
+test('embedding throughput, WebGPU vs WASM', async ({ page }) => {
+  const rows: string[] = [];
+  const adapter = await page.goto('/').then(() => page.evaluate(async () => {
+    const a = await (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: { vendor?: string; description?: string } } | null> } }).gpu?.requestAdapter();
+    return a ? `${a.info?.vendor ?? ''} ${a.info?.description ?? ''}`.trim() || 'unknown' : 'none';
+  }));
+  const isolated = await page.evaluate(() => self.crossOriginIsolated);
+  for (const [label, model, folder] of [
+    ['teaching model (64 px, 8x8 patches)', 'teaching-clip', undefined],
+    ['tiny CLIP-like fixture (32 px, 4x4 patches)', 'clip-vit-base-patch32', 'test-models/tiny-clip'],
+  ] as const) {
+    const perDevice: Record<string, number> = {};
+    for (const device of ['webgpu', 'wasm']) {
+      const status = await load(page, model, device, folder);
+      const used = /on (WEBGPU|WASM) \((\w+)\)/.exec(status)!;
+      perDevice[device] = 1000 / (await msPerItem(page));
+      rows.push(`| ${label} | ${used[1]} (${used[2]}) | ${perDevice[device].toFixed(1)} |`);
+    }
+    rows.push(`| ${label} | WebGPU / WASM | ${(perDevice.webgpu / perDevice.wasm).toFixed(2)}x |`);
+  }
+
+  // A model of real size: ViT-B/32 shapes, 4 layers (bench/make-bench-model.ts), WASM in the page
+  // against onnxruntime-node on the same vision_model file in this Node process.
+  for (const [dtype, file] of [['q8', 'vision_model_quantized.onnx'], ['fp32', 'vision_model.onnx']] as const) {
+    const status = await load(page, 'clip-vit-base-patch32', 'wasm', 'test-models/bench-vit-b32', dtype);
+    expect(status).toContain(`on WASM (${dtype})`);
+    const web = 1000 / (await msPerItem(page, 1));
+    const session = await ortNode.InferenceSession.create(new Uint8Array(readFileSync(`test-models/bench-vit-b32/onnx/${file}`)), { intraOpNumThreads: 2 });
+    const feeds = { pixel_values: new ortNode.Tensor('float32', new Float32Array(3 * 224 * 224).fill(0.1), [1, 3, 224, 224]) };
+    await session.run(feeds);
+    const t0 = performance.now();
+    let n = 0;
+    while (performance.now() - t0 < 3000) {
+      await session.run(feeds);
+      n++;
+    }
+    const native = (n * 1000) / (performance.now() - t0);
+    rows.push(`| ViT-B/32-shaped, 4 layers, 224 px (${dtype}) | WASM in Chromium (whole pipeline) | ${web.toFixed(1)} |`);
+    rows.push(`| ViT-B/32-shaped, 4 layers, 224 px (${dtype}) | onnxruntime-node, 2 threads (vision model only) | ${native.toFixed(1)} |`);
+    rows.push(`| ViT-B/32-shaped, 4 layers, 224 px (${dtype}) | web / native | ${(web / native).toFixed(2)} |`);
+  }
+  console.log(`\nChromium ${page.context().browser()?.version()}, WebGPU adapter: ${adapter}; cross-origin isolated (WASM threads): ${isolated}`);
+  console.log('WebGPU here is SwiftShader (CPU): these are not GPU speed figures.\n');
+  console.log('| model | device | images / s |\n|---|---|---|');
+  for (const r of rows) console.log(r);
+});
