@@ -99,43 +99,55 @@ test('bad files are listed with the reason and the rest still embed; a recorded 
       new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4, 5])], 'corrupt.png', { type: 'image/png' }),
       new File(['hello'], 'notes.txt', { type: 'text/plain' }),
     ];
-    const stream = canvas.captureStream(30);
-    const rec = new MediaRecorder(stream, { mimeType: 'video/webm;codecs=vp8' });
-    const chunks: Blob[] = [];
-    rec.ondataavailable = (e) => chunks.push(e.data);
-    const stopped = new Promise((r) => (rec.onstop = r));
-    rec.start();
-    const t0 = performance.now();
-    while (performance.now() - t0 < 2000) {
-      const t = (performance.now() - t0) / 2000;
-      ctx.fillStyle = '#fff';
-      ctx.fillRect(0, 0, 96, 96);
-      ctx.fillStyle = t < 0.5 ? '#d00' : '#00d';
-      ctx.fillRect(t * 56, 30, 40, 40);
-      await new Promise((r) => requestAnimationFrame(r));
-    }
-    rec.stop();
-    await stopped;
-    files.push(new File(chunks, 'clip.webm', { type: 'video/webm' }));
+    const record = async (mimeType: string, name: string) => {
+      const stream = canvas.captureStream(30);
+      const rec = new MediaRecorder(stream, { mimeType });
+      const chunks: Blob[] = [];
+      rec.ondataavailable = (e) => chunks.push(e.data);
+      const stopped = new Promise((r) => (rec.onstop = r));
+      rec.start();
+      const t0 = performance.now();
+      while (performance.now() - t0 < 2000) {
+        const t = (performance.now() - t0) / 2000;
+        ctx.fillStyle = '#fff';
+        ctx.fillRect(0, 0, 96, 96);
+        ctx.fillStyle = t < 0.5 ? '#d00' : '#00d';
+        ctx.fillRect(t * 56, 30, 40, 40);
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+      rec.stop();
+      await stopped;
+      stream.getTracks().forEach((t) => t.stop());
+      return new File(chunks, name, { type: mimeType.split(';')[0] });
+    };
+    files.push(await record('video/webm;codecs=vp8', 'clip.webm'));
+    files.push(await record('video/mp4;codecs=avc1', 'clip.mp4'));
+    files.push(new File([new Uint8Array(64)], 'broken.mp4', { type: 'video/mp4' }));
     const dt = new DataTransfer();
     for (const f of files) dt.items.add(f);
     const input = document.getElementById('files') as HTMLInputElement;
     input.files = dt.files;
     input.dispatchEvent(new Event('change'));
   });
-  await expect(page.locator('#embed-status')).toContainText('Done: 3 embedded, 3 skipped', { timeout: 90_000 });
+  await expect(page.locator('#embed-status')).toContainText('Done: 4 embedded, 4 skipped', { timeout: 90_000 });
   const errs = page.locator('#file-errors li');
-  await expect(errs).toHaveCount(3);
+  await expect(errs).toHaveCount(4);
+  await expect(errs.filter({ hasText: 'broken.mp4' })).toContainText('broken.mp4: ');
   await expect(errs.filter({ hasText: 'empty.jpg' })).toContainText('the file is empty (0 bytes)');
   await expect(errs.filter({ hasText: 'corrupt.png' })).toContainText('cannot decode it as an image');
   await expect(errs.filter({ hasText: 'notes.txt' })).toContainText('not an image or video');
-  const video = page.locator('#embedded tbody tr[data-doc="clip.webm"]');
-  await expect(video.locator('td').nth(1)).toHaveText('6');
-  await expect(video.locator('td').nth(2)).toHaveText('384 x 13');
-  const times = (await video.locator('td').nth(4).textContent())!.split(', ').map(Number);
-  expect(times).toHaveLength(6);
-  const duration = 2;
-  times.forEach((t, i) => expect(Math.abs(t - ((i + 0.5) * duration) / 6)).toBeLessThan(0.12));
+  // WebM: mp4box cannot demux it, so the page samples it through a <video> element; MP4: demuxed
+  // by mp4box and decoded by WebCodecs inside the worker.
+  for (const [name, decoder] of [['clip.webm', 'video-element'], ['clip.mp4', 'webcodecs-worker']]) {
+    const video = page.locator(`#embedded tbody tr[data-doc="${name}"]`);
+    await expect(video.locator('td').nth(1)).toHaveText('6');
+    await expect(video.locator('td').nth(2)).toHaveText('384 x 13');
+    await expect(video.locator('td').nth(5)).toHaveText(decoder);
+    const times = (await video.locator('td').nth(4).textContent())!.split(', ').map(Number);
+    expect(times).toHaveLength(6);
+    const duration = 2;
+    times.forEach((t, i) => expect(Math.abs(t - ((i + 0.5) * duration) / 6), `${name} frame ${i} at ${t}`).toBeLessThan(0.12));
+  }
   await page.screenshot({ path: 'test-results/screens/embedded-errors.png', fullPage: true });
 });
 

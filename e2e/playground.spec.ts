@@ -47,7 +47,7 @@ test('cancel stops a long run and the next run works', async ({ page }) => {
   const t0 = Date.now();
   await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
   expect(Date.now() - t0).toBeLessThan(1000);
-  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
   await expect(page.locator('#status')).toHaveText(/Cancelled/);
   // no late progress from the stopped worker overwrites the message
   await page.waitForTimeout(500);

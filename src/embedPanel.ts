@@ -9,6 +9,7 @@ import { EmbedClient } from './embedClient.ts';
 import type { Dtype } from './embed/embedder.ts';
 import { DEFAULT_HUB_HOST, folderFiles, getModel, MODELS, type ModelSource } from './embed/registry.ts';
 import { sampleVideo } from './video.ts';
+import { looksLikeMp4 } from './videoDecode.ts';
 import type { EmbedItem, LoadedModel } from '../workers/embed.worker.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -98,6 +99,9 @@ export function initEmbedPanel(): void {
       modelStatus.append(line);
       for (const n of notes) modelStatus.append(document.createElement('br'), Object.assign(document.createElement('span'), { className: 'fallback', textContent: n }));
       docs.length = 0;
+      embedStatus.textContent = '';
+      errorList.replaceChildren();
+      hits.replaceChildren();
       table.tBodies[0].replaceChildren();
       table.hidden = true;
       searchForm.hidden = true;
@@ -127,18 +131,33 @@ export function initEmbedPanel(): void {
     const frames = Math.max(1, Math.min(256, Number(framesInput.value) || 24));
     const tiles = Math.max(1, Math.min(4, Number(tilesInput.value) || 1));
     const items: EmbedItem[] = [];
-    const addError = (name: string, message: string) => errorList.append(Object.assign(document.createElement('li'), { textContent: `${name}: ${message}` }));
+    // One entry per file: progress messages travel on their own channel and may arrive after the
+    // result, so errors are keyed by file and late progress of a finished batch is ignored.
+    const failed = new Map<string, string>();
+    const addError = (name: string, message: string) => {
+      if (failed.has(name)) return;
+      failed.set(name, message);
+      errorList.append(Object.assign(document.createElement('li'), { textContent: `${name}: ${message}` }));
+    };
+    let finished = false;
     embedProgress.hidden = false;
     embedProgress.max = files.length;
     embedProgress.value = 0;
+    const pageSample = async (f: Blob & { name: string }) => {
+      embedStatus.textContent = `Sampling ${frames} frames from ${f.name}…`;
+      try {
+        return { name: f.name, frames: await sampleVideo(f, frames) };
+      } catch (err) {
+        addError(f.name, (err as Error).message);
+        return undefined;
+      }
+    };
     for (const f of files) {
-      if (f.type.startsWith('video/')) {
-        embedStatus.textContent = `Sampling ${frames} frames from ${f.name}…`;
-        try {
-          items.push({ name: f.name, frames: await sampleVideo(f, frames) });
-        } catch (err) {
-          addError(f.name, (err as Error).message);
-        }
+      if (looksLikeMp4(f.name, f.type)) {
+        items.push({ name: f.name, video: { blob: f, frames } }); // demuxed and decoded in the worker
+      } else if (f.type.startsWith('video/')) {
+        const item = await pageSample(f);
+        if (item) items.push(item);
       } else if (f.type.startsWith('image/') || f.type === '') {
         items.push({ name: f.name, blob: f });
       } else {
@@ -147,8 +166,10 @@ export function initEmbedPanel(): void {
     }
     const t0 = performance.now();
     abort = new AbortController();
+    const byName = new Map(files.map((f) => [f.name, f]));
     try {
-      const result = await client.embed(items, { tiles }, (p) => {
+      const onProgress = (p: Parameters<Parameters<EmbedClient['embed']>[2]>[0]) => {
+        if (finished) return;
         if (p.step === 'item') {
           embedProgress.value = p.done;
           const per = (performance.now() - t0) / p.done;
@@ -157,19 +178,36 @@ export function initEmbedPanel(): void {
         } else {
           addError(p.name, p.message);
         }
-      }, abort.signal);
+      };
+      const result = await client.embed(items, { tiles }, onProgress, abort.signal);
+      for (const e of result.errors) addError(e.name, e.message);
+      if (result.needsPageDecode.length > 0 && !result.cancelled) {
+        // Videos the worker could not decode (e.g. WebM, or no WebCodecs): sample them here instead.
+        const retry: EmbedItem[] = [];
+        for (const { name } of result.needsPageDecode) {
+          const item = await pageSample(byName.get(name)!);
+          if (item) retry.push(item);
+        }
+        const more = await client.embed(retry, { tiles }, onProgress, abort.signal);
+        for (const e of more.errors) addError(e.name, e.message);
+        result.docs.push(...more.docs);
+        Object.assign(result.decoders, more.decoders);
+        result.cancelled = more.cancelled;
+      }
+      finished = true;
       for (const d of result.docs) {
         docs.push(d);
         const tr = table.tBodies[0].insertRow();
         tr.dataset.doc = d.id;
         const views = d.grid?.frames ?? new Set(d.positions?.tile ?? []).size;
         const times = d.grid?.frames ? [...new Set(Array.from(d.positions?.time ?? [], (t) => t.toFixed(2)))].join(', ') : '';
-        for (const v of [d.id, String(views), `${d.n} x ${d.d}`, d.saliencySource ?? '', times]) tr.insertCell().textContent = v;
+        for (const v of [d.id, String(views), `${d.n} x ${d.d}`, d.saliencySource ?? '', times, result.decoders[d.id] ?? '']) tr.insertCell().textContent = v;
       }
       table.hidden = docs.length === 0;
       searchForm.hidden = docs.length === 0;
-      embedStatus.textContent = `${result.cancelled ? 'Cancelled' : 'Done'}: ${result.docs.length} embedded, ${errorList.children.length} skipped, ${result.msPerItem.toFixed(1)} ms per item. ${docs.length} documents in the index.`;
+      embedStatus.textContent = `${result.cancelled ? 'Cancelled' : 'Done'}: ${result.docs.length} embedded, ${failed.size} skipped, ${result.msPerItem.toFixed(1)} ms per item. ${docs.length} documents in the index.`;
     } catch (err) {
+      finished = true;
       embedStatus.textContent = (err as Error).name === 'AbortError' ? 'Cancelled (the worker was stopped; load the model again).' : `Embedding failed: ${(err as Error).message}`;
       if ((err as Error).name === 'AbortError') loaded = undefined;
     } finally {
@@ -212,6 +250,10 @@ export function initEmbedPanel(): void {
   searchForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const text = $<HTMLInputElement>('query').value;
+    if (docs.length === 0) {
+      hits.replaceChildren(Object.assign(document.createElement('li'), { className: 'error', textContent: 'Nothing embedded yet.' }));
+      return;
+    }
     try {
       const r = await client.search(text, docs, 5);
       hits.replaceChildren(

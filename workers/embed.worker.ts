@@ -15,6 +15,7 @@ import { inputSize, rgbaToPixelValues, viewRects, type Rect } from '../src/embed
 import { chooseDtype, fetchModelFiles, getModel, type DownloadProgress, type ModelSource } from '../src/embed/registry.ts';
 import type { MultiVector } from '../src/core/multivector.ts';
 import { maxSimScores, packCorpus, topK } from '../src/core/maxsim.ts';
+import { decodeMp4Frames, WebCodecsUnavailable } from '../src/videoDecode.ts';
 
 export type DeviceChoice = 'auto' | 'webgpu' | 'wasm';
 
@@ -57,6 +58,8 @@ export interface EmbedItem {
   /** An image file, or already decoded frames (video sampled on the page). */
   blob?: Blob;
   frames?: { bitmap: ImageBitmap; time: number }[];
+  /** A video to demux and decode here (MP4/MOV through WebCodecs): frames count or rate. */
+  video?: { blob: Blob; frames: number; fps?: number };
 }
 
 export interface EmbedOptions {
@@ -71,6 +74,10 @@ export type EmbedProgress =
 export interface EmbedResult {
   docs: MultiVector[];
   errors: { name: string; message: string }[];
+  /** Videos this worker could not decode (no WebCodecs, WebM, ...): the page samples them instead. */
+  needsPageDecode: { name: string; reason: string }[];
+  /** How each document's pixels were decoded. */
+  decoders: Record<string, 'image' | 'webcodecs-worker' | 'video-element'>;
   cancelled: boolean;
   msPerItem: number;
 }
@@ -171,19 +178,37 @@ const api = {
     cancelRequested = false;
     const docs: MultiVector[] = [];
     const errors: { name: string; message: string }[] = [];
+    const needsPageDecode: { name: string; reason: string }[] = [];
+    const decoders: EmbedResult['decoders'] = {};
     const S = inputSize(e.bundle.preprocessor);
     const canvas = new OffscreenCanvas(S, S);
     const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
     const t0 = performance.now();
     let done = 0;
     for (const item of items) {
-      if (cancelRequested) return { docs, errors, cancelled: true, msPerItem: (performance.now() - t0) / Math.max(1, done) };
+      if (cancelRequested) return { docs, errors, needsPageDecode, decoders, cancelled: true, msPerItem: (performance.now() - t0) / Math.max(1, done) };
       const ti = performance.now();
       try {
         const views: { bitmap: ImageBitmap; rect: Rect; meta: ViewMeta }[] = [];
-        if (item.frames) {
-          if (item.frames.length === 0) throw new Error('no frames could be decoded');
-          item.frames.forEach((f, i) => {
+        let frames = item.frames;
+        let decoder: EmbedResult['decoders'][string] = frames ? 'video-element' : 'image';
+        if (item.video) {
+          if (item.video.blob.size === 0) throw new Error('the file is empty (0 bytes)');
+          try {
+            frames = await decodeMp4Frames(await item.video.blob.arrayBuffer(), item.video.frames, item.video.fps);
+            decoder = 'webcodecs-worker';
+          } catch (err) {
+            if (!(err instanceof WebCodecsUnavailable)) throw err;
+            needsPageDecode.push({ name: item.name, reason: err.message });
+            done++;
+            onProgress({ step: 'item', done, total: items.length, name: item.name, ms: performance.now() - ti });
+            continue;
+          }
+        }
+        if (frames) {
+          const list = frames;
+          if (list.length === 0) throw new Error('no frames could be decoded');
+          list.forEach((f, i) => {
             const [rect] = viewRects(f.bitmap.width, f.bitmap.height, e.bundle.preprocessor, 1);
             views.push({ bitmap: f.bitmap, rect, meta: { tile: -1, frame: i, time: f.time } });
           });
@@ -211,6 +236,7 @@ const api = {
         });
         const emb = await e.embedViews(pix, views.length);
         docs.push(documentFromViews(item.name, emb, views.map((v) => v.meta), e.saliencySource));
+        decoders[item.name] = decoder;
         for (const b of new Set(views.map((v) => v.bitmap))) b.close();
       } catch (err) {
         const message = (err as Error).message;
@@ -220,7 +246,7 @@ const api = {
       done++;
       onProgress({ step: 'item', done, total: items.length, name: item.name, ms: performance.now() - ti });
     }
-    return { docs, errors, cancelled: false, msPerItem: (performance.now() - t0) / Math.max(1, items.length) };
+    return { docs, errors, needsPageDecode, decoders, cancelled: false, msPerItem: (performance.now() - t0) / Math.max(1, items.length) };
   },
 
   async query(text: string, includeSpecial = false) {
