@@ -21,6 +21,7 @@ async function loadModel(page: Page, device: 'auto' | 'webgpu' | 'wasm', folder?
 
 async function scores(page: Page, query: string): Promise<Map<string, number>> {
   await page.fill('#query', query);
+  await page.evaluate(() => document.getElementById('hits')!.replaceChildren());
   await page.getByRole('button', { name: /Search/ }).click();
   await expect(page.locator('#hits li').first()).toBeVisible();
   const items = await page.locator('#hits li').allTextContents();
@@ -208,4 +209,34 @@ test('a host that does not answer is reported with the URL, not as a hang', asyn
   await loadModel(page, 'wasm');
   await expect(page.locator('#model-status .error')).toContainText('could not download');
   await expect(page.locator('#model-status .error')).toContainText('https://down.example.test/Xenova/siglip-base-patch16-224/resolve/main/');
+});
+
+test('EXIF orientation is honoured: a rotated JPEG is embedded the way it is displayed', async ({ page }) => {
+  await page.goto('/');
+  await loadModel(page, 'wasm');
+  await page.evaluate(async () => {
+    // Raw pixels: a red block in the bottom-left quarter. EXIF orientation 6 displays the picture
+    // turned 90 degrees clockwise, which puts the block at the top left.
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 96;
+    const ctx = canvas.getContext('2d')!;
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, 96, 96);
+    ctx.fillStyle = '#e00';
+    ctx.fillRect(6, 54, 36, 36);
+    const jpeg = new Uint8Array(await (await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), 'image/jpeg', 0.95))).arrayBuffer());
+    const tiff = [0x4d, 0x4d, 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0];
+    const payload = [0x45, 0x78, 0x69, 0x66, 0, 0, ...tiff];
+    const app1 = [0xff, 0xe1, (payload.length + 2) >> 8, (payload.length + 2) & 255, ...payload];
+    const rotated = new Uint8Array([...jpeg.subarray(0, 2), ...app1, ...jpeg.subarray(2)]);
+    const dt = new DataTransfer();
+    dt.items.add(new File([rotated], 'rotated.jpg', { type: 'image/jpeg' }));
+    dt.items.add(new File([jpeg], 'plain.jpg', { type: 'image/jpeg' }));
+    const input = document.getElementById('files') as HTMLInputElement;
+    input.files = dt.files;
+    input.dispatchEvent(new Event('change'));
+  });
+  await expect(page.locator('#embed-status')).toContainText('Done: 2 embedded', { timeout: 60_000 });
+  expect([...(await scores(page, 'red top left')).keys()][0]).toBe('rotated.jpg');
+  expect([...(await scores(page, 'red bottom left')).keys()][0]).toBe('plain.jpg');
 });

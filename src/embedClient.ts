@@ -39,8 +39,8 @@ export class EmbedClient {
     return run.finally(() => signal?.removeEventListener('abort', onAbort));
   }
 
-  search(text: string, docs: Parameters<EmbedWorkerApi['search']>[1], k = 5) {
-    return this.ensure().search(text, docs, k);
+  search(text: string, docs: Parameters<EmbedWorkerApi['search']>[1], k = 5, includeSpecial = false) {
+    return this.ensure().search(text, docs, k, includeSpecial);
   }
 
   private track<T>(p: Promise<T>): Promise<T> {

@@ -255,7 +255,7 @@ export function initEmbedPanel(): void {
       return;
     }
     try {
-      const r = await client.search(text, docs, 5);
+      const r = await client.search(text, docs, 5, $<HTMLInputElement>('special-tokens').checked);
       hits.replaceChildren(
         ...r.hits.map((h) => {
           const li = Object.assign(document.createElement('li'), { textContent: `${h.id} (${h.score.toFixed(3)})` });

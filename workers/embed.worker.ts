@@ -255,9 +255,10 @@ const api = {
   },
 
   /** Uncompressed MaxSim search of `docs` (used by the embedding panel to check results). */
-  async search(text: string, docs: MultiVector[], k = 5) {
+  async search(text: string, docs: MultiVector[], k = 5, includeSpecial = false) {
     if (!embedder) throw new Error('no model is loaded');
-    const q = await embedder.embedQuery(text);
+    const q = await embedder.embedQuery(text, includeSpecial);
+    if (q.n === 0) throw new Error(`the model gives none of the words of "${text}" a direction; try other words`);
     const corpus = packCorpus(docs);
     const scores = maxSimScores(q.vectors, q.n, corpus);
     return { queryTokens: q.n, hits: topK(scores, k).map((h) => ({ id: corpus.ids[h.doc], score: h.score })) };
