@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
-import { buildVisionModel, type ArchSpec } from '../src/modelgen/architecture.ts';
-import { randomWeights } from '../src/modelgen/packages.ts';
+import { buildVisionModel } from '../src/modelgen/architecture.ts';
+import { randomWeights, vitB32Spec } from '../src/modelgen/packages.ts';
 import { encodeModel } from '../src/onnx/proto.ts';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
@@ -24,23 +24,7 @@ const root = join(import.meta.dirname, '..');
 const cores = cpus().length;
 
 function vitB32(quantize: boolean, layers: number): Uint8Array {
-  const spec: ArchSpec = {
-    family: 'clip',
-    hidden: 768,
-    heads: 12,
-    layers,
-    intermediate: 3072,
-    projection: 512,
-    imageSize: 224,
-    patchSize: 32,
-    vocabSize: 10,
-    maxPositions: 77,
-    eosTokenId: 2,
-    layerNorm: 'fused',
-    quantize,
-    layerNormEps: 1e-5,
-  };
-  return encodeModel(buildVisionModel(spec, randomWeights(1)));
+  return encodeModel(buildVisionModel(vitB32Spec(layers, 10, 2, quantize), randomWeights(1)));
 }
 
 interface Runtime {

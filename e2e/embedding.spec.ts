@@ -1,16 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
+import { failOnConsoleErrors } from './consoleErrors.ts';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoCorpus } from '../src/demo/scenes.ts';
 
-const errors: string[] = [];
-test.beforeEach(({ page }) => {
-  errors.length = 0;
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-});
-test.afterEach(() => expect(errors).toEqual([]));
+failOnConsoleErrors();
 
 async function loadModel(page: Page, device: 'auto' | 'webgpu' | 'wasm', folder?: string) {
   await page.selectOption('#device', device);

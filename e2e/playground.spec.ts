@@ -1,12 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
+import { failOnConsoleErrors } from './consoleErrors.ts';
 
-const errors: string[] = [];
-test.beforeEach(({ page }) => {
-  errors.length = 0;
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-});
-test.afterEach(() => expect(errors).toEqual([]));
+failOnConsoleErrors();
 
 async function metric(page: Page, method: string, budget: string, name: string): Promise<number> {
   const cell = page.locator(`#results-table tr[data-method="${method}"][data-budget="${budget}"] td[data-metric="${name}"]`);

@@ -354,7 +354,12 @@ export function teachingModel(): ModelFiles {
  */
 export function benchModel(layers: number): ModelFiles {
   const tok = clipTokenizer(TEST_WORDS, 77);
-  const spec: ArchSpec = {
+  return assemble(vitB32Spec(layers, tok.vocab.size, tok.specials.eos), randomWeights(1), tok, `bench-vit-b32-${layers}l`);
+}
+
+/** ViT-B/32 CLIP shapes with `layers` layers per tower. */
+export function vitB32Spec(layers: number, vocabSize = 10, eosTokenId = 2, quantize = false): ArchSpec {
+  return {
     family: 'clip',
     hidden: 768,
     heads: 12,
@@ -363,14 +368,13 @@ export function benchModel(layers: number): ModelFiles {
     projection: 512,
     imageSize: 224,
     patchSize: 32,
-    vocabSize: tok.vocab.size,
+    vocabSize,
     maxPositions: 77,
-    eosTokenId: tok.specials.eos,
+    eosTokenId,
     layerNorm: 'fused',
-    quantize: false,
+    quantize,
     layerNormEps: 1e-5,
   };
-  return assemble(spec, randomWeights(1), tok, `bench-vit-b32-${layers}l`);
 }
 
 /** Every generated folder, by name. */

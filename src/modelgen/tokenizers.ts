@@ -14,6 +14,10 @@ export interface TokenizerFiles {
   specials: { bos?: number; eos: number; pad: number; unk: number };
 }
 
+function specialToken(id: number, content: string, normalized = false) {
+  return { id, content, single_word: false, lstrip: false, rstrip: false, normalized, special: true };
+}
+
 /** Applies BPE merges (lowest rank first) to one word's symbols. */
 function bpe(symbols: string[], ranks: Map<string, number>): string[] {
   const s = [...symbols];
@@ -65,15 +69,7 @@ export function clipTokenizer(words: string[], maxLength: number): TokenizerFile
   add('<|startoftext|>');
   const eos = vocab.size;
   add('<|endoftext|>');
-  const special = (id: number, content: string) => ({
-    id,
-    content,
-    single_word: false,
-    lstrip: false,
-    rstrip: false,
-    normalized: content === '<|startoftext|>',
-    special: true,
-  });
+  const special = (id: number, content: string) => specialToken(id, content, content === '<|startoftext|>');
   const tokenizer = {
     version: '1.0',
     truncation: null,
@@ -134,15 +130,7 @@ export function sigLipTokenizer(words: string[], maxLength: number): TokenizerFi
   pieces.push(['▁', -4]);
   for (const c of LETTERS) pieces.push([c, -6]);
   const vocab = new Map(pieces.map(([p], i) => [p, i]));
-  const special = (id: number, content: string) => ({
-    id,
-    content,
-    single_word: false,
-    lstrip: false,
-    rstrip: false,
-    normalized: false,
-    special: true,
-  });
+  const special = (id: number, content: string) => specialToken(id, content);
   const tokenizer = {
     version: '1.0',
     truncation: null,
