@@ -4,6 +4,7 @@
  * documents so the same code serves a worker (with an AbortSignal) and the command line.
  */
 import { compressDocument, type CompressResult } from './compress.ts';
+import { overlapAtK, spearman } from './fidelity.ts';
 import { evaluateRankings, type Judgments } from './metrics.ts';
 import { formatMethodSpec, methodSpecLabel, type MethodSpec } from './methodSpec.ts';
 import { maxSimScores, packCorpus, topK, type VectorSet } from './maxsim.ts';
@@ -47,6 +48,12 @@ export interface ExperimentRow {
   judgedQueries: number;
   unjudgedQueries: number;
   utilization: UtilizationReport;
+  /**
+   * Agreement with the uncompressed index, needing no judgments: mean over queries of
+   * overlap@k with the uncompressed top-k ("overlap@10") and of Spearman's rho between the two
+   * indexes' scores over all documents ("spearman").
+   */
+  fidelity: Record<string, number>;
   /** How many documents used each saliency source (methods that read saliency only). */
   saliencySources: Record<string, number>;
 }
@@ -104,6 +111,11 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
     if (spec.method === 'none') cells.push({ spec, budget: null });
     else for (const b of config.budgets) cells.push({ spec, budget: b });
   }
+  // The uncompressed index's scores and rankings: the reference for fidelity.
+  const maxK = Math.max(...config.ks);
+  const full = packCorpus(docs);
+  const refScores = input.queries.map((q) => maxSimScores(q.data, q.n, full));
+  const refRankings = refScores.map((s) => topK(s, maxK).map((h) => full.ids[h.doc]));
   const rows: ExperimentRow[] = [];
   cells.forEach(({ spec, budget }, cellIndex) => {
     const method = formatMethodSpec(spec);
@@ -121,17 +133,25 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
     const compressMs = performance.now() - t0;
     const corpus = packCorpus(compressed);
     const rankings = new Map<string, string[]>();
-    const maxK = Math.max(...config.ks);
     const t1 = performance.now();
     const scores = new Float32Array(corpus.ids.length);
+    const fidelitySums: Record<string, number> = {};
+    const addFidelity = (key: string, v: number) => {
+      if (!Number.isNaN(v)) fidelitySums[key] = (fidelitySums[key] ?? 0) + v;
+    };
     input.queries.forEach((q, i) => {
       signal?.throwIfAborted();
       maxSimScores(q.data, q.n, corpus, scores);
-      rankings.set(q.id, topK(scores, maxK).map((h) => corpus.ids[h.doc]));
+      const ranking = topK(scores, maxK).map((h) => corpus.ids[h.doc]);
+      rankings.set(q.id, ranking);
+      for (const k of config.ks) addFidelity(`overlap@${k}`, overlapAtK(ranking, refRankings[i], k));
+      addFidelity('spearman', spearman(scores, refScores[i]));
       if (i % every === 0 || i === input.queries.length - 1)
         onProgress?.({ stage: 'search', ...common, done: i + 1, total: input.queries.length });
     });
     const searchMs = performance.now() - t1;
+    const fidelity: Record<string, number> = {};
+    for (const [key, sum] of Object.entries(fidelitySums)) fidelity[key] = sum / input.queries.length;
     const summary = evaluateRankings(rankings, input.qrels, config.ks);
     const utilization = tokenUtilization({
       corpus,
@@ -156,6 +176,7 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
       judgedQueries: summary.judged,
       unjudgedQueries: summary.unjudged,
       utilization,
+      fidelity,
       saliencySources: sources,
     });
   });

@@ -13,12 +13,14 @@ export interface ResultTable {
 
 export function resultTable(result: ExperimentResult): ResultTable {
   const metricNames = [...new Set(result.rows.flatMap((r) => Object.keys(r.metrics)))].sort(metricOrder);
+  const fidelityNames = [...new Set(result.rows.flatMap((r) => Object.keys(r.fidelity ?? {})))].sort(metricOrder);
   const columns = [
-    'method', 'label', 'budget', 'vectors_per_doc', 'bytes_fp32', 'bytes_fp16', ...metricNames,
+    'method', 'label', 'budget', 'vectors_per_doc', 'bytes_fp32', 'bytes_fp16', ...metricNames, ...fidelityNames,
     'active_fraction', 'vector_gini', 'vector_cv', 'position_gini', 'position_cv', 'compress_ms_per_doc', 'search_ms_per_query',
   ];
   const rows = result.rows.map((r) => [
     r.method, r.label, r.budget, r.vectorsPerDoc, r.bytesFp32, r.bytesFp16, ...metricNames.map((m) => r.metrics[m] ?? null),
+    ...fidelityNames.map((m) => r.fidelity?.[m] ?? null),
     r.utilization.activeFraction, r.utilization.vectorGini, r.utilization.vectorCV, r.utilization.positionGini,
     r.utilization.positionCV, r.compressMsPerDoc, r.searchMsPerQuery,
   ]);
@@ -29,7 +31,7 @@ export function resultTable(result: ExperimentResult): ResultTable {
 function metricOrder(a: string, b: string): number {
   const [na, ka] = a.split('@');
   const [nb, kb] = b.split('@');
-  const names = ['recall', 'ndcg', 'mrr'];
+  const names = ['recall', 'ndcg', 'mrr', 'overlap', 'spearman'];
   return names.indexOf(na) - names.indexOf(nb) || Number(ka) - Number(kb);
 }
 
