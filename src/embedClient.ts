@@ -39,6 +39,10 @@ export class EmbedClient {
     return run.finally(() => signal?.removeEventListener('abort', onAbort));
   }
 
+  query(text: string, includeSpecial = false) {
+    return this.ensure().query(text, includeSpecial);
+  }
+
   search(text: string, docs: Parameters<EmbedWorkerApi['search']>[1], k = 5, includeSpecial = false) {
     return this.ensure().search(text, docs, k, includeSpecial);
   }

@@ -4,7 +4,7 @@
  * embed, and search them with uncompressed MaxSim. All model work runs in workers/embed.worker.ts.
  */
 import type { MultiVector } from './core/multivector.ts';
-import { renderScene, demoCorpus } from './demo/scenes.ts';
+import { renderScene, demoCorpus, type DemoCorpus } from './demo/scenes.ts';
 import { EmbedClient } from './embedClient.ts';
 import type { Dtype } from './embed/embedder.ts';
 import { DEFAULT_HUB_HOST, folderFiles, getModel, MODELS, type ModelSource } from './embed/registry.ts';
@@ -14,7 +14,16 @@ import type { EmbedItem, LoadedModel } from '../workers/embed.worker.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-export function initEmbedPanel(): void {
+/** What other panels read from this one: the embedded corpus and a way to embed queries. */
+export interface EmbeddedCorpus {
+  docs(): MultiVector[];
+  /** The demo corpus, when every embedded document is one of its scenes. */
+  demo(): DemoCorpus | undefined;
+  model(): LoadedModel | undefined;
+  embedQuery(text: string): Promise<{ n: number; d: number; vectors: Float32Array }>;
+}
+
+export function initEmbedPanel(): EmbeddedCorpus {
   const client = new EmbedClient();
   const modelSelect = $<HTMLSelectElement>('model');
   const deviceSelect = $<HTMLSelectElement>('device');
@@ -233,8 +242,9 @@ export function initEmbedPanel(): void {
     dropzone.classList.remove('over');
     void embedFiles([...(e.dataTransfer?.files ?? [])]);
   });
+  const demo = demoCorpus(24, 1);
   $<HTMLButtonElement>('demo-scenes').addEventListener('click', async () => {
-    const corpus = demoCorpus(24, 1);
+    const corpus = demo;
     const size = Math.max(64, loaded?.inputSize ?? 224);
     const canvas = document.createElement('canvas');
     canvas.width = canvas.height = size;
@@ -268,4 +278,14 @@ export function initEmbedPanel(): void {
       hits.replaceChildren(Object.assign(document.createElement('li'), { className: 'error', textContent: (err as Error).message }));
     }
   });
+
+  return {
+    docs: () => docs,
+    demo: () => {
+      const names = new Set(demo.scenes.map((x) => x.id));
+      return docs.length > 0 && docs.every((d) => names.has(d.id)) ? demo : undefined;
+    },
+    model: () => loaded,
+    embedQuery: (text) => client.query(text),
+  };
 }

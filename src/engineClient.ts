@@ -1,6 +1,8 @@
 import * as Comlink from 'comlink';
 import type { EngineWorkerApi } from '../workers/engine.worker.ts';
 import type { ExperimentConfig, ExperimentProgress, ExperimentResult } from './core/experiment.ts';
+import type { VectorSet } from './core/maxsim.ts';
+import type { MultiVector } from './core/multivector.ts';
 
 /**
  * Owns one engine worker. `run` starts it on first use; `cancel` terminates it, which really
@@ -24,6 +26,21 @@ export class EngineClient {
     return new Promise<ExperimentResult>((resolve, reject) => {
       this.rejectRun = reject;
       api.runSynthetic(preset, config, Comlink.proxy(onProgress)).then(resolve, reject);
+    }).finally(() => (this.rejectRun = undefined));
+  }
+
+  runCorpus(
+    docs: MultiVector[],
+    queries: VectorSet[],
+    qrels: ReadonlyMap<string, ReadonlyMap<string, number>>,
+    config: ExperimentConfig,
+    onProgress: (p: ExperimentProgress) => void,
+  ): Promise<ExperimentResult> {
+    const api = this.ensure();
+    const pairs = [...qrels].map(([q, rel]) => [q, [...rel]] as [string, [string, number][]]);
+    return new Promise<ExperimentResult>((resolve, reject) => {
+      this.rejectRun = reject;
+      api.runCorpus(docs, queries, pairs, config, Comlink.proxy(onProgress)).then(resolve, reject);
     }).finally(() => (this.rejectRun = undefined));
   }
 

@@ -3,13 +3,13 @@
  * engine's registry and result types; all computation happens in workers/engine.worker.ts.
  */
 import { DEFAULT_KS, type ExperimentProgress, type ExperimentResult } from './core/experiment.ts';
-import { PRESETS, METHODS } from './core/methods/registry.ts';
-import { parseMethodSpec } from './core/methodSpec.ts';
+import { checkedMethods, methodCheckboxes, parseBudgets } from './ui/common.ts';
 import { SYNTHETIC_PRESETS } from './core/synthetic.ts';
 import { EngineClient } from './engineClient.ts';
 import { initEmbedPanel } from './embedPanel.ts';
+import { initComparePanel } from './comparePanel.ts';
 
-initEmbedPanel();
+initComparePanel(initEmbedPanel());
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const presetSelect = $<HTMLSelectElement>('preset');
@@ -22,15 +22,8 @@ const progress = $<HTMLProgressElement>('progress');
 const status = $<HTMLParagraphElement>('status');
 const results = $<HTMLElement>('results');
 
-const DEFAULT_METHODS = new Set(['none', 'agc', 'hpool', 'kmeans', 'uniform', 'random']);
 for (const [name, p] of Object.entries(SYNTHETIC_PRESETS)) presetSelect.add(new Option(`${name}: ${p.description}`, name, name === 'images', name === 'images'));
-for (const item of [...METHODS.map((m) => ({ id: m.id, label: m.label, title: m.description })), ...PRESETS.map((p) => ({ id: p.id, label: p.label, title: `Ablation of AGC (${p.id})` }))]) {
-  const label = document.createElement('label');
-  label.title = item.title;
-  const box = Object.assign(document.createElement('input'), { type: 'checkbox', value: item.id, checked: DEFAULT_METHODS.has(item.id) });
-  label.append(box, item.label);
-  methodsBox.append(label);
-}
+methodCheckboxes(methodsBox);
 
 const engine = new EngineClient();
 let started = 0;
@@ -80,19 +73,12 @@ function renderTable(result: ExperimentResult): void {
   }
 }
 
-function parseBudgets(text: string): number[] {
-  const values = text.split(',').map((s) => Number(s.trim()));
-  if (!values.length || values.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`Budgets must be positive whole numbers separated by commas, got "${text}"`);
-  return values;
-}
-
 $<HTMLFormElement>('controls').addEventListener('submit', async (event) => {
   event.preventDefault();
   status.classList.remove('error');
   let config;
   try {
-    const methods = [...methodsBox.querySelectorAll<HTMLInputElement>('input:checked')].map((b) => parseMethodSpec(b.value));
-    if (!methods.length) throw new Error('Pick at least one method.');
+    const methods = checkedMethods(methodsBox);
     const seed = Number(seedInput.value);
     if (!Number.isInteger(seed)) throw new Error('The seed must be a whole number.');
     config = { methods, budgets: parseBudgets(budgetsInput.value), ks: [...DEFAULT_KS], seed };

@@ -6,6 +6,8 @@
  */
 import * as Comlink from 'comlink';
 import { runExperiment, type ExperimentConfig, type ExperimentProgress } from '../src/core/experiment.ts';
+import type { VectorSet } from '../src/core/maxsim.ts';
+import type { MultiVector } from '../src/core/multivector.ts';
 import { syntheticCorpus } from '../src/core/synthetic.ts';
 
 const api = {
@@ -13,6 +15,18 @@ const api = {
   runSynthetic(preset: string, config: ExperimentConfig, onProgress?: (p: ExperimentProgress) => void) {
     const corpus = syntheticCorpus(preset, config.seed);
     return runExperiment(corpus, config, { onProgress, progressEvery: 8 });
+  },
+
+  /** Runs the grid on an embedded corpus (documents and query vectors from the embedding worker). */
+  runCorpus(
+    docs: MultiVector[],
+    queries: VectorSet[],
+    qrels: [string, [string, number][]][],
+    config: ExperimentConfig,
+    onProgress?: (p: ExperimentProgress) => void,
+  ) {
+    const judgments = new Map(qrels.map(([q, rel]) => [q, new Map(rel)]));
+    return runExperiment({ docs, queries, qrels: judgments }, config, { onProgress, progressEvery: 8 });
   },
 };
 

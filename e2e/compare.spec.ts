@@ -1,0 +1,101 @@
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { failOnConsoleErrors } from './consoleErrors.ts';
+
+failOnConsoleErrors();
+
+async function embedDemo(page: Page) {
+  await page.goto('/');
+  await page.selectOption('#device', 'wasm');
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.locator('#model-status')).toContainText('Self-check passed', { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Add 24 demo scenes' }).click();
+  await expect(page.locator('#embed-status')).toContainText('Done: 24 embedded', { timeout: 60_000 });
+}
+
+const num = async (page: Page, sel: string, attr = 'data-y') => Number(await page.locator(sel).getAttribute(attr));
+
+test('demo corpus: five methods compared, charts carry the table figures, exports agree', async ({ page }) => {
+  await embedDemo(page);
+  await page.fill('#compare-budgets', '4,8,16');
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
+  await expect(page.locator('#compare-status')).toContainText('24 documents');
+  await expect(page.locator('#compare-status')).toContainText('Teaching model');
+
+  // Quality against budget: one line per method, a point per budget, the uncompressed reference.
+  const methods = ['agc', 'hpool', 'kmeans', 'uniform', 'random'];
+  const budget = page.locator('#chart-budget g.series');
+  await expect(budget).toHaveCount(5);
+  for (const m of methods) await expect(page.locator(`#chart-budget g.series[data-series="${m}"] circle`)).toHaveCount(3);
+  await expect(page.locator('#chart-budget g.reference')).toHaveCount(1);
+  // Pareto view: fp32 and fp16 per method plus the uncompressed pair.
+  await expect(page.locator('#chart-bytes g.series')).toHaveCount(11);
+  await expect(page.locator('#chart-bytes g.series[data-series="agc:fp16"] circle')).toHaveCount(3);
+  await expect(page.locator('#chart-active g.series')).toHaveCount(6);
+  await expect(page.locator('#heatmaps svg')).toHaveCount(6);
+  await expect(page.locator('#heatmaps svg').first().locator('rect.cell')).toHaveCount(64);
+
+  // The chart says what the table says.
+  await expect(page.locator('#compare-table tbody tr')).toHaveCount(1 + 5 * 3);
+  for (const m of methods) {
+    for (const b of [4, 8, 16]) {
+      const fromChart = await num(page, `#chart-budget g.series[data-series="${m}"] circle[data-key="m=${b}"]`);
+      const fromTable = Number(await page.locator(`#compare-table tr[data-method="${m}"][data-budget="${b}"] td[data-column="ndcg@10"]`).textContent());
+      expect(Math.abs(fromChart - fromTable)).toBeLessThan(1e-4);
+    }
+  }
+  const full = Number(await page.locator('#compare-table tr[data-method="none"] td[data-column="ndcg@10"]').textContent());
+  expect(full).toBeGreaterThan(0.6);
+  expect(Math.abs((await num(page, '#chart-budget g.reference')) - full)).toBeLessThan(1e-4);
+  // Bytes per document: m x d x 4 for fp32.
+  expect(await num(page, '#chart-bytes g.series[data-series="agc"] circle[data-key="m=8 fp32"]', 'data-x')).toBe(8 * 13 * 4);
+  await page.screenshot({ path: 'test-results/screens/compare-demo.png', fullPage: true });
+
+  // Exports: CSV and JSON parse and agree with the table; SVG is a standalone file with the series.
+  const [csvDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+  const csv = readFileSync((await csvDl.path())!, 'utf8').trim().split('\n').map((l) => l.split(','));
+  const col = csv[0].indexOf('ndcg@10');
+  const agc8 = csv.find((r) => r[0] === 'agc' && r[2] === '8')!;
+  const agc8Table = Number(await page.locator('#compare-table tr[data-method="agc"][data-budget="8"] td[data-column="ndcg@10"]').textContent());
+  expect(Math.abs(Number(agc8[col]) - agc8Table)).toBeLessThan(1e-4);
+  const [jsonDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download JSON' }).click()]);
+  const json = JSON.parse(readFileSync((await jsonDl.path())!, 'utf8'));
+  expect(json.rows).toHaveLength(16);
+  expect(json.model).toBe('Teaching model (built in, offline)');
+  expect(Math.abs(json.rows.find((r: { method: string; budget: number }) => r.method === 'agc' && r.budget === 8).metrics['ndcg@10'] - agc8Table)).toBeLessThan(1e-4);
+  const [svgDl] = await Promise.all([page.waitForEvent('download'), page.locator('button.export[data-chart="chart-budget"][data-format="svg"]').click()]);
+  const svg = readFileSync((await svgDl.path())!, 'utf8');
+  expect(svg).toMatch(/^<\?xml/);
+  expect(svg.match(/class="series"/g)).toHaveLength(5);
+
+  // Sorting the table by a column.
+  await page.locator('#compare-table th', { hasText: /^ndcg@10$/ }).click();
+  await page.locator('#compare-table th', { hasText: /^ndcg@10$/ }).click();
+  const sorted = await page.locator('#compare-table td[data-column="ndcg@10"]').allTextContents();
+  expect(sorted.map(Number)).toEqual([...sorted.map(Number)].sort((a, b) => b - a));
+});
+
+test('typed queries without judgments: fidelity to the uncompressed index is shown instead', async ({ page }) => {
+  await embedDemo(page);
+  await page.selectOption('#query-source', 'typed');
+  await page.fill('#typed-queries', 'red top left\nblue bottom right\nzebra giraffe');
+  await page.fill('#compare-budgets', '4,16');
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
+  await expect(page.locator('#compare-status')).toContainText('1 queries skipped (no word the model knows): zebra giraffe');
+  await expect(page.locator('#compare-metric')).toHaveValue('overlap@10');
+  expect(await num(page, '#chart-budget g.reference')).toBe(1);
+  const agc16 = await num(page, '#chart-budget g.series[data-series="agc"] circle[data-key="m=16"]');
+  expect(agc16).toBeGreaterThan(0);
+  expect(agc16).toBeLessThanOrEqual(1);
+});
+
+test('a bad queries file is reported with its line, and nothing runs', async ({ page }) => {
+  await embedDemo(page);
+  await page.selectOption('#query-source', 'file');
+  await page.setInputFiles('#queries-file', { name: 'q.csv', mimeType: 'text/csv', buffer: Buffer.from('query,document,grade\nred top left,scene-000.png,1\nblue,scene-001.png,lots\n') });
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await expect(page.locator('#compare-status')).toHaveText('q.csv, line 3: grade "lots" is not a number >= 0');
+  await expect(page.locator('#compare-results')).toBeHidden();
+});

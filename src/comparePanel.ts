@@ -1,0 +1,261 @@
+/**
+ * "Compare methods on the embedded corpus": queries (the demo's captions with their relevance,
+ * typed queries, or a CSV/TSV/JSONL file) are embedded by the embedding worker, the experiment
+ * grid runs in the engine worker, and the results become d3 charts and a sortable table.
+ * Without judgments the charts show fidelity to the uncompressed index instead of recall.
+ */
+import type { ExperimentProgress, ExperimentResult, ExperimentRow } from './core/experiment.ts';
+import type { VectorSet } from './core/maxsim.ts';
+import { parseQueriesFile, parseTypedQueries, type ParsedQueries } from './core/queriesFile.ts';
+import { resultTable, toCSV, toJSON } from './core/report.ts';
+import { barChart, colourOf, heatmap, lineChart, svgText, svgToPng, type Series } from './charts/charts.ts';
+import { ALL_METHOD_IDS } from './core/methodSpec.ts';
+import type { EmbeddedCorpus } from './embedPanel.ts';
+import { EngineClient } from './engineClient.ts';
+import { checkedMethods, download, methodCheckboxes, parseBudgets } from './ui/common.ts';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const KS = [1, 5, 10];
+/** One colour per method in every chart (the base method id decides it). */
+const COLOUR_KEYS = ['none', ...ALL_METHOD_IDS];
+const methodColour = (method: string) => colourOf(method.split(/[:]/)[0], COLOUR_KEYS);
+
+export function initComparePanel(corpus: EmbeddedCorpus): void {
+  const engine = new EngineClient();
+  const form = $<HTMLFormElement>('compare-form');
+  const source = $<HTMLSelectElement>('query-source');
+  const typed = $<HTMLTextAreaElement>('typed-queries');
+  const file = $<HTMLInputElement>('queries-file');
+  const methodsBox = $<HTMLFieldSetElement>('compare-methods');
+  const budgets = $<HTMLInputElement>('compare-budgets');
+  const runButton = $<HTMLButtonElement>('compare-run');
+  const cancelButton = $<HTMLButtonElement>('compare-cancel');
+  const progress = $<HTMLProgressElement>('compare-progress');
+  const status = $<HTMLParagraphElement>('compare-status');
+  const results = $<HTMLDivElement>('compare-results');
+  const metricSelect = $<HTMLSelectElement>('compare-metric');
+  const utilSelect = $<HTMLSelectElement>('util-budget');
+  methodCheckboxes(methodsBox);
+
+  let result: ExperimentResult | undefined;
+  let modelLabel = '';
+  let run = 0;
+
+  async function queriesFromSource(): Promise<ParsedQueries> {
+    if (source.value === 'demo') {
+      const demo = corpus.demo();
+      if (!demo) throw new Error('The demo captions need the demo scenes: embed them with "Add 24 demo scenes" (and nothing else), or pick another query source.');
+      return { queries: demo.queries, qrels: demo.qrels as Map<string, Map<string, number>> };
+    }
+    if (source.value === 'typed') {
+      const q = parseTypedQueries(typed.value);
+      if (q.queries.length === 0) throw new Error('Type at least one query, one per line.');
+      return q;
+    }
+    const f = file.files?.[0];
+    if (!f) throw new Error('Choose a queries file (CSV, TSV or JSONL; format in the README).');
+    return parseQueriesFile(f.name, await f.text());
+  }
+
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    status.classList.remove('error');
+    const docs = corpus.docs();
+    const mine = ++run;
+    try {
+      if (docs.length === 0) throw new Error('Embed some files first (or add the demo scenes), then compare.');
+      const config = { methods: checkedMethods(methodsBox), budgets: parseBudgets(budgets.value), ks: KS, seed: 1 };
+      const parsed = await queriesFromSource();
+      const names = new Set(docs.map((d) => d.id));
+      const unknown = new Set([...parsed.qrels.values()].flatMap((rel) => [...rel.keys()].filter((n) => !names.has(n))));
+      runButton.disabled = true;
+      cancelButton.disabled = false;
+      progress.hidden = false;
+      progress.removeAttribute('value');
+      status.textContent = `Embedding ${parsed.queries.length} queries…`;
+      const queries: VectorSet[] = [];
+      const empty: string[] = [];
+      for (const q of parsed.queries) {
+        const e = await corpus.embedQuery(q.text);
+        if (e.n === 0) empty.push(q.text);
+        else queries.push({ id: q.id, n: e.n, d: e.d, data: e.vectors });
+      }
+      if (queries.length === 0) throw new Error(`The model gives none of the query words a vector (${empty.join('; ')}).`);
+      const started = performance.now();
+      modelLabel = corpus.model()?.label ?? 'unknown model';
+      result = await engine.runCorpus(docs, queries, parsed.qrels, config, (p) => mine === run && showProgress(p, started));
+      run++;
+      const notes = [];
+      if (empty.length) notes.push(`${empty.length} queries skipped (no word the model knows): ${empty.join('; ')}`);
+      if (unknown.size) notes.push(`${unknown.size} judged documents are not in the corpus: ${[...unknown].slice(0, 5).join(', ')}${unknown.size > 5 ? ', …' : ''}`);
+      status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${result.documents} documents, ${queries.length} queries, embedded with ${modelLabel}.${notes.length ? ` ${notes.join('. ')}.` : ''}`;
+      render();
+    } catch (err) {
+      run++;
+      const e = err as Error;
+      status.textContent = e.name === 'AbortError' ? 'Cancelled.' : e.message;
+      if (e.name !== 'AbortError') status.classList.add('error');
+    } finally {
+      runButton.disabled = false;
+      cancelButton.disabled = true;
+      progress.hidden = true;
+    }
+  });
+
+  cancelButton.addEventListener('click', () => engine.cancel());
+
+  function showProgress(p: ExperimentProgress, started: number) {
+    if (p.stage !== 'compress' && p.stage !== 'search') return;
+    const fraction = (p.cell + (p.stage === 'compress' ? 0 : 0.5) + (0.5 * p.done) / p.total) / p.cells;
+    progress.value = fraction;
+    const elapsed = (performance.now() - started) / 1000;
+    const left = fraction > 0.02 ? (elapsed / fraction) * (1 - fraction) : NaN;
+    status.textContent = `${p.stage === 'compress' ? 'Compressing' : 'Searching'} with ${p.method}${p.budget ? ` at m = ${p.budget}` : ' (uncompressed)'}: cell ${p.cell + 1} of ${p.cells}${Number.isFinite(left) ? `, about ${Math.ceil(left)} s left` : ''}`;
+  }
+
+  function render() {
+    if (!result) return;
+    const judged = result.rows.some((r) => r.judgedQueries > 0);
+    const metrics = judged ? [...KS.flatMap((k) => [`ndcg@${k}`, `recall@${k}`]), ...KS.map((k) => `overlap@${k}`), 'spearman'] : [...KS.map((k) => `overlap@${k}`), 'spearman'];
+    const keep = metrics.includes(metricSelect.value) ? metricSelect.value : judged ? 'ndcg@10' : 'overlap@10';
+    metricSelect.replaceChildren(...metrics.map((m) => new Option(m, m, m === keep, m === keep)));
+    const budgetsRun = [...new Set(result.rows.map((r) => r.budget).filter((b): b is number => b !== null))].sort((a, b) => a - b);
+    const keepB = budgetsRun.includes(Number(utilSelect.value)) ? Number(utilSelect.value) : budgetsRun[Math.floor((budgetsRun.length - 1) / 2)];
+    utilSelect.replaceChildren(...budgetsRun.map((b) => new Option(`m = ${b}`, String(b), b === keepB, b === keepB)));
+    results.hidden = false;
+    draw();
+  }
+
+  const value = (r: ExperimentRow, m: string) => r.metrics[m] ?? r.fidelity?.[m] ?? NaN;
+
+  function draw() {
+    if (!result) return;
+    const metric = metricSelect.value;
+    const utilBudget = Number(utilSelect.value);
+    const full = result.rows.find((r) => r.budget === null);
+    const methods = [...new Set(result.rows.filter((r) => r.budget !== null).map((r) => r.method))];
+    const rowsOf = (m: string) => result!.rows.filter((r) => r.method === m && r.budget !== null);
+    const label = (m: string) => rowsOf(m)[0]?.label ?? m;
+    const refs = full ? [{ label: `uncompressed ${value(full, metric).toFixed(3)}`, y: value(full, metric) }] : [];
+
+    const byBudget: Series[] = methods.map((m) => ({ id: m, label: label(m), colour: methodColour(m), points: rowsOf(m).map((r) => ({ x: r.budget!, y: value(r, metric), key: `m=${r.budget}` })) }));
+    lineChart($('chart-budget') as unknown as SVGSVGElement, byBudget, { title: `${metric} against budget`, xLabel: 'vectors per document (m)', yLabel: metric, xScale: 'log2', yDomain: [0, 1], references: refs });
+
+    const perDoc = (bytes: number) => bytes / Math.max(1, result!.documents);
+    const byBytes: Series[] = [];
+    for (const m of methods) {
+      byBytes.push({ id: m, label: `${label(m)} fp32`, colour: methodColour(m), points: rowsOf(m).map((r) => ({ x: perDoc(r.bytesFp32), y: value(r, metric), key: `m=${r.budget} fp32` })) });
+      byBytes.push({ id: `${m}:fp16`, label: `${label(m)} fp16`, colour: methodColour(m), dashed: true, points: rowsOf(m).map((r) => ({ x: perDoc(r.bytesFp16), y: value(r, metric), key: `m=${r.budget} fp16`, hollow: true })) });
+    }
+    if (full) {
+      byBytes.push({
+        id: 'none',
+        label: 'uncompressed',
+        colour: methodColour('none'),
+        line: false,
+        points: [
+          { x: perDoc(full.bytesFp32), y: value(full, metric), key: 'fp32' },
+          { x: perDoc(full.bytesFp16), y: value(full, metric), key: 'fp16', hollow: true },
+        ],
+      });
+    }
+    lineChart($('chart-bytes') as unknown as SVGSVGElement, byBytes, { title: `${metric} against index bytes per document`, xLabel: 'bytes per document (log)', yLabel: metric, xScale: 'log10', yDomain: [0, 1], height: 300 + Math.max(0, byBytes.length - 14) * 15 });
+
+    const atBudget = result.rows.filter((r) => r.budget === utilBudget || r.budget === null);
+    barChart(
+      $('chart-active') as unknown as SVGSVGElement,
+      atBudget.map((r) => ({ id: r.method, label: r.budget === null ? 'uncompressed' : r.label, value: r.utilization.activeFraction, colour: methodColour(r.method) })),
+      { title: `Stored vectors that ever win a MaxSim match (m = ${utilBudget})`, xLabel: 'active fraction', yLabel: '', yDomain: [0, 1] },
+    );
+
+    const evenness: Series[] = methods.map((m) => ({
+      id: m,
+      label: label(m),
+      colour: methodColour(m),
+      line: false,
+      points: rowsOf(m).map((r) => ({ x: r.utilization.vectorGini, y: value(r, metric), key: `m=${r.budget}` })),
+    }));
+    lineChart($('chart-evenness') as unknown as SVGSVGElement, evenness, { title: `Evenness of use against ${metric}`, xLabel: 'Gini of wins per stored vector (0 = even)', yLabel: metric, yDomain: [0, 1] });
+
+    const maps = $<HTMLDivElement>('heatmaps');
+    maps.replaceChildren();
+    for (const r of atBudget) {
+      const grid = r.utilization.grid;
+      if (!grid) continue;
+      const fig = document.createElement('figure');
+      const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+      svg.id = `heatmap-${r.method}`;
+      svg.dataset.method = r.method;
+      fig.append(svg);
+      maps.append(fig);
+      heatmap(svg, grid.count, grid.rows, grid.cols, { title: r.budget === null ? 'uncompressed' : `${r.label}, m = ${r.budget}`, xLabel: `Gini ${r.utilization.positionGini.toFixed(2)}`, yLabel: '' });
+    }
+    renderTable();
+  }
+
+  metricSelect.addEventListener('change', draw);
+  utilSelect.addEventListener('change', draw);
+
+  let sortBy = -1;
+  let ascending = true;
+  function renderTable() {
+    if (!result) return;
+    const t = resultTable(result);
+    const rows = [...t.rows];
+    if (sortBy >= 0) {
+      rows.sort((a, b) => {
+        const x = a[sortBy];
+        const y = b[sortBy];
+        const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x ?? '').localeCompare(String(y ?? ''));
+        return ascending ? c : -c;
+      });
+    }
+    const table = document.createElement('table');
+    table.id = 'compare-table';
+    table.createCaption().textContent = `Results (${result.documents} documents, ${result.queries} queries, ${modelLabel}, engine ${result.engineVersion})`;
+    const head = table.createTHead().insertRow();
+    t.columns.forEach((c, i) => {
+      const th = Object.assign(document.createElement('th'), { textContent: c, scope: 'col', tabIndex: 0 });
+      if (i === sortBy) th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
+      const sort = () => {
+        ascending = sortBy === i ? !ascending : true;
+        sortBy = i;
+        renderTable();
+      };
+      th.addEventListener('click', sort);
+      th.addEventListener('keydown', (e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), sort()));
+      head.append(th);
+    });
+    const body = table.createTBody();
+    for (const r of rows) {
+      const tr = body.insertRow();
+      tr.dataset.method = String(r[0]);
+      tr.dataset.budget = String(r[2] ?? 'full');
+      r.forEach((v, i) => {
+        const td = tr.insertCell();
+        td.dataset.column = t.columns[i];
+        td.textContent = typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : String(v ?? '');
+      });
+    }
+    $<HTMLDivElement>('compare-table-wrap').replaceChildren(table);
+  }
+
+  $<HTMLButtonElement>('export-csv').addEventListener('click', () => result && download('results.csv', toCSV(resultTable(result)), 'text/csv'));
+  $<HTMLButtonElement>('export-json').addEventListener('click', () => result && download('results.json', toJSON({ model: modelLabel, ...result }), 'application/json'));
+  $<HTMLButtonElement>('copy-table').addEventListener('click', async () => {
+    if (!result) return;
+    const t = resultTable(result);
+    const tsv = [t.columns, ...t.rows].map((r) => r.map((v) => (v === null || (typeof v === 'number' && Number.isNaN(v)) ? '' : String(v))).join('\t')).join('\n');
+    await navigator.clipboard.writeText(tsv).then(
+      () => (status.textContent = 'Table copied (tab-separated).'),
+      () => (status.textContent = 'The browser refused clipboard access; use Download CSV.'),
+    );
+  });
+  results.addEventListener('click', async (ev) => {
+    const b = (ev.target as HTMLElement).closest<HTMLButtonElement>('button.export');
+    if (!b) return;
+    const svg = document.getElementById(b.dataset.chart!) as unknown as SVGSVGElement;
+    if (b.dataset.format === 'svg') download(`${b.dataset.chart}.svg`, svgText(svg), 'image/svg+xml');
+    else download(`${b.dataset.chart}.png`, await svgToPng(svg));
+  });
+}
