@@ -25,6 +25,8 @@ async function load(page: Page, model: string, device: string, folder?: string, 
 async function msPerItem(page: Page, repeats = 3): Promise<number> {
   const runs: number[] = [];
   for (let r = 0; r < repeats; r++) {
+    await page.getByRole('button', { name: 'Clear stored embeddings' }).click(); // time embedding, not the store
+    await expect(page.locator('#storage')).toContainText('Stored embeddings: 0 documents');
     await page.evaluate(() => (document.getElementById('embed-status')!.textContent = ''));
     await page.getByRole('button', { name: 'Add 24 demo scenes' }).click();
     await expect(page.locator('#embed-status')).toContainText(/Done: 24 embedded/, { timeout: 300_000 });

@@ -99,3 +99,38 @@ test('a bad queries file is reported with its line, and nothing runs', async ({ 
   await expect(page.locator('#compare-status')).toHaveText('q.csv, line 3: grade "lots" is not a number >= 0');
   await expect(page.locator('#compare-results')).toBeHidden();
 });
+
+test('the URL carries the comparison: opening a copied link replays it to identical figures, controls=0 hides the settings', async ({ page, browser }) => {
+  await embedDemo(page);
+  await page.fill('#compare-budgets', '4,16');
+  await page.locator('#compare-methods input[value="kmeans"]').uncheck();
+  await page.locator('#compare-methods input[value="top-saliency"]').check();
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
+  await page.selectOption('#compare-metric', 'recall@5');
+  const url = page.url();
+  expect(url).toContain('corpus=demo');
+  expect(url).toContain('metric=recall%405');
+  expect(url).toContain('run=1');
+  const figures = async (p: typeof page) =>
+    p.locator('#chart-budget circle').evaluateAll((cs) => cs.map((c) => `${c.closest('g.series')!.getAttribute('data-series')} ${c.getAttribute('data-key')} ${c.getAttribute('data-y')}`));
+  const before = await figures(page);
+  expect(before).toHaveLength(5 * 2);
+
+  const other = await browser.newPage();
+  await other.goto(url);
+  await expect(other.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
+  await expect(other.locator('#compare-metric')).toHaveValue('recall@5');
+  await expect(other.locator('#compare-methods input[value="kmeans"]')).not.toBeChecked();
+  expect(await figures(other)).toEqual(before);
+
+  await other.goto(`${url}&controls=0`);
+  await expect(other.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
+  await expect(other.locator('#compare-form')).toBeHidden();
+  await expect(other.locator('#model-form')).toBeHidden();
+  await expect(other.locator('#chart-budget')).toBeVisible();
+  await other.screenshot({ path: 'test-results/screens/teacher-link.png', fullPage: true });
+  await other.goto('/?methods=agc;nonsense');
+  await expect(other.locator('#url-error')).toContainText("This link's settings are not valid");
+  await other.close();
+});

@@ -235,3 +235,24 @@ test('EXIF orientation is honoured: a rotated JPEG is embedded the way it is dis
   expect([...(await scores(page, 'red top left')).keys()][0]).toBe('rotated.jpg');
   expect([...(await scores(page, 'red bottom left')).keys()][0]).toBe('plain.jpg');
 });
+
+test('a reload reuses stored embeddings (keyed by file content and model); clearing them embeds again', async ({ page }) => {
+  await page.goto('/');
+  await loadModel(page, 'wasm');
+  await page.getByRole('button', { name: 'Add 24 demo scenes' }).click();
+  await expect(page.locator('#embed-status')).toContainText('Done: 24 embedded, 0 skipped', { timeout: 60_000 });
+  await expect(page.locator('#storage')).toContainText('Stored embeddings: 24 documents');
+  const first = await scores(page, 'green shape at the bottom left');
+
+  await page.reload();
+  await loadModel(page, 'wasm');
+  await page.getByRole('button', { name: 'Add 24 demo scenes' }).click();
+  await expect(page.locator('#embed-status')).toContainText('Done: 24 embedded (24 read from stored embeddings), 0 skipped', { timeout: 60_000 });
+  await expect(page.locator('#embedded tbody tr').first().locator('td').nth(5)).toHaveText('stored');
+  expect(await scores(page, 'green shape at the bottom left')).toEqual(first);
+
+  await page.getByRole('button', { name: 'Clear stored embeddings' }).click();
+  await expect(page.locator('#storage')).toContainText('Stored embeddings: 0 documents');
+  await page.getByRole('button', { name: 'Add 24 demo scenes' }).click();
+  await expect(page.locator('#embed-status')).toContainText('Done: 24 embedded, 0 skipped', { timeout: 60_000 });
+});

@@ -13,6 +13,8 @@ import { ALL_METHOD_IDS } from './core/methodSpec.ts';
 import type { EmbeddedCorpus } from './embedPanel.ts';
 import { EngineClient } from './engineClient.ts';
 import { checkedMethods, download, methodCheckboxes, parseBudgets } from './ui/common.ts';
+import { formatMethodSpec } from './core/methodSpec.ts';
+import type { PageState } from './urlState.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const KS = [1, 5, 10];
@@ -20,7 +22,14 @@ const KS = [1, 5, 10];
 const COLOUR_KEYS = ['none', ...ALL_METHOD_IDS];
 const methodColour = (method: string) => colourOf(method.split(/[:]/)[0], COLOUR_KEYS);
 
-export function initComparePanel(corpus: EmbeddedCorpus): void {
+export interface ComparePanel {
+  /** Runs the comparison with the current settings; resolves when done or failed. */
+  compare(): Promise<void>;
+  applyState(s: Pick<PageState, 'queries' | 'typed' | 'methods' | 'budgets' | 'seed' | 'metric' | 'util'>): void;
+  state(): Pick<PageState, 'queries' | 'typed' | 'methods' | 'budgets' | 'seed' | 'metric' | 'util'>;
+}
+
+export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = () => {}): ComparePanel {
   const engine = new EngineClient();
   const form = $<HTMLFormElement>('compare-form');
   const source = $<HTMLSelectElement>('query-source');
@@ -57,14 +66,21 @@ export function initComparePanel(corpus: EmbeddedCorpus): void {
     return parseQueriesFile(f.name, await f.text());
   }
 
-  form.addEventListener('submit', async (ev) => {
+  const seedInput = $<HTMLInputElement>('compare-seed');
+  form.addEventListener('submit', (ev) => {
     ev.preventDefault();
+    void compare();
+  });
+
+  async function compare(): Promise<void> {
     status.classList.remove('error');
     const docs = corpus.docs();
     const mine = ++run;
     try {
       if (docs.length === 0) throw new Error('Embed some files first (or add the demo scenes), then compare.');
-      const config = { methods: checkedMethods(methodsBox), budgets: parseBudgets(budgets.value), ks: KS, seed: 1 };
+      const seed = Number(seedInput.value);
+      if (!Number.isInteger(seed)) throw new Error('The seed must be a whole number.');
+      const config = { methods: checkedMethods(methodsBox), budgets: parseBudgets(budgets.value), ks: KS, seed };
       const parsed = await queriesFromSource();
       const names = new Set(docs.map((d) => d.id));
       const unknown = new Set([...parsed.qrels.values()].flatMap((rel) => [...rel.keys()].filter((n) => !names.has(n))));
@@ -90,6 +106,7 @@ export function initComparePanel(corpus: EmbeddedCorpus): void {
       if (unknown.size) notes.push(`${unknown.size} judged documents are not in the corpus: ${[...unknown].slice(0, 5).join(', ')}${unknown.size > 5 ? ', …' : ''}`);
       status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${result.documents} documents, ${queries.length} queries, embedded with ${modelLabel}.${notes.length ? ` ${notes.join('. ')}.` : ''}`;
       render();
+      onDone();
     } catch (err) {
       run++;
       const e = err as Error;
@@ -100,7 +117,7 @@ export function initComparePanel(corpus: EmbeddedCorpus): void {
       cancelButton.disabled = true;
       progress.hidden = true;
     }
-  });
+  }
 
   cancelButton.addEventListener('click', () => engine.cancel());
 
@@ -117,15 +134,21 @@ export function initComparePanel(corpus: EmbeddedCorpus): void {
     if (!result) return;
     const judged = result.rows.some((r) => r.judgedQueries > 0);
     const metrics = judged ? [...KS.flatMap((k) => [`ndcg@${k}`, `recall@${k}`]), ...KS.map((k) => `overlap@${k}`), 'spearman'] : [...KS.map((k) => `overlap@${k}`), 'spearman'];
-    const keep = metrics.includes(metricSelect.value) ? metricSelect.value : judged ? 'ndcg@10' : 'overlap@10';
+    const preferred = wantedMetric || metricSelect.value;
+    wantedMetric = '';
+    const keep = metrics.includes(preferred) ? preferred : judged ? 'ndcg@10' : 'overlap@10';
     metricSelect.replaceChildren(...metrics.map((m) => new Option(m, m, m === keep, m === keep)));
     const budgetsRun = [...new Set(result.rows.map((r) => r.budget).filter((b): b is number => b !== null))].sort((a, b) => a - b);
-    const keepB = budgetsRun.includes(Number(utilSelect.value)) ? Number(utilSelect.value) : budgetsRun[Math.floor((budgetsRun.length - 1) / 2)];
+    const preferredB = wantedUtil ?? Number(utilSelect.value);
+    wantedUtil = null;
+    const keepB = budgetsRun.includes(preferredB) ? preferredB : budgetsRun[Math.floor((budgetsRun.length - 1) / 2)];
     utilSelect.replaceChildren(...budgetsRun.map((b) => new Option(`m = ${b}`, String(b), b === keepB, b === keepB)));
     results.hidden = false;
     draw();
   }
 
+  let wantedMetric = '';
+  let wantedUtil: number | null = null;
   const value = (r: ExperimentRow, m: string) => r.metrics[m] ?? r.fidelity?.[m] ?? NaN;
 
   function draw() {
@@ -193,8 +216,8 @@ export function initComparePanel(corpus: EmbeddedCorpus): void {
     renderTable();
   }
 
-  metricSelect.addEventListener('change', draw);
-  utilSelect.addEventListener('change', draw);
+  metricSelect.addEventListener('change', () => (draw(), onDone()));
+  utilSelect.addEventListener('change', () => (draw(), onDone()));
 
   let sortBy = -1;
   let ascending = true;
@@ -258,4 +281,31 @@ export function initComparePanel(corpus: EmbeddedCorpus): void {
     if (b.dataset.format === 'svg') download(`${b.dataset.chart}.svg`, svgText(svg), 'image/svg+xml');
     else download(`${b.dataset.chart}.png`, await svgToPng(svg));
   });
+
+  return {
+    compare,
+    applyState(st) {
+      source.value = st.queries;
+      if (st.typed) typed.value = st.typed;
+      const wanted = new Set(st.methods);
+      for (const box of methodsBox.querySelectorAll<HTMLInputElement>('input')) box.checked = wanted.has(box.value);
+      const unknown = st.methods.filter((m) => !methodsBox.querySelector(`input[value="${CSS.escape(m)}"]`));
+      if (unknown.length) throw new Error(`This link names methods with options the page cannot show as boxes: ${unknown.join(', ')}`);
+      budgets.value = st.budgets.join(',');
+      seedInput.value = String(st.seed);
+      wantedMetric = st.metric;
+      wantedUtil = st.util;
+    },
+    state() {
+      return {
+        queries: source.value as PageState['queries'],
+        typed: source.value === 'typed' ? typed.value.trim() : '',
+        methods: checkedMethods(methodsBox).map(formatMethodSpec),
+        budgets: parseBudgets(budgets.value),
+        seed: Number(seedInput.value),
+        metric: result ? metricSelect.value : '',
+        util: result && utilSelect.value ? Number(utilSelect.value) : null,
+      };
+    },
+  };
 }

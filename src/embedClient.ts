@@ -39,6 +39,14 @@ export class EmbedClient {
     return run.finally(() => signal?.removeEventListener('abort', onAbort));
   }
 
+  storedStats() {
+    return this.ensure().storedStats();
+  }
+
+  clearStored() {
+    return this.ensure().clearStored();
+  }
+
   query(text: string, includeSpecial = false) {
     return this.ensure().query(text, includeSpecial);
   }

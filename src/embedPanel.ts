@@ -21,6 +21,12 @@ export interface EmbeddedCorpus {
   demo(): DemoCorpus | undefined;
   model(): LoadedModel | undefined;
   embedQuery(text: string): Promise<{ n: number; d: number; vectors: Float32Array }>;
+  /** Loads the selected model (resolves when loaded or failed; the status line says which). */
+  loadModel(): Promise<void>;
+  /** Embeds the 24 demo scenes. */
+  addDemo(): Promise<void>;
+  applyState(state: { model: string; device: string; dtype: string }): void;
+  settings(): { model: string; device: 'auto' | 'webgpu' | 'wasm'; dtype: string };
 }
 
 export function initEmbedPanel(): EmbeddedCorpus {
@@ -67,8 +73,12 @@ export function initEmbedPanel(): EmbeddedCorpus {
     }
   });
 
-  $<HTMLFormElement>('model-form').addEventListener('submit', async (ev) => {
+  $<HTMLFormElement>('model-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
+    void loadModel();
+  });
+
+  async function loadModel(): Promise<void> {
     if (busy) return;
     busy = true;
     const entry = getModel(modelSelect.value)!;
@@ -122,7 +132,7 @@ export function initEmbedPanel(): EmbeddedCorpus {
     } finally {
       busy = false;
     }
-  });
+  }
 
   async function embedFiles(files: File[]) {
     if (!loaded) {
@@ -155,7 +165,7 @@ export function initEmbedPanel(): EmbeddedCorpus {
     const pageSample = async (f: Blob & { name: string }) => {
       embedStatus.textContent = `Sampling ${frames} frames from ${f.name}…`;
       try {
-        return { name: f.name, frames: await sampleVideo(f, frames) };
+        return { name: f.name, frames: await sampleVideo(f, frames), source: f as Blob };
       } catch (err) {
         addError(f.name, (err as Error).message);
         return undefined;
@@ -201,6 +211,7 @@ export function initEmbedPanel(): EmbeddedCorpus {
         for (const e of more.errors) addError(e.name, e.message);
         result.docs.push(...more.docs);
         Object.assign(result.decoders, more.decoders);
+        result.fromStore += more.fromStore;
         result.cancelled = more.cancelled;
       }
       finished = true;
@@ -214,7 +225,7 @@ export function initEmbedPanel(): EmbeddedCorpus {
       }
       table.hidden = docs.length === 0;
       searchForm.hidden = docs.length === 0;
-      embedStatus.textContent = `${result.cancelled ? 'Cancelled' : 'Done'}: ${result.docs.length} embedded, ${failed.size} skipped, ${result.msPerItem.toFixed(1)} ms per item. ${docs.length} documents in the index.`;
+      embedStatus.textContent = `${result.cancelled ? 'Cancelled' : 'Done'}: ${result.docs.length} embedded${result.fromStore ? ` (${result.fromStore} read from stored embeddings)` : ''}, ${failed.size} skipped, ${result.msPerItem.toFixed(1)} ms per item. ${docs.length} documents in the index.${result.storeError ? ` Embeddings could not be stored for reuse: ${result.storeError}` : ''}`;
     } catch (err) {
       finished = true;
       embedStatus.textContent = (err as Error).name === 'AbortError' ? 'Cancelled (the worker was stopped; load the model again).' : `Embedding failed: ${(err as Error).message}`;
@@ -223,8 +234,25 @@ export function initEmbedPanel(): EmbeddedCorpus {
       embedProgress.hidden = true;
       cancelButton.disabled = true;
       busy = false;
+      void showStorage();
     }
   }
+
+  const storage = $<HTMLSpanElement>('storage');
+  async function showStorage() {
+    try {
+      const s = await client.storedStats();
+      const est = await navigator.storage?.estimate?.();
+      storage.textContent = `Stored embeddings: ${s.documents} documents, ${(s.bytes / 1e6).toFixed(2)} MB${est?.usage !== undefined ? `; this site uses ${(est.usage / 1e6).toFixed(1)} MB of storage in all (model files included)` : ''}.`;
+    } catch (err) {
+      storage.textContent = `Stored embeddings unavailable: ${(err as Error).message}`;
+    }
+  }
+  $<HTMLButtonElement>('clear-stored').addEventListener('click', async () => {
+    await client.clearStored();
+    await showStorage();
+  });
+  void showStorage();
 
   cancelButton.addEventListener('click', () => {
     cancelButton.disabled = true;
@@ -243,7 +271,9 @@ export function initEmbedPanel(): EmbeddedCorpus {
     void embedFiles([...(e.dataTransfer?.files ?? [])]);
   });
   const demo = demoCorpus(24, 1);
-  $<HTMLButtonElement>('demo-scenes').addEventListener('click', async () => {
+  $<HTMLButtonElement>('demo-scenes').addEventListener('click', () => void addDemo());
+
+  async function addDemo(): Promise<void> {
     const corpus = demo;
     const size = Math.max(64, loaded?.inputSize ?? 224);
     const canvas = document.createElement('canvas');
@@ -256,7 +286,7 @@ export function initEmbedPanel(): EmbeddedCorpus {
       files.push(new File([blob], scene.id, { type: 'image/png' }));
     }
     await embedFiles(files);
-  });
+  }
   searchForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const text = $<HTMLInputElement>('query').value;
@@ -287,5 +317,15 @@ export function initEmbedPanel(): EmbeddedCorpus {
     },
     model: () => loaded,
     embedQuery: (text) => client.query(text),
+    loadModel,
+    addDemo,
+    applyState(state: { model: string; device: string; dtype: string }) {
+      if (getModel(state.model)) modelSelect.value = state.model;
+      else throw new Error(`This link names a model this page does not know: "${state.model}"`);
+      deviceSelect.value = state.device;
+      dtypeSelect.value = state.dtype;
+      describe();
+    },
+    settings: () => ({ model: modelSelect.value, device: deviceSelect.value as 'auto' | 'webgpu' | 'wasm', dtype: dtypeSelect.value }),
   };
 }

@@ -8,8 +8,44 @@ import { SYNTHETIC_PRESETS } from './core/synthetic.ts';
 import { EngineClient } from './engineClient.ts';
 import { initEmbedPanel } from './embedPanel.ts';
 import { initComparePanel } from './comparePanel.ts';
+import { decodeState, encodeState, type PageState } from './urlState.ts';
 
-initComparePanel(initEmbedPanel());
+const embedded = initEmbedPanel();
+const comparePanel = initComparePanel(embedded, () => {
+  // Keep the URL in step with the figures on screen: a copied link reproduces them.
+  try {
+    const st: PageState = { ...embedded.settings(), ...comparePanel.state(), corpus: embedded.demo() ? 'demo' : '', run: false, controls: document.body.dataset.controls !== 'off' };
+    st.run = st.corpus === 'demo';
+    history.replaceState(null, '', `?${encodeState(st)}`);
+  } catch {
+    /* settings being edited; the URL keeps the last good state */
+  }
+});
+document.getElementById('copy-link')!.addEventListener('click', async () => {
+  await navigator.clipboard.writeText(location.href).catch(() => undefined);
+  document.getElementById('compare-status')!.textContent = `Link copied: ${location.href}`;
+});
+
+async function applyUrl(): Promise<void> {
+  if (!location.search) return;
+  const banner = document.getElementById('url-error')!;
+  try {
+    const st = decodeState(location.search);
+    embedded.applyState(st);
+    comparePanel.applyState(st);
+    if (!st.controls) document.body.dataset.controls = 'off';
+    if (st.run && st.corpus === 'demo') {
+      await embedded.loadModel();
+      if (!embedded.model()) return;
+      await embedded.addDemo();
+      await comparePanel.compare();
+    }
+  } catch (err) {
+    banner.textContent = (err as Error).message;
+    banner.hidden = false;
+  }
+}
+void applyUrl();
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const presetSelect = $<HTMLSelectElement>('preset');

@@ -16,6 +16,8 @@ import { chooseDtype, fetchModelFiles, getModel, type DownloadProgress, type Mod
 import type { MultiVector } from '../src/core/multivector.ts';
 import { maxSimScores, packCorpus, topK } from '../src/core/maxsim.ts';
 import { decodeMp4Frames, WebCodecsUnavailable } from '../src/videoDecode.ts';
+import { clearStored, getStored, putStored, sha256, storedStats } from '../src/embed/store.ts';
+import { ENGINE_VERSION } from '../src/core/experiment.ts';
 
 export type DeviceChoice = 'auto' | 'webgpu' | 'wasm';
 
@@ -60,6 +62,8 @@ export interface EmbedItem {
   frames?: { bitmap: ImageBitmap; time: number }[];
   /** A video to demux and decode here (MP4/MOV through WebCodecs): frames count or rate. */
   video?: { blob: Blob; frames: number; fps?: number };
+  /** The original file of page-decoded frames, so their embedding can be stored by content. */
+  source?: Blob;
 }
 
 export interface EmbedOptions {
@@ -77,7 +81,11 @@ export interface EmbedResult {
   /** Videos this worker could not decode (no WebCodecs, WebM, ...): the page samples them instead. */
   needsPageDecode: { name: string; reason: string }[];
   /** How each document's pixels were decoded. */
-  decoders: Record<string, 'image' | 'webcodecs-worker' | 'video-element'>;
+  decoders: Record<string, 'image' | 'webcodecs-worker' | 'video-element' | 'stored'>;
+  /** Documents read from the stored embeddings instead of being embedded again. */
+  fromStore: number;
+  /** Why embeddings could not be stored, if they could not. */
+  storeError?: string;
   cancelled: boolean;
   msPerItem: number;
 }
@@ -180,14 +188,38 @@ const api = {
     const errors: { name: string; message: string }[] = [];
     const needsPageDecode: { name: string; reason: string }[] = [];
     const decoders: EmbedResult['decoders'] = {};
+    let fromStore = 0;
+    let storeError: string | undefined;
+    const info = loaded!;
     const S = inputSize(e.bundle.preprocessor);
     const canvas = new OffscreenCanvas(S, S);
     const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
     const t0 = performance.now();
     let done = 0;
     for (const item of items) {
-      if (cancelRequested) return { docs, errors, needsPageDecode, decoders, cancelled: true, msPerItem: (performance.now() - t0) / Math.max(1, done) };
+      if (cancelRequested) return { docs, errors, needsPageDecode, decoders, fromStore, storeError, cancelled: true, msPerItem: (performance.now() - t0) / Math.max(1, done) };
       const ti = performance.now();
+      const file = item.blob ?? item.video?.blob ?? item.source;
+      let key: string | undefined;
+      try {
+        if (file && file.size > 0) {
+          const frames = item.video?.frames ?? item.frames?.length ?? 0;
+          key = [await sha256(file), info.modelId, info.dtype, info.device, `tiles=${item.blob ? options.tiles : 1}`, `frames=${frames}`, ENGINE_VERSION].join('|');
+          const stored = await getStored(key).catch(() => undefined);
+          if (stored) {
+            docs.push({ ...stored.doc, id: item.name });
+            decoders[item.name] = 'stored';
+            fromStore++;
+            item.frames?.forEach((f) => f.bitmap.close());
+            done++;
+            onProgress({ step: 'item', done, total: items.length, name: item.name, ms: performance.now() - ti });
+            continue;
+          }
+        }
+      } catch (err) {
+        storeError ??= (err as Error).message; // storage unavailable (private mode, quota): embed without it
+        key = undefined;
+      }
       try {
         const views: { bitmap: ImageBitmap; rect: Rect; meta: ViewMeta }[] = [];
         let frames = item.frames;
@@ -235,8 +267,10 @@ const api = {
           rgbaToPixelValues(ctx.getImageData(0, 0, S, S).data, S, e.bundle.preprocessor, pix, i * 3 * S * S);
         });
         const emb = await e.embedViews(pix, views.length);
-        docs.push(documentFromViews(item.name, emb, views.map((v) => v.meta), e.saliencySource));
+        const doc = documentFromViews(item.name, emb, views.map((v) => v.meta), e.saliencySource);
+        docs.push(doc);
         decoders[item.name] = decoder;
+        if (key) await putStored(key, { doc, decoder }).catch((err) => (storeError ??= (err as Error).message));
         for (const b of new Set(views.map((v) => v.bitmap))) b.close();
       } catch (err) {
         const message = (err as Error).message;
@@ -246,7 +280,7 @@ const api = {
       done++;
       onProgress({ step: 'item', done, total: items.length, name: item.name, ms: performance.now() - ti });
     }
-    return { docs, errors, needsPageDecode, decoders, cancelled: false, msPerItem: (performance.now() - t0) / Math.max(1, items.length) };
+    return { docs, errors, needsPageDecode, decoders, fromStore, storeError, cancelled: false, msPerItem: (performance.now() - t0) / Math.max(1, items.length) };
   },
 
   async query(text: string, includeSpecial = false) {
@@ -263,6 +297,9 @@ const api = {
     const scores = maxSimScores(q.vectors, q.n, corpus);
     return { queryTokens: q.n, hits: topK(scores, k).map((h) => ({ id: corpus.ids[h.doc], score: h.score })) };
   },
+
+  storedStats,
+  clearStored,
 
   info(): LoadedModel | undefined {
     return loaded;

@@ -1,0 +1,55 @@
+/**
+ * Embeddings kept in IndexedDB (usable from the worker), keyed by the file's SHA-256, the model,
+ * weight type, device and embedding options, so a reload does not embed the same file again.
+ */
+import type { MultiVector } from '../core/multivector.ts';
+
+const DB = 'mvc-playground';
+const STORE = 'embeddings';
+
+function open(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+async function tx<T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  const db = await open();
+  try {
+    return await new Promise<T>((resolve, reject) => {
+      const req = fn(db.transaction(STORE, mode).objectStore(STORE));
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
+export async function sha256(blob: Blob): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export interface StoredEmbedding {
+  doc: MultiVector;
+  decoder: string;
+}
+
+export const getStored = (key: string) => tx<StoredEmbedding | undefined>('readonly', (s) => s.get(key));
+export const putStored = (key: string, value: StoredEmbedding) => tx('readwrite', (s) => s.put(value, key));
+export const clearStored = () => tx('readwrite', (s) => s.clear());
+
+/** Number of stored documents and the bytes of their vectors and metadata. */
+export async function storedStats(): Promise<{ documents: number; bytes: number }> {
+  const all = await tx<StoredEmbedding[]>('readonly', (s) => s.getAll());
+  let bytes = 0;
+  for (const { doc } of all) {
+    bytes += doc.data.byteLength + (doc.saliency?.byteLength ?? 0);
+    for (const a of Object.values(doc.positions ?? {})) bytes += (a as ArrayBufferView).byteLength;
+  }
+  return { documents: all.length, bytes };
+}
