@@ -7,11 +7,31 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/**
+ * The built page's Content-Security-Policy: nothing but this origin, plus the model hosts (the
+ * Hub and its file CDNs by default; MODEL_HOSTS="https://a https://b" to serve other mirrors).
+ * 'wasm-unsafe-eval' is onnxruntime-web's WebAssembly; 'unsafe-eval' is protobufjs, which
+ * compiles its ONNX decoder with new Function().
+ */
+const modelHosts = process.env.MODEL_HOSTS ?? 'https://huggingface.co https://*.huggingface.co https://*.hf.co';
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
+  "worker-src 'self' blob:",
+  `connect-src 'self' blob: data: ${modelHosts}`,
+  "img-src 'self' blob: data:",
+  "media-src 'self' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+].join('; ');
+
 export default defineConfig({
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
   // onnxruntime-web finds its .wasm next to itself; pre-bundling would move it.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   server: { port: 5173, headers: isolation },
-  preview: { port: 4173, strictPort: true, headers: isolation },
+  preview: { port: 4173, strictPort: true, headers: { ...isolation, 'Content-Security-Policy': CSP } },
 });

@@ -134,3 +134,27 @@ test('the URL carries the comparison: opening a copied link replays it to identi
   await expect(other.locator('#url-error')).toContainText("This link's settings are not valid");
   await other.close();
 });
+
+test('no request leaves the origin: the page is served with a CSP, and the whole flow stays on this site', async ({ page }) => {
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  const response = await page.goto('/');
+  const csp = (await response!.allHeaders())['content-security-policy'];
+  expect(csp).toContain("default-src 'self'");
+  expect(csp).toContain('connect-src');
+  await page.selectOption('#device', 'wasm');
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.locator('#model-status')).toContainText('Self-check passed', { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Add 24 demo scenes' }).click();
+  await expect(page.locator('#embed-status')).toContainText('Done: 24 embedded', { timeout: 60_000 });
+  await page.fill('#compare-budgets', '4,16');
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
+  const origin = new URL(page.url()).origin;
+  const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:'));
+  expect(foreign).toEqual([]);
+  expect(requests.some((u) => u.includes('/models/teaching-clip/onnx/vision_model.onnx'))).toBe(true);
+  // The CSP really blocks other hosts: a fetch to one fails.
+  const blocked = await page.evaluate(() => fetch('https://example.com/x').then(() => 'loaded', (e) => String(e)));
+  expect(blocked).toContain('Failed to fetch');
+});
