@@ -158,3 +158,42 @@ test('no request leaves the origin: the page is served with a CSP, and the whole
   const blocked = await page.evaluate(() => fetch('https://example.com/x').then(() => 'loaded', (e) => String(e)));
   expect(blocked).toContain('Failed to fetch');
 });
+
+test('teaching view: AGC and H-Pool step by step on a picture, and a link opens the same step without controls', async ({ page, browser }) => {
+  await embedDemo(page);
+  await page.selectOption('#teach-doc', 'scene-002.png');
+  await page.fill('#teach-m', '6');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page.locator('#teach-counter')).toHaveText('Step 1 of 5');
+  await expect(page.locator('#teach-step')).toContainText('8 x 8 patches');
+  const texts: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    texts.push((await page.locator('#teach-step').textContent())!);
+    await page.locator('.teach-stage').screenshot({ path: `test-results/screens/teach-agc-${i + 1}.png` });
+    if (i < 4) await page.getByRole('button', { name: 'Next' }).click();
+  }
+  expect(texts[2]).toContain('the 6 most salient patches');
+  expect(texts[4]).toContain('keeps 6 vectors instead of 64');
+  await expect(page.getByRole('button', { name: 'Next' })).toBeDisabled();
+  await page.getByRole('button', { name: 'Back' }).click();
+  await expect(page.locator('#teach-counter')).toHaveText('Step 4 of 5');
+  expect(page.url()).toContain('tdoc=scene-002.png');
+  expect(page.url()).toContain('tstep=3');
+  const url = page.url();
+
+  await page.selectOption('#teach-method', 'hpool');
+  await page.getByRole('button', { name: 'Show' }).click();
+  // 64 -> 32 -> 16 -> 8 -> 6: the picture, then four cuts of Ward's tree.
+  await expect(page.locator('#teach-counter')).toHaveText('Step 1 of 5');
+  await page.getByRole('button', { name: 'Autoplay' }).click();
+  await expect(page.locator('#teach-counter')).toHaveText('Step 5 of 5', { timeout: 15_000 });
+  await expect(page.locator('#teach-step')).toContainText('down to 6 clusters');
+  await page.locator('.teach-stage').screenshot({ path: 'test-results/screens/teach-hpool-last.png' });
+
+  const slide = await browser.newPage();
+  await slide.goto(`${url}&controls=0`);
+  await expect(slide.locator('#teach-counter')).toHaveText('Step 4 of 5', { timeout: 120_000 });
+  await expect(slide.locator('#teach-canvas')).toHaveAttribute('data-doc', 'scene-002.png');
+  await expect(slide.locator('#teach-form')).toBeHidden();
+  await slide.close();
+});

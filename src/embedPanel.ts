@@ -27,6 +27,8 @@ export interface EmbeddedCorpus {
   addDemo(): Promise<void>;
   applyState(state: { model: string; device: string; dtype: string }): void;
   settings(): { model: string; device: 'auto' | 'webgpu' | 'wasm'; dtype: string };
+  /** The original image file of an embedded document (images only). */
+  source(name: string): Blob | undefined;
 }
 
 export function initEmbedPanel(): EmbeddedCorpus {
@@ -63,6 +65,8 @@ export function initEmbedPanel(): EmbeddedCorpus {
 
   let loaded: LoadedModel | undefined;
   const docs: MultiVector[] = [];
+  const sources = new Map<string, Blob>();
+  const changed = () => document.dispatchEvent(new CustomEvent('corpus-changed'));
   let busy = false;
   let abort: AbortController | undefined;
 
@@ -118,6 +122,8 @@ export function initEmbedPanel(): EmbeddedCorpus {
       modelStatus.append(line);
       for (const n of notes) modelStatus.append(document.createElement('br'), Object.assign(document.createElement('span'), { className: 'fallback', textContent: n }));
       docs.length = 0;
+      sources.clear();
+      changed();
       embedStatus.textContent = '';
       errorList.replaceChildren();
       hits.replaceChildren();
@@ -216,7 +222,16 @@ export function initEmbedPanel(): EmbeddedCorpus {
       }
       finished = true;
       for (const d of result.docs) {
-        docs.push(d);
+        // The same file name again replaces the earlier document (ids must stay unique).
+        const at = docs.findIndex((x) => x.id === d.id);
+        if (at >= 0) {
+          docs[at] = d;
+          table.tBodies[0].querySelector(`tr[data-doc="${CSS.escape(d.id)}"]`)?.remove();
+        } else {
+          docs.push(d);
+        }
+        const f = byName.get(d.id);
+        if (f && !d.grid?.frames && f.type.startsWith('image/')) sources.set(d.id, f);
         const tr = table.tBodies[0].insertRow();
         tr.dataset.doc = d.id;
         const views = d.grid?.frames ?? new Set(d.positions?.tile ?? []).size;
@@ -225,6 +240,7 @@ export function initEmbedPanel(): EmbeddedCorpus {
       }
       table.hidden = docs.length === 0;
       searchForm.hidden = docs.length === 0;
+      changed();
       embedStatus.textContent = `${result.cancelled ? 'Cancelled' : 'Done'}: ${result.docs.length} embedded${result.fromStore ? ` (${result.fromStore} read from stored embeddings)` : ''}, ${failed.size} skipped, ${result.msPerItem.toFixed(1)} ms per item. ${docs.length} documents in the index.${result.storeError ? ` Embeddings could not be stored for reuse: ${result.storeError}` : ''}`;
     } catch (err) {
       finished = true;
@@ -326,6 +342,7 @@ export function initEmbedPanel(): EmbeddedCorpus {
       dtypeSelect.value = state.dtype;
       describe();
     },
+    source: (name) => sources.get(name),
     settings: () => ({ model: modelSelect.value, device: deviceSelect.value as 'auto' | 'webgpu' | 'wasm', dtype: dtypeSelect.value }),
   };
 }

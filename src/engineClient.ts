@@ -44,6 +44,10 @@ export class EngineClient {
     }).finally(() => (this.rejectRun = undefined));
   }
 
+  explain(...args: Parameters<EngineWorkerApi['explain']>) {
+    return this.ensure().explain(...args);
+  }
+
   cancel(): void {
     this.worker?.terminate();
     this.worker = undefined;

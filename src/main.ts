@@ -9,18 +9,28 @@ import { EngineClient } from './engineClient.ts';
 import { initEmbedPanel } from './embedPanel.ts';
 import { initComparePanel } from './comparePanel.ts';
 import { decodeState, encodeState, type PageState } from './urlState.ts';
+import { initTeachPanel } from './teachPanel.ts';
 
 const embedded = initEmbedPanel();
-const comparePanel = initComparePanel(embedded, () => {
-  // Keep the URL in step with the figures on screen: a copied link reproduces them.
+/** Keeps the URL in step with what is on screen: a copied link reproduces it. */
+function syncUrl(): void {
   try {
-    const st: PageState = { ...embedded.settings(), ...comparePanel.state(), corpus: embedded.demo() ? 'demo' : '', run: false, controls: document.body.dataset.controls !== 'off' };
-    st.run = st.corpus === 'demo';
+    const corpus = embedded.demo() ? 'demo' : '';
+    const st: PageState = {
+      ...embedded.settings(),
+      ...comparePanel.state(),
+      corpus,
+      run: corpus === 'demo',
+      controls: document.body.dataset.controls !== 'off',
+      teach: teachPanel?.state() ?? null,
+    };
     history.replaceState(null, '', `?${encodeState(st)}`);
   } catch {
     /* settings being edited; the URL keeps the last good state */
   }
-});
+}
+const comparePanel = initComparePanel(embedded, syncUrl);
+const teachPanel = initTeachPanel(embedded, syncUrl);
 document.getElementById('copy-link')!.addEventListener('click', async () => {
   await navigator.clipboard.writeText(location.href).catch(() => undefined);
   document.getElementById('compare-status')!.textContent = `Link copied: ${location.href}`;
@@ -39,6 +49,7 @@ async function applyUrl(): Promise<void> {
       if (!embedded.model()) return;
       await embedded.addDemo();
       await comparePanel.compare();
+      if (st.teach) await teachPanel.show(st.teach);
     }
   } catch (err) {
     banner.textContent = (err as Error).message;

@@ -21,6 +21,8 @@ export interface PageState {
   util: number | null;
   run: boolean;
   controls: boolean;
+  /** The teaching view's document, method, budget and step, if it is open. */
+  teach: { doc: string; method: 'agc' | 'hpool'; m: number; step: number } | null;
 }
 
 export const DEFAULT_STATE: PageState = {
@@ -37,6 +39,7 @@ export const DEFAULT_STATE: PageState = {
   util: null,
   run: false,
   controls: true,
+  teach: null,
 };
 
 export class UrlStateError extends Error {
@@ -61,6 +64,12 @@ export function encodeState(s: PageState): string {
   if (s.util !== null) p.set('m', String(s.util));
   if (s.run) p.set('run', '1');
   if (!s.controls) p.set('controls', '0');
+  if (s.teach) {
+    p.set('tdoc', s.teach.doc);
+    p.set('tmethod', s.teach.method);
+    p.set('tm', String(s.teach.m));
+    p.set('tstep', String(s.teach.step));
+  }
   return p.toString();
 }
 
@@ -107,5 +116,14 @@ export function decodeState(search: string): PageState {
   if (s.util !== null && !(Number.isInteger(s.util) && s.util > 0)) throw new UrlStateError(`m must be a positive whole number, got "${m}"`);
   s.run = p.get('run') === '1';
   s.controls = p.get('controls') !== '0';
+  const tdoc = p.get('tdoc');
+  if (tdoc !== null) {
+    const method = oneOf('tmethod', ['agc', 'hpool'] as const, 'agc');
+    const tm = Number(p.get('tm') ?? 8);
+    const step = Number(p.get('tstep') ?? 0);
+    if (!(Number.isInteger(tm) && tm > 0)) throw new UrlStateError(`tm must be a positive whole number, got "${p.get('tm')}"`);
+    if (!(Number.isInteger(step) && step >= 0)) throw new UrlStateError(`tstep must be a whole number >= 0, got "${p.get('tstep')}"`);
+    s.teach = { doc: tdoc, method, m: tm, step };
+  }
   return s;
 }

@@ -3,7 +3,7 @@ import { decodeState, DEFAULT_STATE, encodeState, UrlStateError } from '../src/u
 
 describe('URL state', () => {
   it('round-trips every field through one schema', () => {
-    const s = { ...DEFAULT_STATE, model: 'clip-vit-base-patch32', device: 'wasm' as const, dtype: 'q8', corpus: 'demo' as const, queries: 'typed' as const, typed: 'red top\nblue', methods: ['none', 'agc', 'hpool:protectFirst=true'], budgets: [4, 16], seed: 7, metric: 'overlap@10', util: 16, run: true, controls: false };
+    const s = { ...DEFAULT_STATE, model: 'clip-vit-base-patch32', device: 'wasm' as const, dtype: 'q8', corpus: 'demo' as const, queries: 'typed' as const, typed: 'red top\nblue', methods: ['none', 'agc', 'hpool:protectFirst=true'], budgets: [4, 16], seed: 7, metric: 'overlap@10', util: 16, run: true, controls: false, teach: { doc: 'scene-001.png', method: 'hpool' as const, m: 6, step: 2 } };
     expect(decodeState(encodeState(s))).toEqual(s);
     expect(decodeState('')).toEqual(DEFAULT_STATE);
   });

@@ -52,6 +52,8 @@ export interface LoadedModel {
   dim: number;
   grid: number;
   inputSize: number;
+  /** The model sees the centre square (CLIP) rather than the whole picture squashed (SigLIP). */
+  centerCrop: boolean;
   loadMs: number;
 }
 
@@ -171,6 +173,7 @@ const api = {
       dim: e.d,
       grid: e.grid,
       inputSize: e.size,
+      centerCrop: !!e.bundle.preprocessor.do_center_crop,
       loadMs: performance.now() - t0,
     };
     return loaded;

@@ -6,11 +6,15 @@
  */
 import * as Comlink from 'comlink';
 import { runExperiment, type ExperimentConfig, type ExperimentProgress } from '../src/core/experiment.ts';
+import { explainCompression } from '../src/core/explain.ts';
 import type { VectorSet } from '../src/core/maxsim.ts';
 import type { MultiVector } from '../src/core/multivector.ts';
 import { syntheticCorpus } from '../src/core/synthetic.ts';
 
 const api = {
+  /** A step-by-step trace of one document's compression, for the teaching view. */
+  explain: explainCompression,
+
   /** Builds the seeded synthetic corpus and runs the grid on it. */
   runSynthetic(preset: string, config: ExperimentConfig, onProgress?: (p: ExperimentProgress) => void) {
     const corpus = syntheticCorpus(preset, config.seed);

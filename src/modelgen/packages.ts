@@ -254,8 +254,9 @@ function teachingWeights(tok: TokenizerFiles): WeightProvider {
     v0fc2[u * H + FEAT + u] = 1 / SHARP;
   });
 
-  // Layer 1 attention (both heads alike): CLS attends to coloured patches; values carry the colour
-  // features into the context dims.
+  // Layer 1 attention (both heads alike): CLS attends to patches by how far their colour is from
+  // the white background (3 - R - G - B, so partly covered patches get partial weight); values
+  // carry the colour features into the context dims.
   const objectDims = [0, 1, 2, 3, 4, 5, 7].map((u) => FEAT + u); // every colour but white
   for (const tower of ['vision_model', 'text_model']) {
     const p = `${tower}.encoder.layers.1.self_attn`;
@@ -264,10 +265,11 @@ function teachingWeights(tok: TokenizerFiles): WeightProvider {
     const v = get(`${p}.v_proj.weight`, [H, H]);
     const o = get(`${p}.out_proj.weight`, [H, H]);
     if (tower === 'vision_model') {
-      const alpha = 3 * Math.sqrt(24);
+      // A fully coloured patch (3 - R - G - B ~ 1.9 for the demo blue) gets a logit of about 4.
+      const beta = (4 * Math.sqrt(24)) / 1.9;
       for (const head of [0, 24]) {
         zeroSum(q, head, H, { [IS_SPECIAL]: 1 });
-        zeroSum(k, head, H, Object.fromEntries(objectDims.map((d) => [d, 1])), alpha);
+        zeroSum(k, head, H, { [IS_PATCH]: 3, [R]: -1, [G]: -1, [B]: -1 }, beta);
       }
     }
     const carried = tower === 'vision_model' ? 8 : 12;
