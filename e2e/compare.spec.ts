@@ -197,3 +197,29 @@ test('teaching view: AGC and H-Pool step by step on a picture, and a link opens 
   await expect(slide.locator('#teach-form')).toBeHidden();
   await slide.close();
 });
+
+test('side by side: uncompressed and AGC at m = 4, each in its own worker, with winners marked and top results', async ({ page }) => {
+  await embedDemo(page);
+  const workersBefore = page.workers().length;
+  await page.fill('#side-query', 'red shape at the top left');
+  await page.fill('#side-m', '4');
+  await page.getByRole('button', { name: 'Show side by side' }).click();
+  await expect(page.locator('#side-status')).toContainText('is a demo caption', { timeout: 60_000 });
+  expect(page.workers().length).toBe(workersBefore + 2);
+  const left = page.locator('#side-panel .side[data-side="0"]');
+  const right = page.locator('#side-panel .side[data-side="1"]');
+  await expect(left).toHaveAttribute('data-method', 'none');
+  await expect(right).toHaveAttribute('data-method', 'agc');
+  await expect(left.locator('.side-summary')).toContainText('(uncompressed)');
+  await expect(right.locator('.side-summary')).toContainText('m = 4');
+  await expect(right.locator('.side-summary')).toContainText('4 stored vectors');
+  await expect(left.locator('.side-top li')).toHaveCount(5);
+  await expect(left.locator('.side-top li').first()).toHaveClass(/relevant/);
+  // One winner per query token (red, top, left).
+  expect((await right.locator('canvas').getAttribute('data-winners'))!.split(',')).toHaveLength(3);
+  // Options come from the registry: AGC's ablation switch changes the right panel's method.
+  await right.locator('select[data-key="weighting"]').selectOption('mean');
+  await page.getByRole('button', { name: 'Show side by side' }).click();
+  await expect(right).toHaveAttribute('data-method', 'agc-mean', { timeout: 30_000 });
+  await page.locator('#side-panel').screenshot({ path: 'test-results/screens/side-by-side.png' });
+});

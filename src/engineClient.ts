@@ -44,6 +44,14 @@ export class EngineClient {
     }).finally(() => (this.rejectRun = undefined));
   }
 
+  setCorpus(docs: MultiVector[]) {
+    return this.ensure().setCorpus(docs);
+  }
+
+  inspect(...args: Parameters<EngineWorkerApi['inspect']>) {
+    return this.ensure().inspect(...args);
+  }
+
   explain(...args: Parameters<EngineWorkerApi['explain']>) {
     return this.ensure().explain(...args);
   }

@@ -10,6 +10,7 @@ import { initEmbedPanel } from './embedPanel.ts';
 import { initComparePanel } from './comparePanel.ts';
 import { decodeState, encodeState, type PageState } from './urlState.ts';
 import { initTeachPanel } from './teachPanel.ts';
+import { initSidePanel } from './sidePanel.ts';
 
 const embedded = initEmbedPanel();
 /** Keeps the URL in step with what is on screen: a copied link reproduces it. */
@@ -31,6 +32,7 @@ function syncUrl(): void {
 }
 const comparePanel = initComparePanel(embedded, syncUrl);
 const teachPanel = initTeachPanel(embedded, syncUrl);
+initSidePanel(embedded);
 document.getElementById('copy-link')!.addEventListener('click', async () => {
   await navigator.clipboard.writeText(location.href).catch(() => undefined);
   document.getElementById('compare-status')!.textContent = `Link copied: ${location.href}`;

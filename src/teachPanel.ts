@@ -5,11 +5,11 @@
  * (arrow keys on the canvas), and the step lives in the URL so a slide can show exactly one.
  * The trace is computed in the engine worker; the page only draws.
  */
-import * as d3 from 'd3';
 import type { Explanation } from './core/explain.ts';
 import type { MultiVector } from './core/multivector.ts';
 import type { EmbeddedCorpus } from './embedPanel.ts';
 import { EngineClient } from './engineClient.ts';
+import { clusterColour, PatchCanvas } from './ui/patchCanvas.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -30,7 +30,6 @@ interface Step {
   draw(ctx: CanvasRenderingContext2D): void;
 }
 
-const clusterColour = (c: number, k: number) => (k <= 10 ? d3.schemeTableau10[c % 10] : d3.interpolateRainbow((c * 0.618) % 1));
 
 export function initTeachPanel(corpus: EmbeddedCorpus, onChange: () => void = () => {}): TeachPanel {
   const engine = new EngineClient();
@@ -100,55 +99,13 @@ export function initTeachPanel(corpus: EmbeddedCorpus, onChange: () => void = ()
   }
 
   function buildSteps(doc: MultiVector, t: Explanation, image: ImageBitmap, centerCrop: boolean): Step[] {
-    const S = canvas.width;
-    const rows = doc.grid?.rows ?? 1;
-    const cols = doc.grid?.cols ?? doc.n;
-    const cw = S / cols;
-    const ch = S / rows;
-    // Tokens of the global view only (tiles are other crops of the picture).
-    const tokens = Array.from({ length: doc.n }, (_, i) => i).filter((i) => (doc.positions?.tile?.[i] ?? -1) === -1);
-    const cell = (i: number) => ({ x: (doc.positions?.col?.[i] ?? i) * cw, y: (doc.positions?.row?.[i] ?? 0) * ch });
-    const side = Math.min(image.width, image.height);
-    const src = centerCrop ? { x: (image.width - side) / 2, y: (image.height - side) / 2, w: side, h: side } : { x: 0, y: 0, w: image.width, h: image.height };
-    const base = (c: CanvasRenderingContext2D, dim = 0) => {
-      c.clearRect(0, 0, S, S);
-      c.drawImage(image, src.x, src.y, src.w, src.h, 0, 0, S, S);
-      if (dim > 0) {
-        c.fillStyle = `rgba(255,255,255,${dim})`;
-        c.fillRect(0, 0, S, S);
-      }
-      c.strokeStyle = 'rgba(0,0,0,0.25)';
-      c.lineWidth = 1;
-      for (let r = 1; r < rows; r++) c.strokeRect(0, r * ch, S, 0);
-      for (let k = 1; k < cols; k++) c.strokeRect(k * cw, 0, 0, S);
-    };
-    const fillClusters = (c: CanvasRenderingContext2D, labels: ArrayLike<number>, k: number, alpha: number) => {
-      c.globalAlpha = alpha;
-      for (const i of tokens) {
-        if (labels[i] < 0) continue;
-        const { x, y } = cell(i);
-        c.fillStyle = clusterColour(labels[i], k);
-        c.fillRect(x, y, cw, ch);
-      }
-      c.globalAlpha = 1;
-    };
-    const borders = (c: CanvasRenderingContext2D, labels: ArrayLike<number>) => {
-      const at = new Map(tokens.map((i) => [`${doc.positions?.row?.[i]},${doc.positions?.col?.[i]}`, labels[i]]));
-      c.strokeStyle = '#111';
-      c.lineWidth = 2.5;
-      for (const i of tokens) {
-        const r = doc.positions?.row?.[i] ?? 0;
-        const k = doc.positions?.col?.[i] ?? i;
-        const { x, y } = cell(i);
-        if (at.has(`${r},${k + 1}`) && at.get(`${r},${k + 1}`) !== labels[i]) c.strokeRect(x + cw, y, 0, ch);
-        if (at.has(`${r + 1},${k}`) && at.get(`${r + 1},${k}`) !== labels[i]) c.strokeRect(x, y + ch, cw, 0);
-      }
-    };
+    const pc = new PatchCanvas(ctx, doc, image, centerCrop);
+    const { rows, cols, tokens } = pc;
     const n = t.n;
     const bytes = (v: number) => `${v * doc.d * 2} bytes in fp16`;
     const intro: Step = {
       text: `The picture as the model sees it, cut into ${rows} x ${cols} patches. The model gives every patch its own ${doc.d}-dimensional vector: ${n} vectors, ${bytes(n)}, for this one picture.`,
-      draw: (c) => base(c),
+      draw: () => pc.base(),
     };
     if (t.method === 'agc') {
       const sal = t.saliency!;
@@ -160,49 +117,39 @@ export function initTeachPanel(corpus: EmbeddedCorpus, onChange: () => void = ()
         {
           text: 'Step 1, saliency: how strongly the model\'s summary token attends to each patch in its last layer. Bright patches matter to the model; the dark ones are mostly background.',
           draw: (c) => {
-            base(c);
+            pc.base();
             for (const i of tokens) {
-              const { x, y } = cell(i);
+              const { x, y } = pc.cell(i);
               c.fillStyle = `rgba(0,0,0,${0.75 * (1 - (max > 0 ? sal[i] / max : 0))})`;
-              c.fillRect(x, y, cw, ch);
+              c.fillRect(x, y, pc.cw, pc.ch);
             }
           },
         },
         {
           text: `Step 2, centroids: AGC keeps the ${t.m} most salient patches as the seeds of ${t.m} clusters (numbered, in their cluster colours).`,
-          draw: (c) => {
-            base(c, 0.35);
+          draw: () => {
+            pc.base(0.35);
             t.centroids!.forEach((tok, k) => {
               if (!tokens.includes(tok)) return;
-              const { x, y } = cell(tok);
-              c.strokeStyle = clusterColour(k, t.m);
-              c.lineWidth = 4;
-              c.strokeRect(x + 2, y + 2, cw - 4, ch - 4);
-              c.fillStyle = '#000';
-              c.font = `${Math.max(10, Math.min(cw, ch) * 0.45)}px system-ui`;
-              c.fillText(String(k + 1), x + 5, y + ch * 0.6);
+              pc.outline(tok, clusterColour(k, t.m), 4);
+              pc.label(tok, String(k + 1));
             });
           },
         },
         {
           text: 'Step 3, assignment: every other patch joins the centroid whose vector is most similar to its own (cosine). Similar-looking patches end up in the same cluster even when they are far apart.',
-          draw: (c) => {
-            base(c);
-            fillClusters(c, t.assignments, t.m, 0.55);
-            for (const tok of centroidSet) {
-              const { x, y } = cell(tok);
-              c.strokeStyle = '#000';
-              c.lineWidth = 2;
-              c.strokeRect(x + 1, y + 1, cw - 2, ch - 2);
-            }
+          draw: () => {
+            pc.base();
+            pc.fill(t.assignments, t.m, 0.55);
+            for (const tok of centroidSet) pc.outline(tok, '#000', 2, 1);
           },
         },
         {
           text: `Step 4, pooling: each cluster becomes one stored vector, the average of its patches weighted by saliency. The index keeps ${t.m} vectors instead of ${n}: ${bytes(t.m)}, ${((100 * t.m) / n).toFixed(0)}% of the uncompressed size.`,
-          draw: (c) => {
-            base(c);
-            fillClusters(c, t.assignments, t.m, 0.35);
-            borders(c, t.assignments);
+          draw: () => {
+            pc.base();
+            pc.fill(t.assignments, t.m, 0.35);
+            pc.borders(t.assignments);
           },
         },
       ];
@@ -214,10 +161,10 @@ export function initTeachPanel(corpus: EmbeddedCorpus, onChange: () => void = ()
           i === all.length - 1
             ? `Ward's method has merged its way down to ${level.k} clusters (the budget). Each becomes one stored vector, the mean of its patches: ${bytes(level.k)} instead of ${bytes(n)}.`
             : `Ward's method repeatedly merges the two clusters whose union is tightest (least growth in within-cluster spread). Now ${level.k} clusters remain; each colour is one cluster.`,
-        draw: (c: CanvasRenderingContext2D) => {
-          base(c);
-          fillClusters(c, level.labels, level.k, 0.5);
-          borders(c, level.labels);
+        draw: () => {
+          pc.base();
+          pc.fill(level.labels, level.k, 0.5);
+          pc.borders(level.labels);
         },
       })),
     ];

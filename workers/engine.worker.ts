@@ -7,13 +7,26 @@
 import * as Comlink from 'comlink';
 import { runExperiment, type ExperimentConfig, type ExperimentProgress } from '../src/core/experiment.ts';
 import { explainCompression } from '../src/core/explain.ts';
+import { CorpusInspector } from '../src/core/inspect.ts';
 import type { VectorSet } from '../src/core/maxsim.ts';
 import type { MultiVector } from '../src/core/multivector.ts';
 import { syntheticCorpus } from '../src/core/synthetic.ts';
 
+let inspector: CorpusInspector | undefined;
+
 const api = {
   /** A step-by-step trace of one document's compression, for the teaching view. */
   explain: explainCompression,
+
+  /** Holds a corpus for per-query inspection (a side-by-side panel); compressed indexes are cached. */
+  setCorpus(docs: MultiVector[]) {
+    inspector = new CorpusInspector(docs);
+  },
+
+  inspect(spec: string, budget: number | null, query: VectorSet, qrel: [string, number][], docId?: string) {
+    if (!inspector) throw new Error('no corpus set');
+    return inspector.inspect(spec, budget, query, new Map(qrel), docId);
+  },
 
   /** Builds the seeded synthetic corpus and runs the grid on it. */
   runSynthetic(preset: string, config: ExperimentConfig, onProgress?: (p: ExperimentProgress) => void) {

@@ -1,0 +1,167 @@
+/**
+ * Side by side (as Squoosh compares codecs): two panels at the same budget, each with its own
+ * method and options and its own engine worker. For one query each shows a document's picture
+ * with its clusters coloured and the patches whose stored vector won a query token's MaxSim
+ * outlined, the query's nDCG@10 / recall@10 when judged, and its top results.
+ */
+import type { Inspection } from './core/inspect.ts';
+import { formatMethodSpec } from './core/methodSpec.ts';
+import { getMethod, METHODS, PRESETS } from './core/methods/registry.ts';
+import type { MultiVector } from './core/multivector.ts';
+import type { EmbeddedCorpus } from './embedPanel.ts';
+import { EngineClient } from './engineClient.ts';
+import { PatchCanvas } from './ui/patchCanvas.ts';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+interface Side {
+  engine: EngineClient;
+  root: HTMLDivElement;
+  method: HTMLSelectElement;
+  options: HTMLDivElement;
+  canvas: HTMLCanvasElement;
+  summary: HTMLParagraphElement;
+  top: HTMLOListElement;
+  corpusVersion: number;
+}
+
+export function initSidePanel(corpus: EmbeddedCorpus): void {
+  const queryInput = $<HTMLInputElement>('side-query');
+  const list = $<HTMLDataListElement>('side-queries');
+  const mInput = $<HTMLInputElement>('side-m');
+  const docSelect = $<HTMLSelectElement>('side-doc');
+  const status = $<HTMLParagraphElement>('side-status');
+  let corpusVersion = 0;
+
+  const sides: Side[] = [...document.querySelectorAll<HTMLDivElement>('#side-panel .side')].map((root, i) => {
+    const method = root.querySelector<HTMLSelectElement>('.side-method')!;
+    for (const m of METHODS) method.add(new Option(m.label, m.id));
+    for (const p of PRESETS) method.add(new Option(p.label, p.id));
+    method.value = i === 0 ? 'none' : 'agc';
+    const side: Side = {
+      engine: new EngineClient(),
+      root,
+      method,
+      options: root.querySelector<HTMLDivElement>('.side-options')!,
+      canvas: root.querySelector('canvas')!,
+      summary: root.querySelector<HTMLParagraphElement>('.side-summary')!,
+      top: root.querySelector<HTMLOListElement>('.side-top')!,
+      corpusVersion: -1,
+    };
+    method.addEventListener('change', () => renderOptions(side));
+    renderOptions(side);
+    return side;
+  });
+
+  /** Form controls for the chosen method's options (from the engine's registry). */
+  function renderOptions(side: Side) {
+    side.options.replaceChildren();
+    const preset = PRESETS.find((p) => p.id === side.method.value);
+    const method = getMethod(preset ? preset.method : side.method.value);
+    const values = { ...method.defaults, ...(preset?.options ?? {}) };
+    for (const o of method.options) {
+      const label = Object.assign(document.createElement('label'), { title: o.description });
+      label.append(`${o.label} `);
+      let input: HTMLInputElement | HTMLSelectElement;
+      if (o.type === 'enum') {
+        input = document.createElement('select');
+        for (const c of o.choices) input.add(new Option(c, c, c === values[o.key], c === values[o.key]));
+      } else if (o.type === 'boolean') {
+        input = Object.assign(document.createElement('input'), { type: 'checkbox', checked: values[o.key] === true });
+      } else {
+        input = Object.assign(document.createElement('input'), { type: 'number', min: String(o.min), max: String(o.max), value: String(values[o.key]) });
+      }
+      input.dataset.key = o.key;
+      label.append(input);
+      side.options.append(label);
+    }
+  }
+
+  function specOf(side: Side): string {
+    const preset = PRESETS.find((p) => p.id === side.method.value);
+    const method = preset ? preset.method : side.method.value;
+    const options: Record<string, string | number | boolean> = {};
+    for (const el of side.options.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[data-key]')) {
+      const key = el.dataset.key!;
+      options[key] = el instanceof HTMLInputElement && el.type === 'checkbox' ? el.checked : el instanceof HTMLInputElement && el.type === 'number' ? Number(el.value) : el.value;
+    }
+    return formatMethodSpec({ method, options });
+  }
+
+  document.addEventListener('corpus-changed', () => {
+    corpusVersion++;
+    const docs = corpus.docs();
+    const keep = docSelect.value;
+    docSelect.replaceChildren(new Option("(each side's top result)", ''), ...docs.map((d) => new Option(d.id, d.id, d.id === keep, d.id === keep)));
+    list.replaceChildren(...(corpus.demo()?.queries ?? []).map((q) => new Option(q.text)));
+  });
+
+  async function draw(side: Side, r: Inspection, doc: MultiVector) {
+    const ctx = side.canvas.getContext('2d')!;
+    const blob = corpus.source(doc.id);
+    side.canvas.dataset.doc = doc.id;
+    side.canvas.dataset.winners = Array.from(r.doc.winners).join(',');
+    if (!blob) {
+      ctx.clearRect(0, 0, side.canvas.width, side.canvas.height);
+      ctx.fillText('(no picture for this document)', 10, 20);
+      return;
+    }
+    const pc = new PatchCanvas(ctx, doc, await createImageBitmap(blob, { imageOrientation: 'from-image' }), corpus.model()?.centerCrop ?? true);
+    pc.base();
+    const compressed = r.budget !== null && r.method !== 'none';
+    if (compressed) pc.fill(r.doc.assignments, r.doc.stored, 0.3);
+    // Patches pooled into a vector that won some query token's MaxSim.
+    const won = new Set(r.doc.winners);
+    for (const i of pc.tokens) {
+      const stored = compressed ? r.doc.assignments[i] : i;
+      if (stored >= 0 && won.has(stored)) pc.outline(i, '#d00', 3);
+    }
+    if (compressed) pc.borders(r.doc.assignments);
+  }
+
+  $<HTMLFormElement>('side-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const docs = corpus.docs();
+    if (docs.length === 0) {
+      status.textContent = 'Embed some files first (or add the demo scenes).';
+      return;
+    }
+    const text = queryInput.value.trim();
+    const m = Math.max(1, Number(mInput.value) || 8);
+    try {
+      status.textContent = 'Embedding the query…';
+      const q = await corpus.embedQuery(text);
+      if (q.n === 0) throw new Error(`the model gives none of the words of "${text}" a vector`);
+      const demo = corpus.demo();
+      const judged = demo?.queries.find((x) => x.text === text);
+      const qrel: [string, number][] = judged ? [...demo!.qrels.get(judged.id)!] : [];
+      status.textContent = 'Compressing and searching in both panels…';
+      await Promise.all(
+        sides.map(async (side) => {
+          if (side.corpusVersion !== corpusVersion) {
+            await side.engine.setCorpus(docs);
+            side.corpusVersion = corpusVersion;
+          }
+          const spec = specOf(side);
+          const budget = side.method.value === 'none' ? null : m;
+          const r = await side.engine.inspect(spec, budget, { id: 'q', n: q.n, d: q.d, data: q.vectors }, qrel, docSelect.value || undefined);
+          side.root.dataset.method = spec;
+          side.root.dataset.ndcg = String(r.ndcg10);
+          side.summary.textContent = `${spec}${budget ? `, m = ${budget}` : ' (uncompressed)'}: ${r.doc.id} ranks #${r.doc.rank} with ${r.doc.stored} stored vectors; red patches won a query token (${q.n} tokens).${r.judged ? ` nDCG@10 ${r.ndcg10.toFixed(3)}, recall@10 ${r.recall10.toFixed(3)}.` : ' No judgments for this query.'}`;
+          side.top.replaceChildren(
+            ...r.top.map((h) => {
+              const li = Object.assign(document.createElement('li'), { textContent: `${h.id} (${h.score.toFixed(3)})` });
+              li.dataset.doc = h.id;
+              if (h.grade > 0) li.classList.add('relevant');
+              return li;
+            }),
+          );
+          await draw(side, r, docs.find((d) => d.id === r.doc.id)!);
+        }),
+      );
+      status.textContent = judged ? `Query "${text}" is a demo caption: relevance is known.` : `Query "${text}" has no judgments: compare the rankings and the winning patches.`;
+    } catch (err) {
+      status.textContent = `Could not compare: ${(err as Error).message}`;
+    }
+  });
+}
