@@ -223,3 +223,14 @@ test('side by side: uncompressed and AGC at m = 4, each in its own worker, with 
   await expect(right).toHaveAttribute('data-method', 'agc-mean', { timeout: 30_000 });
   await page.locator('#side-panel').screenshot({ path: 'test-results/screens/side-by-side.png' });
 });
+
+test('chart rendering is stable: SVG snapshots of the demo comparison (fixed seed, WASM)', async ({ page }) => {
+  await embedDemo(page);
+  await page.fill('#compare-budgets', '4,8,16');
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
+  for (const id of ['chart-budget', 'chart-bytes', 'chart-active', 'chart-evenness']) {
+    const svg = await page.locator(`#${id}`).evaluate((el) => new XMLSerializer().serializeToString(el));
+    expect(svg).toMatchSnapshot(`${id}.svg`);
+  }
+});
