@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { failOnConsoleErrors } from './consoleErrors.ts';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoCorpus } from '../src/demo/scenes.ts';
@@ -255,4 +256,50 @@ test('a reload reuses stored embeddings (keyed by file content and model); clear
   await expect(page.locator('#storage')).toContainText('Stored embeddings: 0 documents');
   await page.getByRole('button', { name: 'Add 24 demo scenes' }).click();
   await expect(page.locator('#embed-status')).toContainText('Done: 24 embedded, 0 skipped', { timeout: 60_000 });
+});
+
+/** A solid-colour PNG with a coloured square, encoded here (zlib + CRC32 from Node). */
+function png(size: number, rgb: [number, number, number]): Buffer {
+  // zlib.crc32 is newer than this project's @types/node.
+  const { crc32, deflateSync } = createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib') & { crc32(b: Buffer): number };
+  const raw = Buffer.alloc(size * (size * 3 + 1));
+  for (let y = 0; y < size; y++) {
+    raw[y * (size * 3 + 1)] = 0;
+    for (let x = 0; x < size; x++) {
+      const inside = x > size / 8 && x < size / 2 && y > size / 8 && y < size / 2;
+      const o = y * (size * 3 + 1) + 1 + x * 3;
+      raw[o] = inside ? rgb[0] : 250;
+      raw[o + 1] = inside ? rgb[1] : 250;
+      raw[o + 2] = inside ? rgb[2] : 250;
+    }
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body) >>> 0);
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(size, 0);
+  ihdr.writeUInt32BE(size, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+test('a whole folder (with a subfolder) is embedded from the folder picker; hidden files are ignored, others reported', async ({ page }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'corpus-'));
+  mkdirSync(join(dir, 'sub'));
+  writeFileSync(join(dir, 'red.png'), png(64, [220, 20, 20]));
+  writeFileSync(join(dir, 'sub', 'blue.png'), png(64, [20, 20, 220]));
+  writeFileSync(join(dir, '.DS_Store'), 'junk');
+  writeFileSync(join(dir, 'readme.txt'), 'hello');
+  await page.goto('/');
+  await loadModel(page, 'wasm');
+  await page.setInputFiles('#folder', dir);
+  await expect(page.locator('#embed-status')).toContainText('Done: 2 embedded, 1 skipped', { timeout: 60_000 });
+  await expect(page.locator('#file-errors li')).toHaveText(['readme.txt: not an image or video (text/plain); skipped']);
+  expect([...(await scores(page, 'red top left')).keys()][0]).toBe('red.png');
 });

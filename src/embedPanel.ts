@@ -31,6 +31,27 @@ export interface EmbeddedCorpus {
   source(name: string): Blob | undefined;
 }
 
+/** All files under dropped entries (folders recursively), in name order per folder. */
+async function filesOfEntries(entries: FileSystemEntry[]): Promise<File[]> {
+  const out: File[] = [];
+  for (const entry of entries) {
+    if (entry.isFile) {
+      out.push(await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject)));
+    } else if (entry.isDirectory) {
+      const reader = (entry as FileSystemDirectoryEntry).createReader();
+      const children: FileSystemEntry[] = [];
+      for (;;) {
+        const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+        if (batch.length === 0) break;
+        children.push(...batch);
+      }
+      children.sort((a, b) => a.name.localeCompare(b.name));
+      out.push(...(await filesOfEntries(children)));
+    }
+  }
+  return out;
+}
+
 export function initEmbedPanel(): EmbeddedCorpus {
   const client = new EmbedClient();
   const modelSelect = $<HTMLSelectElement>('model');
@@ -276,15 +297,23 @@ export function initEmbedPanel(): EmbeddedCorpus {
     abort?.abort();
   });
   filesInput.addEventListener('change', () => void embedFiles([...(filesInput.files ?? [])]));
+  // A picked folder: every file in it and its subfolders; hidden files (.DS_Store) are ignored.
+  $<HTMLInputElement>('folder').addEventListener('change', (ev) => {
+    const files = [...((ev.target as HTMLInputElement).files ?? [])].filter((f) => !f.name.startsWith('.'));
+    void embedFiles(files);
+  });
   dropzone.addEventListener('dragover', (e) => {
     e.preventDefault();
     dropzone.classList.add('over');
   });
   dropzone.addEventListener('dragleave', () => dropzone.classList.remove('over'));
-  dropzone.addEventListener('drop', (e) => {
+  dropzone.addEventListener('drop', async (e) => {
     e.preventDefault();
     dropzone.classList.remove('over');
-    void embedFiles([...(e.dataTransfer?.files ?? [])]);
+    // Dropped folders arrive as directory entries: walk them for their files.
+    const entries = [...(e.dataTransfer?.items ?? [])].map((i) => i.webkitGetAsEntry?.()).filter((x): x is FileSystemEntry => !!x);
+    const files = entries.length ? await filesOfEntries(entries) : [...(e.dataTransfer?.files ?? [])];
+    void embedFiles(files.filter((f) => !f.name.startsWith('.')));
   });
   const demo = demoCorpus(24, 1);
   $<HTMLButtonElement>('demo-scenes').addEventListener('click', () => void addDemo());
