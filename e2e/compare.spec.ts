@@ -163,7 +163,7 @@ test('teaching view: AGC and H-Pool step by step on a picture, and a link opens 
   await embedDemo(page);
   await page.selectOption('#teach-doc', 'scene-002.png');
   await page.fill('#teach-m', '6');
-  await page.getByRole('button', { name: 'Show' }).click();
+  await page.getByRole('button', { name: 'Show steps' }).click();
   await expect(page.locator('#teach-counter')).toHaveText('Step 1 of 5');
   await expect(page.locator('#teach-step')).toContainText('8 x 8 patches');
   const texts: string[] = [];
@@ -182,7 +182,7 @@ test('teaching view: AGC and H-Pool step by step on a picture, and a link opens 
   const url = page.url();
 
   await page.selectOption('#teach-method', 'hpool');
-  await page.getByRole('button', { name: 'Show' }).click();
+  await page.getByRole('button', { name: 'Show steps' }).click();
   // 64 -> 32 -> 16 -> 8 -> 6: the picture, then four cuts of Ward's tree.
   await expect(page.locator('#teach-counter')).toHaveText('Step 1 of 5');
   await page.getByRole('button', { name: 'Autoplay' }).click();
@@ -233,4 +233,20 @@ test('chart rendering is stable: SVG snapshots of the demo comparison (fixed see
     const svg = await page.locator(`#${id}`).evaluate((el) => new XMLSerializer().serializeToString(el));
     expect(svg).toMatchSnapshot(`${id}.svg`);
   }
+});
+
+test('demo clips: animated shapes embed as 24-frame videos and join the comparison with their relevance', async ({ page }) => {
+  await embedDemo(page);
+  await page.getByRole('button', { name: 'Add 6 demo clips' }).click();
+  await expect(page.locator('#embed-status')).toContainText('Done: 6 embedded', { timeout: 120_000 });
+  const clip = page.locator('#embedded tbody tr[data-doc="clip-00"]');
+  await expect(clip.locator('td').nth(1)).toHaveText('24');
+  await expect(clip.locator('td').nth(2)).toHaveText('1536 x 13');
+  await page.fill('#compare-budgets', '8,32');
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
+  await expect(page.locator('#compare-status')).toContainText('30 documents');
+  // Frame-level utilisation exists for the videos: heat maps still cover the grid.
+  await expect(page.locator('#heatmaps svg').first().locator('rect.cell')).toHaveCount(64);
+  await page.screenshot({ path: 'test-results/screens/compare-with-clips.png', fullPage: true });
 });

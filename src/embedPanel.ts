@@ -4,7 +4,7 @@
  * embed, and search them with uncompressed MaxSim. All model work runs in workers/embed.worker.ts.
  */
 import type { MultiVector } from './core/multivector.ts';
-import { renderScene, demoCorpus, type DemoCorpus } from './demo/scenes.ts';
+import { clipScene, demoCorpusWithClips, renderScene, type DemoCorpus } from './demo/scenes.ts';
 import { EmbedClient } from './embedClient.ts';
 import type { Dtype } from './embed/embedder.ts';
 import { DEFAULT_HUB_HOST, folderFiles, getModel, MODELS, type ModelSource } from './embed/registry.ts';
@@ -161,12 +161,12 @@ export function initEmbedPanel(): EmbeddedCorpus {
     }
   }
 
-  async function embedFiles(files: File[]) {
+  async function embedFiles(files: File[], extra: EmbedItem[] = []) {
     if (!loaded) {
       embedStatus.textContent = 'Load a model first.';
       return;
     }
-    if (files.length === 0) return;
+    if (files.length === 0 && extra.length === 0) return;
     if (busy) {
       embedStatus.textContent = 'Still busy with the previous batch: wait for it or cancel it.';
       return;
@@ -176,7 +176,7 @@ export function initEmbedPanel(): EmbeddedCorpus {
     errorList.replaceChildren();
     const frames = Math.max(1, Math.min(256, Number(framesInput.value) || 24));
     const tiles = Math.max(1, Math.min(4, Number(tilesInput.value) || 1));
-    const items: EmbedItem[] = [];
+    const items: EmbedItem[] = [...extra];
     // One entry per file: progress messages travel on their own channel and may arrive after the
     // result, so errors are keyed by file and late progress of a finished batch is ignored.
     const failed = new Map<string, string>();
@@ -187,7 +187,7 @@ export function initEmbedPanel(): EmbeddedCorpus {
     };
     let finished = false;
     embedProgress.hidden = false;
-    embedProgress.max = files.length;
+    embedProgress.max = files.length + extra.length;
     embedProgress.value = 0;
     const pageSample = async (f: Blob & { name: string }) => {
       embedStatus.textContent = `Sampling ${frames} frames from ${f.name}…`;
@@ -315,8 +315,33 @@ export function initEmbedPanel(): EmbeddedCorpus {
     const files = entries.length ? await filesOfEntries(entries) : [...(e.dataTransfer?.files ?? [])];
     void embedFiles(files.filter((f) => !f.name.startsWith('.')));
   });
-  const demo = demoCorpus(24, 1);
+  const demo = demoCorpusWithClips(24, 6, 1);
   $<HTMLButtonElement>('demo-scenes').addEventListener('click', () => void addDemo());
+  $<HTMLButtonElement>('demo-clips').addEventListener('click', () => void addDemoClips());
+
+  /** Six generated clips (a shape moving between quadrants), as frames with timestamps. */
+  async function addDemoClips(): Promise<void> {
+    if (!loaded) {
+      embedStatus.textContent = 'Load a model first.';
+      return;
+    }
+    if (busy) {
+      embedStatus.textContent = 'Still busy with the previous batch: wait for it or cancel it.';
+      return;
+    }
+    const frames = Math.max(1, Math.min(256, Number(framesInput.value) || 24));
+    const size = Math.max(64, loaded.inputSize);
+    const items: EmbedItem[] = [];
+    for (const clip of demo.clips) {
+      const list = [];
+      for (let i = 0; i < frames; i++) {
+        const rgba = renderScene(clipScene(clip, i, frames), size) as Uint8ClampedArray<ArrayBuffer>;
+        list.push({ bitmap: await createImageBitmap(new ImageData(rgba, size, size)), time: i / clip.fps });
+      }
+      items.push({ name: clip.id, frames: list });
+    }
+    await embedFiles([], items);
+  }
 
   async function addDemo(): Promise<void> {
     const corpus = demo;
@@ -357,8 +382,16 @@ export function initEmbedPanel(): EmbeddedCorpus {
   return {
     docs: () => docs,
     demo: () => {
-      const names = new Set(demo.scenes.map((x) => x.id));
-      return docs.length > 0 && docs.every((d) => names.has(d.id)) ? demo : undefined;
+      // The demo's queries and relevance, restricted to the demo documents embedded so far.
+      const names = new Set([...demo.scenes.map((x) => x.id), ...demo.clips.map((c) => c.id)]);
+      if (docs.length === 0 || !docs.every((d) => names.has(d.id))) return undefined;
+      const have = new Set(docs.map((d) => d.id));
+      const qrels = new Map<string, Map<string, number>>();
+      for (const [q, rel] of demo.qrels) {
+        const kept = new Map([...rel].filter(([id]) => have.has(id)));
+        if (kept.size > 0) qrels.set(q, kept);
+      }
+      return { ...demo, queries: demo.queries.filter((q) => qrels.has(q.id)), qrels };
     },
     model: () => loaded,
     embedQuery: (text) => client.query(text),

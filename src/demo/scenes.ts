@@ -111,6 +111,8 @@ export interface DemoQuery {
 export interface DemoCorpus {
   seed: number;
   scenes: Scene[];
+  /** Short animated clips (see demoClips); empty for demoCorpus. */
+  clips: DemoClip[];
   queries: DemoQuery[];
   qrels: Map<string, Judgments>;
 }
@@ -135,5 +137,59 @@ export function demoCorpus(n: number, seed = 1): DemoCorpus {
     }
   }
   queries.sort((a, b) => a.id.localeCompare(b.id));
-  return { seed, scenes, queries, qrels };
+  return { seed, scenes, clips: [], queries, qrels };
+}
+
+/** A clip: one shape moving in a straight line from one quadrant to a neighbouring one. */
+export interface DemoClip {
+  id: string;
+  kind: ShapeKind;
+  colour: string;
+  from: { row: 'top' | 'bottom'; col: 'left' | 'right' };
+  to: { row: 'top' | 'bottom'; col: 'left' | 'right' };
+  r: number;
+  /** Frames per second of the generated clip (its length is frames / fps). */
+  fps: number;
+}
+
+const centre = (q: { row: string; col: string }) => ({ x: q.col === 'left' ? 0.25 : 0.75, y: q.row === 'top' ? 0.25 : 0.75 });
+
+export function demoClips(n: number, seed = 1): DemoClip[] {
+  const rng = mulberry32(seed * 7919 + 17);
+  const colours = Object.keys(SCENE_COLOURS);
+  return Array.from({ length: n }, (_, i) => {
+    const from = { row: rng.next() < 0.5 ? 'top' : 'bottom', col: rng.next() < 0.5 ? 'left' : 'right' } as const;
+    const horizontal = rng.next() < 0.5;
+    const to = horizontal ? { row: from.row, col: from.col === 'left' ? 'right' : 'left' } as const : { row: from.row === 'top' ? 'bottom' : 'top', col: from.col } as const;
+    return { id: `clip-${String(i).padStart(2, '0')}`, kind: SHAPE_KINDS[randomInt(rng, 3)], colour: colours[randomInt(rng, colours.length)], from, to, r: 0.18, fps: 8 };
+  });
+}
+
+/** The scene shown at frame i of `frames` (the shape moves from its start to its end quadrant). */
+export function clipScene(clip: DemoClip, i: number, frames: number): Scene {
+  const a = centre(clip.from);
+  const b = centre(clip.to);
+  const t = frames > 1 ? i / (frames - 1) : 0;
+  const cx = a.x + (b.x - a.x) * t;
+  const cy = a.y + (b.y - a.y) * t;
+  return { id: `${clip.id}#${i}`, shapes: [{ kind: clip.kind, colour: clip.colour, row: cy < 0.5 ? 'top' : 'bottom', col: cx < 0.5 ? 'left' : 'right', cx, cy, r: clip.r }] };
+}
+
+/** Scenes and clips together; a clip is relevant to both quadrants it passes through. */
+export function demoCorpusWithClips(nScenes: number, nClips: number, seed = 1): DemoCorpus {
+  const base = demoCorpus(nScenes, seed);
+  const clips = demoClips(nClips, seed);
+  const byId = new Map(base.queries.map((q) => [q.id, q]));
+  for (const clip of clips) {
+    for (const q of [clip.from, clip.to]) {
+      const id = `${clip.colour}-${q.row}-${q.col}`;
+      if (!byId.has(id)) {
+        const query = { id, text: `${clip.colour} shape at the ${q.row} ${q.col}` };
+        byId.set(id, query);
+        base.qrels.set(id, new Map());
+      }
+      (base.qrels.get(id) as Map<string, number>).set(clip.id, 1);
+    }
+  }
+  return { ...base, clips, queries: [...byId.values()].sort((a, b) => a.id.localeCompare(b.id)) };
 }
