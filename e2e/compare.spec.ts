@@ -248,5 +248,14 @@ test('demo clips: animated shapes embed as 24-frame videos and join the comparis
   await expect(page.locator('#compare-status')).toContainText('30 documents');
   // Frame-level utilisation exists for the videos: heat maps still cover the grid.
   await expect(page.locator('#heatmaps svg').first().locator('rect.cell')).toHaveCount(64);
+  await expect(page.locator('#heatmaps svg[id^="frames-"]')).toHaveCount(6);
+  await expect(page.locator('#frames-agc rect.cell')).toHaveCount(24);
   await page.screenshot({ path: 'test-results/screens/compare-with-clips.png', fullPage: true });
+  // The per-query view shows a video as a grid of its frames.
+  await page.selectOption('#side-doc', 'clip-00');
+  await page.fill('#side-query', 'yellow shape at the bottom right');
+  await page.getByRole('button', { name: 'Show side by side' }).click();
+  await expect(page.locator('#side-panel .side[data-side="1"] canvas')).toHaveAttribute('data-doc', 'clip-00', { timeout: 30_000 });
+  await expect(page.locator('#side-panel .side[data-side="1"] .side-summary')).toContainText('clip-00 ranks #');
+  await page.locator('#side-panel').screenshot({ path: 'test-results/screens/side-by-side-clip.png' });
 });

@@ -202,16 +202,28 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
 
     const maps = $<HTMLDivElement>('heatmaps');
     maps.replaceChildren();
-    for (const r of atBudget) {
-      const grid = r.utilization.grid;
-      if (!grid) continue;
+    const figure = (id: string, method: string) => {
       const fig = document.createElement('figure');
       const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
-      svg.id = `heatmap-${r.method}`;
-      svg.dataset.method = r.method;
+      svg.id = id;
+      svg.dataset.method = method;
       fig.append(svg);
+      for (const format of ['svg', 'png']) {
+        const b = Object.assign(document.createElement('button'), { type: 'button', className: 'export', textContent: format.toUpperCase() });
+        b.dataset.chart = id;
+        b.dataset.format = format;
+        fig.append(b);
+      }
       maps.append(fig);
-      heatmap(svg, grid.count, grid.rows, grid.cols, { title: r.budget === null ? 'uncompressed' : `${r.label}, m = ${r.budget}`, xLabel: `Gini ${r.utilization.positionGini.toFixed(2)}`, yLabel: '' });
+      return svg;
+    };
+    for (const r of atBudget) {
+      const title = r.budget === null ? 'uncompressed' : `${r.label}, m = ${r.budget}`;
+      const grid = r.utilization.grid;
+      if (grid) heatmap(figure(`heatmap-${r.method}`, r.method), grid.count, grid.rows, grid.cols, { title, xLabel: `Gini ${r.utilization.positionGini.toFixed(2)}`, yLabel: '' });
+      // Videos: the same wins over frame indices (one row of cells, frame 0 on the left).
+      const frames = r.utilization.frames;
+      if (frames) heatmap(figure(`frames-${r.method}`, r.method), frames.count, frames.rows, frames.cols, { title: `${title}: frames`, xLabel: 'wins per frame', yLabel: '', height: 120 });
     }
     renderTable();
   }

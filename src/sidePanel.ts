@@ -11,6 +11,7 @@ import type { MultiVector } from './core/multivector.ts';
 import type { EmbeddedCorpus } from './embedPanel.ts';
 import { EngineClient } from './engineClient.ts';
 import { PatchCanvas } from './ui/patchCanvas.ts';
+import { clipScene, renderScene } from './demo/scenes.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -96,27 +97,57 @@ export function initSidePanel(corpus: EmbeddedCorpus): void {
     list.replaceChildren(...(corpus.demo()?.queries ?? []).map((q) => new Option(q.text)));
   });
 
+  /** Pictures of a document: the image, or up to 9 of a video's frames (demo clips are redrawn). */
+  async function pictures(doc: MultiVector): Promise<{ frame: number; image?: ImageBitmap }[]> {
+    const frames = doc.grid?.frames;
+    if (!frames) {
+      const blob = corpus.source(doc.id);
+      return [{ frame: -1, image: blob ? await createImageBitmap(blob, { imageOrientation: 'from-image' }) : undefined }];
+    }
+    const clip = corpus.demo()?.clips.find((c) => c.id === doc.id);
+    const pick = Array.from({ length: Math.min(9, frames) }, (_, i) => Math.round((i * (frames - 1)) / Math.max(1, Math.min(9, frames) - 1)));
+    return Promise.all(
+      [...new Set(pick)].map(async (f) => {
+        if (!clip) return { frame: f };
+        const size = 64;
+        const rgba = renderScene(clipScene(clip, f, frames), size) as Uint8ClampedArray<ArrayBuffer>;
+        return { frame: f, image: await createImageBitmap(new ImageData(rgba, size, size)) };
+      }),
+    );
+  }
+
   async function draw(side: Side, r: Inspection, doc: MultiVector) {
     const ctx = side.canvas.getContext('2d')!;
-    const blob = corpus.source(doc.id);
     side.canvas.dataset.doc = doc.id;
     side.canvas.dataset.winners = Array.from(r.doc.winners).join(',');
-    if (!blob) {
-      ctx.clearRect(0, 0, side.canvas.width, side.canvas.height);
-      ctx.fillText('(no picture for this document)', 10, 20);
-      return;
-    }
-    const pc = new PatchCanvas(ctx, doc, await createImageBitmap(blob, { imageOrientation: 'from-image' }), corpus.model()?.centerCrop ?? true);
-    pc.base();
+    ctx.clearRect(0, 0, side.canvas.width, side.canvas.height);
+    const pics = await pictures(doc);
+    const per = Math.ceil(Math.sqrt(pics.length));
+    const size = side.canvas.width / per;
     const compressed = r.budget !== null && r.method !== 'none';
-    if (compressed) pc.fill(r.doc.assignments, r.doc.stored, 0.3);
-    // Patches pooled into a vector that won some query token's MaxSim.
     const won = new Set(r.doc.winners);
-    for (const i of pc.tokens) {
-      const stored = compressed ? r.doc.assignments[i] : i;
-      if (stored >= 0 && won.has(stored)) pc.outline(i, '#d00', 3);
-    }
-    if (compressed) pc.borders(r.doc.assignments);
+    pics.forEach((p, k) => {
+      const area = {
+        x: (k % per) * size,
+        y: Math.floor(k / per) * size,
+        size: size - (per > 1 ? 3 : 0),
+        tokens: p.frame < 0 ? undefined : (i: number) => doc.positions?.frame?.[i] === p.frame,
+      };
+      const pc = new PatchCanvas(ctx, doc, p.image, corpus.model()?.centerCrop ?? true, area);
+      pc.base();
+      if (compressed) pc.fill(r.doc.assignments, r.doc.stored, 0.3);
+      // Patches pooled into a vector that won some query token's MaxSim.
+      for (const i of pc.tokens) {
+        const stored = compressed ? r.doc.assignments[i] : i;
+        if (stored >= 0 && won.has(stored)) pc.outline(i, '#d00', per > 1 ? 2 : 3, 1);
+      }
+      if (compressed) pc.borders(r.doc.assignments);
+      if (p.frame >= 0) {
+        ctx.fillStyle = '#000';
+        ctx.font = '11px system-ui';
+        ctx.fillText(`frame ${p.frame}`, area.x + 3, area.y + 12);
+      }
+    });
   }
 
   $<HTMLFormElement>('side-form').addEventListener('submit', async (ev) => {

@@ -287,12 +287,15 @@ function teachingWeights(tok: TokenizerFiles): WeightProvider {
       fc2[c * H + FEAT + c] = 1 / SHARP;
     }
     if (tower === 'vision_model') {
-      // Position features for coloured patches only: relu(position + objectness - 1).
+      // Position features for coloured patches only: relu(position + objectness - 1.05).
       for (let p4 = 0; p4 < 4; p4++) {
         const u = 8 + p4;
-        zeroSum(fc1, u, I, { [POS + p4]: 1, ...Object.fromEntries(objectDims.map((d) => [d, 1])) }, SHARP);
-        b1[u] = -1 * SHARP;
-        fc2[u * H + FEAT + 8 + p4] = 1 / SHARP;
+        // Sharper than the other units and a hair past the boundary: a white patch sits at -0.05,
+        // where quick-GELU's small negative lobe is ~0 instead of leaking its position.
+        const sharp = 5 * SHARP;
+        zeroSum(fc1, u, I, { [POS + p4]: 1, ...Object.fromEntries(objectDims.map((d) => [d, 1])) }, sharp);
+        b1[u] = -1.05 * sharp;
+        fc2[u * H + FEAT + 8 + p4] = 1 / sharp;
       }
     }
   }

@@ -8,8 +8,19 @@ import type { MultiVector } from '../core/multivector.ts';
 
 export const clusterColour = (c: number, k: number) => (k <= 10 ? d3.schemeTableau10[c % 10] : d3.interpolateRainbow((c * 0.618) % 1));
 
+export interface PatchArea {
+  /** Where on the canvas to draw (default: the whole canvas). */
+  x: number;
+  y: number;
+  size: number;
+  /** Which tokens belong to this picture (default: the global view, tile -1). */
+  tokens?: (i: number) => boolean;
+}
+
 export class PatchCanvas {
   readonly S: number;
+  readonly ox: number;
+  readonly oy: number;
   readonly rows: number;
   readonly cols: number;
   readonly cw: number;
@@ -21,38 +32,48 @@ export class PatchCanvas {
   constructor(
     readonly ctx: CanvasRenderingContext2D,
     readonly doc: MultiVector,
-    readonly image: ImageBitmap,
+    readonly image: ImageBitmap | undefined,
     centerCrop: boolean,
+    area?: PatchArea,
   ) {
-    this.S = ctx.canvas.width;
+    this.S = area?.size ?? ctx.canvas.width;
+    this.ox = area?.x ?? 0;
+    this.oy = area?.y ?? 0;
     this.rows = doc.grid?.rows ?? 1;
     this.cols = doc.grid?.cols ?? doc.n;
     this.cw = this.S / this.cols;
     this.ch = this.S / this.rows;
-    this.tokens = Array.from({ length: doc.n }, (_, i) => i).filter((i) => (doc.positions?.tile?.[i] ?? -1) === -1);
-    const side = Math.min(image.width, image.height);
-    this.src = centerCrop ? { x: (image.width - side) / 2, y: (image.height - side) / 2, w: side, h: side } : { x: 0, y: 0, w: image.width, h: image.height };
+    const keep = area?.tokens ?? ((i: number) => (doc.positions?.tile?.[i] ?? -1) === -1);
+    this.tokens = Array.from({ length: doc.n }, (_, i) => i).filter(keep);
+    const w = image?.width ?? 1;
+    const h = image?.height ?? 1;
+    const side = Math.min(w, h);
+    this.src = centerCrop ? { x: (w - side) / 2, y: (h - side) / 2, w: side, h: side } : { x: 0, y: 0, w, h };
   }
 
   cell(i: number): { x: number; y: number; r: number; c: number } {
     const r = this.doc.positions?.row?.[i] ?? 0;
     const c = this.doc.positions?.col?.[i] ?? i;
-    return { x: c * this.cw, y: r * this.ch, r, c };
+    return { x: this.ox + c * this.cw, y: this.oy + r * this.ch, r, c };
   }
 
   /** The picture and the grid, optionally washed out towards white. */
   base(dim = 0): void {
-    const { ctx, S } = this;
-    ctx.clearRect(0, 0, S, S);
-    ctx.drawImage(this.image, this.src.x, this.src.y, this.src.w, this.src.h, 0, 0, S, S);
+    const { ctx, S, ox, oy } = this;
+    ctx.clearRect(ox, oy, S, S);
+    if (this.image) ctx.drawImage(this.image, this.src.x, this.src.y, this.src.w, this.src.h, ox, oy, S, S);
+    else {
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(ox, oy, S, S);
+    }
     if (dim > 0) {
       ctx.fillStyle = `rgba(255,255,255,${dim})`;
-      ctx.fillRect(0, 0, S, S);
+      ctx.fillRect(ox, oy, S, S);
     }
     ctx.strokeStyle = 'rgba(0,0,0,0.25)';
     ctx.lineWidth = 1;
-    for (let r = 1; r < this.rows; r++) ctx.strokeRect(0, r * this.ch, S, 0);
-    for (let k = 1; k < this.cols; k++) ctx.strokeRect(k * this.cw, 0, 0, S);
+    for (let r = 1; r < this.rows; r++) ctx.strokeRect(ox, oy + r * this.ch, S, 0);
+    for (let k = 1; k < this.cols; k++) ctx.strokeRect(ox + k * this.cw, oy, 0, S);
   }
 
   fill(labels: ArrayLike<number>, k: number, alpha: number): void {
