@@ -105,6 +105,7 @@ test('the URL carries the comparison: opening a copied link replays it to identi
   await page.fill('#compare-budgets', '4,16');
   await page.locator('#compare-methods input[value="kmeans"]').uncheck();
   await page.locator('#compare-methods input[value="top-saliency"]').check();
+  await page.fill('#compare-specs', 'hpool:protectFirst=true');
   await page.getByRole('button', { name: 'Compare' }).click();
   await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
   await page.selectOption('#compare-metric', 'recall@5');
@@ -115,13 +116,15 @@ test('the URL carries the comparison: opening a copied link replays it to identi
   const figures = async (p: typeof page) =>
     p.locator('#chart-budget circle').evaluateAll((cs) => cs.map((c) => `${c.closest('g.series')!.getAttribute('data-series')} ${c.getAttribute('data-key')} ${c.getAttribute('data-y')}`));
   const before = await figures(page);
-  expect(before).toHaveLength(5 * 2);
+  expect(before).toHaveLength(6 * 2);
+  expect(before.some((f) => f.startsWith('hpool:protectFirst=true m=4'))).toBe(true);
 
   const other = await browser.newPage();
   await other.goto(url);
   await expect(other.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
   await expect(other.locator('#compare-metric')).toHaveValue('recall@5');
   await expect(other.locator('#compare-methods input[value="kmeans"]')).not.toBeChecked();
+  await expect(other.locator('#compare-specs')).toHaveValue('hpool:protectFirst=true');
   expect(await figures(other)).toEqual(before);
 
   await other.goto(`${url}&controls=0`);

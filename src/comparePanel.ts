@@ -12,8 +12,8 @@ import { barChart, colourOf, heatmap, lineChart, svgText, svgToPng, type Series 
 import { ALL_METHOD_IDS } from './core/methodSpec.ts';
 import type { EmbeddedCorpus } from './embedPanel.ts';
 import { EngineClient } from './engineClient.ts';
-import { checkedMethods, download, methodCheckboxes, parseBudgets } from './ui/common.ts';
-import { formatMethodSpec } from './core/methodSpec.ts';
+import { download, methodCheckboxes, parseBudgets } from './ui/common.ts';
+import { formatMethodSpec, parseMethodSpec } from './core/methodSpec.ts';
 import type { PageState } from './urlState.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -37,6 +37,22 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
   const file = $<HTMLInputElement>('queries-file');
   const methodsBox = $<HTMLFieldSetElement>('compare-methods');
   const budgets = $<HTMLInputElement>('compare-budgets');
+  const specsInput = $<HTMLInputElement>('compare-specs');
+  /** Checked boxes plus the typed specs with options ("hpool:protectFirst=true"), deduplicated. */
+  const chosenMethods = () => {
+    const typed = specsInput.value.split(';').map((t) => t.trim()).filter(Boolean).map((t) => {
+      try {
+        return parseMethodSpec(t);
+      } catch (err) {
+        throw new Error(`More methods: ${(err as Error).message}`);
+      }
+    });
+    const boxes = [...methodsBox.querySelectorAll<HTMLInputElement>('input:checked')].map((b) => parseMethodSpec(b.value));
+    const all = [...boxes, ...typed];
+    if (all.length === 0) throw new Error('Pick at least one method.');
+    const seen = new Set<string>();
+    return all.filter((m) => !seen.has(formatMethodSpec(m)) && seen.add(formatMethodSpec(m)));
+  };
   const runButton = $<HTMLButtonElement>('compare-run');
   const cancelButton = $<HTMLButtonElement>('compare-cancel');
   const progress = $<HTMLProgressElement>('compare-progress');
@@ -80,7 +96,7 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
       if (docs.length === 0) throw new Error('Embed some files first (or add the demo scenes), then compare.');
       const seed = Number(seedInput.value);
       if (!Number.isInteger(seed)) throw new Error('The seed must be a whole number.');
-      const config = { methods: checkedMethods(methodsBox), budgets: parseBudgets(budgets.value), ks: KS, seed };
+      const config = { methods: chosenMethods(), budgets: parseBudgets(budgets.value), ks: KS, seed };
       const parsed = await queriesFromSource();
       const names = new Set(docs.map((d) => d.id));
       const unknown = new Set([...parsed.qrels.values()].flatMap((rel) => [...rel.keys()].filter((n) => !names.has(n))));
@@ -301,8 +317,8 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
       if (st.typed) typed.value = st.typed;
       const wanted = new Set(st.methods);
       for (const box of methodsBox.querySelectorAll<HTMLInputElement>('input')) box.checked = wanted.has(box.value);
-      const unknown = st.methods.filter((m) => !methodsBox.querySelector(`input[value="${CSS.escape(m)}"]`));
-      if (unknown.length) throw new Error(`This link names methods with options the page cannot show as boxes: ${unknown.join(', ')}`);
+      // Specs with options have no box: they go to the "more methods" field.
+      specsInput.value = st.methods.filter((m) => !methodsBox.querySelector(`input[value="${CSS.escape(m)}"]`)).join('; ');
       budgets.value = st.budgets.join(',');
       seedInput.value = String(st.seed);
       wantedMetric = st.metric;
@@ -312,7 +328,7 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
       return {
         queries: source.value as PageState['queries'],
         typed: source.value === 'typed' ? typed.value.trim() : '',
-        methods: checkedMethods(methodsBox).map(formatMethodSpec),
+        methods: chosenMethods().map(formatMethodSpec),
         budgets: parseBudgets(budgets.value),
         seed: Number(seedInput.value),
         metric: result ? metricSelect.value : '',
