@@ -4,7 +4,7 @@
  * grid runs in the engine worker, and the results become d3 charts and a sortable table.
  * Without judgments the charts show fidelity to the uncompressed index instead of recall.
  */
-import type { ExperimentProgress, ExperimentResult, ExperimentRow } from './core/experiment.ts';
+import type { ExperimentResult, ExperimentRow } from './core/experiment.ts';
 import type { VectorSet } from './core/maxsim.ts';
 import { parseQueriesFile, parseTypedQueries, type ParsedQueries } from './core/queriesFile.ts';
 import { resultTable, toCSV, toJSON } from './core/report.ts';
@@ -12,7 +12,7 @@ import { barChart, colourOf, heatmap, lineChart, svgText, svgToPng, type Series 
 import { ALL_METHOD_IDS } from './core/methodSpec.ts';
 import type { EmbeddedCorpus } from './embedPanel.ts';
 import { EngineClient } from './engineClient.ts';
-import { download, methodCheckboxes, parseBudgets } from './ui/common.ts';
+import { download, methodCheckboxes, parseBudgets, showGridProgress } from './ui/common.ts';
 import { formatMethodSpec, parseMethodSpec } from './core/methodSpec.ts';
 import type { PageState } from './urlState.ts';
 
@@ -115,7 +115,7 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
       if (queries.length === 0) throw new Error(`The model gives none of the query words a vector (${empty.join('; ')}).`);
       const started = performance.now();
       modelLabel = corpus.model()?.label ?? 'unknown model';
-      result = await engine.runCorpus(docs, queries, parsed.qrels, config, (p) => mine === run && showProgress(p, started));
+      result = await engine.runCorpus(docs, queries, parsed.qrels, config, (p) => mine === run && showGridProgress(p, started, progress, status));
       run++;
       const notes = [];
       if (empty.length) notes.push(`${empty.length} queries skipped (no word the model knows): ${empty.join('; ')}`);
@@ -136,15 +136,6 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
   }
 
   cancelButton.addEventListener('click', () => engine.cancel());
-
-  function showProgress(p: ExperimentProgress, started: number) {
-    if (p.stage !== 'compress' && p.stage !== 'search') return;
-    const fraction = (p.cell + (p.stage === 'compress' ? 0 : 0.5) + (0.5 * p.done) / p.total) / p.cells;
-    progress.value = fraction;
-    const elapsed = (performance.now() - started) / 1000;
-    const left = fraction > 0.02 ? (elapsed / fraction) * (1 - fraction) : NaN;
-    status.textContent = `${p.stage === 'compress' ? 'Compressing' : 'Searching'} with ${p.method}${p.budget ? ` at m = ${p.budget}` : ' (uncompressed)'}: cell ${p.cell + 1} of ${p.cells}${Number.isFinite(left) ? `, about ${Math.ceil(left)} s left` : ''}`;
-  }
 
   function render() {
     if (!result) return;

@@ -119,8 +119,12 @@ export function initEmbedPanel(): EmbeddedCorpus {
     modelProgress.removeAttribute('value');
     modelStatus.textContent = 'Loading…';
     const notes: string[] = [];
+    // Progress travels on its own port and can arrive after the load settled: ignore it then, or
+    // a late "Compiling…" would hide the error.
+    let settled = false;
     try {
       loaded = await client.load({ modelId: entry.id, source, device: deviceSelect.value as 'auto', dtype: (dtypeSelect.value || undefined) as Dtype | undefined }, (p) => {
+        if (settled) return;
         if (p.step === 'download') {
           const { loaded: l, total, file, fromCache } = p.progress;
           if (total > 0) {
@@ -135,6 +139,7 @@ export function initEmbedPanel(): EmbeddedCorpus {
           notes.push(p.reason);
         }
       });
+      settled = true;
       modelProgress.hidden = true;
       modelStatus.innerHTML = '';
       const line = document.createElement('span');
@@ -152,6 +157,7 @@ export function initEmbedPanel(): EmbeddedCorpus {
       table.hidden = true;
       searchForm.hidden = true;
     } catch (err) {
+      settled = true;
       modelProgress.hidden = true;
       modelStatus.innerHTML = '';
       modelStatus.append(Object.assign(document.createElement('span'), { className: 'error', textContent: `Could not load the model: ${(err as Error).message}` }));

@@ -2,8 +2,8 @@
  * The page: settings in, the engine runs in a worker, a results table out. It only reads the
  * engine's registry and result types; all computation happens in workers/engine.worker.ts.
  */
-import { DEFAULT_KS, type ExperimentProgress, type ExperimentResult } from './core/experiment.ts';
-import { checkedMethods, methodCheckboxes, parseBudgets } from './ui/common.ts';
+import { DEFAULT_KS, type ExperimentResult } from './core/experiment.ts';
+import { checkedMethods, methodCheckboxes, parseBudgets, showGridProgress } from './ui/common.ts';
 import { SYNTHETIC_PRESETS } from './core/synthetic.ts';
 import { EngineClient } from './engineClient.ts';
 import { initEmbedPanel } from './embedPanel.ts';
@@ -80,17 +80,6 @@ let started = 0;
  * and can arrive after the result or after a cancel, so stale ones are dropped. */
 let activeRun = 0;
 
-function showProgress(p: ExperimentProgress): void {
-  if (p.stage !== 'compress' && p.stage !== 'search') return;
-  // Each cell has a compress and a search half; the fraction is over all cells.
-  const half = p.stage === 'compress' ? 0 : 0.5;
-  const fraction = (p.cell + half + (0.5 * p.done) / p.total) / p.cells;
-  progress.value = fraction;
-  const elapsed = (performance.now() - started) / 1000;
-  const left = fraction > 0.02 ? (elapsed / fraction) * (1 - fraction) : NaN;
-  status.textContent = `${p.stage === 'compress' ? 'Compressing' : 'Searching'} with ${p.method}${p.budget ? ` at m = ${p.budget}` : ' (uncompressed)'}: ${p.done} / ${p.total}, cell ${p.cell + 1} of ${p.cells}${Number.isFinite(left) ? `, about ${Math.ceil(left)} s left` : ''}`;
-}
-
 function renderTable(result: ExperimentResult): void {
   const ks = result.config.ks;
   const metricNames = ks.flatMap((k) => [`recall@${k}`, `ndcg@${k}`]);
@@ -144,7 +133,7 @@ $<HTMLFormElement>('controls').addEventListener('submit', async (event) => {
   status.textContent = 'Building the synthetic corpus…';
   const run = ++activeRun;
   try {
-    const result = await engine.runSynthetic(presetSelect.value, config, (p) => run === activeRun && showProgress(p));
+    const result = await engine.runSynthetic(presetSelect.value, config, (p) => run === activeRun && showGridProgress(p, started, progress, status));
     activeRun++;
     renderTable(result);
     status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`;

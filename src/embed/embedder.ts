@@ -89,6 +89,14 @@ export interface QueryEmbedding {
   pooled: Float32Array;
 }
 
+/** The model loaded but failed when run (device limits, unsupported kernels, a broken graph). */
+export class ModelRunError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelRunError';
+  }
+}
+
 export class ModelCheckError extends Error {
   constructor(
     message: string,
@@ -192,7 +200,8 @@ export class Embedder {
       report = await e.selfCheck();
     } catch (err) {
       await e.release();
-      throw new ModelCheckError(`${bundle.name} failed its self-check and will not be used: running it on a test image and sentence failed (${(err as Error).message.split('\n')[0]})`);
+      // Not a ModelCheckError: the model could not run here (on WebGPU the worker then tries WASM).
+      throw new ModelRunError(`${bundle.name} could not run its self-check on this device: ${(err as Error).message.split('\n')[0]}`);
     }
     e.selfCheckReport = report;
     if (!report.ok) {

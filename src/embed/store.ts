@@ -19,10 +19,14 @@ function open(): Promise<IDBDatabase> {
 async function tx<T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
   const db = await open();
   try {
+    // Settle on the transaction, not the request: a quota error aborts the transaction after the
+    // request succeeded.
     return await new Promise<T>((resolve, reject) => {
-      const req = fn(db.transaction(STORE, mode).objectStore(STORE));
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
+      const t = db.transaction(STORE, mode);
+      const req = fn(t.objectStore(STORE));
+      t.oncomplete = () => resolve(req.result);
+      t.onabort = () => reject(t.error ?? req.error ?? new Error('the storage transaction was aborted'));
+      t.onerror = () => reject(t.error ?? req.error);
     });
   } finally {
     db.close();

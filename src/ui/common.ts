@@ -39,3 +39,21 @@ export function download(name: string, data: Blob | string, type = 'text/plain')
   a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
+
+/**
+ * Shows experiment-grid progress: the fraction over all cells (each has a compress and a search
+ * half) and the time left, on a progress bar and a status line. Ignores other stages.
+ */
+export function showGridProgress(
+  p: import('../core/experiment.ts').ExperimentProgress,
+  started: number,
+  bar: HTMLProgressElement,
+  status: HTMLElement,
+): void {
+  if (p.stage !== 'compress' && p.stage !== 'search') return;
+  const fraction = (p.cell + (p.stage === 'compress' ? 0 : 0.5) + (0.5 * p.done) / p.total) / p.cells;
+  bar.value = fraction;
+  const elapsed = (performance.now() - started) / 1000;
+  const left = fraction > 0.02 ? (elapsed / fraction) * (1 - fraction) : NaN;
+  status.textContent = `${p.stage === 'compress' ? 'Compressing' : 'Searching'} with ${p.method}${p.budget ? ` at m = ${p.budget}` : ' (uncompressed)'}: ${p.done} / ${p.total}, cell ${p.cell + 1} of ${p.cells}${Number.isFinite(left) ? `, about ${Math.ceil(left)} s left` : ''}`;
+}
