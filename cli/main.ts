@@ -4,19 +4,26 @@
  *
  *   npm run cli -- compress --method agc --budget 32 --input tokens.npy --output out.npy \
  *       [--saliency s.npy] [--assignments a.json] [--seed 0]
- *   npm run cli -- eval [--synthetic images | --input DIR] [--methods none,agc,hpool] \
- *       [--budgets 4,8,16,32,64] [--ks 1,5,10] [--seed 1] [--json out.json] [--csv out.csv]
+ *   npm run cli -- eval [--synthetic images | --input FILE|DIR [--queries FILE] [--qrels FILE]] \
+ *       [--methods none,agc,hpool] [--budgets 4,8,16,32,64] [--storage fp32,fp16,int8,binary] \
+ *       [--ks 1,5,10] [--seed 1] [--json out.json] [--csv out.csv]
+ *   npm run cli -- export --input FILE|DIR --method agc --budget 32 [--storage fp16] \
+ *       --output index.safetensors [--manifest index.json] [--qdrant points.jsonl] [--model NAME]
  *
  * Errors print one line on stderr and exit non-zero (2 for usage, 1 for bad data).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compressDocument } from '../src/core/compress.ts';
 import { DEFAULT_BUDGETS, DEFAULT_KS, runExperiment, type ExperimentInput } from '../src/core/experiment.ts';
 import { ALL_METHOD_IDS, parseMethodSpec } from '../src/core/methodSpec.ts';
 import { readNpy, writeNpy } from '../src/core/npy.ts';
-import { raggedCorpus, type RaggedArrays } from '../src/core/raggedCorpus.ts';
+import { exportSafetensors, IndexBuilder, makeManifest, qdrantCollectionConfig, qdrantPoints } from '../src/core/exportIndex.ts';
+import { corpusFromArrays, importEmbeddings, type ImportedCorpus, type NamedArrays } from '../src/core/importer.ts';
+import { DocumentError } from '../src/core/multivector.ts';
+import { parseStorageList } from '../src/core/storage.ts';
+
 import { formatTable, resultTable, toCSV, toJSON } from '../src/core/report.ts';
 import { SYNTHETIC_PRESETS, syntheticCorpus } from '../src/core/synthetic.ts';
 
@@ -25,11 +32,17 @@ class UsageError extends Error {}
 const HELP = `usage:
   cli compress --method <id> --budget <m> --input <tokens.npy> --output <out.npy>
                [--saliency <s.npy>] [--assignments <a.json>] [--seed <n>]
-  cli eval [--synthetic <${Object.keys(SYNTHETIC_PRESETS).join('|')}> | --input <dir>] [--methods <ids>]
-           [--budgets <m,...>] [--ks <k,...>] [--seed <n>] [--json <file>] [--csv <file>]
+  cli eval [--synthetic <${Object.keys(SYNTHETIC_PRESETS).join('|')}> | --input <file|dir> [--queries <file>] [--qrels <file>]]
+           [--methods <ids>] [--budgets <m,...>] [--storage <types>] [--ks <k,...>] [--seed <n>]
+           [--json <file>] [--csv <file>]
+  cli export --input <file|dir> --method <id> --budget <m> --output <index.safetensors>
+           [--storage fp32|fp16|int8|binary] [--manifest <file.json>] [--qdrant <points.jsonl>]
+           [--model <name>] [--seed <n>]
 methods: ${ALL_METHOD_IDS.join(', ')}; options as id:key=value (e.g. hpool:protectFirst=true)
-eval --input <dir> reads doc_embeddings.npy, doc_offsets.npy [, doc_saliency.npy, doc_ids.json,
-  query_embeddings.npy, query_offsets.npy, query_ids.json, qrels.tsv] (see README)`;
+storage: fp32, fp16, int8 (per-vector scale), binary (Hamming MaxSim)
+--input: a .safetensors or .npz file (ragged doc_embeddings + doc_offsets, or padded + doc_mask;
+  see README "Import"), or a folder of doc_embeddings.npy, doc_offsets.npy [, doc_saliency.npy,
+  doc_ids.json, query_embeddings.npy, query_offsets.npy, query_ids.json, qrels.tsv]`;
 
 function intList(text: string, flag: string): number[] {
   const values = text.split(',').map((s) => Number(s.trim()));
@@ -77,37 +90,89 @@ function compress(args: string[]): void {
   process.stderr.write(`${n} tokens -> ${out.n} vectors (${spec.method}, budget ${budget})\n`);
 }
 
-function loadDirectory(dir: string): ExperimentInput {
-  if (!existsSync(dir)) throw new UsageError(`--input: no such directory: ${dir}`);
-  const npy = (name: string) => {
+function loadDirectory(dir: string): ImportedCorpus {
+  const arrays = new Map();
+  const metadata: Record<string, string> = {};
+  for (const name of ['doc_embeddings', 'doc_offsets', 'doc_saliency', 'doc_mask', 'doc_grid', 'query_embeddings', 'query_offsets', 'query_mask']) {
     const p = join(dir, `${name}.npy`);
-    return existsSync(p) ? readNpy(new Uint8Array(readFileSync(p)), p) : undefined;
-  };
-  const json = (name: string) => {
-    const p = join(dir, `${name}.json`);
-    if (!existsSync(p)) return undefined;
-    const v = JSON.parse(readFileSync(p, 'utf8'));
-    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new Error(`${p}: expected a JSON array of strings`);
-    return v as string[];
-  };
-  const arrays: RaggedArrays = {
-    doc_embeddings: npy('doc_embeddings'), doc_offsets: npy('doc_offsets'), doc_saliency: npy('doc_saliency'),
-    query_embeddings: npy('query_embeddings'), query_offsets: npy('query_offsets'),
-    doc_ids: json('doc_ids'), query_ids: json('query_ids'),
-    qrels: existsSync(join(dir, 'qrels.tsv')) ? readFileSync(join(dir, 'qrels.tsv'), 'utf8') : undefined,
-  };
-  try {
-    return raggedCorpus(arrays);
-  } catch (e) {
-    throw new Error(`${dir}: ${(e as Error).message}`);
+    if (existsSync(p)) arrays.set(name, readNpy(new Uint8Array(readFileSync(p)), name));
   }
+  for (const name of ['doc_ids', 'query_ids']) {
+    const p = join(dir, `${name}.json`);
+    if (existsSync(p)) metadata[name] = readFileSync(p, 'utf8');
+  }
+  const named: NamedArrays = { arrays, metadata };
+  const qrels = join(dir, 'qrels.tsv');
+  return corpusFromArrays(named, undefined, existsSync(qrels) ? { name: 'qrels.tsv', text: readFileSync(qrels, 'utf8') } : undefined, { docs: dir });
 }
 
-function evaluate(args: string[]): void {
+/** --input as a folder of .npy files, or a .safetensors / .npz file (with --queries, --qrels). */
+async function loadInput(input: string, queries?: string, qrels?: string): Promise<ImportedCorpus> {
+  if (!existsSync(input)) throw new UsageError(`--input: no such file or directory: ${input}`);
+  let corpus: ImportedCorpus;
+  if (statSync(input).isDirectory()) {
+    if (queries) throw new UsageError('--queries goes with a .safetensors or .npz --input; a folder holds its own query_*.npy');
+    corpus = loadDirectory(input);
+  } else {
+    const file = (p: string, flag: string) => ({ name: basename(p), bytes: readFile(p, flag) });
+    corpus = await importEmbeddings(file(input, '--input'), queries ? file(queries, '--queries') : undefined, qrels ? file(qrels, '--qrels') : undefined);
+  }
+  for (const note of corpus.notes) process.stderr.write(`note: ${note}\n`);
+  return corpus;
+}
+
+async function exportIndex(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
-      synthetic: { type: 'string' }, input: { type: 'string' }, methods: { type: 'string', default: 'none,agc,hpool,kmeans,uniform,random,top-saliency' },
+      input: { type: 'string' }, method: { type: 'string' }, budget: { type: 'string' }, output: { type: 'string' },
+      storage: { type: 'string', default: 'fp16' }, manifest: { type: 'string' }, qdrant: { type: 'string' },
+      model: { type: 'string' }, seed: { type: 'string', default: '0' },
+    },
+    strict: true,
+  });
+  for (const flag of ['input', 'method', 'budget', 'output'] as const) if (!values[flag]) throw new UsageError(`export needs --${flag}`);
+  const spec = parseMethodSpec(values.method!);
+  const budget = values.budget === 'full' ? null : Number(values.budget);
+  if (budget !== null && (!Number.isInteger(budget) || budget < 1)) throw new UsageError(`--budget must be an integer >= 1 or "full", got "${values.budget}"`);
+  const [storage, ...more] = parseStorageList(values.storage!);
+  if (more.length) throw new UsageError('export writes one storage type; give one --storage');
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
+  const corpus = await loadInput(values.input!);
+  const builder = new IndexBuilder({ d: corpus.d, spec, budget, storage, seed });
+  let skipped = 0;
+  for (const doc of corpus.docs) {
+    try {
+      builder.add(doc);
+    } catch (e) {
+      if (!(e instanceof DocumentError)) throw e;
+      skipped++;
+      process.stderr.write(`skipped ${e.message}\n`);
+    }
+  }
+  const stored = builder.finish();
+  const manifest = makeManifest(stored, { model: values.model ?? corpus.manifest?.model ?? basename(values.input!), spec, budget, seed });
+  writeFileSync(values.output!, exportSafetensors(stored, manifest));
+  if (values.manifest) writeFileSync(values.manifest, JSON.stringify({ ...manifest, qdrant: qdrantCollectionConfig(stored) }, null, 2) + '\n');
+  if (values.qdrant) {
+    const fd = openSync(values.qdrant, 'w');
+    try {
+      for (const line of qdrantPoints(stored, 'colbert', { method: manifest.method, budget })) writeSync(fd, line);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  const vectors = stored.offsets[stored.ids.length];
+  process.stderr.write(`${stored.ids.length} documents, ${builder.tokensIn} tokens -> ${vectors} vectors (${manifest.method}, budget ${budget ?? 'full'}, ${storage}); ${skipped} skipped\n`);
+}
+
+async function evaluate(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      synthetic: { type: 'string' }, input: { type: 'string' }, queries: { type: 'string' }, qrels: { type: 'string' },
+      storage: { type: 'string', default: 'fp32' }, methods: { type: 'string', default: 'none,agc,hpool,kmeans,uniform,random,top-saliency' },
       budgets: { type: 'string', default: DEFAULT_BUDGETS.join(',') }, ks: { type: 'string', default: DEFAULT_KS.join(',') },
       seed: { type: 'string', default: '1' }, json: { type: 'string' }, csv: { type: 'string' }, quiet: { type: 'boolean', default: false },
     },
@@ -119,11 +184,14 @@ function evaluate(args: string[]): void {
   const methods = values.methods!.split(',').map((s) => parseMethodSpec(s));
   const budgets = intList(values.budgets!, '--budgets');
   const ks = intList(values.ks!, '--ks');
+  const storages = parseStorageList(values.storage!);
+  if ((values.queries || values.qrels) && !values.input) throw new UsageError('--queries and --qrels go with --input');
   let input: ExperimentInput;
   let source: string;
   if (values.input) {
-    input = loadDirectory(values.input);
-    source = values.input;
+    const imported = await loadInput(values.input, values.queries, values.qrels);
+    input = imported;
+    source = `${values.input}${imported.manifest ? ` (exported index: ${imported.manifest.method}, budget ${imported.manifest.budget ?? 'full'}, ${imported.manifest.storage})` : ''}`;
   } else {
     const preset = values.synthetic ?? 'images';
     if (!SYNTHETIC_PRESETS[preset]) throw new UsageError(`unknown synthetic preset "${preset}"; known: ${Object.keys(SYNTHETIC_PRESETS).join(', ')}`);
@@ -133,7 +201,7 @@ function evaluate(args: string[]): void {
   if (input.queries.length === 0) throw new Error('the corpus has no queries, so there is nothing to evaluate');
   const started = performance.now();
   let lastLine = 0;
-  const result = runExperiment(input, { methods, budgets, ks, seed }, {
+  const result = runExperiment(input, { methods, budgets, ks, seed, storages }, {
     onProgress: (p) => {
       if (values.quiet || !process.stderr.isTTY || performance.now() - lastLine < 200) return;
       lastLine = performance.now();
@@ -150,13 +218,14 @@ function evaluate(args: string[]): void {
   if (values.csv) writeFileSync(values.csv, toCSV(resultTable(result)));
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'compress') compress(rest);
-    else if (command === 'eval') evaluate(rest);
+    else if (command === 'eval') await evaluate(rest);
+    else if (command === 'export') await exportIndex(rest);
     else if (!command || command === 'help' || command === '--help' || command === '-h') console.log(HELP);
-    else throw new UsageError(`unknown command "${command}" (expected compress or eval; see --help)`);
+    else throw new UsageError(`unknown command "${command}" (expected compress, eval or export; see --help)`);
     return 0;
   } catch (e) {
     const err = e as Error & { code?: string };
@@ -167,4 +236,4 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

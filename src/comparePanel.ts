@@ -15,6 +15,7 @@ import { EngineClient } from './engineClient.ts';
 import { download, methodCheckboxes, parseBudgets, showGridProgress } from './ui/common.ts';
 import { formatMethodSpec, parseMethodSpec } from './core/methodSpec.ts';
 import type { PageState } from './urlState.ts';
+import { STORAGE_LABELS, type StorageType } from './core/storage.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const KS = [1, 5, 10];
@@ -25,8 +26,8 @@ const methodColour = (method: string) => colourOf(method.split(/[:]/)[0], COLOUR
 export interface ComparePanel {
   /** Runs the comparison with the current settings; resolves when done or failed. */
   compare(): Promise<void>;
-  applyState(s: Pick<PageState, 'queries' | 'typed' | 'methods' | 'budgets' | 'seed' | 'metric' | 'util'>): void;
-  state(): Pick<PageState, 'queries' | 'typed' | 'methods' | 'budgets' | 'seed' | 'metric' | 'util'>;
+  applyState(s: Pick<PageState, 'queries' | 'typed' | 'methods' | 'budgets' | 'storages' | 'seed' | 'metric' | 'util'>): void;
+  state(): Pick<PageState, 'queries' | 'typed' | 'methods' | 'budgets' | 'storages' | 'seed' | 'metric' | 'util'>;
 }
 
 export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = () => {}): ComparePanel {
@@ -52,6 +53,12 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
     if (all.length === 0) throw new Error('Pick at least one method.');
     const seen = new Set<string>();
     return all.filter((m) => !seen.has(formatMethodSpec(m)) && seen.add(formatMethodSpec(m)));
+  };
+  const storageBox = $<HTMLFieldSetElement>('compare-storage');
+  const chosenStorages = (): StorageType[] => {
+    const list = [...storageBox.querySelectorAll<HTMLInputElement>('input:checked')].map((b) => b.value as StorageType);
+    if (list.length === 0) throw new Error('Pick at least one storage type (fp32, fp16, int8 or binary).');
+    return list;
   };
   const runButton = $<HTMLButtonElement>('compare-run');
   const cancelButton = $<HTMLButtonElement>('compare-cancel');
@@ -96,7 +103,7 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
       if (docs.length === 0) throw new Error('Embed some files first (or add the demo scenes), then compare.');
       const seed = Number(seedInput.value);
       if (!Number.isInteger(seed)) throw new Error('The seed must be a whole number.');
-      const config = { methods: chosenMethods(), budgets: parseBudgets(budgets.value), ks: KS, seed };
+      const config = { methods: chosenMethods(), budgets: parseBudgets(budgets.value), storages: chosenStorages(), ks: KS, seed };
       const parsed = await queriesFromSource();
       const names = new Set(docs.map((d) => d.id));
       const unknown = new Set([...parsed.qrels.values()].flatMap((rel) => [...rel.keys()].filter((n) => !names.has(n))));
@@ -162,36 +169,38 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
     if (!result) return;
     const metric = metricSelect.value;
     const utilBudget = Number(utilSelect.value);
-    const full = result.rows.find((r) => r.budget === null);
+    // Budget, utilisation and evenness charts read one storage type (the first chosen, normally
+    // fp32); the bytes chart shows every storage type as its own measured points.
+    const primary = result.rows[0]?.storage ?? 'fp32';
+    const storages = [...new Set(result.rows.map((r) => r.storage))];
+    const full = result.rows.find((r) => r.budget === null && r.storage === primary);
     const methods = [...new Set(result.rows.filter((r) => r.budget !== null).map((r) => r.method))];
-    const rowsOf = (m: string) => result!.rows.filter((r) => r.method === m && r.budget !== null);
+    const rowsOf = (m: string, storage = primary) => result!.rows.filter((r) => r.method === m && r.budget !== null && r.storage === storage);
     const label = (m: string) => rowsOf(m)[0]?.label ?? m;
     const refs = full ? [{ label: `uncompressed ${value(full, metric).toFixed(3)}`, y: value(full, metric) }] : [];
 
     const byBudget: Series[] = methods.map((m) => ({ id: m, label: label(m), colour: methodColour(m), points: rowsOf(m).map((r) => ({ x: r.budget!, y: value(r, metric), key: `m=${r.budget}` })) }));
-    lineChart($('chart-budget') as unknown as SVGSVGElement, byBudget, { title: `${metric} against budget`, xLabel: 'vectors per document (m)', yLabel: metric, xScale: 'log2', yDomain: [0, 1], references: refs });
+    lineChart($('chart-budget') as unknown as SVGSVGElement, byBudget, { title: `${metric} against budget${storages.length > 1 ? ` (${primary})` : ''}`, xLabel: 'vectors per document (m)', yLabel: metric, xScale: 'log2', yDomain: [0, 1], references: refs });
 
-    const perDoc = (bytes: number) => bytes / Math.max(1, result!.documents);
     const byBytes: Series[] = [];
     for (const m of methods) {
-      byBytes.push({ id: m, label: `${label(m)} fp32`, colour: methodColour(m), points: rowsOf(m).map((r) => ({ x: perDoc(r.bytesFp32), y: value(r, metric), key: `m=${r.budget} fp32` })) });
-      byBytes.push({ id: `${m}:fp16`, label: `${label(m)} fp16`, colour: methodColour(m), dashed: true, points: rowsOf(m).map((r) => ({ x: perDoc(r.bytesFp16), y: value(r, metric), key: `m=${r.budget} fp16`, hollow: true })) });
+      storages.forEach((st, i) => {
+        byBytes.push({ id: `${m}:${st}`, label: `${label(m)} ${STORAGE_LABELS[st]}`, colour: methodColour(m), dashed: i > 0, points: rowsOf(m, st).map((r) => ({ x: r.bytesPerDoc, y: value(r, metric), key: `m=${r.budget} ${st}`, hollow: i > 0 })) });
+      });
     }
-    if (full) {
+    const fullRows = result.rows.filter((r) => r.budget === null);
+    if (fullRows.length) {
       byBytes.push({
         id: 'none',
         label: 'uncompressed',
         colour: methodColour('none'),
         line: false,
-        points: [
-          { x: perDoc(full.bytesFp32), y: value(full, metric), key: 'fp32' },
-          { x: perDoc(full.bytesFp16), y: value(full, metric), key: 'fp16', hollow: true },
-        ],
+        points: fullRows.map((r) => ({ x: r.bytesPerDoc, y: value(r, metric), key: r.storage, hollow: r.storage !== primary })),
       });
     }
     lineChart($('chart-bytes') as unknown as SVGSVGElement, byBytes, { title: `${metric} against index bytes per document`, xLabel: 'bytes per document (log)', yLabel: metric, xScale: 'log10', yDomain: [0, 1], height: 300 + Math.max(0, byBytes.length - 14) * 15 });
 
-    const atBudget = result.rows.filter((r) => r.budget === utilBudget || r.budget === null);
+    const atBudget = result.rows.filter((r) => r.storage === primary && (r.budget === utilBudget || r.budget === null));
     barChart(
       $('chart-active') as unknown as SVGSVGElement,
       atBudget.map((r) => ({ id: r.method, label: r.budget === null ? 'uncompressed' : r.label, value: r.utilization.activeFraction, colour: methodColour(r.method) })),
@@ -273,6 +282,7 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
       const tr = body.insertRow();
       tr.dataset.method = String(r[0]);
       tr.dataset.budget = String(r[2] ?? 'full');
+      tr.dataset.storage = String(r[3]);
       r.forEach((v, i) => {
         const td = tr.insertCell();
         td.dataset.column = t.columns[i];
@@ -311,6 +321,8 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
       // Specs with options have no box: they go to the "more methods" field.
       specsInput.value = st.methods.filter((m) => !methodsBox.querySelector(`input[value="${CSS.escape(m)}"]`)).join('; ');
       budgets.value = st.budgets.join(',');
+      const stored = new Set(st.storages);
+      for (const box of storageBox.querySelectorAll<HTMLInputElement>('input')) box.checked = stored.has(box.value as StorageType);
       seedInput.value = String(st.seed);
       wantedMetric = st.metric;
       wantedUtil = st.util;
@@ -321,6 +333,7 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
         typed: source.value === 'typed' ? typed.value.trim() : '',
         methods: chosenMethods().map(formatMethodSpec),
         budgets: parseBudgets(budgets.value),
+        storages: chosenStorages(),
         seed: Number(seedInput.value),
         metric: result ? metricSelect.value : '',
         util: result && utilSelect.value ? Number(utilSelect.value) : null,

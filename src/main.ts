@@ -87,20 +87,20 @@ function renderTable(result: ExperimentResult): void {
   table.id = 'results-table';
   table.createCaption().textContent = `${result.documents} documents (${result.tokens} tokens, d = ${result.dimension}), ${result.queries} queries, seed ${result.config.seed}`;
   const head = table.createTHead().insertRow();
-  for (const h of ['method', 'budget', 'vectors/doc', 'KiB (fp16)', ...metricNames, 'active', 'ms/doc']) head.append(Object.assign(document.createElement('th'), { textContent: h, scope: 'col' }));
+  for (const h of ['method', 'budget', 'storage', 'vectors/doc', 'bytes/doc', ...metricNames, 'active', 'ms/doc']) head.append(Object.assign(document.createElement('th'), { textContent: h, scope: 'col' }));
   const body = table.createTBody();
   for (const r of result.rows) {
     const tr = body.insertRow();
     tr.dataset.method = r.method;
     tr.dataset.budget = String(r.budget ?? 'full');
     const cells = [
-      r.label, r.budget ?? 'full', r.vectorsPerDoc.toFixed(1), (r.bytesFp16 / 1024).toFixed(1),
+      r.label, r.budget ?? 'full', r.storage, r.vectorsPerDoc.toFixed(1), r.bytesPerDoc.toFixed(0),
       ...metricNames.map((m) => r.metrics[m].toFixed(3)), `${(r.utilization.activeFraction * 100).toFixed(1)}%`, r.compressMsPerDoc.toFixed(2),
     ];
     cells.forEach((c, i) => {
       const td = tr.insertCell();
       td.textContent = String(c);
-      if (i >= 4 && i < 4 + metricNames.length) td.dataset.metric = metricNames[i - 4];
+      if (i >= 5 && i < 5 + metricNames.length) td.dataset.metric = metricNames[i - 5];
     });
   }
   results.replaceChildren(table);

@@ -5,6 +5,7 @@
  * open, and `controls=0` hides the settings so a teacher can embed one state in slides.
  */
 import { parseMethodSpec, formatMethodSpec } from './core/methodSpec.ts';
+import { parseStorageList, type StorageType } from './core/storage.ts';
 
 export interface PageState {
   model: string;
@@ -16,6 +17,8 @@ export interface PageState {
   typed: string;
   methods: string[];
   budgets: number[];
+  /** Storage types the compressed vectors are scored in (each a point on the bytes chart). */
+  storages: StorageType[];
   seed: number;
   metric: string;
   util: number | null;
@@ -34,6 +37,7 @@ export const DEFAULT_STATE: PageState = {
   typed: '',
   methods: ['none', 'agc', 'hpool', 'kmeans', 'uniform', 'random'],
   budgets: [4, 8, 16, 32, 64],
+  storages: ['fp32', 'fp16', 'int8'],
   seed: 1,
   metric: '',
   util: null,
@@ -59,6 +63,7 @@ export function encodeState(s: PageState): string {
   if (s.queries === 'typed' && s.typed) p.set('q', s.typed);
   p.set('methods', s.methods.join(';'));
   p.set('budgets', s.budgets.join(','));
+  if (s.storages.join(',') !== DEFAULT_STATE.storages.join(',')) p.set('storage', s.storages.join(','));
   if (s.seed !== 1) p.set('seed', String(s.seed));
   if (s.metric) p.set('metric', s.metric);
   if (s.util !== null) p.set('m', String(s.util));
@@ -76,7 +81,7 @@ export function encodeState(s: PageState): string {
 /** Reads a query string; unknown methods, bad budgets and bad enums are errors, not silently dropped. */
 export function decodeState(search: string): PageState {
   const p = new URLSearchParams(search);
-  const s: PageState = { ...DEFAULT_STATE, methods: [...DEFAULT_STATE.methods], budgets: [...DEFAULT_STATE.budgets] };
+  const s: PageState = { ...DEFAULT_STATE, methods: [...DEFAULT_STATE.methods], budgets: [...DEFAULT_STATE.budgets], storages: [...DEFAULT_STATE.storages] };
   const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
     const v = p.get(key);
     if (v === null) return fallback;
@@ -104,6 +109,14 @@ export function decodeState(search: string): PageState {
   if (budgets !== null) {
     s.budgets = budgets.split(',').map(Number);
     if (s.budgets.length === 0 || s.budgets.some((b) => !Number.isInteger(b) || b < 1)) throw new UrlStateError(`budgets must be positive whole numbers, got "${budgets}"`);
+  }
+  const storage = p.get('storage');
+  if (storage !== null) {
+    try {
+      s.storages = parseStorageList(storage);
+    } catch (err) {
+      throw new UrlStateError((err as Error).message);
+    }
   }
   const seed = p.get('seed');
   if (seed !== null) {

@@ -9,6 +9,7 @@ import { evaluateRankings, type Judgments } from './metrics.ts';
 import { formatMethodSpec, methodSpecLabel, type MethodSpec } from './methodSpec.ts';
 import { maxSimScores, packCorpus, topK, type VectorSet } from './maxsim.ts';
 import { type MultiVector, validateDocument } from './multivector.ts';
+import { decodeCorpus, queryForStorage, storeCorpus, storedBytes, type StorageType } from './storage.ts';
 import { tokenUtilization, type UtilizationReport } from './utilization.ts';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -25,6 +26,11 @@ export interface ExperimentConfig {
   /** Cut-offs for Recall@k, nDCG@k and MRR@k. */
   ks: readonly number[];
   seed: number;
+  /**
+   * Storage types the compressed vectors are scored in (default fp32 only): each is a row of its
+   * own, with its own bytes and metrics, so quality against bytes is measured, not assumed.
+   */
+  storages?: readonly StorageType[];
 }
 
 export const DEFAULT_BUDGETS = [4, 8, 16, 32, 64] as const;
@@ -36,12 +42,14 @@ export interface ExperimentRow {
   label: string;
   /** The budget m, or null for the uncompressed index. */
   budget: number | null;
+  /** How the stored vectors are kept (see storage.ts). */
+  storage: StorageType;
   documents: number;
   storedVectors: number;
   vectorsPerDoc: number;
-  /** Payload of the stored vectors only (no offsets or ids): vectors x d x 4 and x 2 bytes. */
-  bytesFp32: number;
-  bytesFp16: number;
+  /** Payload of the stored vectors in this storage type (int8 scales included; no offsets or ids). */
+  bytes: number;
+  bytesPerDoc: number;
   compressMsPerDoc: number;
   searchMsPerQuery: number;
   metrics: Record<string, number>;
@@ -78,7 +86,7 @@ export interface ExperimentResult {
 export type ExperimentProgress =
   | { stage: 'validate'; done: number; total: number }
   | { stage: 'compress'; method: string; budget: number | null; done: number; total: number; cell: number; cells: number }
-  | { stage: 'search'; method: string; budget: number | null; done: number; total: number; cell: number; cells: number }
+  | { stage: 'search'; method: string; budget: number | null; storage?: StorageType; done: number; total: number; cell: number; cells: number }
   | { stage: 'done'; rows: number };
 
 export interface RunOptions {
@@ -131,54 +139,56 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
       if (i % every === 0 || i === docs.length - 1) onProgress?.({ stage: 'compress', ...common, done: i + 1, total: docs.length });
     });
     const compressMs = performance.now() - t0;
-    const corpus = packCorpus(compressed);
-    const rankings = new Map<string, string[]>();
-    const t1 = performance.now();
-    const scores = new Float32Array(corpus.ids.length);
-    const fidelitySums: Record<string, number> = {};
-    const addFidelity = (key: string, v: number) => {
-      if (!Number.isNaN(v)) fidelitySums[key] = (fidelitySums[key] ?? 0) + v;
-    };
-    input.queries.forEach((q, i) => {
-      signal?.throwIfAborted();
-      maxSimScores(q.data, q.n, corpus, scores);
-      const ranking = topK(scores, maxK).map((h) => corpus.ids[h.doc]);
-      rankings.set(q.id, ranking);
-      for (const k of config.ks) addFidelity(`overlap@${k}`, overlapAtK(ranking, refRankings[i], k));
-      addFidelity('spearman', spearman(scores, refScores[i]));
-      if (i % every === 0 || i === input.queries.length - 1)
-        onProgress?.({ stage: 'search', ...common, done: i + 1, total: input.queries.length });
-    });
-    const searchMs = performance.now() - t1;
-    const fidelity: Record<string, number> = {};
-    for (const [key, sum] of Object.entries(fidelitySums)) fidelity[key] = sum / input.queries.length;
-    const summary = evaluateRankings(rankings, input.qrels, config.ks);
-    const utilization = tokenUtilization({
-      corpus,
-      compressed,
-      positions: docs.map((x) => x.positions),
-      queries: input.queries,
-      qrels: input.qrels,
-    });
-    const stored = corpus.offsets[corpus.ids.length];
-    rows.push({
-      method,
-      label: methodSpecLabel(spec),
-      budget,
-      documents: docs.length,
-      storedVectors: stored,
-      vectorsPerDoc: docs.length ? stored / docs.length : 0,
-      bytesFp32: stored * d * 4,
-      bytesFp16: stored * d * 2,
-      compressMsPerDoc: docs.length ? compressMs / docs.length : 0,
-      searchMsPerQuery: input.queries.length ? searchMs / input.queries.length : 0,
-      metrics: summary.means,
-      judgedQueries: summary.judged,
-      unjudgedQueries: summary.unjudged,
-      utilization,
-      fidelity,
-      saliencySources: sources,
-    });
+    const packed = packCorpus(compressed);
+    for (const storage of config.storages ?? ['fp32']) {
+      // The vectors as this storage type keeps them; the query as it is scored against them.
+      const stored = storeCorpus(packed, storage);
+      const corpus = storage === 'fp32' ? packed : decodeCorpus(stored);
+      const queries = input.queries.map((q) => ({ ...q, data: queryForStorage(q.data, q.n, d, storage) }));
+      const rankings = new Map<string, string[]>();
+      const t1 = performance.now();
+      const scores = new Float32Array(corpus.ids.length);
+      const fidelitySums: Record<string, number> = {};
+      const addFidelity = (key: string, v: number) => {
+        if (!Number.isNaN(v)) fidelitySums[key] = (fidelitySums[key] ?? 0) + v;
+      };
+      queries.forEach((q, i) => {
+        signal?.throwIfAborted();
+        maxSimScores(q.data, q.n, corpus, scores);
+        const ranking = topK(scores, maxK).map((h) => corpus.ids[h.doc]);
+        rankings.set(q.id, ranking);
+        for (const k of config.ks) addFidelity(`overlap@${k}`, overlapAtK(ranking, refRankings[i], k));
+        addFidelity('spearman', spearman(scores, refScores[i]));
+        if (i % every === 0 || i === queries.length - 1)
+          onProgress?.({ stage: 'search', ...common, storage, done: i + 1, total: queries.length });
+      });
+      const searchMs = performance.now() - t1;
+      const fidelity: Record<string, number> = {};
+      for (const [key, sum] of Object.entries(fidelitySums)) fidelity[key] = sum / queries.length;
+      const summary = evaluateRankings(rankings, input.qrels, config.ks);
+      const utilization = tokenUtilization({ corpus, compressed, positions: docs.map((x) => x.positions), queries, qrels: input.qrels });
+      const vectors = corpus.offsets[corpus.ids.length];
+      const bytes = storedBytes(stored);
+      rows.push({
+        method,
+        label: methodSpecLabel(spec),
+        budget,
+        storage,
+        documents: docs.length,
+        storedVectors: vectors,
+        vectorsPerDoc: docs.length ? vectors / docs.length : 0,
+        bytes,
+        bytesPerDoc: docs.length ? bytes / docs.length : 0,
+        compressMsPerDoc: docs.length ? compressMs / docs.length : 0,
+        searchMsPerQuery: queries.length ? searchMs / queries.length : 0,
+        metrics: summary.means,
+        judgedQueries: summary.judged,
+        unjudgedQueries: summary.unjudged,
+        utilization,
+        fidelity,
+        saliencySources: sources,
+      });
+    }
   });
   onProgress?.({ stage: 'done', rows: rows.length });
   return {

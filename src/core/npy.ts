@@ -11,6 +11,8 @@ export interface NpyArray {
   /** The dtype as stored in the file, e.g. "<f4". */
   dtype: string;
   data: Float32Array | Int32Array;
+  /** Unicode ("<U") and byte ("|S") string arrays: the values, and data is empty. */
+  strings?: string[];
 }
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
@@ -50,7 +52,31 @@ export function readNpy(bytes: Uint8Array, name = 'array'): NpyArray {
     .map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const body = offset + headerLen;
-  const itemSize: Record<string, number> = { '<f4': 4, '<f2': 2, '<f8': 8, '<i4': 4, '<i8': 8, '|u1': 1, '|b1': 1 };
+  const str = /^(<U|\|S)(\d+)$/.exec(descr);
+  if (str) {
+    const width = Number(str[2]) * (str[1] === '<U' ? 4 : 1);
+    if (bytes.length - body < count * width) throw new NpyError(`${name}: truncated data: ${count} strings of ${width} bytes need ${count * width} bytes, file has ${bytes.length - body}`);
+    const dv = new DataView(bytes.buffer, bytes.byteOffset + body, count * width);
+    const strings: string[] = [];
+    for (let i = 0; i < count; i++) {
+      let text = '';
+      if (str[1] === '<U') {
+        for (let c = 0; c < width / 4; c++) {
+          const cp = dv.getUint32(i * width + c * 4, true);
+          if (cp === 0) break;
+          text += String.fromCodePoint(cp);
+        }
+      } else {
+        const raw = bytes.subarray(body + i * width, body + (i + 1) * width);
+        const end = raw.indexOf(0);
+        text = new TextDecoder().decode(end < 0 ? raw : raw.subarray(0, end));
+      }
+      strings.push(text);
+    }
+    return { shape, dtype: descr, data: new Int32Array(0), strings };
+  }
+  if (descr === '|O') throw new NpyError(`${name}: object arrays (pickled Python objects) cannot be read; save strings with np.array(ids, dtype=str)`);
+  const itemSize: Record<string, number> = { '<f4': 4, '<f2': 2, '<f8': 8, '<i4': 4, '<i8': 8, '|u1': 1, '|b1': 1, '|i1': 1 };
   const size = itemSize[descr];
   if (size === undefined)
     throw new NpyError(`${name}: dtype ${descr} is not supported (use little-endian float32, float16, float64, int32 or int64)`);
@@ -82,6 +108,10 @@ export function readNpy(bytes: Uint8Array, name = 'array'): NpyArray {
         if (v > 2147483647n || v < -2147483648n) throw new NpyError(`${name}: int64 value ${v} at index ${i} does not fit in int32`);
         data[i] = Number(v);
       }
+      break;
+    case '|i1':
+      data = new Int32Array(count);
+      for (let i = 0; i < count; i++) data[i] = dv.getInt8(i);
       break;
     default:
       data = new Int32Array(count);

@@ -15,11 +15,11 @@ export function resultTable(result: ExperimentResult): ResultTable {
   const metricNames = [...new Set(result.rows.flatMap((r) => Object.keys(r.metrics)))].sort(metricOrder);
   const fidelityNames = [...new Set(result.rows.flatMap((r) => Object.keys(r.fidelity ?? {})))].sort(metricOrder);
   const columns = [
-    'method', 'label', 'budget', 'vectors_per_doc', 'bytes_fp32', 'bytes_fp16', ...metricNames, ...fidelityNames,
+    'method', 'label', 'budget', 'storage', 'vectors_per_doc', 'bytes', 'bytes_per_doc', ...metricNames, ...fidelityNames,
     'active_fraction', 'vector_gini', 'vector_cv', 'position_gini', 'position_cv', 'compress_ms_per_doc', 'search_ms_per_query',
   ];
   const rows = result.rows.map((r) => [
-    r.method, r.label, r.budget, r.vectorsPerDoc, r.bytesFp32, r.bytesFp16, ...metricNames.map((m) => r.metrics[m] ?? null),
+    r.method, r.label, r.budget, r.storage, r.vectorsPerDoc, r.bytes, r.bytesPerDoc, ...metricNames.map((m) => r.metrics[m] ?? null),
     ...fidelityNames.map((m) => r.fidelity?.[m] ?? null),
     r.utilization.activeFraction, r.utilization.vectorGini, r.utilization.vectorCV, r.utilization.positionGini,
     r.utilization.positionCV, r.compressMsPerDoc, r.searchMsPerQuery,
@@ -63,12 +63,13 @@ export function formatTable(result: ExperimentResult): string {
   const metricNames = [...new Set(result.rows.flatMap((r) => Object.keys(r.metrics)))]
     .filter((m) => !m.startsWith('mrr') || m === 'mrr@10')
     .sort(metricOrder);
-  const header = ['method', 'budget', 'vec/doc', 'KiB fp16', ...metricNames, 'active', 'gini', 'ms/doc'];
+  const header = ['method', 'budget', 'storage', 'vec/doc', 'B/doc', ...metricNames, 'active', 'gini', 'ms/doc'];
   const lines = result.rows.map((r) => [
     r.method,
     r.budget === null ? 'full' : String(r.budget),
+    r.storage,
     r.vectorsPerDoc.toFixed(1),
-    (r.bytesFp16 / 1024).toFixed(1),
+    r.bytesPerDoc.toFixed(0),
     ...metricNames.map((m) => (r.metrics[m] ?? NaN).toFixed(3)),
     (r.utilization.activeFraction * 100).toFixed(1) + '%',
     Number.isNaN(r.utilization.positionGini) ? '-' : r.utilization.positionGini.toFixed(2),

@@ -65,7 +65,7 @@ describe('cli eval', () => {
     const csv = join(dir, 'r.csv');
     const r = cli('eval', '--synthetic', 'tiny', '--methods', 'none,agc,agc-mean,hpool', '--budgets', '4,8', '--ks', '1,10', '--json', json, '--csv', csv);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^agc-mean\s+4\s+4\.0/m);
+    expect(r.stdout).toMatch(/^agc-mean\s+4\s+fp32\s+4\.0/m);
     const result = JSON.parse(readFileSync(json, 'utf8'));
     expect(result.rows).toHaveLength(1 + 3 * 2);
     const lines = readFileSync(csv, 'utf8').trim().split('\n');
@@ -99,14 +99,53 @@ describe('cli eval', () => {
     writeFileSync(join(corpusDir, 'query_offsets.npy'), writeNpy(Int32Array.from([0, 3, 6, 9]), [4]));
     writeFileSync(join(corpusDir, 'qrels.tsv'), 'query\tdoc\tgrade\nq-0\ta\t1\nq-1\tb\t1\nq-2\tc\t1\n');
     const r = cli('eval', '--input', corpusDir, '--methods', 'none,hpool', '--budgets', '4', '--ks', '1');
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toBe('note: no query_ids: queries are named q-0, q-1, ...\n');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/3 documents, 67 tokens, d = 6, 3 queries/);
-    expect(r.stdout).toMatch(/^none\s+full\s+22\.3\s+\S+\s+1\.000/m);
+    expect(r.stdout).toMatch(/^none\s+full\s+fp32\s+22\.3\s+\S+\s+1\.000/m);
 
     writeFileSync(join(corpusDir, 'doc_offsets.npy'), writeNpy(Int32Array.from([0, 20, 55, 60]), [4]));
     const bad = cli('eval', '--input', corpusDir);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/doc_offsets must start at 0 and end at 67/);
+    expect(bad.stderr).toMatch(/doc_offsets: must start at 0 and end at 67/);
+  });
+
+  it('imports .npz and safetensors with separate queries and relevance, and scores each storage type', () => {
+    const fx = join(import.meta.dirname, '../fixtures/import');
+    const r = cli('eval', '--input', join(fx, 'padded.npz'), '--queries', join(fx, 'queries.safetensors'), '--qrels', join(fx, 'qrels.tsv'),
+      '--methods', 'none,hpool', '--budgets', '2', '--ks', '1', '--storage', 'fp32,int8,binary');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/3 documents, 19 tokens, d = 8, 2 queries/);
+    expect(r.stdout).toMatch(/^none\s+full\s+int8\s+6\.3\s+76\s/m); // 19 vectors x (8 + 4) bytes / 3 documents
+    expect(r.stdout).toMatch(/^hpool\s+2\s+binary\s+2\.0\s+8\s/m);
+    const bad = cli('eval', '--input', join(fx, 'ragged.npz'), '--queries', join(fx, 'padded.npz'));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe('error: padded.npz: query_embeddings (or embeddings) is missing (arrays found: doc_embeddings, doc_mask, doc_ids)\n');
+  });
+});
+
+describe('cli export', () => {
+  it('writes an index, its manifest and Qdrant points; the index evaluates like the method it was built with', () => {
+    const fx = join(import.meta.dirname, '../fixtures/import');
+    const out = join(dir, 'index.safetensors');
+    const manifest = join(dir, 'index.json');
+    const points = join(dir, 'points.jsonl');
+    const r = cli('export', '--input', join(fx, 'ragged.npz'), '--method', 'agc', '--budget', '3', '--storage', 'fp16', '--output', out, '--manifest', manifest, '--qdrant', points);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/3 documents, 19 tokens -> 9 vectors \(agc, budget 3, fp16\)/);
+    const m = JSON.parse(readFileSync(manifest, 'utf8'));
+    expect(m).toMatchObject({ format: 'mvc-index', method: 'agc', budget: 3, storage: 'fp16', dimension: 8, documents: 3, vectors: 9 });
+    expect(m.qdrant.vectors.colbert).toEqual({ size: 8, distance: 'Dot', multivector_config: { comparator: 'max_sim' }, datatype: 'float16' });
+    const lines = readFileSync(points, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((p) => p.payload.doc_id)).toEqual(['cat.jpg', 'dog.png', 'clip.mp4']);
+    const direct = cli('eval', '--input', join(fx, 'ragged.npz'), '--methods', 'agc', '--budgets', '3', '--ks', '1', '--storage', 'fp16', '--json', join(dir, 'a.json'));
+    const reread = cli('eval', '--input', out, '--queries', join(fx, 'queries.safetensors'), '--methods', 'none', '--ks', '1', '--storage', 'fp16', '--json', join(dir, 'b.json'));
+    expect(direct.code).toBe(0);
+    expect(reread.code).toBe(0);
+    const a = JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8')).rows[0];
+    const b = JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8')).rows[0];
+    expect(b.fidelity).toEqual({ 'overlap@1': 1, spearman: 1 });
+    expect(b.bytes).toBe(a.bytes);
+    expect(b.storedVectors).toBe(9);
   });
 });

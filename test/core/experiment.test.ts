@@ -15,13 +15,27 @@ describe('runExperiment', () => {
     const full = r.rows[0];
     expect(full.storedVectors).toBe(r.tokens);
     for (const row of r.rows) {
-      expect(row.bytesFp32).toBe(row.storedVectors * r.dimension * 4);
-      expect(row.bytesFp16 * 2).toBe(row.bytesFp32);
+      expect(row.storage).toBe('fp32');
+      expect(row.bytes).toBe(row.storedVectors * r.dimension * 4);
       if (row.budget) expect(row.storedVectors).toBeLessThanOrEqual(row.budget * r.documents);
       expect(row.metrics['recall@10']).toBeGreaterThanOrEqual(row.metrics['recall@1']);
       expect(row.utilization.activeVectors).toBeLessThanOrEqual(row.storedVectors);
     }
     expect(r.rows.find((x) => x.method === 'agc')!.saliencySources).toEqual({ planted: r.documents });
+  });
+
+  it('scores every storage type as its own row, with its own bytes and metrics', () => {
+    const corpus = syntheticCorpus('tiny', 2);
+    const r = runExperiment(corpus, { methods: methods.slice(0, 2), budgets: [4], ks: [10], seed: 1, storages: ['fp32', 'fp16', 'int8', 'binary'] });
+    expect(r.rows.map((x) => `${x.method}@${x.budget}:${x.storage}`)).toEqual([
+      'none@null:fp32', 'none@null:fp16', 'none@null:int8', 'none@null:binary', 'agc@4:fp32', 'agc@4:fp16', 'agc@4:int8', 'agc@4:binary',
+    ]);
+    const [f32, f16, i8, bin] = r.rows.slice(4);
+    expect([f16.bytes * 2, i8.bytes, bin.bytes]).toEqual([f32.bytes, f32.storedVectors * (r.dimension + 4), f32.storedVectors * 4]);
+    // fp16 loses almost nothing; the uncompressed fp32 index agrees with itself perfectly.
+    expect(Math.abs(f16.metrics['ndcg@10'] - f32.metrics['ndcg@10'])).toBeLessThan(0.02);
+    expect(r.rows[0].fidelity['overlap@10']).toBe(1);
+    expect(bin.fidelity.spearman).toBeLessThan(f32.fidelity.spearman);
   });
 
   it('reports a broken document and evaluates the rest', () => {

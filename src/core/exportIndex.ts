@@ -1,0 +1,179 @@
+/**
+ * Building a compressed index as documents arrive, and writing it out:
+ *
+ * - IndexBuilder compresses each document as it is added and appends only the m stored vectors in
+ *   the chosen storage type, so the full-length vectors of the corpus are never all in memory.
+ * - exportSafetensors writes doc_embeddings (F32, F16, I8 with doc_scales, or U32 sign words),
+ *   doc_offsets and doc_ids, plus a JSON manifest (also in the file's __metadata__), which
+ *   importer.ts reads back to the same stored vectors, hence the same scores.
+ * - qdrantPoints yields Qdrant JSONL: one point per document with a multivector field, for a
+ *   collection created with multivector_config.comparator = "max_sim" (README: Export).
+ */
+import { compressDocument } from './compress.ts';
+import { ENGINE_VERSION } from './experiment.ts';
+import type { IndexManifest } from './importer.ts';
+import { formatMethodSpec, type MethodSpec } from './methodSpec.ts';
+import type { MultiVector } from './multivector.ts';
+import { writeSafetensors, type WritableTensor } from './safetensors.ts';
+import { bytesPerVector, decodeRows, encodeVectors, type StorageType, type StoredCorpus, type StoredVectors } from './storage.ts';
+
+export interface IndexBuilderOptions {
+  d: number;
+  spec: MethodSpec;
+  /** m; null keeps every token (the uncompressed baseline). */
+  budget: number | null;
+  storage: StorageType;
+  seed: number;
+}
+
+/** Growable typed storage: capacity doubles, so appending n vectors costs O(n) amortised. */
+class Grow<T extends StoredVectors | Float32Array | Int32Array> {
+  length = 0;
+  constructor(public buf: T) {}
+  push(values: ArrayLike<number>): void {
+    if (this.length + values.length > this.buf.length) {
+      const bigger = new (this.buf.constructor as new (n: number) => T)(Math.max(this.buf.length * 2, this.length + values.length, 1024));
+      bigger.set(this.buf.subarray(0, this.length) as never);
+      this.buf = bigger;
+    }
+    this.buf.set(values as never, this.length);
+    this.length += values.length;
+  }
+  result(): T {
+    return this.buf.slice(0, this.length) as T;
+  }
+}
+
+export class IndexBuilder {
+  readonly ids: string[] = [];
+  private offsets = new Grow(new Int32Array(1024));
+  private vectors: Grow<StoredVectors>;
+  private scales = new Grow(new Float32Array(1024));
+  private count = 0;
+  /** Tokens seen (before compression) and time spent compressing. */
+  tokensIn = 0;
+  compressMs = 0;
+
+  constructor(readonly options: IndexBuilderOptions) {
+    const { storage } = options;
+    const empty = storage === 'fp32' ? new Float32Array(4096) : storage === 'fp16' ? new Uint16Array(4096) : storage === 'int8' ? new Int8Array(4096) : new Uint32Array(4096);
+    this.vectors = new Grow<StoredVectors>(empty);
+    this.offsets.push([0]);
+  }
+
+  /** Compresses one document and appends its stored vectors; throws DocumentError if it is unusable. */
+  add(doc: MultiVector): void {
+    const { spec, budget, seed, d, storage } = this.options;
+    const t0 = performance.now();
+    const c = compressDocument(doc, spec, budget ?? doc.n, { seed, expectedD: d });
+    this.compressMs += performance.now() - t0;
+    this.tokensIn += doc.n;
+    const { vectors, scales } = encodeVectors(c.data, c.n, d, storage);
+    this.vectors.push(vectors);
+    if (scales) this.scales.push(scales);
+    this.count += c.n;
+    this.offsets.push([this.count]);
+    this.ids.push(doc.id);
+  }
+
+  get documents(): number {
+    return this.ids.length;
+  }
+
+  /** Bytes held now, allocated capacity included (vectors, scales, offsets). */
+  bytesHeld(): number {
+    return this.vectors.buf.byteLength + this.scales.buf.byteLength + this.offsets.buf.byteLength;
+  }
+
+  finish(): StoredCorpus {
+    const { d, storage } = this.options;
+    return {
+      storage,
+      ids: this.ids,
+      d,
+      offsets: this.offsets.result(),
+      vectors: this.vectors.result(),
+      ...(storage === 'int8' ? { scales: this.scales.result() } : {}),
+    };
+  }
+}
+
+export interface ManifestInfo {
+  model: string;
+  spec: MethodSpec;
+  budget: number | null;
+  seed: number;
+}
+
+export function makeManifest(stored: StoredCorpus, info: ManifestInfo): IndexManifest {
+  return {
+    format: 'mvc-index',
+    formatVersion: 1,
+    engineVersion: ENGINE_VERSION,
+    model: info.model,
+    method: formatMethodSpec(info.spec),
+    options: { ...info.spec.options },
+    budget: info.budget,
+    seed: info.seed,
+    storage: stored.storage,
+    dimension: stored.d,
+    documents: stored.ids.length,
+    vectors: stored.offsets[stored.ids.length],
+    created: new Date().toISOString(),
+  };
+}
+
+export function exportSafetensors(stored: StoredCorpus, manifest: IndexManifest): Uint8Array {
+  const rows = stored.offsets[stored.ids.length];
+  const { d } = stored;
+  let embeddings: WritableTensor;
+  switch (stored.storage) {
+    case 'fp32': embeddings = { dtype: 'F32', shape: [rows, d], data: stored.vectors as Float32Array }; break;
+    case 'fp16': embeddings = { dtype: 'F16', shape: [rows, d], data: stored.vectors as Uint16Array }; break;
+    case 'int8': embeddings = { dtype: 'I8', shape: [rows, d], data: stored.vectors as Int8Array }; break;
+    case 'binary': embeddings = { dtype: 'U32', shape: [rows, Math.ceil(d / 32)], data: stored.vectors as Uint32Array }; break;
+  }
+  const tensors: Record<string, WritableTensor> = { doc_embeddings: embeddings, doc_offsets: { dtype: 'I32', shape: [stored.ids.length + 1], data: stored.offsets } };
+  if (stored.scales) tensors.doc_scales = { dtype: 'F32', shape: [rows], data: stored.scales };
+  return writeSafetensors(tensors, { manifest: JSON.stringify(manifest), doc_ids: JSON.stringify(stored.ids) });
+}
+
+/** Bytes of the stored vectors per document, by storage type, for an index of `vectors` rows. */
+export function bytesPerDocument(storage: StorageType, d: number, vectors: number, docs: number): number {
+  return docs ? (bytesPerVector(storage, d) * vectors) / docs : 0;
+}
+
+/**
+ * Qdrant points, one JSON line per document: {"id": i, "vector": {name: [[...], ...]},
+ * "payload": {"doc_id": ...}}. Values are the stored ones (fp16 and int8 decoded), printed
+ * with the shortest text that reads back to the same float32. Binary vectors are refused: Qdrant's
+ * multivectors score float dot products, not Hamming distance.
+ */
+export function* qdrantPoints(stored: StoredCorpus, vectorName = 'colbert', payload: Record<string, unknown> = {}): Generator<string> {
+  if (stored.storage === 'binary') throw new Error('binary vectors cannot go to Qdrant as a MAX_SIM multivector (it scores dot products); export fp32, fp16 or int8');
+  const { d, offsets } = stored;
+  let block = new Float32Array(0);
+  for (let i = 0; i < stored.ids.length; i++) {
+    const n = offsets[i + 1] - offsets[i];
+    if (block.length < n * d) block = new Float32Array(n * d);
+    decodeRows(stored, offsets[i], offsets[i + 1], block);
+    const vectors: number[][] = [];
+    for (let r = 0; r < n; r++) vectors.push(Array.from(block.subarray(r * d, r * d + d), (x) => Number(Math.fround(x).toPrecision(9))));
+    yield JSON.stringify({ id: i, vector: { [vectorName]: vectors }, payload: { doc_id: stored.ids[i], ...payload } }) + '\n';
+  }
+}
+
+/** The collection settings the JSONL expects (PUT /collections/{name}). */
+export function qdrantCollectionConfig(stored: StoredCorpus, vectorName = 'colbert'): Record<string, unknown> {
+  return {
+    vectors: {
+      [vectorName]: {
+        size: stored.d,
+        distance: 'Dot',
+        multivector_config: { comparator: 'max_sim' },
+        // fp16 values are exact in a float16 collection; int8 values (s q) are not, so float32.
+        datatype: stored.storage === 'fp16' ? 'float16' : 'float32',
+      },
+    },
+  };
+}

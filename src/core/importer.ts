@@ -1,0 +1,415 @@
+/**
+ * Import of multi-vector embeddings computed elsewhere (ColPali, ColQwen, PyLate, ...), for the
+ * page and `cli eval --input` alike. Files: safetensors, NumPy .npz, or (CLI) a folder of .npy.
+ *
+ * Arrays, for documents (prefix doc_) and queries (prefix query_); in a file that holds only one
+ * side the prefix may be left out (embeddings, offsets, ...):
+ *
+ *   ragged   <p>_embeddings float [T, d] + <p>_offsets int [N + 1] (0 = o_0 <= ... <= o_N = T)
+ *   padded   <p>_embeddings float [N, L, d] + optional <p>_mask [N, L] (non-zero = real token;
+ *            without a mask, all-zero rows are padding)
+ *   <p>_ids        strings, N of them: a NumPy string array, or JSON in safetensors __metadata__
+ *   doc_saliency   float [T] (ragged) or [N, L] (padded), >= 0
+ *   doc_grid       int [rows, cols] or [rows, cols, frames]: the first rows x cols x frames tokens
+ *                  of every document are patches in row-major order (frame, row, column)
+ *   relevance      a separate TSV (query_id, doc_id, grade) or JSON {query_id: {doc_id: grade}}
+ *
+ * Floats may be float32, float16, bfloat16 (safetensors) or float64. An exported index (see
+ * exportIndex.ts) carries a manifest and may hold int8 vectors with doc_scales, or binary words.
+ * Every error names the field; an import either returns the whole corpus or throws.
+ */
+import { float32ToFloat16 } from './float16.ts';
+import type { Judgments } from './metrics.ts';
+import type { VectorSet } from './maxsim.ts';
+import type { GridShape, MultiVector, TokenPositions } from './multivector.ts';
+import type { NpyArray } from './npy.ts';
+import { readNpz } from './npz.ts';
+import { readSafetensors, TensorFileError } from './safetensors.ts';
+import { decodeRows, isStorageType, type StoredCorpus } from './storage.ts';
+
+export class ImportError extends Error {
+  override name = 'ImportError';
+  /** The file the message already names, once it does. */
+  file?: string;
+}
+
+export interface ImportFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** What an exported index says about itself (exportIndex.ts writes it). */
+export interface IndexManifest {
+  format: 'mvc-index';
+  formatVersion: 1;
+  engineVersion: string;
+  model: string;
+  method: string;
+  options: Record<string, unknown>;
+  budget: number | null;
+  seed: number;
+  storage: string;
+  dimension: number;
+  documents: number;
+  vectors: number;
+  created: string;
+}
+
+export interface ImportedCorpus {
+  docs: MultiVector[];
+  queries: VectorSet[];
+  qrels: Map<string, Judgments>;
+  d: number;
+  layout: 'ragged' | 'padded';
+  /** The vectors' type in the file, e.g. "F16", "<f4". */
+  dtype: string;
+  /** Present when the file is an exported index: its manifest and the vectors as stored. */
+  manifest?: IndexManifest;
+  stored?: StoredCorpus;
+  /** Things the user should know that are not errors (ignored arrays, defaulted ids). */
+  notes: string[];
+}
+
+export interface NamedArrays {
+  arrays: Map<string, NpyArray>;
+  metadata: Record<string, string>;
+}
+
+/** Reads a .safetensors or .npz file into named arrays (by content, falling back to the name). */
+export async function readTensorFile(file: ImportFile): Promise<NamedArrays> {
+  const { name, bytes } = file;
+  const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b;
+  try {
+    if (isZip || /\.npz$/i.test(name)) return { arrays: await readNpz(bytes, name), metadata: {} };
+    if (/\.safetensors$/i.test(name) || bytes.length >= 9) {
+      const t = readSafetensors(bytes, name);
+      return { arrays: t.tensors, metadata: t.metadata };
+    }
+  } catch (err) {
+    if (err instanceof TensorFileError) throw new ImportError(`${name}: ${err.message.replace(`${name}: `, '')}`);
+    throw err;
+  }
+  throw new ImportError(`${name}: not a .safetensors or .npz file`);
+}
+
+const FLOAT = new Set(['F32', 'F16', 'BF16', 'F64', '<f4', '<f2', '<f8']);
+
+function stringsOf(na: NamedArrays, key: string): string[] | undefined {
+  const arr = na.arrays.get(key);
+  if (arr) {
+    if (!arr.strings) throw new ImportError(`${key}: expected strings (np.array(ids, dtype=str)), got ${arr.dtype}`);
+    return arr.strings;
+  }
+  const meta = na.metadata[key];
+  if (meta === undefined) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(meta);
+  } catch {
+    throw new ImportError(`${key} (metadata): not JSON`);
+  }
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new ImportError(`${key} (metadata): expected a JSON array of strings`);
+  return v;
+}
+
+interface Side {
+  prefix: string;
+  count: number;
+  d: number;
+  layout: 'ragged' | 'padded';
+  dtype: string;
+  /** Document i: its rows in `data` (ragged: contiguous; padded: kept rows gathered). */
+  parts: { id: string; n: number; data: Float32Array; start: number; kept?: Int32Array }[];
+}
+
+/** Finds `<prefix>_<field>`, or the bare `<field>` when `bare` is allowed. */
+function field(na: NamedArrays, prefix: string, name: string, bare: boolean): [string, NpyArray | undefined] {
+  const key = `${prefix}_${name}`;
+  if (na.arrays.has(key)) return [key, na.arrays.get(key)];
+  if (bare && na.arrays.has(name)) return [name, na.arrays.get(name)];
+  return [key, undefined];
+}
+
+function readSide(na: NamedArrays, prefix: 'doc' | 'query', bare: boolean, notes: string[]): Side | undefined {
+  const [ek, emb] = field(na, prefix, 'embeddings', bare);
+  const [ok, off] = field(na, prefix, 'offsets', bare);
+  const [mk, mask] = field(na, prefix, 'mask', bare);
+  if (!emb) {
+    if (off || mask) throw new ImportError(`${ek} is missing (the file has ${ok}${mask ? ` / ${mk}` : ''})`);
+    return undefined;
+  }
+  const manifestStorage = prefix === 'doc' && na.metadata.manifest ? (JSON.parse(na.metadata.manifest) as IndexManifest).storage : undefined;
+  const quantised = manifestStorage === 'int8' || manifestStorage === 'binary';
+  if (!FLOAT.has(emb.dtype) && !quantised)
+    throw new ImportError(`${ek}: dtype ${emb.dtype} is not supported; expected float32, float16, bfloat16 or float64`);
+  const has = (k: string) => na.arrays.has(k) || na.metadata[k] !== undefined;
+  const idsKey = !has(`${prefix}_ids`) && bare && has('ids') ? 'ids' : `${prefix}_ids`;
+  const ids = stringsOf(na, idsKey);
+  let side: Side;
+  if (emb.shape.length === 2) {
+    if (!off) throw new ImportError(`${ok} is missing: a 2-D ${ek} [tokens, d] needs offsets [documents + 1] (or give ${ek} padded as [documents, length, d] with ${mk})`);
+    if (off.shape.length !== 1 || off.data instanceof Float32Array)
+      throw new ImportError(`${ok}: expected a 1-D integer array, got ${off.dtype} of shape (${off.shape.join(', ')})`);
+    const [total, dd] = emb.shape;
+    const d = manifestStorage === 'binary' ? JSON.parse(na.metadata.manifest).dimension : dd;
+    const o = off.data;
+    if (o.length < 2 || o[0] !== 0 || o[o.length - 1] !== total)
+      throw new ImportError(`${ok}: must start at 0 and end at ${total} (the rows of ${ek}), got ${o[0]} .. ${o[o.length - 1]}`);
+    for (let i = 1; i < o.length; i++)
+      if (o[i] < o[i - 1]) throw new ImportError(`${ok}: must not decrease (entry ${i}: ${o[i]} < ${o[i - 1]})`);
+    const count = o.length - 1;
+    side = {
+      prefix, count, d, layout: 'ragged', dtype: emb.dtype,
+      parts: Array.from({ length: count }, (_, i) => ({ id: '', n: o[i + 1] - o[i], data: new Float32Array(0), start: o[i] })),
+    };
+  } else if (emb.shape.length === 3) {
+    if (quantised) throw new ImportError(`${ek}: a quantised index must be ragged`);
+    const [count, len, d] = emb.shape;
+    if (off) notes.push(`${ok} ignored: ${ek} is padded`);
+    const data = emb.data as Float32Array;
+    if (mask && (mask.shape.length !== 2 || mask.shape[0] !== count || mask.shape[1] !== len))
+      throw new ImportError(`${mk}: expected shape (${count}, ${len}) to match ${ek} (${emb.shape.join(', ')}), got (${mask.shape.join(', ')})`);
+    if (!mask) notes.push(`no ${mk}: all-zero rows of ${ek} were taken as padding`);
+    const parts = Array.from({ length: count }, (_, i) => {
+      const kept: number[] = [];
+      for (let t = 0; t < len; t++) {
+        const row = i * len + t;
+        let real: boolean;
+        if (mask) real = mask.data[row] !== 0;
+        else {
+          real = false;
+          for (let k = 0; k < d && !real; k++) real = data[row * d + k] !== 0;
+        }
+        if (real) kept.push(t);
+      }
+      return { id: '', n: kept.length, data: new Float32Array(0), start: i * len, kept: Int32Array.from(kept) };
+    });
+    side = { prefix, count, d, layout: 'padded', dtype: emb.dtype, parts };
+  } else {
+    throw new ImportError(`${ek}: expected 2-D [tokens, d] (with ${ok}) or 3-D [documents, length, d] (with ${mk}), got shape (${emb.shape.join(', ')})`);
+  }
+  if (ids && ids.length !== side.count) throw new ImportError(`${idsKey}: ${ids.length} ids for ${side.count} ${prefix === 'doc' ? 'documents' : 'queries'}`);
+  if (ids) {
+    const seen = new Set<string>();
+    for (const id of ids) {
+      if (seen.has(id)) throw new ImportError(`${idsKey}: "${id}" appears more than once`);
+      seen.add(id);
+    }
+  } else notes.push(`no ${idsKey}: ${prefix === 'doc' ? 'documents' : 'queries'} are named ${prefix === 'doc' ? 'doc-0' : 'q-0'}, ${prefix === 'doc' ? 'doc-1' : 'q-1'}, ...`);
+  side.parts.forEach((p, i) => {
+    p.id = ids?.[i] ?? (prefix === 'doc' ? `doc-${i}` : `q-${i}`);
+    if (p.n === 0) throw new ImportError(`${side.layout === 'ragged' ? ok : mk}: ${prefix === 'doc' ? 'document' : 'query'} ${i} ("${p.id}") has no tokens`);
+  });
+  if (!quantised) {
+    const d = side.d;
+    const all = emb.data as Float32Array;
+    for (const [i, p] of side.parts.entries()) {
+      if (p.kept) {
+        const out = new Float32Array(p.n * d);
+        p.kept.forEach((t, r) => out.set(all.subarray((p.start + t) * d, (p.start + t + 1) * d), r * d));
+        p.data = out;
+      } else p.data = all.subarray(p.start * d, (p.start + p.n) * d);
+      for (let v = 0; v < p.data.length; v++) {
+        if (!Number.isFinite(p.data[v]))
+          throw new ImportError(`${ek}: ${prefix === 'doc' ? 'document' : 'query'} ${i} ("${p.id}") token ${Math.floor(v / d)} has a non-finite value (${p.data[v]})`);
+      }
+    }
+  }
+  return side;
+}
+
+function gridOf(na: NamedArrays): GridShape | undefined {
+  const g = na.arrays.get('doc_grid');
+  const meta = na.metadata.doc_grid;
+  const values = g ? Array.from(g.data) : meta !== undefined ? (JSON.parse(meta) as number[]) : undefined;
+  if (!values) return undefined;
+  if (!Array.isArray(values) || (values.length !== 2 && values.length !== 3) || values.some((v) => !Number.isInteger(v) || v < 1))
+    throw new ImportError(`doc_grid: expected [rows, cols] or [rows, cols, frames] of positive integers, got ${JSON.stringify(values)}`);
+  return { rows: values[0], cols: values[1], ...(values[2] ? { frames: values[2] } : {}) };
+}
+
+/** Positions of the first rows x cols x frames tokens (row-major per frame); the rest get -1. */
+function gridPositions(n: number, grid: GridShape): TokenPositions {
+  const per = grid.rows * grid.cols;
+  const frames = grid.frames ?? 1;
+  const row = new Int16Array(n).fill(-1);
+  const col = new Int16Array(n).fill(-1);
+  const frame = grid.frames ? new Int32Array(n).fill(-1) : undefined;
+  for (let t = 0; t < Math.min(n, per * frames); t++) {
+    row[t] = Math.floor((t % per) / grid.cols);
+    col[t] = t % grid.cols;
+    if (frame) frame[t] = Math.floor(t / per);
+  }
+  return frame ? { row, col, frame } : { row, col };
+}
+
+/** Relevance: TSV lines query_id, doc_id[, grade] (a header line is skipped) or JSON. */
+export function parseRelevance(name: string, text: string): Map<string, Judgments> {
+  const qrels = new Map<string, Map<string, number>>();
+  if (/^\s*\{/.test(text)) {
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch (err) {
+      throw new ImportError(`${name}: not valid JSON (${(err as Error).message})`);
+    }
+    for (const [q, rel] of Object.entries(v as Record<string, unknown>)) {
+      if (typeof rel !== 'object' || rel === null) throw new ImportError(`${name}: "${q}" must map to {doc_id: grade}`);
+      const m = new Map<string, number>();
+      for (const [doc, grade] of Object.entries(rel)) {
+        if (typeof grade !== 'number' || !Number.isFinite(grade)) throw new ImportError(`${name}: grade of "${q}" / "${doc}" is not a number`);
+        m.set(doc, grade);
+      }
+      qrels.set(q, m);
+    }
+    return qrels;
+  }
+  let seenHeader = false;
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (!line.trim() || line.startsWith('#')) return;
+    const parts = line.split('\t');
+    if (parts.length < 2 || parts.length > 3) throw new ImportError(`${name} line ${i + 1}: expected query_id<TAB>doc_id[<TAB>grade], got "${line}"`);
+    const grade = parts[2] === undefined ? 1 : Number(parts[2]);
+    if (!Number.isFinite(grade)) {
+      if (qrels.size === 0 && !seenHeader) return void (seenHeader = true); // a header line
+      throw new ImportError(`${name} line ${i + 1}: grade "${parts[2]}" is not a number`);
+    }
+    const rel = qrels.get(parts[0]) ?? new Map<string, number>();
+    rel.set(parts[1], grade);
+    qrels.set(parts[0], rel);
+  });
+  return qrels;
+}
+
+/**
+ * Builds the corpus from named arrays: documents (required), queries (from the same arrays or
+ * `queryArrays`), relevance. Throws ImportError naming the field at the first problem.
+ */
+export function corpusFromArrays(
+  docArrays: NamedArrays,
+  queryArrays?: NamedArrays,
+  relevance?: { name: string; text: string },
+  names: { docs?: string; queries?: string } = {},
+): ImportedCorpus {
+  const notes: string[] = [];
+  const named = <T>(file: string | undefined, f: () => T): T => {
+    try {
+      return f();
+    } catch (err) {
+      if (err instanceof ImportError && file && err.file === undefined) {
+        const e = new ImportError(`${file}: ${err.message}`);
+        e.file = file;
+        throw e;
+      }
+      throw err;
+    }
+  };
+  const corpus = named(names.docs, () => build(docArrays, queryArrays, notes, (f) => named(queryArrays ? names.queries : names.docs, f)));
+  if (relevance) {
+    corpus.qrels = parseRelevance(relevance.name, relevance.text);
+    const docIds = new Set(corpus.docs.map((x) => x.id));
+    const queryIds = new Set(corpus.queries.map((x) => x.id));
+    for (const [qid, rel] of corpus.qrels) {
+      if (!queryIds.has(qid)) throw new ImportError(`${relevance.name}: query "${qid}" is not among the ${corpus.queries.length} query ids`);
+      for (const did of rel.keys()) if (!docIds.has(did)) throw new ImportError(`${relevance.name}: document "${did}" (for query "${qid}") is not among the document ids`);
+    }
+  }
+  return corpus;
+}
+
+function build(
+  docArrays: NamedArrays,
+  queryArrays: NamedArrays | undefined,
+  notes: string[],
+  inQueryFile: <T>(f: () => T) => T,
+): ImportedCorpus {
+  const docSide = readSide(docArrays, 'doc', true, notes);
+  if (!docSide) throw new ImportError(`doc_embeddings is missing (arrays found: ${[...docArrays.arrays.keys()].join(', ') || 'none'})`);
+  const d = docSide.d;
+  const manifest = docArrays.metadata.manifest ? parseManifest(docArrays.metadata.manifest) : undefined;
+  let stored: StoredCorpus | undefined;
+  const [ek, emb] = field(docArrays, 'doc', 'embeddings', true);
+  if (manifest && isStorageType(manifest.storage)) {
+    stored = storedFromFile(docArrays, manifest, docSide, emb!, ek);
+    // Dequantised vectors for everything that reads fp32 (methods, charts).
+    const decoded = decodeRows(stored, 0, stored.offsets[docSide.count], new Float32Array(stored.offsets[docSide.count] * d));
+    for (const p of docSide.parts) p.data = decoded.subarray(p.start * d, (p.start + p.n) * d);
+  }
+  const [sk, sal] = field(docArrays, 'doc', 'saliency', true);
+  if (sal) {
+    const want = docSide.layout === 'ragged' ? [emb!.shape[0]] : [emb!.shape[0], emb!.shape[1]];
+    if (sal.shape.join(',') !== want.join(','))
+      throw new ImportError(`${sk}: expected shape (${want.join(', ')}${want.length === 1 ? ',' : ''}) to match ${ek}, got (${sal.shape.join(', ')})`);
+    for (let i = 0; i < sal.data.length; i++)
+      if (!Number.isFinite(sal.data[i]) || sal.data[i] < 0) throw new ImportError(`${sk}: value ${i} is ${sal.data[i]}; saliency must be finite and >= 0`);
+  }
+  const grid = gridOf(docArrays);
+  const docs: MultiVector[] = docSide.parts.map((p) => {
+    const doc: MultiVector = { id: p.id, n: p.n, d, data: p.data };
+    if (sal) {
+      doc.saliency = p.kept ? Float32Array.from(p.kept, (t) => sal.data[p.start + t]) : Float32Array.from(sal.data.subarray(p.start, p.start + p.n));
+      doc.saliencySource = 'imported';
+    }
+    if (grid) {
+      doc.grid = grid;
+      doc.positions = gridPositions(p.n, grid);
+    }
+    return doc;
+  });
+  const qSource = queryArrays ?? docArrays;
+  const qSide = inQueryFile(() => {
+    const side = readSide(qSource, 'query', queryArrays !== undefined, notes);
+    if (!side && queryArrays)
+      throw new ImportError(`query_embeddings (or embeddings) is missing (arrays found: ${[...queryArrays.arrays.keys()].join(', ') || 'none'})`);
+    if (side && side.d !== d)
+      throw new ImportError(`query_embeddings: queries have d = ${side.d} but doc_embeddings has d = ${d}; both must come from the same model`);
+    return side;
+  });
+  const queries: VectorSet[] = (qSide?.parts ?? []).map((p) => ({ id: p.id, n: p.n, d, data: p.data }));
+  const qrels = new Map<string, Judgments>();
+  const known = new Set(['embeddings', 'offsets', 'mask', 'ids', 'saliency', 'grid', 'scales'].flatMap((f) => [f, `doc_${f}`, `query_${f}`]));
+  const ignored = [...docArrays.arrays.keys(), ...(queryArrays ? [...queryArrays.arrays.keys()] : [])].filter((k) => !known.has(k) && k !== 'doc_assignments');
+  if (ignored.length) notes.push(`ignored arrays: ${ignored.join(', ')}`);
+  return { docs, queries, qrels, d, layout: docSide.layout, dtype: docSide.dtype, manifest, stored, notes };
+}
+
+function parseManifest(text: string): IndexManifest {
+  let m: IndexManifest;
+  try {
+    m = JSON.parse(text);
+  } catch {
+    throw new ImportError('manifest (metadata): not JSON');
+  }
+  if (m.format !== 'mvc-index') throw new ImportError(`manifest (metadata): format "${m.format}" is not "mvc-index"`);
+  return m;
+}
+
+function storedFromFile(na: NamedArrays, manifest: IndexManifest, side: Side, emb: NpyArray, ek: string): StoredCorpus {
+  const storage = manifest.storage as StoredCorpus['storage'];
+  const offsets = Int32Array.from([...side.parts.map((p) => p.start), side.parts.length ? side.parts[side.parts.length - 1].start + side.parts[side.parts.length - 1].n : 0]);
+  const ids = side.parts.map((p) => p.id);
+  const d = manifest.dimension;
+  const base = { storage, ids, d, offsets };
+  const expectDtype: Record<string, string[]> = { fp32: ['F32'], fp16: ['F16'], int8: ['I8'], binary: ['U32'] };
+  if (!expectDtype[storage].includes(emb.dtype)) throw new ImportError(`${ek}: manifest says ${storage} but the array is ${emb.dtype}`);
+  if (storage === 'fp32') return { ...base, vectors: Float32Array.from(emb.data) };
+  if (storage === 'fp16') {
+    // F16 was widened exactly on reading; narrowing back is exact too.
+    return { ...base, vectors: Uint16Array.from(emb.data as Float32Array, (x) => float32ToFloat16(x)) };
+  }
+  if (storage === 'int8') {
+    const scales = na.arrays.get('doc_scales');
+    if (!scales || scales.shape.length !== 1 || scales.shape[0] !== emb.shape[0]) throw new ImportError(`doc_scales: an int8 index needs one scale per vector (${emb.shape[0]})`);
+    return { ...base, vectors: Int8Array.from(emb.data), scales: Float32Array.from(scales.data) };
+  }
+  if (emb.shape[1] !== Math.ceil(d / 32)) throw new ImportError(`${ek}: binary vectors of d = ${d} need ${Math.ceil(d / 32)} words per row, got ${emb.shape[1]}`);
+  return { ...base, vectors: new Uint32Array((emb.data as Int32Array).buffer.slice(0)) };
+}
+
+/** The page's and CLI's entry point: document file, optional query file and relevance file. */
+export async function importEmbeddings(docs: ImportFile, queries?: ImportFile, relevance?: ImportFile): Promise<ImportedCorpus> {
+  const docArrays = await readTensorFile(docs);
+  const queryArrays = queries ? await readTensorFile(queries) : undefined;
+  const rel = relevance ? { name: relevance.name, text: new TextDecoder().decode(relevance.bytes) } : undefined;
+  return corpusFromArrays(docArrays, queryArrays, rel, { docs: docs.name, queries: queries?.name });
+}
