@@ -29,7 +29,13 @@ export const CSP = [
 
 export default defineConfig({
   worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    chunkSizeWarningLimit: 4096,
+    // Two pages: the playground and the scale test (large indexes, CPU and WebGPU search).
+    rollupOptions: { input: { main: 'index.html', scale: 'scale.html' } },
+  },
   // onnxruntime-web finds its .wasm next to itself; pre-bundling would move it.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   server: { port: 5173, headers: isolation },

@@ -49,7 +49,7 @@ export function compressDocument(doc: MultiVector, spec: MethodSpec, m: number, 
 }
 
 /** Removes output vectors that no input token is assigned to, renumbering the rest in order. */
-function dropEmpty(data: Float32Array, k: number, d: number, assignments: Int32Array) {
+export function dropEmpty(data: Float32Array, k: number, d: number, assignments: Int32Array) {
   const used = new Uint8Array(k);
   for (const a of assignments) if (a >= 0) used[a] = 1;
   let count = 0;

@@ -13,7 +13,7 @@ import { compressDocument } from './compress.ts';
 import { ENGINE_VERSION } from './experiment.ts';
 import type { IndexManifest } from './importer.ts';
 import { formatMethodSpec, type MethodSpec } from './methodSpec.ts';
-import type { MultiVector } from './multivector.ts';
+import type { CompressedDoc, MultiVector } from './multivector.ts';
 import { writeSafetensors, type WritableTensor } from './safetensors.ts';
 import { bytesPerVector, decodeRows, encodeVectors, type StorageType, type StoredCorpus, type StoredVectors } from './storage.ts';
 
@@ -63,17 +63,24 @@ export class IndexBuilder {
 
   /** Compresses one document and appends its stored vectors; throws DocumentError if it is unusable. */
   add(doc: MultiVector): void {
-    const { spec, budget, seed, d, storage } = this.options;
+    const { spec, budget, seed, d } = this.options;
     const t0 = performance.now();
     const c = compressDocument(doc, spec, budget ?? doc.n, { seed, expectedD: d });
     this.compressMs += performance.now() - t0;
-    this.tokensIn += doc.n;
+    this.addCompressed(c);
+  }
+
+  /** Appends a document compressed elsewhere (e.g. a GPU k-means batch). */
+  addCompressed(c: CompressedDoc): void {
+    const { d, storage } = this.options;
+    if (c.d !== d) throw new Error(`document "${c.id}" has dimension ${c.d}, the index has ${d}`);
+    this.tokensIn += c.sourceTokens;
     const { vectors, scales } = encodeVectors(c.data, c.n, d, storage);
     this.vectors.push(vectors);
     if (scales) this.scales.push(scales);
     this.count += c.n;
     this.offsets.push([this.count]);
-    this.ids.push(doc.id);
+    this.ids.push(c.id);
   }
 
   get documents(): number {

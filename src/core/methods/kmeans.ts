@@ -44,7 +44,7 @@ export const kmeans: CompressionMethod = {
 };
 
 /** k-means++ seeding with D(x) = 1 - cos: each next centroid is drawn with probability ∝ D^2. */
-function kmeansPlusPlus(unit: Float32Array, n: number, d: number, m: number, rng: Rng): Float32Array {
+export function kmeansPlusPlus(unit: Float32Array, n: number, d: number, m: number, rng: Rng): Float32Array {
   const centroids = new Float32Array(m * d);
   const first = Math.floor(rng.next() * n);
   centroids.set(unit.subarray(first * d, first * d + d), 0);
@@ -73,7 +73,7 @@ function kmeansPlusPlus(unit: Float32Array, n: number, d: number, m: number, rng
  * An empty cluster takes the token that is worst served by its current centroid (among clusters
  * with more than one member), so every one of the m stored vectors represents some tokens.
  */
-function repairEmptyClusters(assignment: Int32Array, similarity: Float32Array, m: number): void {
+export function repairEmptyClusters(assignment: Int32Array, similarity: Float32Array, m: number): void {
   const sizes = new Int32Array(m);
   for (const a of assignment) sizes[a]++;
   for (let c = 0; c < m; c++) {

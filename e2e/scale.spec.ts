@@ -1,0 +1,71 @@
+import { expect, test, type Page } from '@playwright/test';
+import { failOnConsoleErrors } from './consoleErrors.ts';
+
+failOnConsoleErrors();
+
+type Run = Record<string, number | string | null>;
+
+async function lastRun(page: Page): Promise<Run> {
+  const runs = await page.$$eval('#scale-runs tbody tr', (trs) => trs.map((t) => JSON.parse((t as HTMLElement).dataset.run!)));
+  return runs[runs.length - 1];
+}
+
+async function buildAndSearch(page: Page, query: string): Promise<Run> {
+  await page.goto(`/scale.html?${query}&run=1`);
+  await expect(page.locator('#search-status')).toContainText(/Done|failed/, { timeout: 240_000 });
+  return lastRun(page);
+}
+
+test('WebGPU MaxSim and top-k match the CPU reference on fp32 and fp16 indexes split over several GPU buffers', async ({ page }) => {
+  test.setTimeout(300_000);
+  // d = 98 is padded to 100 for the vec4 kernel; a 64 KiB binding limit forces several chunks.
+  for (const storage of ['fp32', 'fp16']) {
+    const run = await buildAndSearch(page, `docs=1500&d=98&tokens=24&m=8&method=agc&storage=${storage}&queries=12&k=10&backend=both&binding=65536`);
+    expect(run.fallback).toBeNull();
+    expect(run.gpuChunks).toBeGreaterThan(1);
+    // Tolerance: fp32 sums in a different order on the GPU; relative error well under 1e-4.
+    expect(run.maxRelScoreDiff).toBeLessThan(1e-4);
+    expect(run.topkOverlap).toBeGreaterThanOrEqual(0.99);
+    expect(run.pipelines).toBe(2);
+    expect(run.recallAt10).toBeGreaterThan(0.5);
+    expect(run.softwareGpu).toBe(true);
+  }
+  await expect(page.locator('#search-status')).toContainText('software renderer');
+  await page.screenshot({ path: 'test-results/screens/scale.png', fullPage: true });
+});
+
+test('k-means with its assignment step on the GPU builds the same-quality index as on the CPU', async ({ page }) => {
+  test.setTimeout(300_000);
+  const cpu = await buildAndSearch(page, 'docs=600&d=64&tokens=32&m=8&method=kmeans&compressOn=cpu&storage=fp32&queries=24&backend=cpu');
+  const gpu = await buildAndSearch(page, 'docs=600&d=64&tokens=32&m=8&method=kmeans&compressOn=gpu&storage=fp32&queries=24&backend=cpu');
+  expect(cpu.compressedOn).toBe('cpu');
+  expect(gpu.compressedOn).toBe('gpu');
+  expect(gpu.bytesPerDoc).toBe(cpu.bytesPerDoc);
+  expect(Math.abs(Number(gpu.recallAt10) - Number(cpu.recallAt10))).toBeLessThanOrEqual(1 / 24);
+});
+
+test('a lost GPU device falls back to the CPU and says so; the next search gets a new device', async ({ page }) => {
+  test.setTimeout(300_000);
+  const first = await buildAndSearch(page, 'docs=400&d=32&tokens=16&m=4&storage=fp32&queries=8&backend=gpu');
+  expect(first.fallback).toBeNull();
+  expect(first.gpuMsPerQuery).not.toBeNull();
+  await page.getByRole('button', { name: 'Simulate GPU loss' }).click();
+  await expect(page.locator('#search-status')).toContainText('The GPU device is gone');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.locator('#search-status')).toContainText('the CPU answered', { timeout: 120_000 });
+  const fallen = await lastRun(page);
+  expect(fallen.fallback).toMatch(/device was lost/);
+  expect(fallen.cpuMsPerQuery).not.toBeNull();
+  expect(fallen.recallAt10).toBe(first.recallAt10);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.locator('#scale-runs tbody tr')).toHaveCount(3, { timeout: 120_000 });
+  const again = await lastRun(page);
+  expect(again.fallback).toBeNull();
+  expect(again.gpuMsPerQuery).not.toBeNull();
+});
+
+test('int8 and binary indexes are searched on the CPU, with the reason given when WebGPU was asked for', async ({ page }) => {
+  const run = await buildAndSearch(page, 'docs=300&d=64&tokens=16&m=4&storage=int8&queries=8&backend=gpu');
+  expect(run.fallback).toMatch(/the GPU kernels read fp32 and fp16 indexes; int8 is searched on the CPU/);
+  expect(run.bytesPerDoc).toBe(4 * (64 + 4));
+});

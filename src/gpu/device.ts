@@ -1,0 +1,132 @@
+/**
+ * One WebGPU device per context, with the adapter's largest buffer limits, a pipeline cache per
+ * device, and loss tracking: once the device is lost every GPU call throws GpuUnavailableError
+ * with the reason, and callers fall back to the CPU path and say so.
+ */
+
+export class GpuUnavailableError extends Error {
+  override name = 'GpuUnavailableError';
+}
+
+export interface GpuContext {
+  device: GPUDevice;
+  /** "vendor architecture description" of the adapter, for reports. */
+  adapter: string;
+  /** True on software adapters (SwiftShader), whose timings are not GPU speed. */
+  software: boolean;
+  /** Largest single storage binding and buffer, in bytes. */
+  maxBinding: number;
+  lost?: string;
+}
+
+let shared: Promise<GpuContext> | undefined;
+
+/** The shared context (created on first use); rejects with GpuUnavailableError when there is none. */
+export function gpuContext(): Promise<GpuContext> {
+  shared ??= createContext().catch((err) => {
+    shared = undefined;
+    throw err;
+  });
+  return shared.then((ctx) => {
+    if (ctx.lost) {
+      shared = undefined; // the next call tries a new device
+      throw new GpuUnavailableError(`the GPU device was lost (${ctx.lost})`);
+    }
+    return ctx;
+  });
+}
+
+async function createContext(): Promise<GpuContext> {
+  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (!gpu) throw new GpuUnavailableError('this browser exposes no WebGPU (navigator.gpu is missing)');
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new GpuUnavailableError('WebGPU is present but no GPU adapter was found');
+  const maxBinding = Math.min(adapter.limits.maxStorageBufferBindingSize, adapter.limits.maxBufferSize);
+  const device = await adapter.requestDevice({
+    requiredLimits: {
+      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+      maxBufferSize: adapter.limits.maxBufferSize,
+      maxStorageBuffersPerShaderStage: Math.min(8, adapter.limits.maxStorageBuffersPerShaderStage),
+    },
+  });
+  const info = adapter.info;
+  const name = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'unknown adapter';
+  const ctx: GpuContext = { device, adapter: name, software: /swiftshader|llvmpipe|software|cpu/i.test(name) || (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true, maxBinding };
+  void device.lost.then((info) => {
+    ctx.lost = info.message || info.reason || 'unknown reason';
+  });
+  return ctx;
+}
+
+const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+
+/** A compute pipeline compiled once per device and kernel source. */
+export function pipeline(device: GPUDevice, key: string, code: () => string): GPUComputePipeline {
+  let cache = pipelines.get(device);
+  if (!cache) pipelines.set(device, (cache = new Map()));
+  let p = cache.get(key);
+  if (!p) {
+    p = device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code: code(), label: key }), entryPoint: 'main' }, label: key });
+    cache.set(key, p);
+  }
+  return p;
+}
+
+/** Number of pipelines compiled for a device (tests check the cache). */
+export function pipelineCount(device: GPUDevice): number {
+  return pipelines.get(device)?.size ?? 0;
+}
+
+export function storageBuffer(device: GPUDevice, data: ArrayBufferView, label: string, extraUsage = 0): GPUBuffer {
+  const size = Math.max(16, Math.ceil(data.byteLength / 16) * 16);
+  const buf = device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | extraUsage, label, mappedAtCreation: true });
+  new Uint8Array(buf.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  buf.unmap();
+  return buf;
+}
+
+export function uniformBuffer(device: GPUDevice, values: number[], label: string): GPUBuffer {
+  const data = new Uint32Array(Math.ceil(values.length / 4) * 4);
+  data.set(values);
+  const buf = device.createBuffer({ size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label });
+  device.queue.writeBuffer(buf, 0, data);
+  return buf;
+}
+
+/** Copies a GPU buffer back; throws GpuUnavailableError when the device is lost meanwhile. */
+export async function readBack(ctx: GpuContext, src: GPUBuffer, bytes: number, encoder?: GPUCommandEncoder): Promise<ArrayBuffer> {
+  const { device } = ctx;
+  const staging = device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const enc = encoder ?? device.createCommandEncoder();
+  enc.copyBufferToBuffer(src, 0, staging, 0, staging.size);
+  device.queue.submit([enc.finish()]);
+  try {
+    await staging.mapAsync(GPUMapMode.READ);
+  } catch (err) {
+    throw new GpuUnavailableError(ctx.lost ? `the GPU device was lost (${ctx.lost})` : `reading results back failed: ${(err as Error).message}`);
+  }
+  const out = staging.getMappedRange().slice(0);
+  staging.destroy();
+  return out;
+}
+
+/** Runs f inside out-of-memory and validation error scopes; a captured error is thrown. */
+export async function checked<T>(ctx: GpuContext, what: string, f: () => T): Promise<T> {
+  const { device } = ctx;
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('validation');
+  const value = f();
+  const validation = await device.popErrorScope();
+  const oom = await device.popErrorScope();
+  if (ctx.lost) throw new GpuUnavailableError(`the GPU device was lost (${ctx.lost})`);
+  if (oom) throw new GpuUnavailableError(`${what}: the GPU ran out of memory (${oom.message})`);
+  if (validation) throw new Error(`${what}: WebGPU validation error: ${validation.message}`);
+  return value;
+}
+
+/** A 2-D dispatch for `count` workgroups within the per-dimension limit. */
+export function grid(device: GPUDevice, count: number): [number, number] {
+  const max = device.limits.maxComputeWorkgroupsPerDimension;
+  const x = Math.max(1, Math.min(count, max));
+  return [x, Math.ceil(count / x)];
+}

@@ -1,0 +1,213 @@
+/**
+ * A stored index (fp32 or fp16) on the GPU, searched with the MaxSim and top-k kernels.
+ *
+ * The index is split into chunks of whole documents so that no buffer exceeds the device's
+ * storage binding limit (or a smaller limit given for testing); each chunk is scored and its
+ * top-k candidates selected on the GPU, and the CPU merges chunks. Query batches are split to fit
+ * the kernel's workgroup memory. Any failure raises GpuUnavailableError (device lost, out of
+ * memory) so the caller can fall back to the CPU path.
+ */
+import type { Hit } from '../core/maxsim.ts';
+import type { StoredCorpus } from '../core/storage.ts';
+import { checked, grid, GpuUnavailableError, pipeline, readBack, storageBuffer, uniformBuffer, type GpuContext } from './device.ts';
+import { MAX_DIMENSION, MAX_GPU_K, MAX_QUERY_TOKENS, maxSimKernel, TOPK_KERNEL, TOPK_SEGMENT } from './kernels.ts';
+
+export interface GpuQuery {
+  n: number;
+  data: Float32Array;
+}
+
+interface Chunk {
+  docBase: number;
+  docs: number;
+  vectors: GPUBuffer;
+  offsets: GPUBuffer;
+  bytes: number;
+}
+
+/** Queries per dispatch (also bounds the scores buffer of a chunk). */
+const MAX_BATCH_QUERIES = 64;
+
+/** Why a stored index cannot be searched on the GPU, or undefined when it can. */
+export function gpuUnsupported(stored: Pick<StoredCorpus, 'storage' | 'd'>): string | undefined {
+  if (stored.storage !== 'fp32' && stored.storage !== 'fp16') return `the GPU kernels read fp32 and fp16 indexes; ${stored.storage} is searched on the CPU`;
+  if (stored.d > MAX_DIMENSION) return `d = ${stored.d} exceeds the kernel's ${MAX_DIMENSION}`;
+  return undefined;
+}
+
+/** Rows padded with zeros to d4 x 4 values (a no-op view when d is a multiple of 4). */
+function padRows<T extends Float32Array | Uint16Array>(src: T, rows: number, d: number, d4: number): T {
+  if (d === d4 * 4) return src;
+  const out = new (src.constructor as new (n: number) => T)(rows * d4 * 4);
+  for (let r = 0; r < rows; r++) out.set(src.subarray(r * d, r * d + d) as never, r * d4 * 4);
+  return out;
+}
+
+export class GpuIndex {
+  private constructor(
+    readonly ctx: GpuContext,
+    readonly stored: StoredCorpus,
+    private chunks: Chunk[],
+    readonly d4: number,
+  ) {}
+
+  /** Bytes held on the GPU by the index. */
+  get gpuBytes(): number {
+    return this.chunks.reduce((s, c) => s + c.bytes, 0);
+  }
+
+  get chunkCount(): number {
+    return this.chunks.length;
+  }
+
+  static async upload(ctx: GpuContext, stored: StoredCorpus, opts: { maxBindingBytes?: number } = {}): Promise<GpuIndex> {
+    const why = gpuUnsupported(stored);
+    if (why) throw new GpuUnavailableError(why);
+    const { device } = ctx;
+    const d4 = Math.ceil(stored.d / 4);
+    const rowBytes = d4 * (stored.storage === 'fp32' ? 16 : 8);
+    const limit = Math.min(ctx.maxBinding, opts.maxBindingBytes ?? Infinity);
+    const docsLimit = Math.floor(limit / (4 * MAX_BATCH_QUERIES));
+    const { offsets } = stored;
+    const n = stored.ids.length;
+    const chunks: Chunk[] = [];
+    try {
+      for (let start = 0; start < n; ) {
+        let end = start;
+        while (end < n && end - start < docsLimit && (offsets[end + 1] - offsets[start]) * rowBytes <= limit) end++;
+        if (end === start) throw new GpuUnavailableError(`document "${stored.ids[start]}" alone exceeds the GPU binding limit of ${limit} bytes`);
+        const r0 = offsets[start];
+        const r1 = offsets[end];
+        const rel = Uint32Array.from(offsets.subarray(start, end + 1), (o) => o - r0);
+        const slice = stored.storage === 'fp32'
+          ? padRows((stored.vectors as Float32Array).subarray(r0 * stored.d, r1 * stored.d), r1 - r0, stored.d, d4)
+          : padRows((stored.vectors as Uint16Array).subarray(r0 * stored.d, r1 * stored.d), r1 - r0, stored.d, d4);
+        const chunk = await checked(ctx, 'uploading the index', () => ({
+          docBase: start,
+          docs: end - start,
+          vectors: storageBuffer(device, slice, `vectors ${start}..${end}`),
+          offsets: storageBuffer(device, rel, `offsets ${start}..${end}`),
+          bytes: slice.byteLength + rel.byteLength,
+        }));
+        chunks.push(chunk);
+        start = end;
+      }
+    } catch (err) {
+      for (const c of chunks) (c.vectors.destroy(), c.offsets.destroy());
+      throw err;
+    }
+    return new GpuIndex(ctx, stored, chunks, d4);
+  }
+
+  destroy(): void {
+    for (const c of this.chunks) (c.vectors.destroy(), c.offsets.destroy());
+    this.chunks = [];
+  }
+
+  /**
+   * The k best documents for every query (best first; equal scores: lower index first), and with
+   * `withScores` every document's score. Queries are fp32, qn x d each.
+   */
+  async search(queries: readonly GpuQuery[], k: number, withScores = false): Promise<{ top: Hit[][]; scores?: Float32Array[] }> {
+    const { d } = this.stored;
+    for (const q of queries) {
+      if (q.data.length !== q.n * d) throw new Error(`a query holds ${q.data.length} values, expected ${q.n} x ${d}`);
+      if (q.n > MAX_QUERY_TOKENS) throw new GpuUnavailableError(`a query of ${q.n} tokens exceeds the kernel's ${MAX_QUERY_TOKENS}`);
+    }
+    const top: Hit[][] = [];
+    const scores: Float32Array[] = [];
+    for (let i = 0; i < queries.length; ) {
+      let tokens = 0;
+      let j = i;
+      while (j < queries.length && j - i < MAX_BATCH_QUERIES && tokens + queries[j].n <= MAX_QUERY_TOKENS) tokens += queries[j++].n;
+      const batch = await this.searchBatch(queries.slice(i, j), k, withScores);
+      top.push(...batch.top);
+      if (batch.scores) scores.push(...batch.scores);
+      i = j;
+    }
+    return withScores ? { top, scores } : { top };
+  }
+
+  private async searchBatch(queries: readonly GpuQuery[], k: number, withScores: boolean) {
+    const { ctx, d4 } = this;
+    const { device } = ctx;
+    if (ctx.lost) throw new GpuUnavailableError(`the GPU device was lost (${ctx.lost})`);
+    const d = this.stored.d;
+    const totalDocs = this.stored.ids.length;
+    const qTokens = queries.reduce((s, q) => s + q.n, 0);
+    const qData = new Float32Array(qTokens * d4 * 4);
+    const qOffsets = new Uint32Array(queries.length + 1);
+    let t = 0;
+    queries.forEach((q, i) => {
+      for (let r = 0; r < q.n; r++) qData.set(q.data.subarray(r * d, r * d + d), (t + r) * d4 * 4);
+      t += q.n;
+      qOffsets[i + 1] = t;
+    });
+    const kk = Math.min(k, totalDocs);
+    const gpuTopK = kk <= MAX_GPU_K;
+    const candidates: Hit[][] = queries.map(() => []);
+    const allScores = withScores || !gpuTopK ? queries.map(() => new Float32Array(totalDocs)) : undefined;
+    const simPipe = pipeline(device, `maxsim-${this.stored.storage}`, () => maxSimKernel(this.stored.storage as 'fp32' | 'fp16'));
+    const topPipe = pipeline(device, 'topk', () => TOPK_KERNEL);
+    const queryBuf = storageBuffer(device, qData, 'queries');
+    const qOffBuf = storageBuffer(device, qOffsets, 'query offsets');
+    const temp: GPUBuffer[] = [queryBuf, qOffBuf];
+    try {
+      for (const chunk of this.chunks) {
+        const [gx, gy] = grid(device, chunk.docs);
+        const segments = Math.ceil(chunk.docs / TOPK_SEGMENT);
+        const scoreBytes = queries.length * chunk.docs * 4;
+        const { scoreBuf, candDoc, candScore, encoder } = await checked(ctx, 'scoring', () => {
+          const scoreBuf = device.createBuffer({ size: Math.max(16, scoreBytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+          const params = uniformBuffer(device, [d4, chunk.docs, queries.length, qTokens, gx], 'maxsim params');
+          temp.push(scoreBuf, params);
+          const encoder = device.createCommandEncoder();
+          const pass = encoder.beginComputePass();
+          pass.setPipeline(simPipe);
+          pass.setBindGroup(0, device.createBindGroup({
+            layout: simPipe.getBindGroupLayout(0),
+            entries: [chunk.vectors, chunk.offsets, queryBuf, qOffBuf, scoreBuf, params].map((buffer, binding) => ({ binding, resource: { buffer } })),
+          }));
+          pass.dispatchWorkgroups(gx, gy);
+          let candDoc: GPUBuffer | undefined;
+          let candScore: GPUBuffer | undefined;
+          if (gpuTopK) {
+            const count = queries.length * segments * kk;
+            candDoc = device.createBuffer({ size: Math.max(16, count * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+            candScore = device.createBuffer({ size: Math.max(16, count * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+            const tparams = uniformBuffer(device, [chunk.docs, kk, segments], 'topk params');
+            temp.push(candDoc, candScore, tparams);
+            pass.setPipeline(topPipe);
+            pass.setBindGroup(0, device.createBindGroup({
+              layout: topPipe.getBindGroupLayout(0),
+              entries: [scoreBuf, candDoc, candScore, tparams].map((buffer, binding) => ({ binding, resource: { buffer } })),
+            }));
+            pass.dispatchWorkgroups(segments, queries.length);
+          }
+          pass.end();
+          return { scoreBuf, candDoc, candScore, encoder };
+        });
+        if (gpuTopK) {
+          const count = queries.length * segments * kk;
+          const docs = new Uint32Array(await readBack(ctx, candDoc!, count * 4, encoder));
+          const vals = new Float32Array(await readBack(ctx, candScore!, count * 4));
+          queries.forEach((_, q) => {
+            for (let c = q * segments * kk; c < (q + 1) * segments * kk; c++)
+              if (docs[c] !== 0xffffffff) candidates[q].push({ doc: chunk.docBase + docs[c], score: vals[c] });
+          });
+        }
+        if (allScores) {
+          const s = new Float32Array(await readBack(ctx, scoreBuf, scoreBytes, gpuTopK ? undefined : encoder));
+          queries.forEach((_, q) => allScores[q].set(s.subarray(q * chunk.docs, (q + 1) * chunk.docs), chunk.docBase));
+        }
+      }
+    } finally {
+      for (const b of temp) b.destroy();
+    }
+    const order = (a: Hit, b: Hit) => b.score - a.score || a.doc - b.doc;
+    const top = gpuTopK
+      ? candidates.map((c) => c.sort(order).slice(0, kk))
+      : allScores!.map((s) => Array.from(s, (score, doc) => ({ doc, score })).sort(order).slice(0, kk));
+    return { top, scores: withScores ? allScores : undefined };
+  }
+}

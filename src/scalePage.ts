@@ -1,0 +1,214 @@
+/**
+ * The scale test page: builds a synthetic index in the search worker and searches it on the CPU
+ * and with WebGPU, one table row per search. Every setting can come from the URL (docs, d,
+ * tokens, m, method, compressOn, storage, queries, seed, baseline, k, backend, binding) and
+ * run=1 builds and searches on open, which is how the browser benchmark drives it.
+ */
+import * as Comlink from 'comlink';
+import type { SearchWorkerApi } from '../workers/search.worker.ts';
+import type { BuildOptions, BuildProgress, BuildStats } from './search/scaleIndex.ts';
+import { download } from './ui/common.ts';
+import type { StorageType } from './core/storage.ts';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const MiB = (b: number) => (b / 2 ** 20).toFixed(1);
+
+let worker: Worker | undefined;
+let api: Comlink.Remote<SearchWorkerApi> | undefined;
+const ensure = () => {
+  if (!api) {
+    worker = new Worker(new URL('../workers/search.worker.ts', import.meta.url), { type: 'module', name: 'search' });
+    api = Comlink.wrap<SearchWorkerApi>(worker);
+  }
+  return api;
+};
+
+const form = $<HTMLFormElement>('scale-form');
+const searchForm = $<HTMLFormElement>('search-form');
+const progress = $<HTMLProgressElement>('scale-progress');
+const status = $<HTMLParagraphElement>('scale-status');
+const searchStatus = $<HTMLParagraphElement>('search-status');
+const buildButton = $<HTMLButtonElement>('scale-build');
+const cancelButton = $<HTMLButtonElement>('scale-cancel');
+const searchButton = $<HTMLButtonElement>('scale-search');
+const loseButton = $<HTMLButtonElement>('scale-lose');
+const runs: Record<string, unknown>[] = [];
+let built: { options: BuildOptions; stats: BuildStats } | undefined;
+
+const num = (id: string, what: string, min = 1) => {
+  const v = Number($<HTMLInputElement>(id).value);
+  if (!Number.isInteger(v) || v < min) throw new Error(`${what} must be a whole number >= ${min}.`);
+  return v;
+};
+
+function options(): BuildOptions {
+  const d = num('scale-d', 'The dimension', 4);
+  const m = num('scale-m', 'The budget m');
+  const tokens = num('scale-tokens', 'Tokens per document');
+  return {
+    spec: { docs: num('scale-docs', 'The number of documents'), d, tokens, queries: num('scale-queries', 'The number of queries'), seed: num('scale-seed', 'The seed', 0) },
+    method: $<HTMLSelectElement>('scale-method').value,
+    budget: m,
+    storage: $<HTMLSelectElement>('scale-storage').value as StorageType,
+    compressOn: $<HTMLSelectElement>('scale-compress-on').value as 'cpu' | 'gpu',
+    keepBaseline: $<HTMLInputElement>('scale-baseline').checked,
+  };
+}
+
+async function build(): Promise<boolean> {
+  status.classList.remove('error');
+  let opts: BuildOptions;
+  try {
+    opts = options();
+  } catch (err) {
+    status.textContent = (err as Error).message;
+    status.classList.add('error');
+    return false;
+  }
+  buildButton.disabled = true;
+  cancelButton.disabled = false;
+  searchButton.disabled = true;
+  progress.hidden = false;
+  progress.value = 0;
+  const started = performance.now();
+  status.textContent = `Building ${opts.spec.docs.toLocaleString()} documents…`;
+  try {
+    const r = await ensure().build(opts, Comlink.proxy((p: BuildProgress) => {
+      progress.max = p.total;
+      progress.value = p.done;
+      const rate = p.done / (p.ms / 1000);
+      status.textContent = `Built ${p.done.toLocaleString()} of ${p.total.toLocaleString()} documents (${rate.toFixed(0)}/s, about ${((p.total - p.done) / rate).toFixed(0)} s left); index holds ${MiB(p.bytesHeld)} MiB.`;
+    }));
+    built = { options: opts, stats: r.stats };
+    const s = r.stats;
+    const notes = [s.compressFallback ? `Compression: ${s.compressFallback}.` : ''];
+    status.textContent =
+      `Built in ${((performance.now() - started) / 1000).toFixed(1)} s: ${s.documents.toLocaleString()} documents, ${s.tokensIn.toLocaleString()} tokens compressed to ` +
+      `${s.vectors.toLocaleString()} vectors (${opts.method}, m = ${opts.budget}, on the ${s.compressedOn.toUpperCase()}), ${opts.storage}: ${s.bytesPerDoc.toFixed(0)} bytes per document, ` +
+      `${MiB(r.memory.cpuBytes)} MiB held (peak while building ${MiB(s.peakBytesHeld)} MiB${s.baselineBytes ? `, baseline ${MiB(s.baselineBytes)} MiB` : ''}). ` +
+      `Per document in other storage types: ${Object.entries(r.byStorage).map(([k, v]) => `${k} ${v.toFixed(0)} B`).join(', ')}. ${notes.join(' ')}`;
+    searchButton.disabled = false;
+    loseButton.disabled = false;
+    return true;
+  } catch (err) {
+    const e = err as Error;
+    status.textContent = e.name === 'AbortError' || /aborted/i.test(e.message) ? 'Cancelled.' : `Building failed: ${e.message}`;
+    if (!/aborted/i.test(e.message)) status.classList.add('error');
+    return false;
+  } finally {
+    buildButton.disabled = false;
+    cancelButton.disabled = true;
+    progress.hidden = true;
+  }
+}
+
+async function search(): Promise<void> {
+  if (!built) return;
+  searchStatus.classList.remove('error');
+  searchButton.disabled = true;
+  const backend = $<HTMLSelectElement>('scale-backend').value as 'cpu' | 'gpu' | 'both';
+  const binding = Number($<HTMLInputElement>('scale-binding').value);
+  searchStatus.textContent = `Searching ${built.options.spec.queries} queries (${backend === 'both' ? 'CPU and WebGPU' : backend.toUpperCase()})…`;
+  try {
+    const k = num('scale-k', 'Top k');
+    const r = await ensure().search({ backend, k, ...(binding > 0 ? { maxBindingBytes: binding } : {}) });
+    const { options: o, stats: s } = built;
+    const run = {
+      docs: s.documents, d: o.spec.d, tokens: o.spec.tokens, m: o.budget, method: o.method, storage: o.storage, compressedOn: s.compressedOn,
+      bytesPerDoc: s.bytesPerDoc, indexMiB: r.memory.cpuBytes / 2 ** 20, peakBuildMiB: s.peakBytesHeld / 2 ** 20, gpuMiB: r.memory.gpuBytes / 2 ** 20,
+      buildS: s.buildMs / 1000, backend, k: r.k, queries: r.queries,
+      cpuMsPerQuery: r.cpu?.msPerQuery ?? null, cpuSingleMs: r.cpu?.singleQueryMs ?? null,
+      gpuMsPerQuery: r.gpu?.msPerQuery ?? null, gpuSingleMs: r.gpu?.singleQueryMs ?? null, gpuUploadMs: r.gpu?.uploadMs ?? null, gpuChunks: r.gpu?.chunks ?? null,
+      adapter: r.gpu?.adapter ?? null, softwareGpu: r.gpu?.software ?? null,
+      recallAt10: r.recallAt10, baselineRecallAt10: r.baselineRecallAt10 ?? null,
+      maxAbsScoreDiff: r.agreement?.maxAbsScoreDiff ?? null, maxRelScoreDiff: r.agreement?.maxRelScoreDiff ?? null, topkOverlap: r.agreement?.topkOverlap ?? null,
+      pipelines: r.pipelines, fallback: r.fallback ?? null,
+    };
+    runs.push(run);
+    addRow(run);
+    const notes = [];
+    if (r.fallback) notes.push(r.fallback);
+    if (r.gpu?.software) notes.push(`The WebGPU adapter is a software renderer (${r.gpu.adapter}): its timings are CPU timings, not GPU speed.`);
+    searchStatus.textContent = `Done. Recall@10 ${r.recallAt10.toFixed(3)}.${r.agreement ? ` GPU and CPU agree on ${(r.agreement.topkOverlap * 100).toFixed(1)}% of the top ${r.k}, scores within ${r.agreement.maxAbsScoreDiff.toExponential(1)}.` : ''} ${notes.join(' ')}`;
+    if (r.fallback) searchStatus.classList.add('error');
+    $<HTMLButtonElement>('scale-json').disabled = false;
+  } catch (err) {
+    searchStatus.textContent = `Search failed: ${(err as Error).message}`;
+    searchStatus.classList.add('error');
+  } finally {
+    searchButton.disabled = false;
+  }
+}
+
+const COLUMNS: [string, string, (v: unknown) => string][] = [
+  ['docs', 'documents', (v) => Number(v).toLocaleString()],
+  ['d', 'd', String],
+  ['m', 'm', String],
+  ['method', 'method', String],
+  ['storage', 'storage', String],
+  ['bytesPerDoc', 'bytes/doc', (v) => Number(v).toFixed(0)],
+  ['indexMiB', 'index MiB', (v) => Number(v).toFixed(1)],
+  ['peakBuildMiB', 'peak build MiB', (v) => Number(v).toFixed(1)],
+  ['gpuMiB', 'GPU MiB', (v) => Number(v).toFixed(1)],
+  ['buildS', 'build s', (v) => Number(v).toFixed(1)],
+  ['backend', 'backend', String],
+  ['cpuMsPerQuery', 'CPU ms/query', (v) => (v === null ? '–' : Number(v).toFixed(1))],
+  ['gpuMsPerQuery', 'GPU ms/query (batch)', (v) => (v === null ? '–' : Number(v).toFixed(1))],
+  ['gpuSingleMs', 'GPU ms (1 query)', (v) => (v === null ? '–' : Number(v).toFixed(1))],
+  ['recallAt10', 'recall@10', (v) => Number(v).toFixed(3)],
+  ['baselineRecallAt10', 'baseline recall@10', (v) => (v === null ? '–' : Number(v).toFixed(3))],
+  ['maxAbsScoreDiff', 'max |GPU − CPU|', (v) => (v === null ? '–' : Number(v).toExponential(1))],
+  ['topkOverlap', 'top-k agreement', (v) => (v === null ? '–' : `${(Number(v) * 100).toFixed(1)}%`)],
+  ['note', 'note', String],
+];
+
+function addRow(run: Record<string, unknown>) {
+  const table = $<HTMLTableElement>('scale-runs');
+  if (!table.tHead!.rows.length) {
+    const head = table.tHead!.insertRow();
+    for (const [, label] of COLUMNS) head.append(Object.assign(document.createElement('th'), { textContent: label, scope: 'col' }));
+  }
+  const tr = table.tBodies[0].insertRow();
+  tr.dataset.run = JSON.stringify(run);
+  const note = [run.fallback, run.softwareGpu ? 'software GPU: not a speed figure' : '', run.compressedOn === 'gpu' ? 'k-means assignment on the GPU' : ''].filter(Boolean).join('; ');
+  for (const [key, , fmt] of COLUMNS) {
+    const td = tr.insertCell();
+    td.dataset.column = key;
+    td.textContent = key === 'note' ? note : fmt(run[key]);
+  }
+}
+
+form.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  void build();
+});
+searchForm.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  void search();
+});
+cancelButton.addEventListener('click', () => void api?.cancel());
+loseButton.addEventListener('click', async () => {
+  try {
+    const reason = await ensure().loseDevice();
+    searchStatus.textContent = `The GPU device is gone (${reason}). The next WebGPU search falls back to the CPU and says so; the one after asks for a new device.`;
+  } catch (err) {
+    searchStatus.textContent = `No GPU device to lose: ${(err as Error).message}`;
+  }
+});
+$<HTMLButtonElement>('scale-json').addEventListener('click', () => download('scale-runs.json', JSON.stringify(runs, null, 2), 'application/json'));
+$<HTMLParagraphElement>('scale-note').textContent =
+  'Latency is wall time in the worker. On a software WebGPU adapter (SwiftShader) the GPU columns measure a CPU emulation, not GPU speed. ' +
+  'Memory is what the index holds in typed arrays (vectors, int8 scales, offsets) and in GPU buffers.';
+
+// Settings from the URL; run=1 builds and searches at once.
+const params = new URLSearchParams(location.search);
+const fields: Record<string, string> = {
+  docs: 'scale-docs', d: 'scale-d', tokens: 'scale-tokens', m: 'scale-m', method: 'scale-method', compressOn: 'scale-compress-on',
+  storage: 'scale-storage', queries: 'scale-queries', seed: 'scale-seed', k: 'scale-k', backend: 'scale-backend', binding: 'scale-binding',
+};
+for (const [key, id] of Object.entries(fields)) {
+  const v = params.get(key);
+  if (v !== null) ($(id) as HTMLInputElement | HTMLSelectElement).value = v;
+}
+if (params.get('baseline') === '1') $<HTMLInputElement>('scale-baseline').checked = true;
+if (params.get('run') === '1') void build().then((ok) => (ok ? search() : undefined));

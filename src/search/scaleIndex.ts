@@ -1,0 +1,295 @@
+/**
+ * Build a large compressed index as a stream (each document generated, compressed, encoded and
+ * dropped), then search it on the CPU or the GPU and report latency, throughput, memory and
+ * quality. Runs in the search worker (the page's scale test) and in Node (npm run bench).
+ */
+import { IndexBuilder } from '../core/exportIndex.ts';
+import { cpuAssigner, kmeansBatch, type BatchAssigner } from '../core/kmeansBatch.ts';
+import { topK, type Hit, type VectorSet } from '../core/maxsim.ts';
+import { formatMethodSpec, parseMethodSpec } from '../core/methodSpec.ts';
+import type { Judgments } from '../core/metrics.ts';
+import type { MultiVector } from '../core/multivector.ts';
+import { ScaleCorpus, type ScaleSpec } from '../core/scaleCorpus.ts';
+import { bytesPerVector, queryForStorage, scoreStored, storedBytes, type StorageType, type StoredCorpus } from '../core/storage.ts';
+import type { GpuContext } from '../gpu/device.ts';
+import { GpuUnavailableError } from '../gpu/device.ts';
+import { gpuAssigner } from '../gpu/gpuAssign.ts';
+import { GpuIndex, gpuUnsupported } from '../gpu/gpuIndex.ts';
+
+export interface BuildOptions {
+  spec: ScaleSpec;
+  method: string;
+  budget: number;
+  storage: StorageType;
+  /** Where k-means runs its assignment step (other methods compress on the CPU). */
+  compressOn: 'cpu' | 'gpu';
+  /** Also keep the uncompressed index (every token, same storage) for comparison. */
+  keepBaseline: boolean;
+}
+
+export interface BuildProgress {
+  done: number;
+  total: number;
+  /** Bytes the growing index (and baseline) hold now. */
+  bytesHeld: number;
+  ms: number;
+}
+
+export interface BuildStats {
+  documents: number;
+  tokensIn: number;
+  vectors: number;
+  buildMs: number;
+  compressMs: number;
+  /** Payload bytes of the compressed vectors, and per document. */
+  bytes: number;
+  bytesPerDoc: number;
+  baselineBytes?: number;
+  /** Largest amount held by the index builders during the build (typed arrays we allocate). */
+  peakBytesHeld: number;
+  compressedOn: 'cpu' | 'gpu';
+  /** Why the GPU was not used for compression when it was asked for. */
+  compressFallback?: string;
+}
+
+export interface BackendTiming {
+  /** Wall time for all queries as one batch, and per query. */
+  totalMs: number;
+  msPerQuery: number;
+  queriesPerSecond: number;
+  /** One query alone (latency as a user typing would see it). */
+  singleQueryMs: number;
+}
+
+export interface SearchReport {
+  backend: 'cpu' | 'gpu' | 'both';
+  k: number;
+  queries: number;
+  cpu?: BackendTiming;
+  gpu?: BackendTiming & { uploadMs: number; adapter: string; software: boolean; chunks: number; gpuBytes: number };
+  /** Set when the GPU was asked for but could not be used: the CPU answered instead. */
+  fallback?: string;
+  /** Recall@10 of each query's own document, over the compressed index (and the baseline). */
+  recallAt10: number;
+  baselineRecallAt10?: number;
+  /** GPU against CPU on the same queries: largest score difference among the top k, and top-k agreement. */
+  agreement?: { maxAbsScoreDiff: number; maxRelScoreDiff: number; topkOverlap: number; sameOrder: number };
+  /** The first query's hits (document id and score), from the backend that answered. */
+  example: { id: string; score: number }[];
+}
+
+const now = () => performance.now();
+
+export class ScaleIndex {
+  private gpuIndex?: GpuIndex;
+  private gpuUploadMs = 0;
+  readonly queries: VectorSet[];
+  readonly qrels: Map<string, Judgments>;
+
+  private constructor(
+    readonly options: BuildOptions,
+    readonly stored: StoredCorpus,
+    readonly baseline: StoredCorpus | undefined,
+    readonly stats: BuildStats,
+    corpus: ScaleCorpus,
+  ) {
+    ({ queries: this.queries, qrels: this.qrels } = corpus.queries());
+  }
+
+  static async build(
+    options: BuildOptions,
+    hooks: { onProgress?: (p: BuildProgress) => void; signal?: AbortSignal; gpu?: () => Promise<GpuContext>; progressEvery?: number } = {},
+  ): Promise<ScaleIndex> {
+    const { spec, budget, storage } = options;
+    const specParsed = parseMethodSpec(options.method);
+    const corpus = new ScaleCorpus(spec);
+    const builder = new IndexBuilder({ d: spec.d, spec: specParsed, budget, storage, seed: spec.seed });
+    const baseline = options.keepBaseline ? new IndexBuilder({ d: spec.d, spec: parseMethodSpec('none'), budget: null, storage, seed: spec.seed }) : undefined;
+    const t0 = now();
+    let peak = 0;
+    let compressedOn: 'cpu' | 'gpu' = 'cpu';
+    let compressFallback: string | undefined;
+    let assign: BatchAssigner | undefined;
+    if (specParsed.method === 'kmeans' && options.compressOn === 'gpu') {
+      try {
+        if (!hooks.gpu) throw new GpuUnavailableError('no WebGPU here');
+        assign = gpuAssigner(await hooks.gpu());
+        compressedOn = 'gpu';
+      } catch (err) {
+        compressFallback = (err as Error).message;
+      }
+    } else if (options.compressOn === 'gpu') {
+      compressFallback = `only k-means has a GPU assignment step; ${formatMethodSpec(specParsed)} compressed on the CPU`;
+    }
+    const every = hooks.progressEvery ?? 500;
+    const batchSize = assign ? 256 : 1;
+    let compressMs = 0;
+    for (let start = 0; start < spec.docs; start += batchSize) {
+      hooks.signal?.throwIfAborted();
+      const end = Math.min(spec.docs, start + batchSize);
+      const docs: MultiVector[] = [];
+      for (let i = start; i < end; i++) docs.push(corpus.document(i));
+      if (assign) {
+        const t = now();
+        let results;
+        try {
+          results = await kmeansBatch(docs, budget, { seed: spec.seed, iterations: Number(specParsed.options.iterations ?? 25), expectedD: spec.d }, assign);
+        } catch (err) {
+          if (!(err instanceof GpuUnavailableError)) throw err;
+          compressFallback = `${err.message}; the rest compressed on the CPU`;
+          assign = cpuAssigner;
+          compressedOn = 'cpu';
+          results = await kmeansBatch(docs, budget, { seed: spec.seed, expectedD: spec.d }, assign);
+        }
+        compressMs += now() - t;
+        for (const r of results) builder.addCompressed(r);
+      } else {
+        for (const doc of docs) builder.add(doc);
+      }
+      if (baseline) for (const doc of docs) baseline.add(doc);
+      const held = builder.bytesHeld() + (baseline?.bytesHeld() ?? 0) + docs.reduce((s, x) => s + x.data.byteLength, 0);
+      peak = Math.max(peak, held);
+      if (end % every < batchSize || end === spec.docs) {
+        hooks.onProgress?.({ done: end, total: spec.docs, bytesHeld: held, ms: now() - t0 });
+        // Let messages (progress, cancel) through in a worker.
+        await new Promise((r) => setTimeout(r, 0));
+      }
+    }
+    const stored = builder.finish();
+    const base = baseline?.finish();
+    const bytes = storedBytes(stored);
+    const stats: BuildStats = {
+      documents: stored.ids.length,
+      tokensIn: builder.tokensIn || spec.docs * spec.tokens,
+      vectors: stored.offsets[stored.ids.length],
+      buildMs: now() - t0,
+      compressMs: assign ? compressMs : builder.compressMs,
+      bytes,
+      bytesPerDoc: bytes / stored.ids.length,
+      ...(base ? { baselineBytes: storedBytes(base) } : {}),
+      peakBytesHeld: Math.max(peak, bytes + (base ? storedBytes(base) : 0)),
+      compressedOn,
+      ...(compressFallback ? { compressFallback } : {}),
+    };
+    return new ScaleIndex(options, stored, base, stats, corpus);
+  }
+
+  /** Bytes per document each storage type would take for this index's vectors. */
+  bytesPerDocByStorage(): Record<StorageType, number> {
+    const { d } = this.stored;
+    const per = this.stats.vectors / this.stats.documents;
+    return { fp32: per * bytesPerVector('fp32', d), fp16: per * bytesPerVector('fp16', d), int8: per * bytesPerVector('int8', d), binary: per * bytesPerVector('binary', d) };
+  }
+
+  private cpuSearch(stored: StoredCorpus, k: number): { top: Hit[][]; timing: BackendTiming } {
+    const scores = new Float32Array(stored.ids.length);
+    const t0 = now();
+    const top = this.queries.map((q) => topK(scoreStored(q.data, q.n, stored, scores), k));
+    const totalMs = now() - t0;
+    const t1 = now();
+    topK(scoreStored(this.queries[0].data, this.queries[0].n, stored, scores), k);
+    const singleQueryMs = now() - t1;
+    return { top, timing: { totalMs, msPerQuery: totalMs / this.queries.length, queriesPerSecond: (1000 * this.queries.length) / totalMs, singleQueryMs } };
+  }
+
+  private recall(top: Hit[][], ids: string[]): number {
+    let found = 0;
+    this.queries.forEach((q, i) => {
+      const rel = this.qrels.get(q.id)!;
+      if (top[i].slice(0, 10).some((h) => rel.has(ids[h.doc]))) found++;
+    });
+    return found / this.queries.length;
+  }
+
+  async search(opts: { backend: 'cpu' | 'gpu' | 'both'; k: number; gpu?: () => Promise<GpuContext>; maxBindingBytes?: number }): Promise<SearchReport> {
+    const { stored } = this;
+    const k = Math.min(opts.k, stored.ids.length);
+    let cpu: { top: Hit[][]; timing: BackendTiming } | undefined;
+    let gpu: { top: Hit[][]; timing: SearchReport['gpu'] } | undefined;
+    let fallback: string | undefined;
+    if (opts.backend !== 'cpu') {
+      try {
+        gpu = await this.gpuSearch(k, opts);
+      } catch (err) {
+        if (!(err instanceof GpuUnavailableError)) throw err;
+        fallback = `WebGPU search was not possible (${err.message}); the CPU answered`;
+        this.dropGpu();
+      }
+    }
+    if (opts.backend !== 'gpu' || !gpu) cpu = this.cpuSearch(stored, k);
+    const answer = gpu ?? cpu!;
+    const report: SearchReport = {
+      backend: opts.backend,
+      k,
+      queries: this.queries.length,
+      ...(cpu ? { cpu: cpu.timing } : {}),
+      ...(gpu ? { gpu: gpu.timing } : {}),
+      ...(fallback ? { fallback } : {}),
+      recallAt10: this.recall(answer.top, stored.ids),
+      example: answer.top[0].map((h) => ({ id: stored.ids[h.doc], score: h.score })),
+    };
+    if (this.baseline) report.baselineRecallAt10 = this.recall(this.cpuSearch(this.baseline, Math.min(10, k)).top, this.baseline.ids);
+    if (cpu && gpu) report.agreement = agreement(cpu.top, gpu.top);
+    return report;
+  }
+
+  private async gpuSearch(k: number, opts: { gpu?: () => Promise<GpuContext>; maxBindingBytes?: number }) {
+    if (!opts.gpu) throw new GpuUnavailableError('no WebGPU here');
+    const why = gpuUnsupported(this.stored);
+    if (why) throw new GpuUnavailableError(why);
+    const ctx = await opts.gpu();
+    if (!this.gpuIndex || this.gpuIndex.ctx !== ctx) {
+      this.dropGpu();
+      const t = now();
+      this.gpuIndex = await GpuIndex.upload(ctx, this.stored, { maxBindingBytes: opts.maxBindingBytes });
+      this.gpuUploadMs = now() - t;
+    }
+    const index = this.gpuIndex;
+    const queries = this.queries.map((q) => ({ n: q.n, data: queryForStorage(q.data, q.n, this.stored.d, this.stored.storage) }));
+    await index.search(queries.slice(0, 1), k); // compile the pipelines and warm up
+    const t0 = now();
+    const { top } = await index.search(queries, k);
+    const totalMs = now() - t0;
+    const t1 = now();
+    await index.search(queries.slice(0, 1), k);
+    const singleQueryMs = now() - t1;
+    return {
+      top,
+      timing: {
+        totalMs, msPerQuery: totalMs / queries.length, queriesPerSecond: (1000 * queries.length) / totalMs, singleQueryMs,
+        uploadMs: this.gpuUploadMs, adapter: ctx.adapter, software: ctx.software, chunks: index.chunkCount, gpuBytes: index.gpuBytes,
+      },
+    };
+  }
+
+  dropGpu(): void {
+    this.gpuIndex?.destroy();
+    this.gpuIndex = undefined;
+  }
+
+  /** Bytes this index holds in memory (vectors, scales, offsets; baseline included) and on the GPU. */
+  memory(): { cpuBytes: number; gpuBytes: number } {
+    const held = (s?: StoredCorpus) => (s ? s.vectors.byteLength + (s.scales?.byteLength ?? 0) + s.offsets.byteLength : 0);
+    return { cpuBytes: held(this.stored) + held(this.baseline), gpuBytes: this.gpuIndex?.gpuBytes ?? 0 };
+  }
+}
+
+/** Largest score difference over the CPU's top k (scores matched by document), and set overlap. */
+export function agreement(cpu: Hit[][], gpu: Hit[][]): NonNullable<SearchReport['agreement']> {
+  let maxAbs = 0;
+  let maxRel = 0;
+  let overlap = 0;
+  let same = 0;
+  cpu.forEach((c, q) => {
+    const g = new Map(gpu[q].map((h) => [h.doc, h.score]));
+    for (const h of c) {
+      const s = g.get(h.doc);
+      if (s === undefined) continue;
+      maxAbs = Math.max(maxAbs, Math.abs(s - h.score));
+      maxRel = Math.max(maxRel, Math.abs(s - h.score) / Math.max(1e-6, Math.abs(h.score)));
+    }
+    overlap += c.filter((h) => g.has(h.doc)).length / Math.max(1, c.length);
+    same += c.every((h, i) => gpu[q][i]?.doc === h.doc) ? 1 : 0;
+  });
+  return { maxAbsScoreDiff: maxAbs, maxRelScoreDiff: maxRel, topkOverlap: overlap / cpu.length, sameOrder: same / cpu.length };
+}
