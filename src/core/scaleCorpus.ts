@@ -77,7 +77,7 @@ export class ScaleCorpus {
     const scene = this.shared.scenes[randomInt(rng, this.shared.scenes.length)];
     const objects = [0, 1].map(() => {
       const out = new Float32Array(d);
-      mix(out, 0, d, rng, [[0.6, this.shared.categories[randomInt(rng, this.shared.categories.length)]], [0.8, unit(rng, d)]], 0);
+      mix(out, 0, d, rng, [[0.9, this.shared.categories[randomInt(rng, this.shared.categories.length)]], [0.45, unit(rng, d)]], 0);
       return out;
     });
     return { rng, objects, scene };
@@ -111,7 +111,7 @@ export class ScaleCorpus {
       const { objects } = this.plan(target);
       const n = 8;
       const data = new Float32Array(n * d);
-      for (let t = 0; t < 6; t++) mix(data, t, d, noise, [[1, objects[t % 2]]], 0.6);
+      for (let t = 0; t < 6; t++) mix(data, t, d, noise, [[1, objects[t % 2]]], 1.2);
       for (let t = 6; t < n; t++) mix(data, t, d, noise, [[1, this.shared.filler]], 0.6);
       const id = `q-${q}`;
       queries.push({ id, n, d, data });
