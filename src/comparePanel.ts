@@ -15,6 +15,8 @@ import { EngineClient } from './engineClient.ts';
 import { download, methodCheckboxes, parseBudgets, showGridProgress } from './ui/common.ts';
 import { formatMethodSpec, parseMethodSpec } from './core/methodSpec.ts';
 import type { PageState } from './urlState.ts';
+import type { MultiVector } from './core/multivector.ts';
+import type { ImportSummary } from '../workers/engine.worker.ts';
 import { STORAGE_LABELS, type StorageType } from './core/storage.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -72,6 +74,51 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
   let result: ExperimentResult | undefined;
   let modelLabel = '';
   let run = 0;
+  /** Documents the last result was computed on (for the index export). */
+  let resultDocs: MultiVector[] = [];
+
+  // Import of embeddings made elsewhere: read and checked in the worker, kept here whole or not at all.
+  const corpusSelect = $<HTMLSelectElement>('compare-corpus');
+  const importStatus = $<HTMLParagraphElement>('import-status');
+  let imported: { name: string; summary: ImportSummary; qrels: Map<string, Map<string, number>> } | undefined;
+  /** An imported corpus brings its own query vectors: the text-query controls do not apply. */
+  const syncCorpusChoice = () => {
+    const own = corpusSelect.value === 'imported';
+    for (const el of [source, typed, file]) el.disabled = own;
+  };
+  corpusSelect.addEventListener('change', syncCorpusChoice);
+  $<HTMLFormElement>('import-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    importStatus.classList.remove('error');
+    const docsFile = $<HTMLInputElement>('import-docs').files?.[0];
+    if (!docsFile) {
+      importStatus.textContent = 'Choose a documents file (.safetensors or .npz).';
+      importStatus.classList.add('error');
+      return;
+    }
+    const button = $<HTMLButtonElement>('import-run');
+    button.disabled = true;
+    importStatus.textContent = `Reading ${docsFile.name} (${(docsFile.size / 2 ** 20).toFixed(1)} MiB)…`;
+    try {
+      const summary = await engine.importFiles(docsFile, $<HTMLInputElement>('import-queries').files?.[0], $<HTMLInputElement>('import-qrels').files?.[0]);
+      const c = summary.corpus;
+      imported = { name: docsFile.name, summary, qrels: new Map(c.qrels.map(([q, rel]) => [q, new Map(rel)])) };
+      const option = corpusSelect.querySelector<HTMLOptionElement>('option[value="imported"]')!;
+      option.disabled = false;
+      option.textContent = `Imported: ${docsFile.name} (${c.docs.length} documents, ${c.queries.length} queries)`;
+      corpusSelect.value = 'imported';
+      syncCorpusChoice();
+      importStatus.textContent =
+        `Imported ${c.docs.length} documents (${summary.tokens} vectors, d = ${c.d}, ${c.layout}, ${c.dtype}), ${c.queries.length} queries, ` +
+        `${imported.qrels.size} with relevance${c.manifest ? `; an exported index (${c.manifest.method}, m = ${c.manifest.budget ?? 'full'}, ${c.manifest.storage})` : ''}.` +
+        (c.notes.length ? ` Notes: ${c.notes.join('; ')}.` : '') + ' Choose “Imported” as the corpus below and compare.';
+    } catch (err) {
+      importStatus.textContent = `Nothing was imported. ${(err as Error).message}`;
+      importStatus.classList.add('error');
+    } finally {
+      button.disabled = false;
+    }
+  });
 
   async function queriesFromSource(): Promise<ParsedQueries> {
     if (source.value === 'demo') {
@@ -97,13 +144,31 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
 
   async function compare(): Promise<void> {
     status.classList.remove('error');
-    const docs = corpus.docs();
+    const useImported = corpusSelect.value === 'imported' && imported !== undefined;
+    const docs = useImported ? imported!.summary.corpus.docs : corpus.docs();
     const mine = ++run;
     try {
-      if (docs.length === 0) throw new Error('Embed some files first (or add the demo scenes), then compare.');
+      if (docs.length === 0) throw new Error('Embed some files first (or add the demo scenes, or import embeddings), then compare.');
       const seed = Number(seedInput.value);
       if (!Number.isInteger(seed)) throw new Error('The seed must be a whole number.');
       const config = { methods: chosenMethods(), budgets: parseBudgets(budgets.value), storages: chosenStorages(), ks: KS, seed };
+      if (useImported) {
+        const c = imported!.summary.corpus;
+        if (c.queries.length === 0) throw new Error(`${imported!.name} has no query vectors: import a queries file with it (README: Import).`);
+        runButton.disabled = true;
+        cancelButton.disabled = false;
+        progress.hidden = false;
+        const started = performance.now();
+        modelLabel = c.manifest?.model ?? `imported ${imported!.name}`;
+        result = await engine.runCorpus(docs, c.queries, imported!.qrels, config, (p) => mine === run && showGridProgress(p, started, progress, status));
+        run++;
+        resultDocs = docs;
+        status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${result.documents} documents, ${c.queries.length} queries, imported from ${imported!.name}.` +
+          (result.failures.length ? ` ${result.failures.length} documents skipped: ${result.failures.slice(0, 3).map((f) => f.message).join('; ')}.` : '');
+        render();
+        onDone();
+        return;
+      }
       const parsed = await queriesFromSource();
       const names = new Set(docs.map((d) => d.id));
       const unknown = new Set([...parsed.qrels.values()].flatMap((rel) => [...rel.keys()].filter((n) => !names.has(n))));
@@ -124,6 +189,7 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
       modelLabel = corpus.model()?.label ?? 'unknown model';
       result = await engine.runCorpus(docs, queries, parsed.qrels, config, (p) => mine === run && showGridProgress(p, started, progress, status));
       run++;
+      resultDocs = docs;
       const notes = [];
       if (empty.length) notes.push(`${empty.length} queries skipped (no word the model knows): ${empty.join('; ')}`);
       if (unknown.size) notes.push(`${unknown.size} judged documents are not in the corpus: ${[...unknown].slice(0, 5).join(', ')}${unknown.size > 5 ? ', …' : ''}`);
@@ -144,6 +210,30 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
 
   cancelButton.addEventListener('click', () => engine.cancel());
 
+  $<HTMLFormElement>('index-export').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const out = $<HTMLParagraphElement>('export-status');
+    out.classList.remove('error');
+    if (!result || resultDocs.length === 0) return;
+    const method = $<HTMLSelectElement>('export-method').value;
+    const budget = method === 'none' ? null : Number($<HTMLSelectElement>('export-budget').value);
+    const storage = $<HTMLSelectElement>('export-storage').value as StorageType;
+    out.textContent = 'Compressing and writing…';
+    try {
+      const r = await engine.exportIndex(resultDocs, method, budget, storage, modelLabel, result.config.seed);
+      const base = `index-${method.replace(/[^a-z0-9-]+/gi, '_')}-m${budget ?? 'full'}-${storage}`;
+      download(`${base}.safetensors`, r.index);
+      download(`${base}.json`, r.manifest, 'application/json');
+      if (r.points) download(`${base}.qdrant.jsonl`, r.points);
+      out.textContent = `Wrote ${base}.safetensors (${r.documents} documents, ${r.vectors} vectors, ${(r.index.size / 2 ** 20).toFixed(2)} MiB), its manifest with the Qdrant collection settings` +
+        (r.points ? `, and ${base}.qdrant.jsonl` : '; no Qdrant points for binary vectors (Qdrant multivectors score dot products)') +
+        (r.skipped.length ? `. ${r.skipped.length} documents skipped: ${r.skipped.slice(0, 3).join('; ')}` : '') + '.';
+    } catch (err) {
+      out.textContent = `Export failed: ${(err as Error).message}`;
+      out.classList.add('error');
+    }
+  });
+
   function render() {
     if (!result) return;
     const judged = result.rows.some((r) => r.judgedQueries > 0);
@@ -158,6 +248,10 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
     const keepB = budgetsRun.includes(preferredB) ? preferredB : budgetsRun[Math.floor((budgetsRun.length - 1) / 2)];
     utilSelect.replaceChildren(...budgetsRun.map((b) => new Option(`m = ${b}`, String(b), b === keepB, b === keepB)));
     results.hidden = false;
+    const exportMethod = $<HTMLSelectElement>('export-method');
+    const compressed = [...new Set(result.rows.filter((r) => r.budget !== null).map((r) => r.method))];
+    exportMethod.replaceChildren(...['none', ...compressed].map((m) => new Option(m === 'none' ? 'uncompressed' : result!.rows.find((r) => r.method === m)!.label, m, m === 'agc', m === 'agc')));
+    $<HTMLSelectElement>('export-budget').replaceChildren(...budgetsRun.map((b) => new Option(`m = ${b}`, String(b), b === keepB, b === keepB)));
     draw();
   }
 

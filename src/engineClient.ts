@@ -56,6 +56,14 @@ export class EngineClient {
     return this.ensure().explain(...args);
   }
 
+  importFiles(...args: Parameters<EngineWorkerApi['importFiles']>) {
+    return this.ensure().importFiles(...args);
+  }
+
+  exportIndex(...args: Parameters<EngineWorkerApi['exportIndex']>) {
+    return this.ensure().exportIndex(...args);
+  }
+
   cancel(): void {
     this.worker?.terminate();
     this.worker = undefined;

@@ -11,6 +11,13 @@ import { CorpusInspector } from '../src/core/inspect.ts';
 import type { VectorSet } from '../src/core/maxsim.ts';
 import type { MultiVector } from '../src/core/multivector.ts';
 import { syntheticCorpus } from '../src/core/synthetic.ts';
+import { importEmbeddings, type ImportedCorpus } from '../src/core/importer.ts';
+import { exportSafetensors, IndexBuilder, makeManifest, qdrantCollectionConfig, qdrantPoints } from '../src/core/exportIndex.ts';
+import { DocumentError } from '../src/core/multivector.ts';
+import { parseMethodSpec } from '../src/core/methodSpec.ts';
+import type { StorageType } from '../src/core/storage.ts';
+
+const bytesOf = async (f?: File) => (f ? { name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) } : undefined);
 
 let inspector: CorpusInspector | undefined;
 
@@ -47,5 +54,47 @@ const api = {
   },
 };
 
-export type EngineWorkerApi = typeof api;
+/** What the page keeps of an import: the corpus (documents, query vectors, relevance) and a summary. */
+export interface ImportSummary {
+  corpus: Pick<ImportedCorpus, 'docs' | 'queries' | 'd' | 'layout' | 'dtype' | 'notes' | 'manifest'> & { qrels: [string, [string, number][]][] };
+  tokens: number;
+}
+
+const io = {
+  /** Reads and checks files made elsewhere; either the whole corpus comes back or an error naming the field. */
+  async importFiles(docs: File, queries?: File, relevance?: File): Promise<ImportSummary> {
+    const c = await importEmbeddings((await bytesOf(docs))!, await bytesOf(queries), await bytesOf(relevance));
+    return {
+      corpus: { docs: c.docs, queries: c.queries, d: c.d, layout: c.layout, dtype: c.dtype, notes: c.notes, manifest: c.manifest, qrels: [...c.qrels].map(([q, rel]) => [q, [...rel]]) },
+      tokens: c.docs.reduce((s, x) => s + x.n, 0),
+    };
+  },
+
+  /**
+   * Compresses the corpus with one method and budget, stores it in one type, and returns the
+   * safetensors index, its manifest (with the Qdrant collection settings) and Qdrant JSONL points.
+   */
+  exportIndex(docs: MultiVector[], method: string, budget: number | null, storage: StorageType, model: string, seed: number) {
+    const spec = parseMethodSpec(method);
+    const builder = new IndexBuilder({ d: docs[0].d, spec, budget, storage, seed });
+    const skipped: string[] = [];
+    for (const doc of docs) {
+      try {
+        builder.add(doc);
+      } catch (e) {
+        if (!(e instanceof DocumentError)) throw e;
+        skipped.push(e.message);
+      }
+    }
+    const stored = builder.finish();
+    const manifest = makeManifest(stored, { model, spec, budget, seed });
+    const index = new Blob([exportSafetensors(stored, manifest) as BlobPart], { type: 'application/octet-stream' });
+    const manifestText = JSON.stringify({ ...manifest, qdrant: qdrantCollectionConfig(stored) }, null, 2) + '\n';
+    const points = storage === 'binary' ? undefined : new Blob([...qdrantPoints(stored, 'colbert', { method: manifest.method, budget })], { type: 'application/x-ndjson' });
+    return { index, manifest: manifestText, points, skipped, vectors: manifest.vectors, documents: manifest.documents };
+  },
+};
+Object.assign(api, io);
+
+export type EngineWorkerApi = typeof api & typeof io;
 Comlink.expose(api);

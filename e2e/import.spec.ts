@@ -1,0 +1,60 @@
+import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { importEmbeddings } from '../src/core/importer.ts';
+import { scoreStored } from '../src/core/storage.ts';
+import { failOnConsoleErrors } from './consoleErrors.ts';
+
+failOnConsoleErrors();
+const fx = join(import.meta.dirname, '..', 'test', 'fixtures', 'import');
+
+test('imports embeddings made with NumPy, compares methods on them, and exports an index that re-imports with the same scores', async ({ page }) => {
+  await page.goto('/');
+  // A truncated file: a clear error naming the file, and nothing imported.
+  await page.setInputFiles('#import-docs', { name: 'cut.safetensors', mimeType: 'application/octet-stream', buffer: readFileSync(join(fx, 'ragged.safetensors')).subarray(0, 300) });
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.locator('#import-status')).toHaveText(/Nothing was imported\. cut\.safetensors: doc_embeddings: data ends at byte \d+ but the file has 300: the file is truncated/);
+  await expect(page.locator('#compare-corpus option[value="imported"]')).toBeDisabled();
+
+  await page.setInputFiles('#import-docs', join(fx, 'ragged.npz'));
+  await page.setInputFiles('#import-qrels', join(fx, 'qrels.tsv'));
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.locator('#import-status')).toContainText('Imported 3 documents (19 vectors, d = 8, ragged, <f4), 2 queries, 2 with relevance');
+  await expect(page.locator('#compare-corpus')).toHaveValue('imported');
+
+  for (const box of await page.locator('#compare-methods input').all()) await box.setChecked(['none', 'hpool', 'uniform'].includes(await box.inputValue()));
+  await page.fill('#compare-budgets', '2,4');
+  await page.locator('#compare-storage input[value="binary"]').check();
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 60_000 });
+  await expect(page.locator('#compare-status')).toContainText('imported from ragged.npz');
+  // (1 uncompressed + 2 methods x 2 budgets) x 4 storage types
+  await expect(page.locator('#compare-table tbody tr')).toHaveCount(5 * 4);
+  await expect(page.locator('#compare-table tbody tr[data-method="hpool"][data-budget="2"][data-storage="int8"] td[data-column="bytes_per_doc"]')).toHaveText('24'); // 2 vectors x (8 + 4) bytes
+  await page.screenshot({ path: 'test-results/screens/import-compare.png', fullPage: true });
+
+  await page.selectOption('#export-method', 'hpool');
+  await page.selectOption('#export-budget', '2');
+  await page.selectOption('#export-storage', 'int8');
+  const downloads: Record<string, Buffer> = {};
+  page.on('download', async (d) => {
+    const path = await d.path();
+    downloads[d.suggestedFilename()] = readFileSync(path);
+  });
+  await page.getByRole('button', { name: /Export safetensors/ }).click();
+  await expect(page.locator('#export-status')).toContainText('Wrote index-hpool-m2-int8.safetensors (3 documents, 6 vectors');
+  await expect.poll(() => Object.keys(downloads).sort()).toEqual(['index-hpool-m2-int8.json', 'index-hpool-m2-int8.qdrant.jsonl', 'index-hpool-m2-int8.safetensors']);
+  const manifest = JSON.parse(downloads['index-hpool-m2-int8.json'].toString());
+  expect(manifest).toMatchObject({ format: 'mvc-index', method: 'hpool', budget: 2, storage: 'int8', documents: 3, vectors: 6 });
+  expect(manifest.qdrant.vectors.colbert.multivector_config).toEqual({ comparator: 'max_sim' });
+  // Re-import the downloaded index in Node: the same ids, and Qdrant's vectors score like the index.
+  const back = await importEmbeddings({ name: 'index.safetensors', bytes: new Uint8Array(downloads['index-hpool-m2-int8.safetensors']) });
+  expect(back.stored!.ids).toEqual(['cat.jpg', 'dog.png', 'clip.mp4']);
+  const points = downloads['index-hpool-m2-int8.qdrant.jsonl'].toString().trim().split('\n').map((l) => JSON.parse(l));
+  const q = new Float32Array(8).fill(0.25);
+  const fromIndex = scoreStored(q, 1, back.stored!);
+  points.forEach((p, i) => {
+    const best = Math.max(...p.vector.colbert.map((v: number[]) => v.reduce((s, x) => s + x * 0.25, 0)));
+    expect(best).toBeCloseTo(fromIndex[i], 5);
+  });
+});
