@@ -24,6 +24,11 @@ export interface IndexBuilderOptions {
   budget: number | null;
   storage: StorageType;
   seed: number;
+  /**
+   * Expected documents and stored vectors (e.g. docs x m): storage is allocated once at this size,
+   * so a large index is never copied while growing or when finished.
+   */
+  capacity?: { documents: number; vectors: number };
 }
 
 /** Growable typed storage: capacity doubles, so appending n vectors costs O(n) amortised. */
@@ -39,25 +44,30 @@ class Grow<T extends StoredVectors | Float32Array | Int32Array> {
     this.buf.set(values as never, this.length);
     this.length += values.length;
   }
+  /** The values; the buffer itself (no copy) when it is exactly full. */
   result(): T {
-    return this.buf.slice(0, this.length) as T;
+    return (this.length === this.buf.length ? this.buf : this.buf.slice(0, this.length)) as T;
   }
 }
 
 export class IndexBuilder {
   readonly ids: string[] = [];
-  private offsets = new Grow(new Int32Array(1024));
+  private offsets: Grow<Int32Array>;
   private vectors: Grow<StoredVectors>;
-  private scales = new Grow(new Float32Array(1024));
+  private scales: Grow<Float32Array>;
   private count = 0;
   /** Tokens seen (before compression) and time spent compressing. */
   tokensIn = 0;
   compressMs = 0;
 
   constructor(readonly options: IndexBuilderOptions) {
-    const { storage } = options;
-    const empty = storage === 'fp32' ? new Float32Array(4096) : storage === 'fp16' ? new Uint16Array(4096) : storage === 'int8' ? new Int8Array(4096) : new Uint32Array(4096);
+    const { storage, d, capacity } = options;
+    const rows = capacity?.vectors ?? 64;
+    const values = rows * (storage === 'binary' ? Math.ceil(d / 32) : d);
+    const empty = storage === 'fp32' ? new Float32Array(values) : storage === 'fp16' ? new Uint16Array(values) : storage === 'int8' ? new Int8Array(values) : new Uint32Array(values);
     this.vectors = new Grow<StoredVectors>(empty);
+    this.scales = new Grow(new Float32Array(storage === 'int8' ? rows : 0));
+    this.offsets = new Grow(new Int32Array((capacity?.documents ?? 1023) + 1));
     this.offsets.push([0]);
   }
 

@@ -103,8 +103,11 @@ export class ScaleIndex {
     const { spec, budget, storage } = options;
     const specParsed = parseMethodSpec(options.method);
     const corpus = new ScaleCorpus(spec);
-    const builder = new IndexBuilder({ d: spec.d, spec: specParsed, budget, storage, seed: spec.seed });
-    const baseline = options.keepBaseline ? new IndexBuilder({ d: spec.d, spec: parseMethodSpec('none'), budget: null, storage, seed: spec.seed }) : undefined;
+    // Every document has spec.tokens > m tokens, so the index holds exactly docs x m vectors (at most).
+    const builder = new IndexBuilder({ d: spec.d, spec: specParsed, budget, storage, seed: spec.seed, capacity: { documents: spec.docs, vectors: spec.docs * Math.min(budget, spec.tokens) } });
+    const baseline = options.keepBaseline
+      ? new IndexBuilder({ d: spec.d, spec: parseMethodSpec('none'), budget: null, storage, seed: spec.seed, capacity: { documents: spec.docs, vectors: spec.docs * spec.tokens } })
+      : undefined;
     const t0 = now();
     let peak = 0;
     let compressedOn: 'cpu' | 'gpu' = 'cpu';
