@@ -96,6 +96,20 @@ let embedder: Embedder | undefined;
 let loaded: LoadedModel | undefined;
 let cancelRequested = false;
 let probeCache: DeviceProbe | undefined;
+/**
+ * SHA-256 over the bytes of the loaded model's files: stored embeddings are keyed by it, so a
+ * different local folder (or a changed upload) under the same model name never reuses vectors.
+ */
+let modelFingerprint = '';
+
+async function fingerprint(files: Map<string, Uint8Array>, names: string[]): Promise<string> {
+  const parts: BlobPart[] = [];
+  for (const name of names) {
+    const b = files.get(name);
+    if (b) parts.push(`${name}:${b.byteLength}:`, b as BlobPart);
+  }
+  return sha256(new Blob(parts));
+}
 
 async function probe(): Promise<DeviceProbe> {
   if (probeCache) return probeCache;
@@ -162,6 +176,7 @@ const api = {
       e = await createOn(device, files, req, dtype, label);
     }
     embedder = e;
+    modelFingerprint = await fingerprint(files, modelFiles(dtype));
     loaded = {
       modelId: req.modelId,
       label,
@@ -207,7 +222,7 @@ const api = {
       try {
         if (file && file.size > 0) {
           const frames = item.video?.frames ?? item.frames?.length ?? 0;
-          key = [await sha256(file), info.modelId, info.dtype, info.device, `tiles=${item.blob ? options.tiles : 1}`, `frames=${frames}`, ENGINE_VERSION].join('|');
+          key = [await sha256(file), info.modelId, modelFingerprint, info.dtype, info.device, `tiles=${item.blob ? options.tiles : 1}`, `frames=${frames}`, ENGINE_VERSION].join('|');
           const stored = await getStored(key).catch(() => undefined);
           if (stored) {
             docs.push({ ...stored.doc, id: item.name });

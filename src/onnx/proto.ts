@@ -9,6 +9,13 @@
  * fragment, which protobuf's merge rule folds into the existing graph (see graph.ts).
  */
 import protobuf from 'protobufjs/light.js';
+import Long from 'long';
+
+// int64 fields as long.js Longs everywhere: protobufjs finds long.js by itself in Node but not in
+// a bundled page, where it would fall back to doubles and lose values above 2^53 (INT64_MAX in
+// Slice ends, say) when a head model is re-encoded.
+protobuf.util.Long = Long as unknown as typeof protobuf.util.Long;
+protobuf.configure();
 
 const Int = (id: number, rule?: 'repeated') => ({ type: 'int64', id, ...(rule ? { rule } : {}) });
 
@@ -131,7 +138,7 @@ export const DataType = {
   DOUBLE: 11,
 } as const;
 
-/** protobufjs decodes int64 as a Long where long.js is loadable (Node) and as a number otherwise. */
+/** int64 as decoded (a long.js Long) or as given by this project's builders (a number). */
 export type Int64 = number | { toNumber(): number };
 
 export interface AttributeProto {
