@@ -250,6 +250,30 @@ export class Embedder {
    */
   embedViews(pixelValues: Float32Array, views: number): Promise<ViewEmbeddings> {
     return this.exclusive(async () => {
+      // Views run in chunks: memory stays bounded for 24-frame videos, and with q8 weights one view
+      // per run, because DynamicQuantizeLinear takes one scale over the whole batch, so a view's
+      // vectors would otherwise depend on the other views it was batched with.
+      const chunk = this.dtype === 'q8' ? 1 : 8;
+      if (views <= chunk) return this.embedViewBatch(pixelValues, views);
+      const per = pixelValues.length / views;
+      const parts: ViewEmbeddings[] = [];
+      for (let v = 0; v < views; v += chunk) {
+        const n = Math.min(chunk, views - v);
+        parts.push(await this.embedViewBatch(pixelValues.subarray(v * per, (v + n) * per), n));
+      }
+      const cat = (xs: Float32Array[]) => {
+        const out = new Float32Array(xs.reduce((s, x) => s + x.length, 0));
+        let o = 0;
+        for (const x of xs) (out.set(x, o), (o += x.length));
+        return out;
+      };
+      const saliency = parts.every((p) => p.saliency) ? cat(parts.map((p) => p.saliency!)) : null;
+      return { ...parts[0], views, vectors: cat(parts.map((p) => p.vectors)), saliency, pooled: cat(parts.map((p) => p.pooled)) };
+    });
+  }
+
+  private embedViewBatch(pixelValues: Float32Array, views: number): Promise<ViewEmbeddings> {
+    return (async () => {
       const { out, T, tokenVectors, pooled } = await this.runVision(pixelValues, views);
       const D = tokenVectors.length / (views * T);
       this.d = D;
@@ -266,7 +290,7 @@ export class Embedder {
       const sal = this.vision.analysis.saliency;
       if (sal.tensor && out[sal.tensor]) saliency = this.attentionSaliency(toF32(out[sal.tensor]), out[sal.tensor].dims, views, T);
       return { views, patches: P, grid: { rows: this.grid, cols: this.grid }, d: D, vectors, saliency, pooled: pooledN };
-    });
+    })();
   }
 
   /** Averages over heads the attention row of CLS (CLIP) or of the probe (SigLIP) to every patch. */

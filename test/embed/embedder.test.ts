@@ -89,6 +89,26 @@ describe('Embedder (onnxruntime-node)', () => {
     await e.release();
   });
 
+  it('a view embeds the same alone or among others (q8 runs one view at a time; fp32 in chunks of 8)', async () => {
+    for (const dtype of ['q8', 'fp32'] as const) {
+      const e = await loadEmbedder('tiny-clip', dtype);
+      const one = 3 * 32 * 32;
+      const views = 10;
+      const pix = new Float32Array(views * one).map((_, i) => Math.sin(i / 5) * (1 + Math.floor(i / one)));
+      const all = await e.embedViews(pix, views);
+      expect(all.views).toBe(views);
+      expect(all.vectors.length).toBe(views * all.patches * all.d);
+      for (const v of [0, 9]) {
+        const alone = await e.embedViews(pix.subarray(v * one, (v + 1) * one), 1);
+        const got = all.vectors.subarray(v * alone.vectors.length, (v + 1) * alone.vectors.length);
+        if (dtype === 'q8') expect(Array.from(got)).toEqual(Array.from(alone.vectors));
+        else got.forEach((x, i) => expect(x).toBeCloseTo(alone.vectors[i], 5));
+        expect(Array.from(all.pooled.subarray(v * all.d, (v + 1) * all.d)).map((x) => x.toFixed(4))).toEqual(Array.from(alone.pooled).map((x) => x.toFixed(4)));
+      }
+      await e.release();
+    }
+  });
+
   it('q8 and fp32 vectors of the same model agree by cosine', async () => {
     const a = await loadEmbedder('tiny-clip', 'fp32');
     const b = await loadEmbedder('tiny-clip', 'q8');
