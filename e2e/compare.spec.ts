@@ -29,27 +29,33 @@ test('demo corpus: five methods compared, charts carry the table figures, export
   await expect(budget).toHaveCount(5);
   for (const m of methods) await expect(page.locator(`#chart-budget g.series[data-series="${m}"] circle`)).toHaveCount(3);
   await expect(page.locator('#chart-budget g.reference')).toHaveCount(1);
-  // Pareto view: fp32 and fp16 per method plus the uncompressed pair.
-  await expect(page.locator('#chart-bytes g.series')).toHaveCount(11);
+  // Pareto view: fp32, fp16 and int8 per method, each measured, plus the uncompressed points.
+  await expect(page.locator('#chart-bytes g.series')).toHaveCount(5 * 3 + 1);
   await expect(page.locator('#chart-bytes g.series[data-series="agc:fp16"] circle')).toHaveCount(3);
+  await expect(page.locator('#chart-bytes g.series[data-series="none"] circle')).toHaveCount(3);
   await expect(page.locator('#chart-active g.series')).toHaveCount(6);
   await expect(page.locator('#heatmaps svg')).toHaveCount(6);
   await expect(page.locator('#heatmaps svg').first().locator('rect.cell')).toHaveCount(64);
 
-  // The chart says what the table says.
-  await expect(page.locator('#compare-table tbody tr')).toHaveCount(1 + 5 * 3);
+  // The chart says what the table says (a row per method, budget and storage type).
+  await expect(page.locator('#compare-table tbody tr')).toHaveCount((1 + 5 * 3) * 3);
   for (const m of methods) {
     for (const b of [4, 8, 16]) {
       const fromChart = await num(page, `#chart-budget g.series[data-series="${m}"] circle[data-key="m=${b}"]`);
-      const fromTable = Number(await page.locator(`#compare-table tr[data-method="${m}"][data-budget="${b}"] td[data-column="ndcg@10"]`).textContent());
+      const fromTable = Number(await page.locator(`#compare-table tr[data-method="${m}"][data-budget="${b}"][data-storage="fp32"] td[data-column="ndcg@10"]`).textContent());
       expect(Math.abs(fromChart - fromTable)).toBeLessThan(1e-4);
+      // The bytes chart's int8 point carries the int8 row's own figure.
+      const int8Chart = await num(page, `#chart-bytes g.series[data-series="${m}:int8"] circle[data-key="m=${b} int8"]`);
+      const int8Table = Number(await page.locator(`#compare-table tr[data-method="${m}"][data-budget="${b}"][data-storage="int8"] td[data-column="ndcg@10"]`).textContent());
+      expect(Math.abs(int8Chart - int8Table)).toBeLessThan(1e-4);
     }
   }
-  const full = Number(await page.locator('#compare-table tr[data-method="none"] td[data-column="ndcg@10"]').textContent());
+  const full = Number(await page.locator('#compare-table tr[data-method="none"][data-storage="fp32"] td[data-column="ndcg@10"]').textContent());
   expect(full).toBeGreaterThan(0.6);
   expect(Math.abs((await num(page, '#chart-budget g.reference')) - full)).toBeLessThan(1e-4);
-  // Bytes per document: m x d x 4 for fp32.
-  expect(await num(page, '#chart-bytes g.series[data-series="agc"] circle[data-key="m=8 fp32"]', 'data-x')).toBe(8 * 13 * 4);
+  // Bytes per document: m x d x 4 for fp32, m x (d + 4) for int8.
+  expect(await num(page, '#chart-bytes g.series[data-series="agc:fp32"] circle[data-key="m=8 fp32"]', 'data-x')).toBe(8 * 13 * 4);
+  expect(await num(page, '#chart-bytes g.series[data-series="agc:int8"] circle[data-key="m=8 int8"]', 'data-x')).toBe(8 * (13 + 4));
   await page.screenshot({ path: 'test-results/screens/compare-demo.png', fullPage: true });
 
   // Exports: CSV and JSON parse and agree with the table; SVG is a standalone file with the series.
@@ -57,13 +63,13 @@ test('demo corpus: five methods compared, charts carry the table figures, export
   const csv = readFileSync((await csvDl.path())!, 'utf8').trim().split('\n').map((l) => l.split(','));
   const col = csv[0].indexOf('ndcg@10');
   const agc8 = csv.find((r) => r[0] === 'agc' && r[2] === '8')!;
-  const agc8Table = Number(await page.locator('#compare-table tr[data-method="agc"][data-budget="8"] td[data-column="ndcg@10"]').textContent());
+  const agc8Table = Number(await page.locator('#compare-table tr[data-method="agc"][data-budget="8"][data-storage="fp32"] td[data-column="ndcg@10"]').textContent());
   expect(Math.abs(Number(agc8[col]) - agc8Table)).toBeLessThan(1e-4);
   const [jsonDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download JSON' }).click()]);
   const json = JSON.parse(readFileSync((await jsonDl.path())!, 'utf8'));
-  expect(json.rows).toHaveLength(16);
+  expect(json.rows).toHaveLength(16 * 3);
   expect(json.model).toBe('Teaching model (built in, offline)');
-  expect(Math.abs(json.rows.find((r: { method: string; budget: number }) => r.method === 'agc' && r.budget === 8).metrics['ndcg@10'] - agc8Table)).toBeLessThan(1e-4);
+  expect(Math.abs(json.rows.find((r: { method: string; budget: number; storage: string }) => r.method === 'agc' && r.budget === 8 && r.storage === 'fp32').metrics['ndcg@10'] - agc8Table)).toBeLessThan(1e-4);
   const [svgDl] = await Promise.all([page.waitForEvent('download'), page.locator('button.export[data-chart="chart-budget"][data-format="svg"]').click()]);
   const svg = readFileSync((await svgDl.path())!, 'utf8');
   expect(svg).toMatch(/^<\?xml/);

@@ -17,7 +17,10 @@ import { formatMethodSpec, parseMethodSpec } from './core/methodSpec.ts';
 import type { PageState } from './urlState.ts';
 import type { MultiVector } from './core/multivector.ts';
 import type { ImportSummary } from '../workers/engine.worker.ts';
-import { STORAGE_LABELS, type StorageType } from './core/storage.ts';
+import type { StorageType } from './core/storage.ts';
+
+/** One line style per storage type on the bytes chart (the colour is the method's). */
+const STORAGE_DASH: Record<StorageType, string | false> = { fp32: false, fp16: '6 3', int8: '2 2', binary: '8 2 2 2' };
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const KS = [1, 5, 10];
@@ -278,8 +281,8 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
 
     const byBytes: Series[] = [];
     for (const m of methods) {
-      storages.forEach((st, i) => {
-        byBytes.push({ id: `${m}:${st}`, label: `${label(m)} ${STORAGE_LABELS[st]}`, colour: methodColour(m), dashed: i > 0, points: rowsOf(m, st).map((r) => ({ x: r.bytesPerDoc, y: value(r, metric), key: `m=${r.budget} ${st}`, hollow: i > 0 })) });
+      storages.forEach((st) => {
+        byBytes.push({ id: `${m}:${st}`, label: `${label(m)} ${st}`, colour: methodColour(m), dashed: STORAGE_DASH[st], points: rowsOf(m, st).map((r) => ({ x: r.bytesPerDoc, y: value(r, metric), key: `m=${r.budget} ${st}`, hollow: st !== primary })) });
       });
     }
     const fullRows = result.rows.filter((r) => r.budget === null);

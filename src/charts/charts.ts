@@ -13,13 +13,16 @@ export interface Point {
   hollow?: boolean;
 }
 
+const dash = (d: boolean | string | undefined) => (typeof d === 'string' ? d : d ? '5 3' : null);
+
 export interface Series {
   id: string;
   label: string;
   /** Stroke and fill; by default a palette colour by position. */
   colour?: string;
   points: Point[];
-  dashed?: boolean;
+  /** true for '5 3', or an SVG dash pattern of its own. */
+  dashed?: boolean | string;
   /** Draw the connecting line (false for scatter). */
   line?: boolean;
 }
@@ -110,7 +113,7 @@ export function lineChart(svg: SVGSVGElement, series: Series[], opts: ChartOptio
         .attr('fill', 'none')
         .attr('stroke', colour)
         .attr('stroke-width', 1.8)
-        .attr('stroke-dasharray', s.dashed ? '5 3' : null);
+        .attr('stroke-dasharray', dash(s.dashed));
     }
     sg.selectAll('circle')
       .data(s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)))
@@ -127,7 +130,7 @@ export function lineChart(svg: SVGSVGElement, series: Series[], opts: ChartOptio
       .text((p) => `${s.label}, ${p.key}: ${fmt(p.y)} at ${fmt(p.x)}`);
     const ly = 8 + i * 15;
     const legend = root.append('g').attr('class', 'legend-item').attr('transform', `translate(${margin.left + inner.w + 12},${margin.top + ly})`);
-    legend.append('line').attr('x1', 0).attr('x2', 16).attr('stroke', colour).attr('stroke-width', 2).attr('stroke-dasharray', s.dashed ? '5 3' : null);
+    legend.append('line').attr('x1', 0).attr('x2', 16).attr('stroke', colour).attr('stroke-width', 2).attr('stroke-dasharray', dash(s.dashed));
     legend.append('text').attr('x', 20).attr('y', 4).text(s.label);
   });
 }
