@@ -153,6 +153,8 @@ export function initSidePanel(corpus: EmbeddedCorpus): void {
   $<HTMLFormElement>('side-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const docs = corpus.docs();
+    // The corpus this run uses: if files are added meanwhile, the workers are not marked current.
+    const version = corpusVersion;
     if (docs.length === 0) {
       status.textContent = 'Embed some files first (or add the demo scenes).';
       return;
@@ -169,9 +171,9 @@ export function initSidePanel(corpus: EmbeddedCorpus): void {
       status.textContent = 'Compressing and searching in both panels…';
       await Promise.all(
         sides.map(async (side) => {
-          if (side.corpusVersion !== corpusVersion) {
+          if (side.corpusVersion !== version) {
             await side.engine.setCorpus(docs);
-            side.corpusVersion = corpusVersion;
+            side.corpusVersion = version;
           }
           const spec = specOf(side);
           const budget = side.method.value === 'none' ? null : m;
@@ -187,7 +189,8 @@ export function initSidePanel(corpus: EmbeddedCorpus): void {
               return li;
             }),
           );
-          await draw(side, r, docs.find((d) => d.id === r.doc.id)!);
+          const doc = docs.find((d) => d.id === r.doc.id);
+          if (doc) await draw(side, r, doc);
         }),
       );
       status.textContent = judged ? `Query "${text}" is a demo caption: relevance is known.` : `Query "${text}" has no judgments: compare the rankings and the winning patches.`;
