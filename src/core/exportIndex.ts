@@ -150,8 +150,10 @@ export function exportSafetensors(stored: StoredCorpus, manifest: IndexManifest)
     case 'int8': embeddings = { dtype: 'I8', shape: [rows, d], data: stored.vectors as Int8Array }; break;
     case 'binary': embeddings = { dtype: 'U32', shape: [rows, Math.ceil(d / 32)], data: stored.vectors as Uint32Array }; break;
   }
-  const tensors: Record<string, WritableTensor> = { doc_embeddings: embeddings, doc_offsets: { dtype: 'I32', shape: [stored.ids.length + 1], data: stored.offsets } };
+  // 4-byte arrays first, the (possibly odd-length) embeddings last: every tensor stays aligned.
+  const tensors: Record<string, WritableTensor> = { doc_offsets: { dtype: 'I32', shape: [stored.ids.length + 1], data: stored.offsets } };
   if (stored.scales) tensors.doc_scales = { dtype: 'F32', shape: [rows], data: stored.scales };
+  tensors.doc_embeddings = embeddings;
   return writeSafetensors(tensors, { manifest: JSON.stringify(manifest), doc_ids: JSON.stringify(stored.ids) });
 }
 

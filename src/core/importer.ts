@@ -81,6 +81,7 @@ export async function readTensorFile(file: ImportFile): Promise<NamedArrays> {
   const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b;
   try {
     if (isZip || /\.npz$/i.test(name)) return { arrays: await readNpz(bytes, name), metadata: {} };
+    if (/\.npy$/i.test(name)) throw new ImportError(`${name}: a single .npy holds one array; put the arrays in one .npz (np.savez) or, for the CLI, a folder of .npy files`);
     if (/\.safetensors$/i.test(name) || bytes.length >= 9) {
       const t = readSafetensors(bytes, name);
       return { arrays: t.tensors, metadata: t.metadata };
@@ -130,7 +131,7 @@ function field(na: NamedArrays, prefix: string, name: string, bare: boolean): [s
   return [key, undefined];
 }
 
-function readSide(na: NamedArrays, prefix: 'doc' | 'query', bare: boolean, notes: string[]): Side | undefined {
+function readSide(na: NamedArrays, prefix: 'doc' | 'query', bare: boolean, notes: string[], manifest?: IndexManifest): Side | undefined {
   const [ek, emb] = field(na, prefix, 'embeddings', bare);
   const [ok, off] = field(na, prefix, 'offsets', bare);
   const [mk, mask] = field(na, prefix, 'mask', bare);
@@ -138,7 +139,7 @@ function readSide(na: NamedArrays, prefix: 'doc' | 'query', bare: boolean, notes
     if (off || mask) throw new ImportError(`${ek} is missing (the file has ${ok}${mask ? ` / ${mk}` : ''})`);
     return undefined;
   }
-  const manifestStorage = prefix === 'doc' && na.metadata.manifest ? (JSON.parse(na.metadata.manifest) as IndexManifest).storage : undefined;
+  const manifestStorage = prefix === 'doc' ? manifest?.storage : undefined;
   const quantised = manifestStorage === 'int8' || manifestStorage === 'binary';
   if (!FLOAT.has(emb.dtype) && !quantised)
     throw new ImportError(`${ek}: dtype ${emb.dtype} is not supported; expected float32, float16, bfloat16 or float64`);
@@ -151,7 +152,7 @@ function readSide(na: NamedArrays, prefix: 'doc' | 'query', bare: boolean, notes
     if (off.shape.length !== 1 || off.data instanceof Float32Array)
       throw new ImportError(`${ok}: expected a 1-D integer array, got ${off.dtype} of shape (${off.shape.join(', ')})`);
     const [total, dd] = emb.shape;
-    const d = manifestStorage === 'binary' ? JSON.parse(na.metadata.manifest).dimension : dd;
+    const d = manifestStorage === 'binary' ? manifest!.dimension : dd;
     const o = off.data;
     if (o.length < 2 || o[0] !== 0 || o[o.length - 1] !== total)
       throw new ImportError(`${ok}: must start at 0 and end at ${total} (the rows of ${ek}), got ${o[0]} .. ${o[o.length - 1]}`);
@@ -198,7 +199,11 @@ function readSide(na: NamedArrays, prefix: 'doc' | 'query', bare: boolean, notes
   } else notes.push(`no ${idsKey}: ${prefix === 'doc' ? 'documents' : 'queries'} are named ${prefix === 'doc' ? 'doc-0' : 'q-0'}, ${prefix === 'doc' ? 'doc-1' : 'q-1'}, ...`);
   side.parts.forEach((p, i) => {
     p.id = ids?.[i] ?? (prefix === 'doc' ? `doc-${i}` : `q-${i}`);
-    if (p.n === 0) throw new ImportError(`${side.layout === 'ragged' ? ok : mk}: ${prefix === 'doc' ? 'document' : 'query'} ${i} ("${p.id}") has no tokens`);
+    if (p.n === 0) {
+      const what = `${prefix === 'doc' ? 'document' : 'query'} ${i} ("${p.id}")`;
+      if (side.layout === 'ragged') throw new ImportError(`${ok}: ${what} has no tokens`);
+      throw new ImportError(mask ? `${mk}: ${what} has no tokens` : `${ek}: ${what} is all zeros (taken as padding, so it has no tokens)`);
+    }
   });
   if (!quantised) {
     const d = side.d;
@@ -221,7 +226,12 @@ function readSide(na: NamedArrays, prefix: 'doc' | 'query', bare: boolean, notes
 function gridOf(na: NamedArrays): GridShape | undefined {
   const g = na.arrays.get('doc_grid');
   const meta = na.metadata.doc_grid;
-  const values = g ? Array.from(g.data) : meta !== undefined ? (JSON.parse(meta) as number[]) : undefined;
+  let values: number[] | undefined;
+  try {
+    values = g ? Array.from(g.data) : meta !== undefined ? (JSON.parse(meta) as number[]) : undefined;
+  } catch {
+    throw new ImportError('doc_grid (metadata): not JSON');
+  }
   if (!values) return undefined;
   if (!Array.isArray(values) || (values.length !== 2 && values.length !== 3) || values.some((v) => !Number.isInteger(v) || v < 1))
     throw new ImportError(`doc_grid: expected [rows, cols] or [rows, cols, frames] of positive integers, got ${JSON.stringify(values)}`);
@@ -265,9 +275,13 @@ export function parseRelevance(name: string, text: string): Map<string, Judgment
     return qrels;
   }
   let seenHeader = false;
+  let first = true;
   text.split(/\r?\n/).forEach((line, i) => {
     if (!line.trim() || line.startsWith('#')) return;
     const parts = line.split('\t');
+    const isFirst = first;
+    first = false;
+    if (isFirst && /^(query|query_id|query-id|qid)$/i.test(parts[0].trim()) && /^(doc|doc_id|doc-id|docid|document|corpus_id)$/i.test((parts[1] ?? '').trim())) return; // a header line
     if (parts.length < 2 || parts.length > 3) throw new ImportError(`${name} line ${i + 1}: expected query_id<TAB>doc_id[<TAB>grade], got "${line}"`);
     const grade = parts[2] === undefined ? 1 : Number(parts[2]);
     if (!Number.isFinite(grade)) {
@@ -323,17 +337,19 @@ function build(
   notes: string[],
   inQueryFile: <T>(f: () => T) => T,
 ): ImportedCorpus {
-  const docSide = readSide(docArrays, 'doc', true, notes);
+  const manifest = docArrays.metadata.manifest ? parseManifest(docArrays.metadata.manifest) : undefined;
+  const docSide = readSide(docArrays, 'doc', true, notes, manifest);
   if (!docSide) throw new ImportError(`doc_embeddings is missing (arrays found: ${[...docArrays.arrays.keys()].join(', ') || 'none'})`);
   const d = docSide.d;
-  const manifest = docArrays.metadata.manifest ? parseManifest(docArrays.metadata.manifest) : undefined;
   let stored: StoredCorpus | undefined;
   const [ek, emb] = field(docArrays, 'doc', 'embeddings', true);
   if (manifest && isStorageType(manifest.storage)) {
     stored = storedFromFile(docArrays, manifest, docSide, emb!, ek);
-    // Dequantised vectors for everything that reads fp32 (methods, charts).
-    const decoded = decodeRows(stored, 0, stored.offsets[docSide.count], new Float32Array(stored.offsets[docSide.count] * d));
-    for (const p of docSide.parts) p.data = decoded.subarray(p.start * d, (p.start + p.n) * d);
+    if (stored.storage === 'int8' || stored.storage === 'binary') {
+      // Dequantised vectors for everything that reads fp32 (methods, charts); fp32 and fp16 already are.
+      const decoded = decodeRows(stored, 0, stored.offsets[docSide.count], new Float32Array(stored.offsets[docSide.count] * d));
+      for (const p of docSide.parts) p.data = decoded.subarray(p.start * d, (p.start + p.n) * d);
+    }
   }
   const [sk, sal] = field(docArrays, 'doc', 'saliency', true);
   if (sal) {
@@ -392,14 +408,21 @@ function storedFromFile(na: NamedArrays, manifest: IndexManifest, side: Side, em
   const base = { storage, ids, d, offsets };
   const expectDtype: Record<string, string[]> = { fp32: ['F32'], fp16: ['F16'], int8: ['I8'], binary: ['U32'] };
   if (!expectDtype[storage].includes(emb.dtype)) throw new ImportError(`${ek}: manifest says ${storage} but the array is ${emb.dtype}`);
-  if (storage === 'fp32') return { ...base, vectors: Float32Array.from(emb.data) };
+  const width = storage === 'binary' ? Math.ceil(d / 32) : d;
+  if (emb.shape[1] !== width) throw new ImportError(`${ek}: rows of ${emb.shape[1]} values, but the manifest's d = ${d} needs ${width}`);
+  if (manifest.documents !== ids.length || manifest.vectors !== emb.shape[0])
+    throw new ImportError(`manifest: says ${manifest.documents} documents and ${manifest.vectors} vectors, the file has ${ids.length} and ${emb.shape[0]}`);
+  if (storage === 'fp32') return { ...base, vectors: emb.data as Float32Array }; // shared, not copied
   if (storage === 'fp16') {
     // F16 was widened exactly on reading; narrowing back is exact too.
     return { ...base, vectors: Uint16Array.from(emb.data as Float32Array, (x) => float32ToFloat16(x)) };
   }
   if (storage === 'int8') {
     const scales = na.arrays.get('doc_scales');
-    if (!scales || scales.shape.length !== 1 || scales.shape[0] !== emb.shape[0]) throw new ImportError(`doc_scales: an int8 index needs one scale per vector (${emb.shape[0]})`);
+    if (!scales || scales.shape.length !== 1 || scales.shape[0] !== emb.shape[0] || !(scales.data instanceof Float32Array))
+      throw new ImportError(`doc_scales: an int8 index needs one float scale per vector (${emb.shape[0]})`);
+    for (let i = 0; i < scales.data.length; i++)
+      if (!Number.isFinite(scales.data[i]) || scales.data[i] <= 0) throw new ImportError(`doc_scales: scale ${i} is ${scales.data[i]}; scales must be finite and > 0`);
     return { ...base, vectors: Int8Array.from(emb.data), scales: Float32Array.from(scales.data) };
   }
   if (emb.shape[1] !== Math.ceil(d / 32)) throw new ImportError(`${ek}: binary vectors of d = ${d} need ${Math.ceil(d / 32)} words per row, got ${emb.shape[1]}`);

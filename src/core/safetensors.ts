@@ -112,7 +112,10 @@ export type WritableTensor =
   | { dtype: 'I8'; shape: number[]; data: Int8Array }
   | { dtype: 'U32'; shape: number[]; data: Uint32Array };
 
-/** A safetensors file; tensors are laid out in the given order, 8-byte aligned. */
+/**
+ * A safetensors file; tensors are laid out in the given order with no gaps (the format allows
+ * none), so put the widest dtypes first to keep every tensor aligned to its element size.
+ */
 export function writeSafetensors(tensors: Record<string, WritableTensor>, metadata: Record<string, string> = {}): Uint8Array {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
@@ -125,9 +128,10 @@ export function writeSafetensors(tensors: Record<string, WritableTensor>, metada
     parts.push([offset, raw]);
     offset += raw.length;
   }
-  let json = JSON.stringify(header);
-  json = json.padEnd(Math.ceil((8 + json.length) / 8) * 8 - 8, ' '); // the data starts 8-byte aligned
-  const headerBytes = new TextEncoder().encode(json);
+  // Pad the UTF-8 header with spaces so the data starts 8-byte aligned.
+  const raw = new TextEncoder().encode(JSON.stringify(header));
+  const headerBytes = new Uint8Array(Math.ceil((8 + raw.length) / 8) * 8 - 8).fill(0x20);
+  headerBytes.set(raw);
   const out = new Uint8Array(8 + headerBytes.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
   out.set(headerBytes, 8);

@@ -25,7 +25,7 @@ let shared: Promise<GpuContext> | undefined;
 export function gpuContext(): Promise<GpuContext> {
   shared ??= createContext().catch((err) => {
     shared = undefined;
-    throw err;
+    throw err instanceof GpuUnavailableError ? err : new GpuUnavailableError(`could not open a WebGPU device: ${(err as Error).message}`);
   });
   return shared.then((ctx) => {
     if (ctx.lost) {
@@ -41,7 +41,8 @@ async function createContext(): Promise<GpuContext> {
   if (!gpu) throw new GpuUnavailableError('this browser exposes no WebGPU (navigator.gpu is missing)');
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new GpuUnavailableError('WebGPU is present but no GPU adapter was found');
-  const maxBinding = Math.min(adapter.limits.maxStorageBufferBindingSize, adapter.limits.maxBufferSize);
+  // Whole 16-byte units: buffers are allocated in multiples of 16 (storageBuffer).
+  const maxBinding = Math.floor(Math.min(adapter.limits.maxStorageBufferBindingSize, adapter.limits.maxBufferSize) / 16) * 16;
   const device = await adapter.requestDevice({
     requiredLimits: {
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
@@ -93,35 +94,54 @@ export function uniformBuffer(device: GPUDevice, values: number[], label: string
   return buf;
 }
 
-/** Copies a GPU buffer back; throws GpuUnavailableError when the device is lost meanwhile. */
+/**
+ * Submits the encoder (if given) with a copy of `src` into a staging buffer, and reads it back.
+ * Errors recorded while encoding surface at finish/submit, so those run inside an error scope:
+ * an invalid command buffer would otherwise map a staging buffer of zeros.
+ */
 export async function readBack(ctx: GpuContext, src: GPUBuffer, bytes: number, encoder?: GPUCommandEncoder): Promise<ArrayBuffer> {
   const { device } = ctx;
   const staging = device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  const enc = encoder ?? device.createCommandEncoder();
-  enc.copyBufferToBuffer(src, 0, staging, 0, staging.size);
-  device.queue.submit([enc.finish()]);
   try {
-    await staging.mapAsync(GPUMapMode.READ);
-  } catch (err) {
-    throw new GpuUnavailableError(ctx.lost ? `the GPU device was lost (${ctx.lost})` : `reading results back failed: ${(err as Error).message}`);
+    await checked(ctx, 'running the kernel', () => {
+      const enc = encoder ?? device.createCommandEncoder();
+      enc.copyBufferToBuffer(src, 0, staging, 0, staging.size);
+      device.queue.submit([enc.finish()]);
+    });
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+    } catch (err) {
+      throw new GpuUnavailableError(ctx.lost ? `the GPU device was lost (${ctx.lost})` : `reading results back failed: ${(err as Error).message}`);
+    }
+    return staging.getMappedRange().slice(0);
+  } finally {
+    staging.destroy();
   }
-  const out = staging.getMappedRange().slice(0);
-  staging.destroy();
-  return out;
 }
 
-/** Runs f inside out-of-memory and validation error scopes; a captured error is thrown. */
+/**
+ * Runs f inside out-of-memory and validation error scopes, which are always popped. Anything that
+ * goes wrong (a captured error, an exception from f, a lost device) is a GpuUnavailableError, so
+ * callers fall back to the CPU.
+ */
 export async function checked<T>(ctx: GpuContext, what: string, f: () => T): Promise<T> {
   const { device } = ctx;
   device.pushErrorScope('out-of-memory');
   device.pushErrorScope('validation');
-  const value = f();
-  const validation = await device.popErrorScope();
-  const oom = await device.popErrorScope();
+  let value: T | undefined;
+  let thrown: unknown;
+  try {
+    value = f();
+  } catch (err) {
+    thrown = err;
+  }
+  const validation = await device.popErrorScope().catch(() => null);
+  const oom = await device.popErrorScope().catch(() => null);
   if (ctx.lost) throw new GpuUnavailableError(`the GPU device was lost (${ctx.lost})`);
   if (oom) throw new GpuUnavailableError(`${what}: the GPU ran out of memory (${oom.message})`);
-  if (validation) throw new Error(`${what}: WebGPU validation error: ${validation.message}`);
-  return value;
+  if (validation) throw new GpuUnavailableError(`${what}: WebGPU validation error: ${validation.message}`);
+  if (thrown !== undefined) throw thrown instanceof GpuUnavailableError ? thrown : new GpuUnavailableError(`${what}: ${(thrown as Error).message ?? thrown}`);
+  return value as T;
 }
 
 /** A 2-D dispatch for `count` workgroups within the per-dimension limit. */

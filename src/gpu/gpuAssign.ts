@@ -43,11 +43,16 @@ async function assignPacked(ctx: GpuContext, jobs: readonly AssignJob[], d4: num
   const buffers: GPUBuffer[] = [];
   try {
     const { assignBuf, simBuf, encoder } = await checked(ctx, 'k-means assignment', () => {
-      const inputs = [storageBuffer(device, points, 'points'), storageBuffer(device, pointDoc, 'point doc'), storageBuffer(device, centroids, 'centroids'), storageBuffer(device, cOffsets, 'centroid offsets')];
+      const inputs: GPUBuffer[] = [];
+      for (const [data, label] of [[points, 'points'], [pointDoc, 'point doc'], [centroids, 'centroids'], [cOffsets, 'centroid offsets']] as const) {
+        const b = storageBuffer(device, data, label);
+        buffers.push(b); // destroyed in finally even if a later one fails
+        inputs.push(b);
+      }
       const assignBuf = device.createBuffer({ size: Math.max(16, total * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
       const simBuf = device.createBuffer({ size: Math.max(16, total * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
       const params = uniformBuffer(device, [d4, total, gx], 'assign params');
-      buffers.push(...inputs, assignBuf, simBuf, params);
+      buffers.push(assignBuf, simBuf, params);
       const encoder = device.createCommandEncoder();
       const pass = encoder.beginComputePass();
       pass.setPipeline(pipe);

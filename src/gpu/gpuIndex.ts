@@ -66,8 +66,9 @@ export class GpuIndex {
     const { device } = ctx;
     const d4 = Math.ceil(stored.d / 4);
     const rowBytes = d4 * (stored.storage === 'fp32' ? 16 : 8);
-    const limit = Math.min(ctx.maxBinding, opts.maxBindingBytes ?? Infinity);
+    const limit = Math.floor(Math.min(ctx.maxBinding, opts.maxBindingBytes ?? Infinity) / 16) * 16;
     const docsLimit = Math.floor(limit / (4 * MAX_BATCH_QUERIES));
+    if (docsLimit < 1) throw new GpuUnavailableError(`a GPU buffer limit of ${limit} bytes cannot hold the scores of one document for ${MAX_BATCH_QUERIES} queries`);
     const { offsets } = stored;
     const n = stored.ids.length;
     const chunks: Chunk[] = [];
@@ -82,18 +83,16 @@ export class GpuIndex {
         const slice = stored.storage === 'fp32'
           ? padRows((stored.vectors as Float32Array).subarray(r0 * stored.d, r1 * stored.d), r1 - r0, stored.d, d4)
           : padRows((stored.vectors as Uint16Array).subarray(r0 * stored.d, r1 * stored.d), r1 - r0, stored.d, d4);
-        const chunk = await checked(ctx, 'uploading the index', () => ({
-          docBase: start,
-          docs: end - start,
-          vectors: storageBuffer(device, slice, `vectors ${start}..${end}`),
-          offsets: storageBuffer(device, rel, `offsets ${start}..${end}`),
-          bytes: slice.byteLength + rel.byteLength,
-        }));
-        chunks.push(chunk);
+        const chunk: Chunk = { docBase: start, docs: end - start, bytes: slice.byteLength + rel.byteLength } as Chunk;
+        chunks.push(chunk); // destroyed on failure below, whatever was created
+        await checked(ctx, 'uploading the index', () => {
+          chunk.vectors = storageBuffer(device, slice, `vectors ${start}..${end}`);
+          chunk.offsets = storageBuffer(device, rel, `offsets ${start}..${end}`);
+        });
         start = end;
       }
     } catch (err) {
-      for (const c of chunks) (c.vectors.destroy(), c.offsets.destroy());
+      for (const c of chunks) (c.vectors?.destroy(), c.offsets?.destroy());
       throw err;
     }
     return new GpuIndex(ctx, stored, chunks, d4);
@@ -149,10 +148,12 @@ export class GpuIndex {
     const allScores = withScores || !gpuTopK ? queries.map(() => new Float32Array(totalDocs)) : undefined;
     const simPipe = pipeline(device, `maxsim-${this.stored.storage}`, () => maxSimKernel(this.stored.storage as 'fp32' | 'fp16'));
     const topPipe = pipeline(device, 'topk', () => TOPK_KERNEL);
-    const queryBuf = storageBuffer(device, qData, 'queries');
-    const qOffBuf = storageBuffer(device, qOffsets, 'query offsets');
-    const temp: GPUBuffer[] = [queryBuf, qOffBuf];
+    const temp: GPUBuffer[] = [];
     try {
+      const [queryBuf, qOffBuf] = await checked(ctx, 'uploading the queries', () => {
+        temp.push(storageBuffer(device, qData, 'queries'), storageBuffer(device, qOffsets, 'query offsets'));
+        return temp;
+      });
       for (const chunk of this.chunks) {
         const [gx, gy] = grid(device, chunk.docs);
         const segments = Math.ceil(chunk.docs / TOPK_SEGMENT);

@@ -52,7 +52,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let b = workgroupUniformLoad(&bounds);
   let d4 = p.d4;
   let rowsPerTile = ${TILE_VEC4}u / d4;
-  for (var t = lid; t < p.qTokens; t += WG) { tokenMax[t] = -3.0e38; }
+  // -infinity, as the CPU: an empty document scores -inf and sorts last.
+  for (var t = lid; t < p.qTokens; t += WG) { tokenMax[t] = bitcast<f32>(0xff800000u); }
   for (var r0 = b.x; r0 < b.y; r0 += rowsPerTile) {
     let rows = min(rowsPerTile, b.y - r0);
     workgroupBarrier();
@@ -99,11 +100,14 @@ const WG: u32 = 256u;
 const PER: u32 = ${TOPK_SEGMENT / 256}u;
 const NONE: u32 = 0xffffffffu;
 var<workgroup> vals: array<f32, ${TOPK_SEGMENT}>;
+var<workgroup> taken: array<u32, ${TOPK_SEGMENT}>;
 var<workgroup> redV: array<f32, 256>;
 var<workgroup> redI: array<u32, 256>;
 
+// (v, i) ranks before (w, j): no candidate j, or a higher score, or an equal score and a lower index.
+// -inf scores (empty documents) still rank, last, as on the CPU.
 fn better(v: f32, i: u32, w: f32, j: u32) -> bool {
-  return j == NONE || (i != NONE && (v > w || (v == w && i < j)));
+  return i != NONE && (j == NONE || v > w || (v == w && i < j));
 }
 
 @compute @workgroup_size(256)
@@ -114,15 +118,16 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   for (var e = 0u; e < PER; e++) {
     let local = lid * PER + e;
     let doc = first + local;
-    vals[local] = select(-3.4e38, scores[q * p.docs + doc], doc < p.docs);
+    vals[local] = select(0.0, scores[q * p.docs + doc], doc < p.docs);
+    taken[local] = select(1u, 0u, doc < p.docs);
   }
   for (var round = 0u; round < p.k; round++) {
     workgroupBarrier();
-    var bv = -3.4e38;
+    var bv = 0.0;
     var bi = NONE;
     for (var e = 0u; e < PER; e++) {
       let local = lid * PER + e;
-      if (first + local < p.docs && vals[local] > -3.4e38 && better(vals[local], local, bv, bi)) { bv = vals[local]; bi = local; }
+      if (taken[local] == 0u && better(vals[local], local, bv, bi)) { bv = vals[local]; bi = local; }
     }
     redV[lid] = bv;
     redI[lid] = bi;
@@ -139,7 +144,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       let winner = redI[0];
       candDoc[out] = select(first + winner, NONE, winner == NONE);
       candScore[out] = redV[0];
-      if (winner != NONE) { vals[winner] = -3.4e38; }
+      if (winner != NONE) { taken[winner] = 1u; }
     }
   }
 }

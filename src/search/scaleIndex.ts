@@ -139,10 +139,10 @@ export class ScaleIndex {
           results = await kmeansBatch(docs, budget, { seed: spec.seed, iterations: Number(specParsed.options.iterations ?? 25), expectedD: spec.d }, assign);
         } catch (err) {
           if (!(err instanceof GpuUnavailableError)) throw err;
-          compressFallback = `${err.message}; the rest compressed on the CPU`;
+          compressFallback = `${err.message}; documents ${start} onwards compressed on the CPU`;
           assign = cpuAssigner;
-          compressedOn = 'cpu';
-          results = await kmeansBatch(docs, budget, { seed: spec.seed, expectedD: spec.d }, assign);
+          if (start === 0) compressedOn = 'cpu';
+          results = await kmeansBatch(docs, budget, { seed: spec.seed, iterations: Number(specParsed.options.iterations ?? 25), expectedD: spec.d }, assign);
         }
         compressMs += now() - t;
         for (const r of results) builder.addCompressed(r);
@@ -288,6 +288,7 @@ export function agreement(cpu: Hit[][], gpu: Hit[][]): NonNullable<SearchReport[
     for (const h of c) {
       const s = g.get(h.doc);
       if (s === undefined) continue;
+      if (s === h.score) continue; // equal, infinities included
       maxAbs = Math.max(maxAbs, Math.abs(s - h.score));
       maxRel = Math.max(maxRel, Math.abs(s - h.score) / Math.max(1e-6, Math.abs(h.score)));
     }

@@ -78,6 +78,9 @@ describe('bad files get an error naming the file and the field, and nothing is r
     ['saliency shape', () => importEmbeddings(st({ doc_embeddings: emb, doc_offsets: off, doc_saliency: { dtype: 'F32', shape: [4], data: new Float32Array(4) } })), /doc_saliency: expected shape \(5,\)/],
     ['mask shape', () => importEmbeddings(st({ doc_embeddings: { ...emb, shape: [1, 5, 4] }, doc_mask: { dtype: 'I32', shape: [2, 5], data: new Int32Array(10) } })), /doc_mask: expected shape \(1, 5\)/],
     ['qrels unknown doc', () => importEmbeddings(file('ragged.npz'), undefined, { name: 'rel.tsv', bytes: new TextEncoder().encode('q-cat\tnope.jpg\t1\n') }), /rel\.tsv: document "nope\.jpg" \(for query "q-cat"\) is not among the document ids/],
+    ['all-zero padded document', () => importEmbeddings(st({ doc_embeddings: { dtype: 'F32', shape: [2, 3, 4], data: Float32Array.from({ length: 24 }, (_, i) => (i < 12 ? 1 : 0)) } })), /doc_embeddings: document 1 \("doc-1"\) is all zeros/],
+    ['bad manifest', () => importEmbeddings(st({ doc_embeddings: emb, doc_offsets: off }, { manifest: '{oops' })), /bad\.safetensors: manifest \(metadata\): not JSON/],
+    ['a lone .npy', () => importEmbeddings({ name: 'x.npy', bytes: new Uint8Array(64) }), /x\.npy: a single \.npy holds one array/],
     ['not a tensor file', () => importEmbeddings({ name: 'notes.txt', bytes: new TextEncoder().encode('hello world, not tensors') }), /notes\.txt: .*not a safetensors file/],
   ];
   for (const [what, run, message] of cases) {
@@ -89,7 +92,26 @@ describe('bad files get an error naming the file and the field, and nothing is r
   }
 });
 
+describe('relevance files', () => {
+  it('skip a header line with two or three columns, and read JSON', async () => {
+    for (const text of ['query_id\tdoc_id\nq-cat\tcat.jpg\n', 'qid\tdocid\tgrade\nq-cat\tcat.jpg\t3\n', '{"q-cat": {"cat.jpg": 1}}']) {
+      const c = await importEmbeddings(file('ragged.npz'), undefined, { name: 'rel', bytes: new TextEncoder().encode(text) });
+      expect([...c.qrels.keys()]).toEqual(['q-cat']);
+    }
+  });
+});
+
 describe('export', () => {
+  it('keeps the data 8-byte aligned with non-ASCII ids', async () => {
+    const builder = new IndexBuilder({ d: 4, spec: parseMethodSpec('none'), budget: null, storage: 'int8', seed: 0 });
+    builder.add({ id: 'café-Ω-🙂', n: 3, d: 4, data: Float32Array.from({ length: 12 }, (_, i) => i + 1) });
+    const stored = builder.finish();
+    const bytes = exportSafetensors(stored, makeManifest(stored, { model: 'm', spec: parseMethodSpec('none'), budget: null, seed: 0 }));
+    expect(Number(new DataView(bytes.buffer).getBigUint64(0, true)) % 8).toBe(0);
+    const back = await importEmbeddings({ name: 'i.safetensors', bytes });
+    expect(back.stored!.ids).toEqual(['café-Ω-🙂']);
+  });
+
   const corpus = syntheticCorpus('tiny', 3);
   const d = corpus.docs[0].d;
 
