@@ -183,10 +183,12 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
       const queries: VectorSet[] = [];
       const empty: string[] = [];
       for (const q of parsed.queries) {
+        if (cancelled === mine) throw new DOMException('Cancelled', 'AbortError');
         const e = await corpus.embedQuery(q.text);
         if (e.n === 0) empty.push(q.text);
         else queries.push({ id: q.id, n: e.n, d: e.d, data: e.vectors });
       }
+      if (cancelled === mine) throw new DOMException('Cancelled', 'AbortError');
       if (queries.length === 0) throw new Error(`The model gives none of the query words a vector (${empty.join('; ')}).`);
       const started = performance.now();
       modelLabel = corpus.model()?.label ?? 'unknown model';
@@ -211,7 +213,12 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
     }
   }
 
-  cancelButton.addEventListener('click', () => engine.cancel());
+  /** The run a click on Cancel stopped (query embedding checks it between queries). */
+  let cancelled = -1;
+  cancelButton.addEventListener('click', () => {
+    cancelled = run;
+    engine.cancel();
+  });
 
   $<HTMLFormElement>('index-export').addEventListener('submit', async (ev) => {
     ev.preventDefault();
