@@ -59,15 +59,24 @@ async function createContext(): Promise<GpuContext> {
   return ctx;
 }
 
-const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+const pipelines = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
 
-/** A compute pipeline compiled once per device and kernel source. */
-export function pipeline(device: GPUDevice, key: string, code: () => string): GPUComputePipeline {
+/**
+ * A compute pipeline compiled once per device and kernel (asynchronously, so a shader that does
+ * not compile is reported here, with the compiler's message, and is not cached).
+ */
+export function pipeline(device: GPUDevice, key: string, code: () => string): Promise<GPUComputePipeline> {
   let cache = pipelines.get(device);
   if (!cache) pipelines.set(device, (cache = new Map()));
   let p = cache.get(key);
   if (!p) {
-    p = device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code: code(), label: key }), entryPoint: 'main' }, label: key });
+    const module = device.createShaderModule({ code: code(), label: key });
+    p = device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: key }).catch(async (err) => {
+      cache.delete(key);
+      const info = await module.getCompilationInfo().catch(() => undefined);
+      const messages = info?.messages.filter((m) => m.type === 'error').map((m) => `line ${m.lineNum}: ${m.message}`).join('; ');
+      throw new GpuUnavailableError(`the ${key} kernel did not compile: ${messages || (err as Error).message}`);
+    });
     cache.set(key, p);
   }
   return p;

@@ -38,7 +38,7 @@ async function assignPacked(ctx: GpuContext, jobs: readonly AssignJob[], d4: num
     for (let c = 0; c < job.m; c++) centroids.set(job.centroids.subarray(c * job.d, c * job.d + job.d), (cOffsets[doc] + c) * d4 * 4);
     cOffsets[doc + 1] = cOffsets[doc] + job.m;
   });
-  const pipe = pipeline(device, 'assign', () => ASSIGN_KERNEL);
+  const pipe = await pipeline(device, 'assign', () => ASSIGN_KERNEL);
   const [gx, gy] = grid(device, Math.ceil(total / 64));
   const buffers: GPUBuffer[] = [];
   try {

@@ -146,8 +146,8 @@ export class GpuIndex {
     const gpuTopK = kk <= MAX_GPU_K;
     const candidates: Hit[][] = queries.map(() => []);
     const allScores = withScores || !gpuTopK ? queries.map(() => new Float32Array(totalDocs)) : undefined;
-    const simPipe = pipeline(device, `maxsim-${this.stored.storage}`, () => maxSimKernel(this.stored.storage as 'fp32' | 'fp16'));
-    const topPipe = pipeline(device, 'topk', () => TOPK_KERNEL);
+    const simPipe = await pipeline(device, `maxsim-${this.stored.storage}`, () => maxSimKernel(this.stored.storage as 'fp32' | 'fp16'));
+    const topPipe = await pipeline(device, 'topk', () => TOPK_KERNEL);
     const temp: GPUBuffer[] = [];
     try {
       const [queryBuf, qOffBuf] = await checked(ctx, 'uploading the queries', () => {

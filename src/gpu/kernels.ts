@@ -52,8 +52,10 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let b = workgroupUniformLoad(&bounds);
   let d4 = p.d4;
   let rowsPerTile = ${TILE_VEC4}u / d4;
-  // -infinity, as the CPU: an empty document scores -inf and sorts last.
-  for (var t = lid; t < p.qTokens; t += WG) { tokenMax[t] = bitcast<f32>(0xff800000u); }
+  // -infinity, as the CPU: an empty document scores -inf and sorts last. (Built at run time from a
+  // uniform that is 0: WGSL rejects infinities in constant expressions.)
+  let negInf = bitcast<f32>(0xff800000u | p._pad0);
+  for (var t = lid; t < p.qTokens; t += WG) { tokenMax[t] = negInf; }
   for (var r0 = b.x; r0 < b.y; r0 += rowsPerTile) {
     let rows = min(rowsPerTile, b.y - r0);
     workgroupBarrier();
