@@ -58,3 +58,34 @@ test('imports embeddings made with NumPy, compares methods on them, and exports 
     expect(best).toBeCloseTo(fromIndex[i], 5);
   });
 });
+
+test('streaming index: documents are compressed as they are embedded and the full vectors are not kept; search and export use it', async ({ page }) => {
+  await page.goto('/');
+  await page.selectOption('#device', 'wasm');
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.locator('#model-status')).toContainText('Self-check passed', { timeout: 60_000 });
+  await page.locator('#stream-on').check();
+  await page.fill('#stream-m', '4');
+  await page.selectOption('#stream-storage', 'int8');
+  await page.locator('#stream-keep').uncheck();
+  await page.getByRole('button', { name: 'Add 24 demo scenes' }).click();
+  await expect(page.locator('#embed-status')).toContainText('Done: 24 embedded', { timeout: 60_000 });
+  // 24 scenes x 64 patches in, at most 4 vectors each stored as 13 int8 values + a 4-byte scale.
+  await expect(page.locator('#stream-status')).toHaveText(/Streaming index \(agc, m = 4, int8\): 24 documents, 1536 vectors in, 96 stored, 68 bytes per document\. Full-length vectors are not kept/);
+  await expect(page.locator('#embedded tbody tr[data-indexed-only="1"]')).toHaveCount(24);
+  await expect(page.locator('#embedded tbody tr[data-doc="scene-000.png"] td').nth(2)).toHaveText('64 x 13 → 4 stored');
+  // Nothing full-length to compare: the comparison says so.
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await expect(page.locator('#compare-status')).toContainText('Embed some files first');
+  // Search runs on the compressed index.
+  await page.fill('#query', 'red shape at the top left');
+  await page.getByRole('button', { name: /Search \(/ }).click();
+  await expect(page.locator('#hits li')).toHaveCount(5);
+  const downloads: Record<string, Buffer> = {};
+  page.on('download', async (d) => (downloads[d.suggestedFilename()] = readFileSync(await d.path())));
+  await page.getByRole('button', { name: 'Export the streaming index' }).click();
+  await expect.poll(() => Object.keys(downloads).sort()).toEqual(['index-agc-m4-int8.json', 'index-agc-m4-int8.qdrant.jsonl', 'index-agc-m4-int8.safetensors']);
+  const back = await importEmbeddings({ name: 'i.safetensors', bytes: new Uint8Array(downloads['index-agc-m4-int8.safetensors']) });
+  expect(back.manifest).toMatchObject({ method: 'agc', budget: 4, storage: 'int8', documents: 24, vectors: 96, dimension: 13 });
+  expect(back.stored!.ids[0]).toBe('scene-000.png');
+});

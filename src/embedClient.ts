@@ -51,6 +51,22 @@ export class EmbedClient {
     return this.ensure().query(text, includeSpecial);
   }
 
+  startStream(...args: Parameters<EmbedWorkerApi['startStream']>) {
+    return this.ensure().startStream(...args);
+  }
+
+  stopStream() {
+    return this.ensure().stopStream();
+  }
+
+  searchStream(...args: Parameters<EmbedWorkerApi['searchStream']>) {
+    return this.ensure().searchStream(...args);
+  }
+
+  exportStream() {
+    return this.ensure().exportStream();
+  }
+
   search(text: string, docs: Parameters<EmbedWorkerApi['search']>[1], k = 5, includeSpecial = false) {
     return this.ensure().search(text, docs, k, includeSpecial);
   }

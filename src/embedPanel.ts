@@ -10,7 +10,9 @@ import type { Dtype } from './embed/embedder.ts';
 import { DEFAULT_HUB_HOST, folderFiles, getModel, MODELS, type ModelSource } from './embed/registry.ts';
 import { sampleVideo } from './video.ts';
 import { looksLikeMp4 } from './videoDecode.ts';
-import type { EmbedItem, LoadedModel } from '../workers/embed.worker.ts';
+import type { EmbedItem, LoadedModel, StreamInfo } from '../workers/embed.worker.ts';
+import type { StorageType } from './core/storage.ts';
+import { download } from './ui/common.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -122,6 +124,9 @@ export function initEmbedPanel(): EmbeddedCorpus {
     // Progress travels on its own port and can arrive after the load settled: ignore it then, or
     // a late "Compiling…" would hide the error.
     let settled = false;
+    // Loading a model drops the worker's streaming index (its vectors belong to the old model).
+    streamKey = '';
+    streamExport.disabled = true;
     try {
       loaded = await client.load({ modelId: entry.id, source, device: deviceSelect.value as 'auto', dtype: (dtypeSelect.value || undefined) as Dtype | undefined }, (p) => {
         if (settled) return;
@@ -166,6 +171,57 @@ export function initEmbedPanel(): EmbeddedCorpus {
       busy = false;
     }
   }
+
+  // The streaming index lives in the embedding worker; here, its settings and a summary.
+  const streamOn = $<HTMLInputElement>('stream-on');
+  const streamStatus = $<HTMLParagraphElement>('stream-status');
+  const streamExport = $<HTMLButtonElement>('stream-export');
+  let streamKey = '';
+  const streamSettings = () => {
+    const budget = Number($<HTMLInputElement>('stream-m').value);
+    if (!Number.isInteger(budget) || budget < 1) throw new Error('The streaming index budget m must be a whole number >= 1.');
+    return {
+      method: $<HTMLSelectElement>('stream-method').value,
+      budget,
+      storage: $<HTMLSelectElement>('stream-storage').value as StorageType,
+      keepFull: $<HTMLInputElement>('stream-keep').checked,
+      seed: 1,
+    };
+  };
+  const streamActive = () => streamOn.checked && streamKey !== '';
+  function showStream(info?: StreamInfo) {
+    streamExport.disabled = !info || info.documents === 0;
+    if (!info) return;
+    streamStatus.textContent =
+      `Streaming index (${info.method}, m = ${info.budget}, ${info.storage}): ${info.documents} documents, ${info.tokensIn} vectors in, ${info.vectors} stored, ` +
+      `${info.bytesPerDoc.toFixed(0)} bytes per document. ${info.keepFull ? 'Full vectors are kept too (for the comparison).' : 'Full-length vectors are not kept: search below uses this index; the comparison needs them.'}`;
+  }
+  /** Starts (or restarts, when the settings changed) the worker's streaming index before a batch. */
+  async function syncStream() {
+    if (!streamOn.checked) {
+      if (streamKey) await client.stopStream();
+      streamKey = '';
+      return;
+    }
+    const settings = streamSettings();
+    const key = JSON.stringify(settings);
+    if (key === streamKey) return;
+    const info = await client.startStream(settings);
+    if (streamKey) streamStatus.textContent = 'Settings changed: a new streaming index was started.';
+    streamKey = key;
+    showStream(info);
+  }
+  streamExport.addEventListener('click', async () => {
+    try {
+      const r = await client.exportStream();
+      download(`${r.name}.safetensors`, r.index);
+      download(`${r.name}.json`, r.manifest, 'application/json');
+      if (r.points) download(`${r.name}.qdrant.jsonl`, r.points);
+      streamStatus.textContent = `Wrote ${r.name}.safetensors, its manifest${r.points ? ` and ${r.name}.qdrant.jsonl` : ' (no Qdrant points for binary vectors)'}.`;
+    } catch (err) {
+      streamStatus.textContent = `Export failed: ${(err as Error).message}`;
+    }
+  });
 
   async function embedFiles(files: File[], extra: EmbedItem[] = []) {
     if (!loaded) {
@@ -220,6 +276,7 @@ export function initEmbedPanel(): EmbeddedCorpus {
     abort = new AbortController();
     const byName = new Map(files.map((f) => [f.name, f]));
     try {
+      await syncStream();
       const onProgress = (p: Parameters<Parameters<EmbedClient['embed']>[2]>[0]) => {
         if (finished) return;
         if (p.step === 'item') {
@@ -248,6 +305,17 @@ export function initEmbedPanel(): EmbeddedCorpus {
         result.cancelled = more.cancelled;
       }
       finished = true;
+      showStream(result.stream);
+      const compressedTo = new Map(result.indexed.map((x) => [x.id, x.stored]));
+      for (const x of result.indexed) {
+        if (result.docs.some((d) => d.id === x.id)) continue;
+        // Indexed only: the full vectors were dropped in the worker.
+        table.tBodies[0].querySelector(`tr[data-doc="${CSS.escape(x.id)}"]`)?.remove();
+        const tr = table.tBodies[0].insertRow();
+        tr.dataset.doc = x.id;
+        tr.dataset.indexedOnly = '1';
+        for (const v of [x.id, '', `${x.n} x ${loaded?.dim ?? ''} → ${x.stored} stored`, '', '', result.decoders[x.id] ?? '']) tr.insertCell().textContent = v;
+      }
       for (const d of result.docs) {
         // The same file name again replaces the earlier document (ids must stay unique).
         const at = docs.findIndex((x) => x.id === d.id);
@@ -263,12 +331,13 @@ export function initEmbedPanel(): EmbeddedCorpus {
         tr.dataset.doc = d.id;
         const views = d.grid?.frames ?? new Set(d.positions?.tile ?? []).size;
         const times = d.grid?.frames ? [...new Set(Array.from(d.positions?.time ?? [], (t) => t.toFixed(2)))].join(', ') : '';
-        for (const v of [d.id, String(views), `${d.n} x ${d.d}`, d.saliencySource ?? '', times, result.decoders[d.id] ?? '']) tr.insertCell().textContent = v;
+        const stored = compressedTo.get(d.id);
+        for (const v of [d.id, String(views), `${d.n} x ${d.d}${stored !== undefined ? ` → ${stored} stored` : ''}`, d.saliencySource ?? '', times, result.decoders[d.id] ?? '']) tr.insertCell().textContent = v;
       }
-      table.hidden = docs.length === 0;
-      searchForm.hidden = docs.length === 0;
+      table.hidden = table.tBodies[0].rows.length === 0;
+      searchForm.hidden = docs.length === 0 && !streamActive();
       changed();
-      embedStatus.textContent = `${result.cancelled ? 'Cancelled' : 'Done'}: ${result.docs.length} embedded${result.fromStore ? ` (${result.fromStore} read from stored embeddings)` : ''}, ${failed.size} skipped, ${result.msPerItem.toFixed(1)} ms per item. ${docs.length} documents in the index.${result.storeError ? ` Embeddings could not be stored for reuse: ${result.storeError}` : ''}`;
+      embedStatus.textContent = `${result.cancelled ? 'Cancelled' : 'Done'}: ${Math.max(result.docs.length, result.indexed.length)} embedded${result.fromStore ? ` (${result.fromStore} read from stored embeddings)` : ''}, ${failed.size} skipped, ${result.msPerItem.toFixed(1)} ms per item. ${docs.length} documents in the index.${result.storeError ? ` Embeddings could not be stored for reuse: ${result.storeError}` : ''}`;
     } catch (err) {
       finished = true;
       embedStatus.textContent = (err as Error).name === 'AbortError' ? 'Cancelled (the worker was stopped; load the model again).' : `Embedding failed: ${(err as Error).message}`;
@@ -366,12 +435,14 @@ export function initEmbedPanel(): EmbeddedCorpus {
   searchForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const text = $<HTMLInputElement>('query').value;
-    if (docs.length === 0) {
+    const useStream = streamActive() && !streamSettings().keepFull;
+    if (docs.length === 0 && !useStream) {
       hits.replaceChildren(Object.assign(document.createElement('li'), { className: 'error', textContent: 'Nothing embedded yet.' }));
       return;
     }
     try {
-      const r = await client.search(text, docs, 5, $<HTMLInputElement>('special-tokens').checked);
+      const special = $<HTMLInputElement>('special-tokens').checked;
+      const r = useStream ? await client.searchStream(text, 5, special) : await client.search(text, docs, 5, special);
       hits.replaceChildren(
         ...r.hits.map((h) => {
           const li = Object.assign(document.createElement('li'), { textContent: `${h.id} (${h.score.toFixed(3)})` });

@@ -18,6 +18,10 @@ import { maxSimScores, packCorpus, topK } from '../src/core/maxsim.ts';
 import { decodeMp4Frames, WebCodecsUnavailable } from '../src/videoDecode.ts';
 import { clearStored, getStored, putStored, sha256, storedStats } from '../src/embed/store.ts';
 import { ENGINE_VERSION } from '../src/core/experiment.ts';
+import { exportSafetensors, IndexBuilder, makeManifest, qdrantCollectionConfig, qdrantPoints } from '../src/core/exportIndex.ts';
+import { formatMethodSpec, parseMethodSpec } from '../src/core/methodSpec.ts';
+import { DocumentError } from '../src/core/multivector.ts';
+import { queryForStorage, scoreStored, storedBytes, type StorageType } from '../src/core/storage.ts';
 
 export type DeviceChoice = 'auto' | 'webgpu' | 'wasm';
 
@@ -78,7 +82,11 @@ export type EmbedProgress =
   | { step: 'error'; name: string; message: string };
 
 export interface EmbedResult {
+  /** Full-length documents (all of them, unless a streaming index that keeps only m vectors is on). */
   docs: MultiVector[];
+  /** Documents added to the streaming index: tokens in, vectors stored. */
+  indexed: { id: string; n: number; stored: number }[];
+  stream?: StreamInfo;
   errors: { name: string; message: string }[];
   /** Videos this worker could not decode (no WebCodecs, WebM, ...): the page samples them instead. */
   needsPageDecode: { name: string; reason: string }[];
@@ -101,6 +109,37 @@ let probeCache: DeviceProbe | undefined;
  * different local folder (or a changed upload) under the same model name never reuses vectors.
  */
 let modelFingerprint = '';
+
+export interface StreamSettings {
+  method: string;
+  budget: number;
+  storage: StorageType;
+  /** Also return the full-length vectors to the page (needed to compare methods). */
+  keepFull: boolean;
+  seed: number;
+}
+
+export interface StreamInfo extends StreamSettings {
+  documents: number;
+  vectors: number;
+  tokensIn: number;
+  bytes: number;
+  bytesPerDoc: number;
+}
+
+/**
+ * The streaming index: each document is compressed and encoded the moment it is embedded, and its
+ * full-length vectors are dropped unless the page asked to keep them.
+ */
+let stream: { settings: StreamSettings; builder: IndexBuilder; ids: Set<string>; model: string } | undefined;
+
+function streamInfo(): StreamInfo | undefined {
+  if (!stream) return undefined;
+  const stored = stream.builder.finish();
+  const bytes = storedBytes(stored);
+  const documents = stored.ids.length;
+  return { ...stream.settings, documents, vectors: stored.offsets[documents], tokensIn: stream.builder.tokensIn, bytes, bytesPerDoc: documents ? bytes / documents : 0 };
+}
 
 async function fingerprint(files: Map<string, Uint8Array>, names: string[]): Promise<string> {
   const parts: BlobPart[] = [];
@@ -157,6 +196,7 @@ const api = {
     await embedder?.release();
     embedder = undefined;
     loaded = undefined;
+    stream = undefined; // its vectors belong to the previous model
     onProgress({ step: 'compile', device, dtype });
     let e: Embedder;
     try {
@@ -208,6 +248,23 @@ const api = {
     const decoders: EmbedResult['decoders'] = {};
     let fromStore = 0;
     let storeError: string | undefined;
+    const indexed: { id: string; n: number; stored: number }[] = [];
+    /** A finished document: into the streaming index (if any), and to the page if it keeps full vectors. */
+    const accept = (doc: MultiVector) => {
+      if (stream) {
+        if (stream.ids.has(doc.id)) throw new Error('already in the streaming index (start a new one to re-embed it)');
+        const before = stream.builder.vectorCount;
+        try {
+          stream.builder.add(doc);
+        } catch (err) {
+          throw new Error(err instanceof DocumentError ? `not indexed: ${err.message}` : (err as Error).message);
+        }
+        stream.ids.add(doc.id);
+        indexed.push({ id: doc.id, n: doc.n, stored: stream.builder.vectorCount - before });
+        if (!stream.settings.keepFull) return;
+      }
+      docs.push(doc);
+    };
     const info = loaded!;
     const S = inputSize(e.bundle.preprocessor);
     const canvas = new OffscreenCanvas(S, S);
@@ -215,7 +272,7 @@ const api = {
     const t0 = performance.now();
     let done = 0;
     for (const item of items) {
-      if (cancelRequested) return { docs, errors, needsPageDecode, decoders, fromStore, storeError, cancelled: true, msPerItem: (performance.now() - t0) / Math.max(1, done) };
+      if (cancelRequested) return { docs, indexed, stream: streamInfo(), errors, needsPageDecode, decoders, fromStore, storeError, cancelled: true, msPerItem: (performance.now() - t0) / Math.max(1, done) };
       const ti = performance.now();
       const file = item.blob ?? item.video?.blob ?? item.source;
       let key: string | undefined;
@@ -225,7 +282,7 @@ const api = {
           key = [await sha256(file), info.modelId, modelFingerprint, info.dtype, info.device, `tiles=${item.blob ? options.tiles : 1}`, `frames=${frames}`, ENGINE_VERSION].join('|');
           const stored = await getStored(key).catch(() => undefined);
           if (stored) {
-            docs.push({ ...stored.doc, id: item.name });
+            accept({ ...stored.doc, id: item.name });
             decoders[item.name] = 'stored';
             fromStore++;
             item.frames?.forEach((f) => f.bitmap.close());
@@ -286,7 +343,7 @@ const api = {
         });
         const emb = await e.embedViews(pix, views.length);
         const doc = documentFromViews(item.name, emb, views.map((v) => v.meta), e.saliencySource);
-        docs.push(doc);
+        accept(doc);
         decoders[item.name] = decoder;
         if (key) await putStored(key, { doc, decoder }).catch((err) => (storeError ??= (err as Error).message));
         for (const b of new Set(views.map((v) => v.bitmap))) b.close();
@@ -298,7 +355,7 @@ const api = {
       done++;
       onProgress({ step: 'item', done, total: items.length, name: item.name, ms: performance.now() - ti });
     }
-    return { docs, errors, needsPageDecode, decoders, fromStore, storeError, cancelled: false, msPerItem: (performance.now() - t0) / Math.max(1, items.length) };
+    return { docs, indexed, stream: streamInfo(), errors, needsPageDecode, decoders, fromStore, storeError, cancelled: false, msPerItem: (performance.now() - t0) / Math.max(1, items.length) };
   },
 
   async query(text: string, includeSpecial = false) {
@@ -318,6 +375,45 @@ const api = {
 
   storedStats,
   clearStored,
+
+  /** Starts a new streaming index (the previous one, if any, is dropped). */
+  startStream(settings: StreamSettings): StreamInfo {
+    if (!loaded) throw new Error('no model is loaded');
+    const spec = parseMethodSpec(settings.method);
+    stream = { settings: { ...settings, method: formatMethodSpec(spec) }, builder: new IndexBuilder({ d: loaded.dim, spec, budget: settings.budget, storage: settings.storage, seed: settings.seed }), ids: new Set(), model: loaded.label };
+    return streamInfo()!;
+  },
+
+  stopStream(): void {
+    stream = undefined;
+  },
+
+  streamInfo,
+
+  /** MaxSim over the streaming index, in its storage type. */
+  async searchStream(text: string, k = 5, includeSpecial = false) {
+    if (!embedder) throw new Error('no model is loaded');
+    if (!stream || stream.builder.documents === 0) throw new Error('the streaming index is empty');
+    const q = await embedder.embedQuery(text, includeSpecial);
+    if (q.n === 0) throw new Error(`the model gives none of the words of "${text}" a direction; try other words`);
+    const stored = stream.builder.finish();
+    const scores = scoreStored(queryForStorage(q.vectors, q.n, q.d, stored.storage), q.n, stored);
+    return { queryTokens: q.n, hits: topK(scores, k).map((h) => ({ id: stored.ids[h.doc], score: h.score })) };
+  },
+
+  /** The streaming index as safetensors + manifest (with Qdrant settings) + Qdrant JSONL. */
+  exportStream() {
+    if (!stream || stream.builder.documents === 0) throw new Error('the streaming index is empty');
+    const stored = stream.builder.finish();
+    const { settings } = stream;
+    const manifest = makeManifest(stored, { model: stream.model, spec: parseMethodSpec(settings.method), budget: settings.budget, seed: settings.seed });
+    return {
+      index: new Blob([exportSafetensors(stored, manifest) as BlobPart], { type: 'application/octet-stream' }),
+      manifest: JSON.stringify({ ...manifest, qdrant: qdrantCollectionConfig(stored) }, null, 2) + '\n',
+      points: stored.storage === 'binary' ? undefined : new Blob([...qdrantPoints(stored, 'colbert', { method: manifest.method, budget: settings.budget })], { type: 'application/x-ndjson' }),
+      name: `index-${manifest.method.replace(/[^a-z0-9-]+/gi, '_')}-m${settings.budget}-${stored.storage}`,
+    };
+  },
 
   info(): LoadedModel | undefined {
     return loaded;

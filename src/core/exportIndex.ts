@@ -97,6 +97,11 @@ export class IndexBuilder {
     return this.ids.length;
   }
 
+  /** Stored vectors so far. */
+  get vectorCount(): number {
+    return this.count;
+  }
+
   /** Bytes held now, allocated capacity included (vectors, scales, offsets). */
   bytesHeld(): number {
     return this.vectors.buf.byteLength + this.scales.buf.byteLength + this.offsets.buf.byteLength;
