@@ -33,6 +33,11 @@ export class EmbedClient {
    */
   embed(items: EmbedItem[], options: EmbedOptions, onProgress: (p: EmbedProgress) => void, signal?: AbortSignal): Promise<EmbedResult> {
     const bitmaps = items.flatMap((i) => i.frames?.map((f) => f.bitmap) ?? []);
+    if (signal?.aborted) {
+      // Cancelled before the batch started (e.g. while videos were sampled on the page).
+      for (const b of bitmaps) b.close();
+      return Promise.reject(new DOMException('Cancelled before embedding', 'AbortError'));
+    }
     const run = this.track(this.ensure().embed(Comlink.transfer(items, bitmaps), options, Comlink.proxy(onProgress)));
     const onAbort = () => void this.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });

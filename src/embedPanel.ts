@@ -235,6 +235,9 @@ export function initEmbedPanel(): EmbeddedCorpus {
     }
     busy = true;
     cancelButton.disabled = false;
+    // Created first, so Cancel also stops the page-side video sampling below.
+    abort = new AbortController();
+    const signal = abort.signal;
     errorList.replaceChildren();
     const frames = Math.max(1, Math.min(256, Number(framesInput.value) || 24));
     const tiles = Math.max(1, Math.min(4, Number(tilesInput.value) || 1));
@@ -261,6 +264,7 @@ export function initEmbedPanel(): EmbeddedCorpus {
       }
     };
     for (const f of files) {
+      if (signal.aborted) break;
       if (looksLikeMp4(f.name, f.type)) {
         items.push({ name: f.name, video: { blob: f, frames } }); // demuxed and decoded in the worker
       } else if (f.type.startsWith('video/')) {
@@ -273,7 +277,6 @@ export function initEmbedPanel(): EmbeddedCorpus {
       }
     }
     const t0 = performance.now();
-    abort = new AbortController();
     const byName = new Map(files.map((f) => [f.name, f]));
     try {
       await syncStream();
@@ -288,16 +291,17 @@ export function initEmbedPanel(): EmbeddedCorpus {
           addError(p.name, p.message);
         }
       };
-      const result = await client.embed(items, { tiles }, onProgress, abort.signal);
+      const result = await client.embed(items, { tiles }, onProgress, signal);
       for (const e of result.errors) addError(e.name, e.message);
       if (result.needsPageDecode.length > 0 && !result.cancelled) {
         // Videos the worker could not decode (e.g. WebM, or no WebCodecs): sample them here instead.
         const retry: EmbedItem[] = [];
         for (const { name } of result.needsPageDecode) {
+          if (signal.aborted) break;
           const item = await pageSample(byName.get(name)!);
           if (item) retry.push(item);
         }
-        const more = await client.embed(retry, { tiles }, onProgress, abort.signal);
+        const more = await client.embed(retry, { tiles }, onProgress, signal);
         for (const e of more.errors) addError(e.name, e.message);
         result.docs.push(...more.docs);
         Object.assign(result.decoders, more.decoders);
@@ -340,8 +344,10 @@ export function initEmbedPanel(): EmbeddedCorpus {
       embedStatus.textContent = `${result.cancelled ? 'Cancelled' : 'Done'}: ${Math.max(result.docs.length, result.indexed.length)} embedded${result.fromStore ? ` (${result.fromStore} read from stored embeddings)` : ''}, ${failed.size} skipped, ${result.msPerItem.toFixed(1)} ms per item. ${docs.length} documents in the index.${result.storeError ? ` Embeddings could not be stored for reuse: ${result.storeError}` : ''}`;
     } catch (err) {
       finished = true;
-      embedStatus.textContent = (err as Error).name === 'AbortError' ? 'Cancelled (the worker was stopped; load the model again).' : `Embedding failed: ${(err as Error).message}`;
-      if ((err as Error).name === 'AbortError') loaded = undefined;
+      const e = err as Error;
+      const early = e.name === 'AbortError' && e.message === 'Cancelled before embedding';
+      embedStatus.textContent = early ? 'Cancelled.' : e.name === 'AbortError' ? 'Cancelled (the worker was stopped; load the model again).' : `Embedding failed: ${e.message}`;
+      if (e.name === 'AbortError' && !early) loaded = undefined;
     } finally {
       embedProgress.hidden = true;
       cancelButton.disabled = true;

@@ -271,32 +271,43 @@ const api = {
     const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
     const t0 = performance.now();
     let done = 0;
-    for (const item of items) {
-      if (cancelRequested) return { docs, indexed, stream: streamInfo(), errors, needsPageDecode, decoders, fromStore, storeError, cancelled: true, msPerItem: (performance.now() - t0) / Math.max(1, done) };
+    /** Closes the page-decoded frames of items that will not be processed (cancel). */
+    const closeFrames = (from: number) => items.slice(from).forEach((it) => it.frames?.forEach((f) => f.bitmap.close()));
+    for (const [index, item] of items.entries()) {
+      if (cancelRequested) {
+        closeFrames(index);
+        return { docs, indexed, stream: streamInfo(), errors, needsPageDecode, decoders, fromStore, storeError, cancelled: true, msPerItem: (performance.now() - t0) / Math.max(1, done) };
+      }
       const ti = performance.now();
       const file = item.blob ?? item.video?.blob ?? item.source;
       let key: string | undefined;
+      let storedDoc: MultiVector | undefined;
       try {
         if (file && file.size > 0) {
           const frames = item.video?.frames ?? item.frames?.length ?? 0;
           key = [await sha256(file), info.modelId, modelFingerprint, info.dtype, info.device, `tiles=${item.blob ? options.tiles : 1}`, `frames=${frames}`, ENGINE_VERSION].join('|');
-          const stored = await getStored(key).catch(() => undefined);
-          if (stored) {
-            accept({ ...stored.doc, id: item.name });
-            decoders[item.name] = 'stored';
-            fromStore++;
-            item.frames?.forEach((f) => f.bitmap.close());
-            done++;
-            onProgress({ step: 'item', done, total: items.length, name: item.name, ms: performance.now() - ti });
-            continue;
-          }
+          storedDoc = (await getStored(key).catch(() => undefined))?.doc;
         }
       } catch (err) {
         storeError ??= (err as Error).message; // storage unavailable (private mode, quota): embed without it
         key = undefined;
       }
+      if (storedDoc) {
+        try {
+          accept({ ...storedDoc, id: item.name });
+          decoders[item.name] = 'stored';
+          fromStore++;
+        } catch (err) {
+          errors.push({ name: item.name, message: (err as Error).message });
+          onProgress({ step: 'error', name: item.name, message: (err as Error).message });
+        }
+        item.frames?.forEach((f) => f.bitmap.close());
+        done++;
+        onProgress({ step: 'item', done, total: items.length, name: item.name, ms: performance.now() - ti });
+        continue;
+      }
+      const views: { bitmap: ImageBitmap; rect: Rect; meta: ViewMeta }[] = [];
       try {
-        const views: { bitmap: ImageBitmap; rect: Rect; meta: ViewMeta }[] = [];
         let frames = item.frames;
         let decoder: EmbedResult['decoders'][string] = frames ? 'video-element' : 'image';
         if (item.video) {
@@ -346,11 +357,13 @@ const api = {
         accept(doc);
         decoders[item.name] = decoder;
         if (key) await putStored(key, { doc, decoder }).catch((err) => (storeError ??= (err as Error).message));
-        for (const b of new Set(views.map((v) => v.bitmap))) b.close();
       } catch (err) {
         const message = (err as Error).message;
         errors.push({ name: item.name, message });
         onProgress({ step: 'error', name: item.name, message });
+      } finally {
+        // Every bitmap of the item, on success and on error: decoded frames are large.
+        for (const b of new Set([...views.map((v) => v.bitmap), ...(item.frames ?? []).map((f) => f.bitmap)])) b.close();
       }
       done++;
       onProgress({ step: 'item', done, total: items.length, name: item.name, ms: performance.now() - ti });

@@ -155,11 +155,13 @@ async function loadTower(ort: OrtModule, bytes: Uint8Array, what: string, expose
   const extra = expose && analysis.saliency.tensor ? [{ name: analysis.saliency.tensor, elemType: analysis.floatType }] : [];
   const mainBytes = withExtraOutputs(bytes, extra);
   const floatType = analysis.floatType === DataType.FLOAT16 ? 'float16' : 'float32';
+  let main: Awaited<ReturnType<OrtModule['InferenceSession']['create']>> | undefined;
   try {
-    const main = await ort.InferenceSession.create(mainBytes, sessionOptions);
+    main = await ort.InferenceSession.create(mainBytes, sessionOptions);
     const head = await ort.InferenceSession.create(headBytes, sessionOptions);
     return { main, head, analysis, floatType };
   } catch (err) {
+    await main?.release?.().catch(() => undefined); // the head failed: do not leak the main session
     throw new GraphStructureError(`${what}: onnxruntime could not load it (${(err as Error).message})`);
   }
 }
@@ -193,7 +195,14 @@ export class Embedder {
   /** Builds the sessions and runs the self-check; throws ModelCheckError if the model fails it. */
   static async create(ort: OrtModule, bundle: ModelBundle, dtype: Dtype, sessionOptions: Record<string, unknown> = {}): Promise<Embedder> {
     const vision = await loadTower(ort, bundle.vision, `${bundle.name} vision model`, true, sessionOptions);
-    const text = await loadTower(ort, bundle.text, `${bundle.name} text model`, false, sessionOptions);
+    let text: Tower;
+    try {
+      text = await loadTower(ort, bundle.text, `${bundle.name} text model`, false, sessionOptions);
+    } catch (err) {
+      // The text tower failed: release the vision sessions already created (GPU memory on WebGPU).
+      for (const session of [vision.main, vision.head]) await session.release?.().catch(() => undefined);
+      throw err;
+    }
     const e = new Embedder(ort, bundle, vision, text, dtype);
     let report: SelfCheckReport;
     try {
