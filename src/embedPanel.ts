@@ -5,6 +5,7 @@
  */
 import type { MultiVector } from './core/multivector.ts';
 import { clipScene, demoCorpusWithClips, renderScene, type DemoCorpus } from './demo/scenes.ts';
+import { encodePng } from './demo/png.ts';
 import { EmbedClient } from './embedClient.ts';
 import type { Dtype } from './embed/embedder.ts';
 import { DEFAULT_HUB_HOST, folderFiles, getModel, MODELS, type ModelSource } from './embed/registry.ts';
@@ -427,13 +428,11 @@ export function initEmbedPanel(): EmbeddedCorpus {
   async function addDemo(): Promise<void> {
     const corpus = demo;
     const size = Math.max(64, loaded?.inputSize ?? 224);
-    const canvas = document.createElement('canvas');
-    canvas.width = canvas.height = size;
-    const ctx = canvas.getContext('2d')!;
+    // Encoded here, synchronously (src/demo/png.ts): canvas encoders were measured to wait about a
+    // second per image in a throttled page.
     const files: File[] = [];
     for (const scene of corpus.scenes) {
-      ctx.putImageData(new ImageData(renderScene(scene, size) as Uint8ClampedArray<ArrayBuffer>, size, size), 0, 0);
-      const blob = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), 'image/png'));
+      const blob = new Blob([encodePng(renderScene(scene, size), size, size) as BlobPart], { type: 'image/png' });
       files.push(new File([blob], scene.id, { type: 'image/png' }));
     }
     await embedFiles(files);
