@@ -37,6 +37,9 @@ const MiB = (b: number) => (b / 2 ** 20).toFixed(1);
 const results: Record<string, unknown>[] = [];
 console.log(`scale benchmark: AGC, m = ${M}, ${TOKENS} tokens per document before compression, CPU MaxSim (one thread)`);
 for (const c of CASES) {
+  // Start each case from a collected heap (npm run bench:scale passes --expose-gc), so its peak
+  // is its own and not the previous case's garbage.
+  (globalThis as { gc?: () => void }).gc?.();
   peakRss = 0;
   peakArrayBuffers = 0;
   const t0 = performance.now();
@@ -75,6 +78,7 @@ for (const c of CASES) {
   }
   console.log(`  peak RSS ${MiB(peakRss)} MiB, peak ArrayBuffers ${MiB(peakArrayBuffers)} MiB (this process, this case)`);
   console.log('  WebGPU: not available in Node here; see npm run bench:browser (SwiftShader: not speed figures).');
+  index.dropGpu();
 }
 clearInterval(timer);
 if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 2) + '\n');
