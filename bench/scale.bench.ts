@@ -36,11 +36,15 @@ for (const c of CASES) {
     await expect(page.locator('#search-status')).toContainText(/Done|failed/, { timeout: 1_150_000 });
     const run = await page.$$eval('#scale-runs tbody tr', (trs) => JSON.parse((trs[trs.length - 1] as HTMLElement).dataset.run!));
     const maxGap = await page.evaluate(() => (window as unknown as { maxGap: number }).maxGap);
+    await page.getByRole('button', { name: 'Measure memory (browser)' }).click();
+    await expect(page.locator('#memory-status')).toContainText(/counts|does not offer|failed/, { timeout: 120_000 });
+    const memory = await page.locator('#memory-status').textContent();
     const f = (v: number | null, digits = 1) => (v === null ? '-' : v.toFixed(digits));
     console.log(
       `${run.docs} docs d=${run.d} m=${run.m} ${run.storage}: ${f(run.bytesPerDoc, 0)} B/doc, index ${f(run.indexMiB)} MiB, peak while building ${f(run.peakBuildMiB)} MiB, GPU ${f(run.gpuMiB)} MiB in ${run.gpuChunks} chunk(s); build ${f(run.buildS)} s\n` +
       `  CPU ${f(run.cpuMsPerQuery)} ms/query (${f(1000 / run.cpuMsPerQuery, 2)} q/s); WebGPU ${f(run.gpuMsPerQuery)} ms/query batched (${f(1000 / run.gpuMsPerQuery, 2)} q/s), ${f(run.gpuSingleMs)} ms for one query, upload ${f(run.gpuUploadMs)} ms; ` +
       `recall@10 ${f(run.recallAt10, 3)}; GPU vs CPU: top-10 agreement ${f(run.topkOverlap * 100)}%, max rel. score diff ${run.maxRelScoreDiff?.toExponential(1)}\n` +
+      `  ${memory}\n` +
       `  page main thread: longest gap in a 10 ms heartbeat ${maxGap.toFixed(0)} ms while building and searching\n` +
       `  adapter: ${run.adapter}${run.softwareGpu ? ' (software: the WebGPU figures are NOT GPU speed)' : ''}${run.fallback ? `; fallback: ${run.fallback}` : ''}`,
     );

@@ -68,4 +68,7 @@ test('int8 and binary indexes are searched on the CPU, with the reason given whe
   const run = await buildAndSearch(page, 'docs=300&d=64&tokens=16&m=4&storage=int8&queries=8&backend=gpu');
   expect(run.fallback).toMatch(/the GPU kernels read fp32 and fp16 indexes; int8 is searched on the CPU/);
   expect(run.bytesPerDoc).toBe(4 * (64 + 4));
+  // The browser's own memory count, workers included (cross-origin isolated page).
+  await page.getByRole('button', { name: 'Measure memory (browser)' }).click();
+  await expect(page.locator('#memory-status')).toHaveText(/^The browser counts \d+\.\d MiB for this page and its workers \(.*JavaScript [\d.]+/, { timeout: 60_000 });
 });

@@ -85,7 +85,7 @@ async function build(): Promise<boolean> {
     status.textContent =
       `Built in ${((performance.now() - started) / 1000).toFixed(1)} s: ${s.documents.toLocaleString()} documents, ${s.tokensIn.toLocaleString()} tokens compressed to ` +
       `${s.vectors.toLocaleString()} vectors (${opts.method}, m = ${opts.budget}, on the ${s.compressedOn.toUpperCase()}), ${opts.storage}: ${s.bytesPerDoc.toFixed(0)} bytes per document, ` +
-      `${MiB(r.memory.cpuBytes)} MiB held (peak while building ${MiB(s.peakBytesHeld)} MiB${s.baselineBytes ? `, baseline ${MiB(s.baselineBytes)} MiB` : ''}). ` +
+      `${MiB(r.memory.cpuBytes)} MiB held in the index arrays (peak while building ${MiB(s.peakBytesHeld)} MiB${s.baselineBytes ? `, baseline ${MiB(s.baselineBytes)} MiB` : ''}). ` +
       `Per document in other storage types: ${Object.entries(r.byStorage).map(([k, v]) => `${k} ${v.toFixed(0)} B`).join(', ')}. ${notes.join(' ')}`;
     searchButton.disabled = false;
     loseButton.disabled = false;
@@ -194,6 +194,23 @@ loseButton.addEventListener('click', async () => {
   } catch (err) {
     searchStatus.textContent = `No GPU device to lose: ${(err as Error).message}`;
   }
+});
+/**
+ * The browser's own count of this page's memory, workers included, where it offers one (Chromium,
+ * cross-origin isolated pages). It resolves at the next garbage collection, so it can take seconds.
+ */
+async function measureMemory(): Promise<string> {
+  const perf = performance as Performance & { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number; breakdown: { bytes: number; types: string[] }[] }> };
+  if (!crossOriginIsolated || !perf.measureUserAgentSpecificMemory) return 'This browser does not offer performance.measureUserAgentSpecificMemory here; the figures above count the index arrays only.';
+  const r = await perf.measureUserAgentSpecificMemory();
+  const byType = new Map<string, number>();
+  for (const b of r.breakdown) for (const t of b.types.length ? b.types : ['other']) byType.set(t, (byType.get(t) ?? 0) + b.bytes / Math.max(1, b.types.length));
+  return `The browser counts ${MiB(r.bytes)} MiB for this page and its workers (${[...byType].map(([t, b]) => `${t} ${MiB(b)}`).join(', ')}).`;
+}
+$<HTMLButtonElement>('scale-memory').addEventListener('click', async () => {
+  const out = $<HTMLParagraphElement>('memory-status');
+  out.textContent = 'Measuring (the browser answers at its next garbage collection)…';
+  out.textContent = await measureMemory().catch((err) => `Measuring failed: ${(err as Error).message}`);
 });
 $<HTMLButtonElement>('scale-json').addEventListener('click', () => download('scale-runs.json', JSON.stringify(runs, null, 2), 'application/json'));
 $<HTMLParagraphElement>('scale-note').textContent =
