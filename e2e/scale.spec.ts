@@ -40,6 +40,10 @@ test('k-means with its assignment step on the GPU builds the same-quality index 
   const gpu = await buildAndSearch(page, 'docs=600&d=64&tokens=32&m=8&method=kmeans&compressOn=gpu&storage=fp32&queries=24&backend=cpu');
   expect(cpu.compressedOn).toBe('cpu');
   expect(gpu.compressedOn).toBe('gpu');
+  // The first 256 documents were also clustered with the CPU assigner: near-ties aside, the same.
+  expect(gpu.gpuCheckTokens).toBeGreaterThan(0.99);
+  expect(gpu.gpuCheckIdentical).toBeGreaterThan(0.95);
+  await expect(page.locator('#scale-status')).toContainText('GPU k-means checked against the CPU on the first 256 documents');
   expect(gpu.bytesPerDoc).toBe(cpu.bytesPerDoc);
   expect(Math.abs(Number(gpu.recallAt10) - Number(cpu.recallAt10))).toBeLessThanOrEqual(1 / 24);
 });

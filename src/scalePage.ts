@@ -82,6 +82,8 @@ async function build(): Promise<boolean> {
     built = { options: opts, stats: r.stats };
     const s = r.stats;
     const notes = [s.compressFallback ? `Compression: ${s.compressFallback}.` : ''];
+    if (s.gpuCheck)
+      notes.push(`GPU k-means checked against the CPU on the first ${s.gpuCheck.documents} documents: ${s.gpuCheck.identical} identical, ${(s.gpuCheck.tokenAgreement * 100).toFixed(2)}% of tokens in the same cluster.`);
     status.textContent =
       `Built in ${((performance.now() - started) / 1000).toFixed(1)} s: ${s.documents.toLocaleString()} documents, ${s.tokensIn.toLocaleString()} tokens compressed to ` +
       `${s.vectors.toLocaleString()} vectors (${opts.method}, m = ${opts.budget}, on the ${s.compressedOn.toUpperCase()}), ${opts.storage}: ${s.bytesPerDoc.toFixed(0)} bytes per document, ` +
@@ -123,6 +125,7 @@ async function search(): Promise<void> {
       recallAt10: r.recallAt10, baselineRecallAt10: r.baselineRecallAt10 ?? null,
       maxAbsScoreDiff: r.agreement?.maxAbsScoreDiff ?? null, maxRelScoreDiff: r.agreement?.maxRelScoreDiff ?? null, topkOverlap: r.agreement?.topkOverlap ?? null,
       pipelines: r.pipelines, fallback: r.fallback ?? null,
+      gpuCheckIdentical: s.gpuCheck ? s.gpuCheck.identical / s.gpuCheck.documents : null, gpuCheckTokens: s.gpuCheck?.tokenAgreement ?? null,
     };
     runs.push(run);
     addRow(run);

@@ -50,6 +50,11 @@ export interface BuildStats {
   compressedOn: 'cpu' | 'gpu';
   /** Why the GPU was not used for compression when it was asked for. */
   compressFallback?: string;
+  /**
+   * GPU k-means checked against the CPU on the first batch: documents whose clusters came out
+   * identical, and the fraction of tokens assigned to the same cluster.
+   */
+  gpuCheck?: { documents: number; identical: number; tokenAgreement: number };
 }
 
 export interface BackendTiming {
@@ -112,6 +117,7 @@ export class ScaleIndex {
     let peak = 0;
     let compressedOn: 'cpu' | 'gpu' = 'cpu';
     let compressFallback: string | undefined;
+    let gpuCheck: BuildStats['gpuCheck'];
     let assign: BatchAssigner | undefined;
     if (specParsed.method === 'kmeans' && options.compressOn === 'gpu') {
       try {
@@ -145,6 +151,22 @@ export class ScaleIndex {
           results = await kmeansBatch(docs, budget, { seed: spec.seed, iterations: Number(specParsed.options.iterations ?? 25), expectedD: spec.d }, assign);
         }
         compressMs += now() - t;
+        if (start === 0 && compressedOn === 'gpu') {
+          // The first batch again with the CPU assigner: the report says how far the GPU agrees.
+          const cpu = await kmeansBatch(docs, budget, { seed: spec.seed, iterations: Number(specParsed.options.iterations ?? 25), expectedD: spec.d }, cpuAssigner);
+          let same = 0;
+          let tokens = 0;
+          let identical = 0;
+          cpu.forEach((c, i) => {
+            const g = results[i].assignments;
+            let docSame = 0;
+            for (let t = 0; t < g.length; t++) if (g[t] === c.assignments[t]) docSame++;
+            same += docSame;
+            tokens += g.length;
+            if (docSame === g.length) identical++;
+          });
+          gpuCheck = { documents: cpu.length, identical, tokenAgreement: same / Math.max(1, tokens) };
+        }
         for (const r of results) builder.addCompressed(r);
       } else {
         for (const doc of docs) builder.add(doc);
@@ -173,6 +195,7 @@ export class ScaleIndex {
       peakBytesHeld: Math.max(peak, bytes + (base ? storedBytes(base) : 0)),
       compressedOn,
       ...(compressFallback ? { compressFallback } : {}),
+      ...(gpuCheck ? { gpuCheck } : {}),
     };
     return new ScaleIndex(options, stored, base, stats, corpus);
   }
