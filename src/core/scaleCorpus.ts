@@ -12,7 +12,8 @@
 import type { Judgments } from './metrics.ts';
 import type { VectorSet } from './maxsim.ts';
 import type { MultiVector } from './multivector.ts';
-import { gaussian, mulberry32, randomInt, type Rng } from './rng.ts';
+import { mulberry32, randomInt, type Rng } from './rng.ts';
+import { mixInto as mix, unitRandom as unit } from './synthetic.ts';
 
 export interface ScaleSpec {
   docs: number;
@@ -27,30 +28,6 @@ interface Shared {
   scenes: Float32Array[];
   categories: Float32Array[];
   filler: Float32Array;
-}
-
-function unit(rng: Rng, d: number): Float32Array {
-  const v = new Float32Array(d);
-  let sq = 0;
-  for (let k = 0; k < d; k++) sq += (v[k] = gaussian(rng)) ** 2;
-  const inv = 1 / Math.sqrt(sq);
-  for (let k = 0; k < d; k++) v[k] *= inv;
-  return v;
-}
-
-/** out[row] = normalise(sum w x + noise of norm ~sigma). */
-function mix(out: Float32Array, row: number, d: number, rng: Rng, parts: [number, Float32Array][], sigma: number): void {
-  const s = sigma / Math.sqrt(d);
-  let sq = 0;
-  const o = row * d;
-  for (let k = 0; k < d; k++) {
-    let v = gaussian(rng) * s;
-    for (const [w, x] of parts) v += w * x[k];
-    out[o + k] = v;
-    sq += v * v;
-  }
-  const inv = 1 / Math.sqrt(sq);
-  for (let k = 0; k < d; k++) out[o + k] *= inv;
 }
 
 export class ScaleCorpus {

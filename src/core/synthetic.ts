@@ -82,7 +82,8 @@ export interface SyntheticCorpus {
   qrels: Map<string, Judgments>;
 }
 
-const unitRandom = (rng: Rng, d: number): Float32Array => {
+/** A uniformly random unit vector. */
+export const unitRandom = (rng: Rng, d: number): Float32Array => {
   const v = new Float32Array(d);
   let sq = 0;
   for (let k = 0; k < d; k++) sq += (v[k] = gaussian(rng)) ** 2;
@@ -92,7 +93,7 @@ const unitRandom = (rng: Rng, d: number): Float32Array => {
 };
 
 /** a * x + b * y + noise of norm ~sigma, L2-normalised, written into out at row i. */
-function mixInto(out: Float32Array, i: number, d: number, rng: Rng, parts: [number, Float32Array][], sigma: number): void {
+export function mixInto(out: Float32Array, i: number, d: number, rng: Rng, parts: [number, Float32Array][], sigma: number): void {
   const s = sigma / Math.sqrt(d);
   let sq = 0;
   for (let k = 0; k < d; k++) {
