@@ -32,6 +32,13 @@ test('imports embeddings made with NumPy, compares methods on them, and exports 
   await expect(page.locator('#compare-table tbody tr')).toHaveCount(5 * 4);
   await expect(page.locator('#compare-table tbody tr[data-method="hpool"][data-budget="2"][data-storage="int8"] td[data-column="bytes_per_doc"]')).toHaveText('24'); // 2 vectors x (8 + 4) bytes
   await page.screenshot({ path: 'test-results/screens/import-compare.png', fullPage: true });
+  // Copy table: tab-separated text on the clipboard, the same rows as the table.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.getByRole('button', { name: 'Copy table' }).click();
+  await expect(page.locator('#compare-status')).toHaveText('Table copied (tab-separated).');
+  const tsv = (await page.evaluate(() => navigator.clipboard.readText())).split('\n');
+  expect(tsv).toHaveLength(1 + 5 * 4);
+  expect(tsv[0].split('\t').slice(0, 4)).toEqual(['method', 'label', 'budget', 'storage']);
 
   await page.selectOption('#export-method', 'hpool');
   await page.selectOption('#export-budget', '2');
