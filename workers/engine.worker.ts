@@ -64,10 +64,18 @@ const io = {
   /** Reads and checks files made elsewhere; either the whole corpus comes back or an error naming the field. */
   async importFiles(docs: File, queries?: File, relevance?: File): Promise<ImportSummary> {
     const c = await importEmbeddings((await bytesOf(docs))!, await bytesOf(queries), await bytesOf(relevance));
-    return {
+    // Moved to the page, not copied: a large corpus then exists once, not twice.
+    const buffers = new Set<ArrayBuffer>();
+    for (const x of [...c.docs, ...c.queries]) {
+      buffers.add(x.data.buffer as ArrayBuffer);
+      const doc = x as MultiVector;
+      if (doc.saliency) buffers.add(doc.saliency.buffer as ArrayBuffer);
+      for (const arr of Object.values(doc.positions ?? {})) if (arr) buffers.add(arr.buffer as ArrayBuffer);
+    }
+    return Comlink.transfer({
       corpus: { docs: c.docs, queries: c.queries, d: c.d, layout: c.layout, dtype: c.dtype, notes: c.notes, manifest: c.manifest, qrels: [...c.qrels].map(([q, rel]) => [q, [...rel]]) },
       tokens: c.docs.reduce((s, x) => s + x.n, 0),
-    };
+    }, [...buffers]);
   },
 
   /**
