@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { maxSimScores, packCorpus } from '../../src/core/maxsim.ts';
 import {
-  bytesPerVector, decodeCorpus, encodeVectors, parseStorageList, queryForStorage, scoreStored, storeCorpus,
+  bytesPerVector, decodeCorpus, encodeVectors, parseStorageList, queryForStorage, scoreStored, scoreStoredBatch, storeCorpus,
   storedBytes, STORAGE_TYPES,
 } from '../../src/core/storage.ts';
 import { randomDoc } from '../helpers.ts';
@@ -54,6 +54,15 @@ describe('storage types', () => {
     // The query scored against its own binarised tokens matches every token perfectly.
     const self = storeCorpus(packCorpus([{ id: 'q', n: 5, d: 40, data: query }]), 'binary');
     expect(scoreStored(query, 5, self)[0]).toBe(5);
+  });
+
+  it('scores a batch of queries exactly as one query at a time', () => {
+    const queries = [5, 1, 3].map((n, i) => ({ n, data: randomDoc(`q${i}`, n, 40, 50 + i, false).data }));
+    for (const s of STORAGE_TYPES) {
+      const stored = storeCorpus(corpus, s);
+      const batch = scoreStoredBatch(queries.map((q) => ({ n: q.n, data: queryForStorage(q.data, q.n, 40, s) })), stored);
+      queries.forEach((q, i) => expect(Array.from(batch[i])).toEqual(Array.from(scoreStored(queryForStorage(q.data, q.n, 40, s), q.n, stored))));
+    }
   });
 
   it('parses storage lists and rejects unknown names', () => {
