@@ -19,9 +19,8 @@ import { compressDocument } from '../src/core/compress.ts';
 import { DEFAULT_BUDGETS, DEFAULT_KS, runExperiment, type ExperimentInput } from '../src/core/experiment.ts';
 import { ALL_METHOD_IDS, parseMethodSpec } from '../src/core/methodSpec.ts';
 import { readNpy, writeNpy } from '../src/core/npy.ts';
-import { exportSafetensors, IndexBuilder, makeManifest, qdrantCollectionConfig, qdrantPoints } from '../src/core/exportIndex.ts';
+import { buildIndex, indexFiles } from '../src/core/exportIndex.ts';
 import { corpusFromArrays, importEmbeddings, type ImportedCorpus, type NamedArrays } from '../src/core/importer.ts';
-import { DocumentError } from '../src/core/multivector.ts';
 import { parseStorageList } from '../src/core/storage.ts';
 
 import { formatTable, resultTable, toCSV, toJSON } from '../src/core/report.ts';
@@ -140,31 +139,22 @@ async function exportIndex(args: string[]): Promise<void> {
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
   const corpus = await loadInput(values.input!);
-  const builder = new IndexBuilder({ d: corpus.d, spec, budget, storage, seed });
-  let skipped = 0;
-  for (const doc of corpus.docs) {
-    try {
-      builder.add(doc);
-    } catch (e) {
-      if (!(e instanceof DocumentError)) throw e;
-      skipped++;
-      process.stderr.write(`skipped ${e.message}\n`);
-    }
-  }
-  const stored = builder.finish();
-  const manifest = makeManifest(stored, { model: values.model ?? corpus.manifest?.model ?? basename(values.input!), spec, budget, seed });
-  writeFileSync(values.output!, exportSafetensors(stored, manifest));
-  if (values.manifest) writeFileSync(values.manifest, JSON.stringify({ ...manifest, qdrant: qdrantCollectionConfig(stored) }, null, 2) + '\n');
+  const { stored, skipped, tokensIn } = buildIndex(corpus.docs, { d: corpus.d, spec, budget, storage, seed });
+  for (const message of skipped) process.stderr.write(`skipped ${message}\n`);
+  const files = indexFiles(stored, { model: values.model ?? corpus.manifest?.model ?? basename(values.input!), spec, budget, seed });
+  writeFileSync(values.output!, files.safetensors);
+  if (values.manifest) writeFileSync(values.manifest, files.manifestJson);
   if (values.qdrant) {
+    if (!files.qdrant) throw new UsageError('--qdrant: binary vectors cannot go to Qdrant as a MAX_SIM multivector (it scores dot products); export fp32, fp16 or int8');
     const fd = openSync(values.qdrant, 'w');
     try {
-      for (const line of qdrantPoints(stored, 'colbert', { method: manifest.method, budget })) writeSync(fd, line);
+      for (const line of files.qdrant()) writeSync(fd, line);
     } finally {
       closeSync(fd);
     }
   }
-  const vectors = stored.offsets[stored.ids.length];
-  process.stderr.write(`${stored.ids.length} documents, ${builder.tokensIn} tokens -> ${vectors} vectors (${manifest.method}, budget ${budget ?? 'full'}, ${storage}); ${skipped} skipped\n`);
+  const { manifest } = files;
+  process.stderr.write(`${manifest.documents} documents, ${tokensIn} tokens -> ${manifest.vectors} vectors (${manifest.method}, budget ${budget ?? 'full'}, ${storage}); ${skipped.length} skipped\n`);
 }
 
 async function evaluate(args: string[]): Promise<void> {

@@ -12,7 +12,7 @@ import { barChart, colourOf, heatmap, lineChart, svgText, svgToPng, type Series 
 import { ALL_METHOD_IDS } from './core/methodSpec.ts';
 import type { EmbeddedCorpus } from './embedPanel.ts';
 import { EngineClient } from './engineClient.ts';
-import { download, methodCheckboxes, parseBudgets, showGridProgress } from './ui/common.ts';
+import { download, downloadIndex, methodCheckboxes, parseBudgets, showGridProgress } from './ui/common.ts';
 import { formatMethodSpec, parseMethodSpec } from './core/methodSpec.ts';
 import type { PageState } from './urlState.ts';
 import type { MultiVector } from './core/multivector.ts';
@@ -231,12 +231,7 @@ export function initComparePanel(corpus: EmbeddedCorpus, onDone: () => void = ()
     out.textContent = 'Compressing and writing…';
     try {
       const r = await engine.exportIndex(resultDocs, method, budget, storage, modelLabel, result.config.seed);
-      const base = `index-${method.replace(/[^a-z0-9-]+/gi, '_')}-m${budget ?? 'full'}-${storage}`;
-      download(`${base}.safetensors`, r.index);
-      download(`${base}.json`, r.manifest, 'application/json');
-      if (r.points) download(`${base}.qdrant.jsonl`, r.points);
-      out.textContent = `Wrote ${base}.safetensors (${r.documents} documents, ${r.vectors} vectors, ${(r.index.size / 2 ** 20).toFixed(2)} MiB), its manifest with the Qdrant collection settings` +
-        (r.points ? `, and ${base}.qdrant.jsonl` : '; no Qdrant points for binary vectors (Qdrant multivectors score dot products)') +
+      out.textContent = `Wrote ${downloadIndex(r)}` +
         (r.skipped.length ? `. ${r.skipped.length} documents skipped: ${r.skipped.slice(0, 3).join('; ')}` : '') + '.';
     } catch (err) {
       out.textContent = `Export failed: ${(err as Error).message}`;

@@ -13,7 +13,7 @@ import { sampleVideo } from './video.ts';
 import { looksLikeMp4 } from './videoDecode.ts';
 import type { EmbedItem, LoadedModel, StreamInfo } from '../workers/embed.worker.ts';
 import type { StorageType } from './core/storage.ts';
-import { download } from './ui/common.ts';
+import { downloadIndex } from './ui/common.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -215,10 +215,7 @@ export function initEmbedPanel(): EmbeddedCorpus {
   streamExport.addEventListener('click', async () => {
     try {
       const r = await client.exportStream();
-      download(`${r.name}.safetensors`, r.index);
-      download(`${r.name}.json`, r.manifest, 'application/json');
-      if (r.points) download(`${r.name}.qdrant.jsonl`, r.points);
-      streamStatus.textContent = `Wrote ${r.name}.safetensors, its manifest${r.points ? ` and ${r.name}.qdrant.jsonl` : ' (no Qdrant points for binary vectors)'}.`;
+      streamStatus.textContent = `Wrote ${downloadIndex(r)}.`;
     } catch (err) {
       streamStatus.textContent = `Export failed: ${(err as Error).message}`;
     }

@@ -18,7 +18,7 @@ import { maxSimScores, packCorpus, topK } from '../src/core/maxsim.ts';
 import { decodeMp4Frames, WebCodecsUnavailable } from '../src/videoDecode.ts';
 import { clearStored, getStored, putStored, sha256, storedStats } from '../src/embed/store.ts';
 import { ENGINE_VERSION } from '../src/core/experiment.ts';
-import { exportSafetensors, IndexBuilder, makeManifest, qdrantCollectionConfig, qdrantPoints } from '../src/core/exportIndex.ts';
+import { IndexBuilder, indexFileBlobs, indexFiles } from '../src/core/exportIndex.ts';
 import { formatMethodSpec, parseMethodSpec } from '../src/core/methodSpec.ts';
 import { DocumentError } from '../src/core/multivector.ts';
 import { queryForStorage, scoreStored, storedBytes, type StorageType } from '../src/core/storage.ts';
@@ -417,15 +417,8 @@ const api = {
   /** The streaming index as safetensors + manifest (with Qdrant settings) + Qdrant JSONL. */
   exportStream() {
     if (!stream || stream.builder.documents === 0) throw new Error('the streaming index is empty');
-    const stored = stream.builder.finish();
     const { settings } = stream;
-    const manifest = makeManifest(stored, { model: stream.model, spec: parseMethodSpec(settings.method), budget: settings.budget, seed: settings.seed });
-    return {
-      index: new Blob([exportSafetensors(stored, manifest) as BlobPart], { type: 'application/octet-stream' }),
-      manifest: JSON.stringify({ ...manifest, qdrant: qdrantCollectionConfig(stored) }, null, 2) + '\n',
-      points: stored.storage === 'binary' ? undefined : new Blob([...qdrantPoints(stored, 'colbert', { method: manifest.method, budget: settings.budget })], { type: 'application/x-ndjson' }),
-      name: `index-${manifest.method.replace(/[^a-z0-9-]+/gi, '_')}-m${settings.budget}-${stored.storage}`,
-    };
+    return indexFileBlobs(indexFiles(stream.builder.finish(), { model: stream.model, spec: parseMethodSpec(settings.method), budget: settings.budget, seed: settings.seed }));
   },
 
   info(): LoadedModel | undefined {

@@ -12,8 +12,7 @@ import type { VectorSet } from '../src/core/maxsim.ts';
 import type { MultiVector } from '../src/core/multivector.ts';
 import { syntheticCorpus } from '../src/core/synthetic.ts';
 import { importEmbeddings, type ImportedCorpus } from '../src/core/importer.ts';
-import { exportSafetensors, IndexBuilder, makeManifest, qdrantCollectionConfig, qdrantPoints } from '../src/core/exportIndex.ts';
-import { DocumentError } from '../src/core/multivector.ts';
+import { buildIndex, indexFileBlobs, indexFiles } from '../src/core/exportIndex.ts';
 import { parseMethodSpec } from '../src/core/methodSpec.ts';
 import type { StorageType } from '../src/core/storage.ts';
 
@@ -84,22 +83,8 @@ const io = {
    */
   exportIndex(docs: MultiVector[], method: string, budget: number | null, storage: StorageType, model: string, seed: number) {
     const spec = parseMethodSpec(method);
-    const builder = new IndexBuilder({ d: docs[0].d, spec, budget, storage, seed });
-    const skipped: string[] = [];
-    for (const doc of docs) {
-      try {
-        builder.add(doc);
-      } catch (e) {
-        if (!(e instanceof DocumentError)) throw e;
-        skipped.push(e.message);
-      }
-    }
-    const stored = builder.finish();
-    const manifest = makeManifest(stored, { model, spec, budget, seed });
-    const index = new Blob([exportSafetensors(stored, manifest) as BlobPart], { type: 'application/octet-stream' });
-    const manifestText = JSON.stringify({ ...manifest, qdrant: qdrantCollectionConfig(stored) }, null, 2) + '\n';
-    const points = storage === 'binary' ? undefined : new Blob([...qdrantPoints(stored, 'colbert', { method: manifest.method, budget })], { type: 'application/x-ndjson' });
-    return { index, manifest: manifestText, points, skipped, vectors: manifest.vectors, documents: manifest.documents };
+    const { stored, skipped } = buildIndex(docs, { d: docs[0].d, spec, budget, storage, seed });
+    return { ...indexFileBlobs(indexFiles(stored, { model, spec, budget, seed })), skipped };
   },
 };
 Object.assign(api, io);

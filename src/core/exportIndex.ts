@@ -13,7 +13,7 @@ import { compressDocument } from './compress.ts';
 import { ENGINE_VERSION } from './experiment.ts';
 import type { IndexManifest } from './importer.ts';
 import { formatMethodSpec, type MethodSpec } from './methodSpec.ts';
-import type { CompressedDoc, MultiVector } from './multivector.ts';
+import { DocumentError, type CompressedDoc, type MultiVector } from './multivector.ts';
 import { writeSafetensors, type WritableTensor } from './safetensors.ts';
 import { bytesPerVector, decodeRows, encodeVectors, type StorageType, type StoredCorpus, type StoredVectors } from './storage.ts';
 
@@ -199,5 +199,57 @@ export function qdrantCollectionConfig(stored: StoredCorpus, vectorName = 'colbe
         datatype: stored.storage === 'fp16' ? 'float16' : 'float32',
       },
     },
+  };
+}
+
+/**
+ * Compresses every document into one index, skipping (and listing) documents that cannot be used:
+ * one broken document never stops the rest.
+ */
+export function buildIndex(docs: Iterable<MultiVector>, options: IndexBuilderOptions): { stored: StoredCorpus; skipped: string[]; tokensIn: number } {
+  const builder = new IndexBuilder(options);
+  const skipped: string[] = [];
+  for (const doc of docs) {
+    try {
+      builder.add(doc);
+    } catch (e) {
+      if (!(e instanceof DocumentError)) throw e;
+      skipped.push(e.message);
+    }
+  }
+  return { stored: builder.finish(), skipped, tokensIn: builder.tokensIn };
+}
+
+/** The three files of an export: the index, its manifest (with the Qdrant collection settings) and Qdrant points. */
+export interface IndexFiles {
+  /** "index-agc-m32-fp16": the name every file starts with. */
+  baseName: string;
+  manifest: IndexManifest;
+  safetensors: Uint8Array;
+  manifestJson: string;
+  /** Qdrant JSONL lines, or undefined for binary indexes (see qdrantPoints). */
+  qdrant?: () => Generator<string>;
+}
+
+export function indexFiles(stored: StoredCorpus, info: ManifestInfo): IndexFiles {
+  const manifest = makeManifest(stored, info);
+  return {
+    baseName: `index-${manifest.method.replace(/[^a-z0-9-]+/gi, '_')}-m${info.budget ?? 'full'}-${stored.storage}`,
+    manifest,
+    safetensors: exportSafetensors(stored, manifest),
+    manifestJson: JSON.stringify({ ...manifest, qdrant: qdrantCollectionConfig(stored) }, null, 2) + '\n',
+    qdrant: stored.storage === 'binary' ? undefined : () => qdrantPoints(stored, 'colbert', { method: manifest.method, budget: info.budget }),
+  };
+}
+
+/** The same files as Blobs, for a worker to hand to the page. */
+export function indexFileBlobs(files: IndexFiles) {
+  return {
+    baseName: files.baseName,
+    documents: files.manifest.documents,
+    vectors: files.manifest.vectors,
+    index: new Blob([files.safetensors as BlobPart], { type: 'application/octet-stream' }),
+    manifest: files.manifestJson,
+    points: files.qdrant ? new Blob([...files.qdrant()], { type: 'application/x-ndjson' }) : undefined,
   };
 }

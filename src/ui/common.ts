@@ -57,3 +57,12 @@ export function showGridProgress(
   const left = fraction > 0.02 ? (elapsed / fraction) * (1 - fraction) : NaN;
   status.textContent = `${p.stage === 'compress' ? 'Compressing' : 'Searching'} with ${p.method}${p.budget ? ` at m = ${p.budget}` : ' (uncompressed)'}: ${p.done} / ${p.total}, cell ${p.cell + 1} of ${p.cells}${Number.isFinite(left) ? `, about ${Math.ceil(left)} s left` : ''}`;
 }
+
+/** Downloads an exported index (safetensors, manifest, Qdrant JSONL when there is one); returns what was written. */
+export function downloadIndex(r: { baseName: string; documents: number; vectors: number; index: Blob; manifest: string; points?: Blob }): string {
+  download(`${r.baseName}.safetensors`, r.index);
+  download(`${r.baseName}.json`, r.manifest, 'application/json');
+  if (r.points) download(`${r.baseName}.qdrant.jsonl`, r.points);
+  return `${r.baseName}.safetensors (${r.documents} documents, ${r.vectors} vectors, ${(r.index.size / 2 ** 20).toFixed(2)} MiB), its manifest with the Qdrant collection settings` +
+    (r.points ? `, and ${r.baseName}.qdrant.jsonl` : '; no Qdrant points for binary vectors (Qdrant multivectors score dot products)');
+}
