@@ -28,9 +28,10 @@ test('WebGPU MaxSim and top-k match the CPU reference on fp32 and fp16 indexes s
     expect(run.topkOverlap).toBeGreaterThanOrEqual(0.99);
     expect(run.pipelines).toBe(2);
     expect(run.recallAt10).toBeGreaterThan(0.5);
-    expect(run.softwareGpu).toBe(true);
+    // A software adapter (SwiftShader here) is labelled: its timings are not GPU speed.
+    if (run.softwareGpu) await expect(page.locator('#search-status')).toContainText('software renderer');
+    else await expect(page.locator('#search-status')).not.toContainText('software renderer');
   }
-  await expect(page.locator('#search-status')).toContainText('software renderer');
   await page.screenshot({ path: 'test-results/screens/scale.png', fullPage: true });
 });
 
@@ -75,4 +76,18 @@ test('int8 and binary indexes are searched on the CPU, with the reason given whe
   // The browser's own memory count, workers included (cross-origin isolated page).
   await page.getByRole('button', { name: 'Measure memory (browser)' }).click();
   await expect(page.locator('#memory-status')).toHaveText(/^The browser counts \d+\.\d MiB for this page and its workers \(.*JavaScript [\d.]+/, { timeout: 60_000 });
+});
+
+test('building a large index can be cancelled, and nothing half-built is searchable', async ({ page }) => {
+  await page.goto('/scale.html?docs=200000&d=64&tokens=32&m=8');
+  await page.getByRole('button', { name: 'Build index' }).click();
+  await expect(page.locator('#scale-status')).toContainText(/Built [\d,]+ of 200,000 documents/, { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.locator('#scale-status')).toHaveText('Cancelled.', { timeout: 30_000 });
+  await expect(page.getByRole('button', { name: 'Search' })).toBeDisabled();
+  // The next build works.
+  await page.fill('#scale-docs', '300');
+  await page.getByRole('button', { name: 'Build index' }).click();
+  await expect(page.locator('#scale-status')).toContainText('Built in', { timeout: 60_000 });
+  await expect(page.getByRole('button', { name: 'Search' })).toBeEnabled();
 });

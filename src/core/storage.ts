@@ -67,7 +67,7 @@ const HALF_TO_FLOAT = (() => {
 /** Encodes `count` rows of d values into the storage type. */
 export function encodeVectors(data: Float32Array, count: number, d: number, storage: StorageType): { vectors: StoredVectors; scales?: Float32Array } {
   if (data.length < count * d) throw new Error(`encodeVectors: ${data.length} values for ${count} x ${d}`);
-  if (storage === 'fp32') return { vectors: data.slice(0, count * d) };
+  if (storage === 'fp32') return { vectors: data.subarray(0, count * d) }; // a view: nothing to convert
   if (storage === 'fp16') {
     const out = new Uint16Array(count * d);
     for (let i = 0; i < out.length; i++) out[i] = float32ToFloat16(data[i]);
