@@ -135,7 +135,7 @@ let stream: { settings: StreamSettings; builder: IndexBuilder; ids: Set<string>;
 
 function streamInfo(): StreamInfo | undefined {
   if (!stream) return undefined;
-  const stored = stream.builder.finish();
+  const stored = stream.builder.view();
   const bytes = storedBytes(stored);
   const documents = stored.ids.length;
   return { ...stream.settings, documents, vectors: stored.offsets[documents], tokensIn: stream.builder.tokensIn, bytes, bytesPerDoc: documents ? bytes / documents : 0 };
@@ -409,7 +409,7 @@ const api = {
     if (!stream || stream.builder.documents === 0) throw new Error('the streaming index is empty');
     const q = await embedder.embedQuery(text, includeSpecial);
     if (q.n === 0) throw new Error(`the model gives none of the words of "${text}" a direction; try other words`);
-    const stored = stream.builder.finish();
+    const stored = stream.builder.view();
     const scores = scoreStored(queryForStorage(q.vectors, q.n, q.d, stored.storage), q.n, stored);
     return { queryTokens: q.n, hits: topK(scores, k).map((h) => ({ id: stored.ids[h.doc], score: h.score })) };
   },
@@ -418,7 +418,7 @@ const api = {
   exportStream() {
     if (!stream || stream.builder.documents === 0) throw new Error('the streaming index is empty');
     const { settings } = stream;
-    return indexFileBlobs(indexFiles(stream.builder.finish(), { model: stream.model, spec: parseMethodSpec(settings.method), budget: settings.budget, seed: settings.seed }));
+    return indexFileBlobs(indexFiles(stream.builder.view(), { model: stream.model, spec: parseMethodSpec(settings.method), budget: settings.budget, seed: settings.seed }));
   },
 
   info(): LoadedModel | undefined {

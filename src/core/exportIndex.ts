@@ -48,6 +48,11 @@ class Grow<T extends StoredVectors | Float32Array | Int32Array> {
   result(): T {
     return (this.length === this.buf.length ? this.buf : this.buf.slice(0, this.length)) as T;
   }
+
+  /** The values as a view (no copy), valid until the next push. */
+  view(): T {
+    return this.buf.subarray(0, this.length) as T;
+  }
 }
 
 export class IndexBuilder {
@@ -107,15 +112,25 @@ export class IndexBuilder {
     return this.vectors.buf.byteLength + this.scales.buf.byteLength + this.offsets.buf.byteLength;
   }
 
+  /** The index, trimmed to its size (copied only when capacity was left over). */
   finish(): StoredCorpus {
+    return this.stored((g) => g.result());
+  }
+
+  /** The index so far as views over the growing arrays: no copy, valid until the next add. */
+  view(): StoredCorpus {
+    return this.stored((g) => g.view());
+  }
+
+  private stored(take: <T extends StoredVectors | Int32Array>(g: Grow<T>) => T): StoredCorpus {
     const { d, storage } = this.options;
     return {
       storage,
       ids: this.ids,
       d,
-      offsets: this.offsets.result(),
-      vectors: this.vectors.result(),
-      ...(storage === 'int8' ? { scales: this.scales.result() } : {}),
+      offsets: take(this.offsets),
+      vectors: take(this.vectors),
+      ...(storage === 'int8' ? { scales: take(this.scales) } : {}),
     };
   }
 }
