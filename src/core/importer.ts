@@ -140,6 +140,7 @@ function readSide(na: NamedArrays, prefix: 'doc' | 'query', bare: boolean, notes
     return undefined;
   }
   const manifestStorage = prefix === 'doc' ? manifest?.storage : undefined;
+  const [one, many, idPrefix] = prefix === 'doc' ? ['document', 'documents', 'doc-'] : ['query', 'queries', 'q-'];
   const quantised = manifestStorage === 'int8' || manifestStorage === 'binary';
   if (!FLOAT.has(emb.dtype) && !quantised)
     throw new ImportError(`${ek}: dtype ${emb.dtype} is not supported; expected float32, float16, bfloat16 or float64`);
@@ -189,18 +190,18 @@ function readSide(na: NamedArrays, prefix: 'doc' | 'query', bare: boolean, notes
   } else {
     throw new ImportError(`${ek}: expected 2-D [tokens, d] (with ${ok}) or 3-D [documents, length, d] (with ${mk}), got shape (${emb.shape.join(', ')})`);
   }
-  if (ids && ids.length !== side.count) throw new ImportError(`${idsKey}: ${ids.length} ids for ${side.count} ${prefix === 'doc' ? 'documents' : 'queries'}`);
+  if (ids && ids.length !== side.count) throw new ImportError(`${idsKey}: ${ids.length} ids for ${side.count} ${many}`);
   if (ids) {
     const seen = new Set<string>();
     for (const id of ids) {
       if (seen.has(id)) throw new ImportError(`${idsKey}: "${id}" appears more than once`);
       seen.add(id);
     }
-  } else notes.push(`no ${idsKey}: ${prefix === 'doc' ? 'documents' : 'queries'} are named ${prefix === 'doc' ? 'doc-0' : 'q-0'}, ${prefix === 'doc' ? 'doc-1' : 'q-1'}, ...`);
+  } else notes.push(`no ${idsKey}: ${many} are named ${idPrefix}0, ${idPrefix}1, ...`);
   side.parts.forEach((p, i) => {
-    p.id = ids?.[i] ?? (prefix === 'doc' ? `doc-${i}` : `q-${i}`);
+    p.id = ids?.[i] ?? `${idPrefix}${i}`;
     if (p.n === 0) {
-      const what = `${prefix === 'doc' ? 'document' : 'query'} ${i} ("${p.id}")`;
+      const what = `${one} ${i} ("${p.id}")`;
       if (side.layout === 'ragged') throw new ImportError(`${ok}: ${what} has no tokens`);
       throw new ImportError(mask ? `${mk}: ${what} has no tokens` : `${ek}: ${what} is all zeros (taken as padding, so it has no tokens)`);
     }
@@ -216,7 +217,7 @@ function readSide(na: NamedArrays, prefix: 'doc' | 'query', bare: boolean, notes
       } else p.data = all.subarray(p.start * d, (p.start + p.n) * d);
       for (let v = 0; v < p.data.length; v++) {
         if (!Number.isFinite(p.data[v]))
-          throw new ImportError(`${ek}: ${prefix === 'doc' ? 'document' : 'query'} ${i} ("${p.id}") token ${Math.floor(v / d)} has a non-finite value (${p.data[v]})`);
+          throw new ImportError(`${ek}: ${one} ${i} ("${p.id}") token ${Math.floor(v / d)} has a non-finite value (${p.data[v]})`);
       }
     }
   }
