@@ -52,6 +52,10 @@ export class EngineClient {
     return this.ensure().inspect(...args);
   }
 
+  similarityMap(...args: Parameters<EngineWorkerApi['similarityMap']>) {
+    return this.ensure().similarityMap(...args);
+  }
+
   explain(...args: Parameters<EngineWorkerApi['explain']>) {
     return this.ensure().explain(...args);
   }

@@ -1,152 +1,115 @@
 /**
- * The page: settings in, the engine runs in a worker, a results table out. It only reads the
- * engine's registry and result types; all computation happens in workers/engine.worker.ts.
+ * The playground page: one page-state store (src/ui/state/) that the URL, the rail's controls
+ * and every view read, and views that render from it. A first visit with no settings in the
+ * address opens the demo comparison already running: the built-in teaching model on WASM, the
+ * generated scenes, the default methods. All model and engine work happens in workers.
  */
-import { DEFAULT_KS, type ExperimentResult } from './core/experiment.ts';
-import { checkedMethods, methodCheckboxes, parseBudgets, showGridProgress } from './ui/common.ts';
-import { SYNTHETIC_PRESETS } from './core/synthetic.ts';
-import { EngineClient } from './engineClient.ts';
-import { initEmbedPanel } from './embedPanel.ts';
-import { initComparePanel } from './comparePanel.ts';
-import { decodeState, encodeState, type PageState } from './urlState.ts';
-import { initTeachPanel } from './teachPanel.ts';
-import { initSidePanel } from './sidePanel.ts';
-
-const embedded = initEmbedPanel();
-/** Keeps the URL in step with what is on screen: a copied link reproduces it. */
-function syncUrl(): void {
-  try {
-    const corpus = embedded.demo() ? 'demo' : '';
-    const st: PageState = {
-      ...embedded.settings(),
-      ...comparePanel.state(),
-      corpus,
-      run: corpus === 'demo',
-      controls: document.body.dataset.controls !== 'off',
-      teach: teachPanel?.state() ?? null,
-    };
-    history.replaceState(null, '', `?${encodeState(st)}`);
-  } catch {
-    /* settings being edited; the URL keeps the last good state */
-  }
-}
-const comparePanel = initComparePanel(embedded, syncUrl);
-const teachPanel = initTeachPanel(embedded, syncUrl);
-initSidePanel(embedded);
-document.getElementById('copy-link')!.addEventListener('click', async () => {
-  await navigator.clipboard.writeText(location.href).catch(() => undefined);
-  document.getElementById('compare-status')!.textContent = `Link copied: ${location.href}`;
-});
-
-async function applyUrl(): Promise<void> {
-  if (!location.search) return;
-  const banner = document.getElementById('url-error')!;
-  try {
-    const st = decodeState(location.search);
-    embedded.applyState(st);
-    comparePanel.applyState(st);
-    if (!st.controls) document.body.dataset.controls = 'off';
-    if (st.run && st.corpus === 'demo') {
-      await embedded.loadModel();
-      if (!embedded.model()) return;
-      await embedded.addDemo();
-      await comparePanel.compare();
-      if (st.teach) await teachPanel.show(st.teach);
-    }
-  } catch (err) {
-    banner.textContent = (err as Error).message;
-    banner.hidden = false;
-  }
-}
-void applyUrl();
+import { getModel } from './embed/registry.ts';
+import { initCompareController } from './ui/compare/controller.ts';
+import { initCompareView } from './ui/compare/view.ts';
+import { corpusVersion } from './ui/corpusStore.ts';
+import { initEmbedPanel } from './ui/embed/panel.ts';
+import { initMapsView } from './ui/maps/view.ts';
+import { initCompareSettings } from './ui/rail/compareSettings.ts';
+import { initSidePanel } from './ui/side/panel.ts';
+import { DEFAULT_STATE, decodeState, VIEW_LABELS, VIEWS, type PageState } from './ui/state/schema.ts';
+import { createStore, effect, syncUrl } from './ui/state/store.ts';
+import { initSyntheticView } from './ui/synthetic/view.ts';
+import { initTeachPanel } from './ui/teach/panel.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const presetSelect = $<HTMLSelectElement>('preset');
-const methodsBox = $<HTMLFieldSetElement>('methods');
-const budgetsInput = $<HTMLInputElement>('budgets');
-const seedInput = $<HTMLInputElement>('seed');
-const runButton = $<HTMLButtonElement>('run');
-const cancelButton = $<HTMLButtonElement>('cancel');
-const progress = $<HTMLProgressElement>('progress');
-const status = $<HTMLParagraphElement>('status');
-const results = $<HTMLElement>('results');
 
-for (const [name, p] of Object.entries(SYNTHETIC_PRESETS)) presetSelect.add(new Option(`${name}: ${p.description}`, name, name === 'images', name === 'images'));
-methodCheckboxes(methodsBox);
+/** The first visit (nothing in the address): the demo comparison, on WASM (the teaching model is tiny). */
+const FIRST_VISIT: PageState = { ...DEFAULT_STATE, corpus: 'demo', run: true, device: 'wasm' };
 
-const engine = new EngineClient();
-let started = 0;
-/** Id of the run whose progress may update the page; progress messages travel on their own port
- * and can arrive after the result or after a cancel, so stale ones are dropped. */
-let activeRun = 0;
-
-function renderTable(result: ExperimentResult): void {
-  const ks = result.config.ks;
-  const metricNames = ks.flatMap((k) => [`recall@${k}`, `ndcg@${k}`]);
-  const table = document.createElement('table');
-  table.id = 'results-table';
-  table.createCaption().textContent = `${result.documents} documents (${result.tokens} tokens, d = ${result.dimension}), ${result.queries} queries, seed ${result.config.seed}`;
-  const head = table.createTHead().insertRow();
-  for (const h of ['method', 'budget', 'storage', 'vectors/doc', 'bytes/doc', ...metricNames, 'active', 'ms/doc']) head.append(Object.assign(document.createElement('th'), { textContent: h, scope: 'col' }));
-  const body = table.createTBody();
-  for (const r of result.rows) {
-    const tr = body.insertRow();
-    tr.dataset.method = r.method;
-    tr.dataset.budget = String(r.budget ?? 'full');
-    const cells = [
-      r.label, r.budget ?? 'full', r.storage, r.vectorsPerDoc.toFixed(1), r.bytesPerDoc.toFixed(0),
-      ...metricNames.map((m) => r.metrics[m].toFixed(3)), `${(r.utilization.activeFraction * 100).toFixed(1)}%`, r.compressMsPerDoc.toFixed(2),
-    ];
-    cells.forEach((c, i) => {
-      const td = tr.insertCell();
-      td.textContent = String(c);
-      if (i >= 5 && i < 5 + metricNames.length) td.dataset.metric = metricNames[i - 5];
-    });
-  }
-  results.replaceChildren(table);
-  if (result.failures.length) {
-    const list = document.createElement('ul');
-    for (const f of result.failures) list.append(Object.assign(document.createElement('li'), { textContent: `Skipped ${f.message}` }));
-    results.append(list);
+let initial = FIRST_VISIT;
+if (location.search) {
+  try {
+    initial = decodeState(location.search);
+  } catch (err) {
+    const banner = $<HTMLParagraphElement>('url-error');
+    banner.textContent = `${(err as Error).message}. The defaults are shown instead.`;
+    banner.hidden = false;
+    initial = DEFAULT_STATE;
   }
 }
+const store = createStore(initial);
 
-$<HTMLFormElement>('controls').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  status.classList.remove('error');
-  let config;
-  try {
-    const methods = checkedMethods(methodsBox);
-    const seed = Number(seedInput.value);
-    if (!Number.isInteger(seed)) throw new Error('The seed must be a whole number.');
-    config = { methods, budgets: parseBudgets(budgetsInput.value), ks: [...DEFAULT_KS], seed };
-  } catch (e) {
-    status.textContent = (e as Error).message;
-    status.classList.add('error');
-    return;
+// Views: one nav link each; the `view` key shows one section of the main area.
+const nav = $<HTMLElement>('views-nav');
+for (const v of VIEWS) {
+  const a = Object.assign(document.createElement('a'), { textContent: VIEW_LABELS[v], href: `?view=${v}` });
+  a.dataset.view = v;
+  nav.append(a);
+}
+document.addEventListener('click', (ev) => {
+  const a = (ev.target as HTMLElement).closest<HTMLAnchorElement>('a[data-view]');
+  if (!a || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
+  ev.preventDefault();
+  store.update({ view: a.dataset.view as PageState['view'] });
+  $<HTMLElement>('main').focus();
+});
+effect(() => {
+  const s = store.state.value;
+  for (const a of nav.querySelectorAll<HTMLAnchorElement>('a')) {
+    if (a.dataset.view === s.view) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
   }
-  runButton.disabled = true;
-  cancelButton.disabled = false;
-  progress.hidden = false;
-  progress.value = 0;
-  started = performance.now();
-  status.textContent = 'Building the synthetic corpus…';
-  const run = ++activeRun;
-  try {
-    const result = await engine.runSynthetic(presetSelect.value, config, (p) => run === activeRun && showGridProgress(p, started, progress, status));
-    activeRun++;
-    renderTable(result);
-    status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`;
-  } catch (e) {
-    activeRun++;
-    const err = e as Error;
-    status.textContent = err.name === 'AbortError' ? 'Cancelled. Nothing is running in the background.' : `The run failed: ${err.message}`;
-    if (err.name !== 'AbortError') status.classList.add('error');
-  } finally {
-    runButton.disabled = false;
-    cancelButton.disabled = true;
-    progress.hidden = true;
-  }
+  for (const section of document.querySelectorAll<HTMLElement>('main > .view')) section.hidden = section.dataset.view !== s.view;
+  document.body.dataset.controls = s.controls ? 'on' : 'off';
+  document.body.dataset.present = s.present ? 'on' : 'off';
 });
 
-cancelButton.addEventListener('click', () => engine.cancel());
+const welcome = $<HTMLDivElement>('welcome');
+effect(() => {
+  const s = store.state.value;
+  welcome.hidden = !(s.corpus === 'demo' && s.controls && !s.present && sessionStorage.getItem('welcome-closed') !== '1');
+});
+$<HTMLButtonElement>('welcome-close').addEventListener('click', () => {
+  sessionStorage.setItem('welcome-closed', '1');
+  welcome.hidden = true;
+});
+
+const embedded = initEmbedPanel(store);
+initCompareSettings(store);
+initCompareView(store);
+const controller = initCompareController(store, embedded);
+const teach = initTeachPanel(embedded, () => {
+  const t = teach.state();
+  if (t) store.update({ teachDoc: t.doc, teachMethod: t.method, teachM: t.m, teachStep: t.step });
+});
+initSidePanel(embedded);
+initMapsView(store, embedded);
+initSyntheticView();
+
+// The demo corpus is the only one a link can name; files the user drops never enter the URL.
+effect(() => {
+  if (corpusVersion.value.n === 0) return;
+  const demo = embedded.docs().length > 0 && embedded.demo() !== undefined;
+  store.update({ corpus: demo ? 'demo' : '', run: demo });
+});
+
+/** The comparison re-runs whenever documents were embedded: the results never describe an old corpus. */
+let lastCompare: Promise<void> = Promise.resolve();
+effect(() => {
+  const change = corpusVersion.value;
+  if (change.reason !== 'embedded' || $<HTMLSelectElement>('compare-corpus').value !== 'embedded') return;
+  // Files of one's own have no demo captions: compare with the typed queries (fidelity) instead.
+  if (store.get().queries === 'demo' && !embedded.demo()) store.update({ queries: 'typed' });
+  lastCompare = controller.compare();
+});
+
+syncUrl(store);
+
+/** Replays a link's demo comparison (and a first visit's): model, scenes, comparison, teaching step. */
+async function replay(): Promise<void> {
+  const s = store.get();
+  if (!(s.run && s.corpus === 'demo')) return;
+  await embedded.loadModel();
+  if (!embedded.model()) return;
+  await embedded.addDemo();
+  await lastCompare;
+  if (s.teachDoc) await teach.show({ doc: s.teachDoc, method: s.teachMethod, m: s.teachM, step: s.teachStep });
+}
+if (!getModel(store.get().model)) store.update({ model: DEFAULT_STATE.model });
+void replay();

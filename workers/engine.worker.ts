@@ -34,6 +34,12 @@ const api = {
     return inspector.inspect(spec, budget, query, new Map(qrel), docId);
   },
 
+  /** The similarity map of a query on one document in one index (the Similarity maps view). */
+  similarityMap(spec: string, budget: number | null, query: VectorSet, docId: string, seed = 1) {
+    if (!inspector) throw new Error('no corpus set');
+    return inspector.map(spec, budget, query, docId, seed);
+  },
+
   /** Builds the seeded synthetic corpus and runs the grid on it. */
   runSynthetic(preset: string, config: ExperimentConfig, onProgress?: (p: ExperimentProgress) => void) {
     const corpus = syntheticCorpus(preset, config.seed);

@@ -11,6 +11,11 @@ export interface Point {
   /** What the point is (e.g. "m=16"), shown in its tooltip and data-key. */
   key: string;
   hollow?: boolean;
+  /** A 95% interval around y (drawn as a band along a line, or a whisker on a scatter point). */
+  lo?: number;
+  hi?: number;
+  /** Drawn larger: the point at the budget the slider points at. */
+  focus?: boolean;
 }
 
 const dash = (d: boolean | string | undefined) => (typeof d === 'string' ? d : d ? '5 3' : null);
@@ -37,6 +42,11 @@ export interface ChartOptions {
   references?: { label: string; y: number }[];
   width?: number;
   height?: number;
+  /** Draw the legend inside the SVG, on the right (the page uses one shared legend instead; exports keep it). */
+  legend?: boolean;
+  /** A vertical rule at this x (the focused budget), labelled `focusLabel`. */
+  focusX?: number;
+  focusLabel?: string;
 }
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
@@ -52,7 +62,7 @@ const fmt = (v: number) => (Math.abs(v) >= 1000 ? d3.format('.3~s')(v) : d3.form
 function frame(svg: SVGSVGElement, opts: ChartOptions) {
   const width = opts.width ?? 460;
   const height = opts.height ?? 300;
-  const margin = { top: 28, right: 150, bottom: 44, left: 54 };
+  const margin = { top: 28, right: opts.legend === false ? 16 : 150, bottom: 44, left: 54 };
   const root = d3.select(svg);
   root.selectAll('*').remove();
   root
@@ -104,9 +114,28 @@ export function lineChart(svg: SVGSVGElement, series: Series[], opts: ChartOptio
     .defined((p) => Number.isFinite(p.x) && Number.isFinite(p.y))
     .x((p) => x(p.x))
     .y((p) => y(p.y));
+  if (opts.focusX !== undefined && Number.isFinite(x(opts.focusX))) {
+    const f = g.append('g').attr('class', 'focus-rule').attr('data-x', opts.focusX);
+    f.append('line').attr('x1', x(opts.focusX)).attr('x2', x(opts.focusX)).attr('y1', 0).attr('y2', inner.h).attr('stroke', '#b8860b').attr('stroke-width', 1.5).attr('stroke-dasharray', '3 3');
+    f.append('text').attr('x', x(opts.focusX) + 4).attr('y', 10).attr('fill', '#7a5a00').text(opts.focusLabel ?? fmt(opts.focusX));
+  }
+  const banded = (p: Point) => Number.isFinite(p.x) && Number.isFinite(p.lo) && Number.isFinite(p.hi);
+  const area = d3
+    .area<Point>()
+    .x((p) => x(p.x))
+    .y0((p) => y(p.lo!))
+    .y1((p) => y(p.hi!));
   series.forEach((s, i) => {
     const colour = s.colour ?? colourOf(s.id, ids);
     const sg = g.append('g').attr('class', 'series').attr('data-series', s.id).attr('data-label', s.label);
+    const withBands = s.points.filter(banded).sort((a, b) => a.x - b.x);
+    if (withBands.length > 1 && s.line !== false) {
+      sg.append('path').attr('class', 'band').attr('d', area(withBands)).attr('fill', colour).attr('fill-opacity', 0.09).attr('stroke', 'none');
+    } else {
+      for (const p of withBands) {
+        sg.append('line').attr('class', 'whisker').attr('x1', x(p.x)).attr('x2', x(p.x)).attr('y1', y(p.lo!)).attr('y2', y(p.hi!)).attr('stroke', colour).attr('stroke-opacity', 0.6);
+      }
+    }
     if (s.line !== false) {
       sg.append('path')
         .attr('d', line([...s.points].sort((a, b) => a.x - b.x)))
@@ -120,14 +149,19 @@ export function lineChart(svg: SVGSVGElement, series: Series[], opts: ChartOptio
       .join('circle')
       .attr('cx', (p) => x(p.x))
       .attr('cy', (p) => y(p.y))
-      .attr('r', 3.5)
+      .attr('r', (p) => (p.focus ? 6 : 3.5))
+      .attr('class', (p) => (p.focus ? 'focus' : null))
       .attr('fill', (p) => (p.hollow ? 'white' : colour))
-      .attr('stroke', colour)
+      .attr('stroke', (p) => (p.focus ? '#222' : colour))
+      .attr('stroke-width', (p) => (p.focus ? 1.5 : 1))
       .attr('data-x', (p) => p.x)
       .attr('data-y', (p) => p.y)
       .attr('data-key', (p) => p.key)
+      .attr('data-lo', (p) => p.lo ?? null)
+      .attr('data-hi', (p) => p.hi ?? null)
       .append('title')
-      .text((p) => `${s.label}, ${p.key}: ${fmt(p.y)} at ${fmt(p.x)}`);
+      .text((p) => `${s.label}, ${p.key}: ${fmt(p.y)}${Number.isFinite(p.lo) ? ` [${fmt(p.lo!)}, ${fmt(p.hi!)}]` : ''} at ${fmt(p.x)}`);
+    if (opts.legend === false) return;
     const ly = 8 + i * 15;
     const legend = root.append('g').attr('class', 'legend-item').attr('transform', `translate(${margin.left + inner.w + 12},${margin.top + ly})`);
     legend.append('line').attr('x1', 0).attr('x2', 16).attr('stroke', colour).attr('stroke-width', 2).attr('stroke-dasharray', dash(s.dashed));
@@ -143,7 +177,7 @@ function uniqueSorted(v: number[]): number[] {
 export function barChart(svg: SVGSVGElement, bars: { id: string; label: string; value: number; colour?: string }[], opts: ChartOptions): void {
   const { root, margin, inner } = frame(svg, { ...opts, height: opts.height ?? Math.max(140, 60 + bars.length * 22) });
   const g = root.append('g').attr('transform', `translate(${margin.left + 60},${margin.top})`);
-  const w = inner.w - 60 + 110;
+  const w = inner.w - 60 - (opts.legend === false ? 40 : -110);
   const x = d3.scaleLinear().domain(opts.yDomain ?? [0, Math.max(1e-9, d3.max(bars, (b) => b.value) ?? 1)]).range([0, w]);
   const y = d3.scaleBand().domain(bars.map((b) => b.id)).range([0, inner.h]).padding(0.2);
   g.append('g').attr('class', 'x-axis').attr('transform', `translate(0,${inner.h})`).call(d3.axisBottom(x).ticks(5));

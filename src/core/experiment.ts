@@ -3,12 +3,14 @@
  * compression time. Pure and synchronous per step; progress and cancellation are checked between
  * documents so the same code serves a worker (with an AbortSignal) and the command line.
  */
+import { Bootstrap, DEFAULT_LEVEL, DEFAULT_RESAMPLES } from './bootstrap.ts';
 import { compressDocument, type CompressResult } from './compress.ts';
 import { overlapAtK, spearman } from './fidelity.ts';
 import { evaluateRankings, type Judgments } from './metrics.ts';
 import { formatMethodSpec, methodSpecLabel, type MethodSpec } from './methodSpec.ts';
 import { maxSimScores, packCorpus, topK, type VectorSet } from './maxsim.ts';
 import { type MultiVector, validateDocument } from './multivector.ts';
+import { documentSeed } from './rng.ts';
 import { decodeCorpus, queryForStorage, storeCorpus, storedBytes, type StorageType } from './storage.ts';
 import { tokenUtilization, type UtilizationReport } from './utilization.ts';
 
@@ -31,6 +33,8 @@ export interface ExperimentConfig {
    * own, with its own bytes and metrics, so quality against bytes is measured, not assumed.
    */
   storages?: readonly StorageType[];
+  /** Bootstrap resamples for the 95% intervals over queries (default 1000). */
+  resamples?: number;
 }
 
 export const DEFAULT_BUDGETS = [4, 8, 16, 32, 64] as const;
@@ -62,6 +66,19 @@ export interface ExperimentRow {
    * indexes' scores over all documents ("spearman").
    */
   fidelity: Record<string, number>;
+  /**
+   * 95% percentile-bootstrap interval [lo, hi] of each mean in `metrics` and `fidelity`, over
+   * queries (see bootstrap.ts and ExperimentResult.bootstrap). [NaN, NaN] with no judged query.
+   */
+  intervals: Record<string, [number, number]>;
+  /**
+   * The value of each metric and fidelity measure for every query, indexed like the input
+   * queries (ExperimentResult.queryIds); NaN where a retrieval metric is undefined (no relevant
+   * document). An undefined fidelity value (e.g. Spearman over constant scores) is stored as 0,
+   * as it enters the fidelity mean. The means above are the means of the non-NaN values; two
+   * rows can be compared with pairedBootstrap(a.perQuery[m], b.perQuery[m], result.bootstrap).
+   */
+  perQuery: Record<string, Float64Array>;
   /** How many documents used each saliency source (methods that read saliency only). */
   saliencySources: Record<string, number>;
 }
@@ -78,7 +95,15 @@ export interface ExperimentResult {
   documents: number;
   tokens: number;
   queries: number;
+  /** Query ids, in the order of every row's perQuery values. */
+  queryIds: string[];
   rows: ExperimentRow[];
+  /**
+   * How the intervals were made: percentile bootstrap over queries with `resamples` resamples,
+   * `seed` derived from config.seed and shared by every row (so all rows are resampled over the
+   * same query indices), coverage `level`.
+   */
+  bootstrap: { resamples: number; seed: number; level: number };
   /** Documents rejected before any method ran; the rest of the corpus was evaluated. */
   failures: DocumentFailure[];
 }
@@ -125,6 +150,9 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
   const refScores = input.queries.map((q) => maxSimScores(q.data, q.n, full));
   const refRankings = refScores.map((s) => topK(s, maxK).map((h) => full.ids[h.doc]));
   const rows: ExperimentRow[] = [];
+  // One bootstrap for the whole grid: the same seed, hence the same resampled query indices, for
+  // every row, so rows can be compared pair by pair.
+  const bootstrap = new Bootstrap({ resamples: config.resamples ?? DEFAULT_RESAMPLES, seed: documentSeed(config.seed, 'bootstrap'), level: DEFAULT_LEVEL });
   cells.forEach(({ spec, budget }, cellIndex) => {
     const method = formatMethodSpec(spec);
     const common = { method, budget, cell: cellIndex, cells: cells.length };
@@ -149,16 +177,23 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
       const t1 = performance.now();
       const scores = new Float32Array(corpus.ids.length);
       const fidelitySums: Record<string, number> = {};
-      const addFidelity = (key: string, v: number) => {
-        if (!Number.isNaN(v)) fidelitySums[key] = (fidelitySums[key] ?? 0) + v;
+      const fidelityPerQuery: Record<string, Float64Array> = {};
+      const addFidelity = (key: string, v: number, q: number) => {
+        // An undefined value adds nothing to the sum but counts in the mean's denominator, i.e.
+        // enters the mean as 0; the per-query value says the same.
+        fidelityPerQuery[key] ??= new Float64Array(queries.length);
+        if (!Number.isNaN(v)) {
+          fidelitySums[key] = (fidelitySums[key] ?? 0) + v;
+          fidelityPerQuery[key][q] = v;
+        }
       };
       queries.forEach((q, i) => {
         signal?.throwIfAborted();
         maxSimScores(q.data, q.n, corpus, scores);
         const ranking = topK(scores, maxK).map((h) => corpus.ids[h.doc]);
         rankings.set(q.id, ranking);
-        for (const k of config.ks) addFidelity(`overlap@${k}`, overlapAtK(ranking, refRankings[i], k));
-        addFidelity('spearman', spearman(scores, refScores[i]));
+        for (const k of config.ks) addFidelity(`overlap@${k}`, overlapAtK(ranking, refRankings[i], k), i);
+        addFidelity('spearman', spearman(scores, refScores[i]), i);
         if (i % every === 0 || i === queries.length - 1)
           onProgress?.({ stage: 'search', ...common, storage, done: i + 1, total: queries.length });
       });
@@ -166,6 +201,14 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
       const fidelity: Record<string, number> = {};
       for (const [key, sum] of Object.entries(fidelitySums)) fidelity[key] = sum / queries.length;
       const summary = evaluateRankings(rankings, input.qrels, config.ks);
+      const perQuery: Record<string, Float64Array> = {};
+      // Indexed like the input queries (the rankings map is keyed by id; ids are normally unique).
+      const at = new Map(summary.queryIds.map((id, j) => [id, j]));
+      const position = queries.map((q) => at.get(q.id)!);
+      for (const name of Object.keys(summary.means)) perQuery[name] = Float64Array.from(position, (j) => summary.perQuery[name][j]);
+      for (const name of Object.keys(fidelity)) perQuery[name] = fidelityPerQuery[name];
+      const intervals: Record<string, [number, number]> = {};
+      for (const [name, iv] of Object.entries(bootstrap.intervals(perQuery))) intervals[name] = [iv.lo, iv.hi];
       const utilization = tokenUtilization({ corpus, compressed, positions: docs.map((x) => x.positions), queries, qrels: input.qrels });
       const vectors = corpus.offsets[corpus.ids.length];
       const bytes = storedBytes(stored);
@@ -186,6 +229,8 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
         unjudgedQueries: summary.unjudged,
         utilization,
         fidelity,
+        intervals,
+        perQuery,
         saliencySources: sources,
       });
     }
@@ -198,7 +243,9 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
     documents: docs.length,
     tokens: docs.reduce((s, x) => s + x.n, 0),
     queries: input.queries.length,
+    queryIds: input.queries.map((q) => q.id),
     rows,
+    bootstrap: { resamples: bootstrap.resamples, seed: bootstrap.seed, level: bootstrap.level },
     failures,
   };
 }

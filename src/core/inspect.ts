@@ -8,6 +8,7 @@ import { ndcgAt, recallAt, type Judgments } from './metrics.ts';
 import { maxSimScores, packCorpus, topK, type PackedCorpus, type VectorSet } from './maxsim.ts';
 import { parseMethodSpec } from './methodSpec.ts';
 import type { CompressedDoc, MultiVector } from './multivector.ts';
+import { similarityMap, type SimilarityMap } from './similarityMap.ts';
 
 export interface Inspection {
   method: string;
@@ -88,5 +89,17 @@ export class CorpusInspector {
         similarities: sims,
       },
     };
+  }
+
+  /**
+   * The similarity map of one query on one document in one index (see similarityMap.ts): every
+   * input token coloured by its stored vector's similarity to each query token.
+   */
+  map(spec: string, budget: number | null, query: VectorSet, docId: string, seed = 1): SimilarityMap & { docId: string; stored: number; assignments: Int32Array } {
+    const { compressed } = this.index(spec, budget, seed);
+    const c = compressed.find((x) => x.id === docId);
+    if (!c) throw new Error(`no document "${docId}" in the corpus`);
+    const map = similarityMap(query.data, query.n, c.data, c.n, c.d, c.assignments, c.sourceTokens);
+    return { ...map, docId, stored: c.n, assignments: c.assignments };
   }
 }

@@ -44,6 +44,12 @@ export function reciprocalRankAt(ranking: readonly string[], rel: Judgments, k: 
 export interface MetricSummary {
   /** metric name ("recall@10", "ndcg@10", "mrr@10") -> mean over judged queries. */
   means: Record<string, number>;
+  /**
+   * metric name -> the value for each query, in the order of `queryIds` (the rankings' order);
+   * NaN for a query without any relevant document. The means are the means of the non-NaN values.
+   */
+  perQuery: Record<string, Float64Array>;
+  queryIds: string[];
   /** Queries that entered the means. */
   judged: number;
   /** Queries without any relevant document (left out of the means). */
@@ -56,23 +62,31 @@ export function evaluateRankings(
   qrels: ReadonlyMap<string, Judgments>,
   ks: readonly number[],
 ): MetricSummary {
+  const queryIds = [...rankings.keys()];
+  const perQuery: Record<string, Float64Array> = {};
+  for (const k of ks) for (const name of ['recall', 'ndcg', 'mrr']) perQuery[`${name}@${k}`] = new Float64Array(queryIds.length).fill(NaN);
   const sums: Record<string, number> = {};
   let judged = 0;
   let unjudged = 0;
-  for (const [qid, ranking] of rankings) {
+  queryIds.forEach((qid, q) => {
+    const ranking = rankings.get(qid)!;
     const rel = qrels.get(qid) ?? new Map<string, number>();
     if (![...rel.values()].some((g) => g > 0)) {
       unjudged++;
-      continue;
+      return;
     }
     judged++;
+    const add = (name: string, v: number) => {
+      sums[name] = (sums[name] ?? 0) + v;
+      perQuery[name][q] = v;
+    };
     for (const k of ks) {
-      sums[`recall@${k}`] = (sums[`recall@${k}`] ?? 0) + recallAt(ranking, rel, k);
-      sums[`ndcg@${k}`] = (sums[`ndcg@${k}`] ?? 0) + ndcgAt(ranking, rel, k);
-      sums[`mrr@${k}`] = (sums[`mrr@${k}`] ?? 0) + reciprocalRankAt(ranking, rel, k);
+      add(`recall@${k}`, recallAt(ranking, rel, k));
+      add(`ndcg@${k}`, ndcgAt(ranking, rel, k));
+      add(`mrr@${k}`, reciprocalRankAt(ranking, rel, k));
     }
-  }
+  });
   const means: Record<string, number> = {};
   for (const [name, s] of Object.entries(sums)) means[name] = s / judged;
-  return { means, judged, unjudged };
+  return { means, perQuery, queryIds, judged, unjudged };
 }

@@ -24,6 +24,17 @@ export const STORAGE_LABELS: Record<StorageType, string> = {
   binary: 'binary (Hamming)',
 };
 
+/** What each type is, for pickers and tooltips. */
+export const STORAGE_HELP: Record<StorageType, string> = {
+  fp32: '4 bytes per value',
+  fp16: '2 bytes per value, IEEE half precision',
+  int8: '1 byte per value plus one fp32 scale per vector',
+  binary: '1 bit per value; the query is binarised too, Hamming MaxSim as in Vespa',
+};
+
+/** Line style of each type on the quality-against-bytes chart (an SVG dash pattern; fp32 solid). */
+export const STORAGE_DASH: Record<StorageType, string | false> = { fp32: false, fp16: '6 3', int8: '2 2', binary: '8 2 2 2' };
+
 export function isStorageType(s: string): s is StorageType {
   return (STORAGE_TYPES as readonly string[]).includes(s);
 }

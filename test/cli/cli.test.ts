@@ -74,8 +74,18 @@ describe('cli eval', () => {
     const row = lines.find((l) => l.startsWith('hpool,'))!.split(',');
     const jsonRow = result.rows.find((x: { method: string }) => x.method === 'hpool');
     expect(Number(row[header.indexOf('ndcg@10')])).toBeCloseTo(jsonRow.metrics['ndcg@10'], 12);
+    // 95% bootstrap intervals: every metric's bounds in the CSV and JSON, the headline one in the table.
+    expect(header.slice(header.indexOf('ndcg@10'), header.indexOf('ndcg@10') + 3)).toEqual(['ndcg@10', 'ndcg@10_lo', 'ndcg@10_hi']);
+    const [lo, hi] = jsonRow.intervals['ndcg@10'];
+    expect([Number(row[header.indexOf('ndcg@10_lo')]), Number(row[header.indexOf('ndcg@10_hi')])]).toEqual([lo, hi]);
+    expect(lo).toBeLessThanOrEqual(jsonRow.metrics['ndcg@10']);
+    expect(hi).toBeGreaterThanOrEqual(jsonRow.metrics['ndcg@10']);
+    expect(jsonRow.perQuery['ndcg@10']).toHaveLength(result.queries);
+    expect(result.bootstrap.resamples).toBe(1000);
     const tableLine = r.stdout.split('\n').find((l) => l.startsWith('hpool'))!;
     expect(tableLine).toContain(jsonRow.metrics['ndcg@10'].toFixed(3));
+    expect(tableLine).toContain(`[${lo.toFixed(3)}, ${hi.toFixed(3)}]`);
+    expect(r.stdout).toMatch(/95% CI: percentile bootstrap over \d+ judged queries, 1000 resamples/);
   });
 
   it('reads a corpus folder of ragged .npy arrays, ids and qrels', () => {

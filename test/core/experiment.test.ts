@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { bootstrapInterval, pairedBootstrap } from '../../src/core/bootstrap.ts';
 import { runExperiment, type ExperimentProgress } from '../../src/core/experiment.ts';
 import { parseMethodSpec } from '../../src/core/methodSpec.ts';
+import { toJSON } from '../../src/core/report.ts';
 import { syntheticCorpus } from '../../src/core/synthetic.ts';
 
 const methods = ['none', 'agc', 'hpool', 'random'].map(parseMethodSpec);
@@ -72,5 +74,76 @@ describe('runExperiment', () => {
     const a = runExperiment(corpus, cfg);
     const b = runExperiment(corpus, cfg);
     expect(a.rows.map((r) => r.metrics)).toEqual(b.rows.map((r) => r.metrics));
+  });
+
+  describe('bootstrap intervals over queries', () => {
+    const corpus = syntheticCorpus('tiny', 2);
+    const r = runExperiment(corpus, { methods, budgets: [2, 8], ks: [1, 10], seed: 1 });
+    const mean = (xs: ArrayLike<number>) => {
+      const v = Array.from(xs).filter((x) => !Number.isNaN(x));
+      return v.reduce((s, x) => s + x, 0) / v.length;
+    };
+
+    it('every row has per-query values and an interval around the mean for every metric and fidelity measure', () => {
+      expect(r.bootstrap).toEqual({ resamples: 1000, seed: expect.any(Number), level: 0.95 });
+      expect(r.queryIds).toEqual(corpus.queries.map((q) => q.id));
+      for (const row of r.rows) {
+        const means = { ...row.metrics, ...row.fidelity };
+        expect(Object.keys(means)).toHaveLength(3 * 2 + 2 + 1);
+        expect(Object.keys(row.intervals).sort()).toEqual(Object.keys(means).sort());
+        expect(Object.keys(row.perQuery).sort()).toEqual(Object.keys(means).sort());
+        for (const [name, m] of Object.entries(means)) {
+          const [lo, hi] = row.intervals[name];
+          const where = `${row.method}@${row.budget} ${name}`;
+          expect(lo, where).toBeLessThanOrEqual(m + 1e-12);
+          expect(hi, where).toBeGreaterThanOrEqual(m - 1e-12);
+          expect(row.perQuery[name], where).toHaveLength(r.queries);
+          expect(mean(row.perQuery[name]), where).toBeCloseTo(m, 12);
+        }
+      }
+      // Some row is uncertain about something: the intervals are not all points.
+      expect(r.rows.some((row) => row.intervals['ndcg@10'][1] - row.intervals['ndcg@10'][0] > 0.05)).toBe(true);
+    });
+
+    it('a measure equal on every query has lo = hi: the uncompressed index agrees with itself', () => {
+      const full = r.rows[0];
+      for (const name of ['overlap@1', 'overlap@10', 'spearman']) {
+        expect(Array.from(full.perQuery[name]).every((v) => v === 1), name).toBe(true);
+        expect(full.intervals[name], name).toEqual([1, 1]);
+      }
+    });
+
+    it('every row is resampled with the one stated seed, so the intervals and paired tests can be redone from the result', () => {
+      for (const row of r.rows)
+        for (const [name, [lo, hi]] of Object.entries(row.intervals)) {
+          const again = bootstrapInterval(row.perQuery[name], { seed: r.bootstrap.seed, resamples: r.bootstrap.resamples });
+          expect([again.lo, again.hi], `${row.method}@${row.budget} ${name}`).toEqual([lo, hi]);
+        }
+      const agc8 = r.rows.find((x) => x.method === 'agc' && x.budget === 8)!;
+      const random2 = r.rows.find((x) => x.method === 'random' && x.budget === 2)!;
+      const test = pairedBootstrap(agc8.perQuery['ndcg@10'], random2.perQuery['ndcg@10'], r.bootstrap);
+      expect(test.meanDiff).toBeCloseTo(agc8.metrics['ndcg@10'] - random2.metrics['ndcg@10'], 12);
+      expect(test.lo).toBeGreaterThan(0);
+      expect(test.p).toBeLessThan(0.05);
+      expect(pairedBootstrap(agc8.perQuery['ndcg@10'], agc8.perQuery['ndcg@10'], r.bootstrap).p).toBe(1);
+    });
+
+    it('takes the number of resamples from the config and the seed from the run seed', () => {
+      const few = runExperiment(corpus, { methods: methods.slice(0, 1), budgets: [2], ks: [10], seed: 1, resamples: 50 });
+      expect(few.bootstrap).toEqual({ ...r.bootstrap, resamples: 50 });
+      const other = runExperiment(corpus, { methods: methods.slice(0, 1), budgets: [2], ks: [10], seed: 2 });
+      expect(other.bootstrap.seed).not.toBe(r.bootstrap.seed);
+    });
+
+    it('survives JSON export: per-query values become arrays, undefined values null', () => {
+      const json = JSON.parse(toJSON(r));
+      expect(json.bootstrap).toEqual(r.bootstrap);
+      expect(json.rows[1].perQuery['ndcg@10']).toEqual(Array.from(r.rows[1].perQuery['ndcg@10']));
+      expect(json.rows[1].intervals['ndcg@10']).toEqual(r.rows[1].intervals['ndcg@10']);
+      const unjudged = runExperiment({ ...corpus, qrels: new Map([...corpus.qrels].slice(1)) }, { methods: methods.slice(0, 1), budgets: [2], ks: [10], seed: 1 });
+      expect(unjudged.rows[0].unjudgedQueries).toBe(1);
+      const perQuery = JSON.parse(toJSON(unjudged)).rows[0].perQuery['ndcg@10'];
+      expect(perQuery.filter((v: number | null) => v === null)).toHaveLength(1);
+    });
   });
 });

@@ -27,5 +27,9 @@ describe('metrics (hand-checked)', () => {
     expect(s.unjudged).toBe(1);
     expect(s.means['recall@1']).toBeCloseTo((0 + 1) / 2, 12);
     expect(s.means['mrr@1']).toBeCloseTo(0.5, 12);
+    // Per query, in the rankings' order; the unjudged q2 is NaN, not a free 0.
+    expect(s.queryIds).toEqual(['q1', 'q2', 'q3']);
+    expect(Array.from(s.perQuery['recall@1'])).toEqual([0, NaN, 1]);
+    expect(Array.from(s.perQuery['mrr@1'])).toEqual([0, NaN, 1]);
   });
 });

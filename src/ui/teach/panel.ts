@@ -5,11 +5,13 @@
  * (arrow keys on the canvas), and the step lives in the URL so a slide can show exactly one.
  * The trace is computed in the engine worker; the page only draws.
  */
-import type { Explanation } from './core/explain.ts';
-import type { MultiVector } from './core/multivector.ts';
-import type { EmbeddedCorpus } from './embedPanel.ts';
-import { EngineClient } from './engineClient.ts';
-import { clusterColour, PatchCanvas } from './ui/patchCanvas.ts';
+import type { Explanation } from '../../core/explain.ts';
+import type { MultiVector } from '../../core/multivector.ts';
+import type { EmbeddedCorpus } from '../embed/panel.ts';
+import { EngineClient } from '../../engineClient.ts';
+import { corpusVersion } from '../corpusStore.ts';
+import { effect } from '../state/store.ts';
+import { clusterColour, PatchCanvas } from '../patchCanvas.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -54,7 +56,7 @@ export function initTeachPanel(corpus: EmbeddedCorpus, onChange: () => void = ()
     const names = corpus.docs().filter((d) => corpus.source(d.id)).map((d) => d.id);
     docSelect.replaceChildren(...(names.length ? names.map((n) => new Option(n, n, n === keep, n === keep)) : [new Option('(embed images first)', '')]));
   };
-  document.addEventListener('corpus-changed', refreshDocs);
+  effect(() => void (corpusVersion.value, refreshDocs()));
 
   function go(i: number) {
     current = Math.max(0, Math.min(steps.length - 1, i));

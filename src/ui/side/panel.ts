@@ -4,14 +4,16 @@
  * with its clusters coloured and the patches whose stored vector won a query token's MaxSim
  * outlined, the query's nDCG@10 / recall@10 when judged, and its top results.
  */
-import type { Inspection } from './core/inspect.ts';
-import { formatMethodSpec } from './core/methodSpec.ts';
-import { getMethod, METHODS, PRESETS } from './core/methods/registry.ts';
-import type { MultiVector } from './core/multivector.ts';
-import type { EmbeddedCorpus } from './embedPanel.ts';
-import { EngineClient } from './engineClient.ts';
-import { PatchCanvas } from './ui/patchCanvas.ts';
-import { clipScene, renderScene } from './demo/scenes.ts';
+import type { Inspection } from '../../core/inspect.ts';
+import { formatMethodSpec } from '../../core/methodSpec.ts';
+import { getMethod, METHODS, PRESETS } from '../../core/methods/registry.ts';
+import type { MultiVector } from '../../core/multivector.ts';
+import type { EmbeddedCorpus } from '../embed/panel.ts';
+import { EngineClient } from '../../engineClient.ts';
+import { corpusVersion as corpusSignal } from '../corpusStore.ts';
+import { effect } from '../state/store.ts';
+import { PatchCanvas } from '../patchCanvas.ts';
+import { pictures } from '../pictures.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -89,7 +91,8 @@ export function initSidePanel(corpus: EmbeddedCorpus): void {
     return formatMethodSpec({ method, options });
   }
 
-  document.addEventListener('corpus-changed', () => {
+  effect(() => {
+    void corpusSignal.value;
     corpusVersion++;
     const docs = corpus.docs();
     const keep = docSelect.value;
@@ -97,31 +100,12 @@ export function initSidePanel(corpus: EmbeddedCorpus): void {
     list.replaceChildren(...(corpus.demo()?.queries ?? []).map((q) => new Option(q.text)));
   });
 
-  /** Pictures of a document: the image, or up to 9 of a video's frames (demo clips are redrawn). */
-  async function pictures(doc: MultiVector): Promise<{ frame: number; image?: ImageBitmap }[]> {
-    const frames = doc.grid?.frames;
-    if (!frames) {
-      const blob = corpus.source(doc.id);
-      return [{ frame: -1, image: blob ? await createImageBitmap(blob, { imageOrientation: 'from-image' }) : undefined }];
-    }
-    const clip = corpus.demo()?.clips.find((c) => c.id === doc.id);
-    const pick = Array.from({ length: Math.min(9, frames) }, (_, i) => Math.round((i * (frames - 1)) / Math.max(1, Math.min(9, frames) - 1)));
-    return Promise.all(
-      [...new Set(pick)].map(async (f) => {
-        if (!clip) return { frame: f };
-        const size = 64;
-        const rgba = renderScene(clipScene(clip, f, frames), size) as Uint8ClampedArray<ArrayBuffer>;
-        return { frame: f, image: await createImageBitmap(new ImageData(rgba, size, size)) };
-      }),
-    );
-  }
-
   async function draw(side: Side, r: Inspection, doc: MultiVector) {
     const ctx = side.canvas.getContext('2d')!;
     side.canvas.dataset.doc = doc.id;
     side.canvas.dataset.winners = Array.from(r.doc.winners).join(',');
     ctx.clearRect(0, 0, side.canvas.width, side.canvas.height);
-    const pics = await pictures(doc);
+    const pics = await pictures(corpus, doc);
     const per = Math.ceil(Math.sqrt(pics.length));
     const size = side.canvas.width / per;
     const compressed = r.budget !== null && r.method !== 'none';

@@ -3,17 +3,21 @@
  * bar for all downloads, then a compile/warm-up step with the self-check), drop files, watch them
  * embed, and search them with uncompressed MaxSim. All model work runs in workers/embed.worker.ts.
  */
-import type { MultiVector } from './core/multivector.ts';
-import { clipScene, demoCorpusWithClips, renderScene, type DemoCorpus } from './demo/scenes.ts';
-import { encodePng } from './demo/png.ts';
-import { EmbedClient } from './embedClient.ts';
-import type { Dtype } from './embed/embedder.ts';
-import { DEFAULT_HUB_HOST, folderFiles, getModel, MODELS, type ModelSource } from './embed/registry.ts';
-import { sampleVideo } from './video.ts';
-import { looksLikeMp4 } from './videoDecode.ts';
-import type { EmbedItem, LoadedModel, StreamInfo } from '../workers/embed.worker.ts';
-import type { StorageType } from './core/storage.ts';
-import { downloadIndex } from './ui/common.ts';
+import type { MultiVector } from '../../core/multivector.ts';
+import { clipScene, demoCorpusWithClips, renderScene, type DemoCorpus } from '../../demo/scenes.ts';
+import { encodePng } from '../../demo/png.ts';
+import { EmbedClient } from '../../embedClient.ts';
+import type { Dtype } from '../../embed/embedder.ts';
+import { DEFAULT_HUB_HOST, folderFiles, getModel, MODELS, type ModelSource } from '../../embed/registry.ts';
+import { sampleVideo } from '../../video.ts';
+import { looksLikeMp4 } from '../../videoDecode.ts';
+import type { EmbedItem, LoadedModel, StreamInfo } from '../../../workers/embed.worker.ts';
+import type { StorageType } from '../../core/storage.ts';
+import { downloadIndex } from '../common.ts';
+import { corpusChanged } from '../corpusStore.ts';
+import { METHOD_CHOICES, storageSelect } from '../rail/compareSettings.ts';
+import type { PageState } from '../state/schema.ts';
+import { effect, type Store } from '../state/store.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -26,10 +30,10 @@ export interface EmbeddedCorpus {
   embedQuery(text: string): Promise<{ n: number; d: number; vectors: Float32Array }>;
   /** Loads the selected model (resolves when loaded or failed; the status line says which). */
   loadModel(): Promise<void>;
-  /** Embeds the 24 demo scenes. */
+  /** Embeds the 24 demo scenes (loading the chosen model first if none is loaded). */
   addDemo(): Promise<void>;
-  applyState(state: { model: string; device: string; dtype: string }): void;
-  settings(): { model: string; device: 'auto' | 'webgpu' | 'wasm'; dtype: string };
+  /** Embeds files (dropped anywhere on the page), loading the chosen model first if needed. */
+  addFiles(files: File[]): Promise<void>;
   /** The original image file of an embedded document (images only). */
   source(name: string): Blob | undefined;
 }
@@ -55,7 +59,7 @@ async function filesOfEntries(entries: FileSystemEntry[]): Promise<File[]> {
   return out;
 }
 
-export function initEmbedPanel(): EmbeddedCorpus {
+export function initEmbedPanel(store: Store): EmbeddedCorpus {
   const client = new EmbedClient();
   const modelSelect = $<HTMLSelectElement>('model');
   const deviceSelect = $<HTMLSelectElement>('device');
@@ -65,7 +69,6 @@ export function initEmbedPanel(): EmbeddedCorpus {
   const modelNote = $<HTMLParagraphElement>('model-note');
   const modelProgress = $<HTMLProgressElement>('model-progress');
   const modelStatus = $<HTMLParagraphElement>('model-status');
-  const dropzone = $<HTMLDivElement>('dropzone');
   const filesInput = $<HTMLInputElement>('files');
   const tilesInput = $<HTMLInputElement>('tiles');
   const framesInput = $<HTMLInputElement>('frames');
@@ -79,6 +82,7 @@ export function initEmbedPanel(): EmbeddedCorpus {
 
   for (const m of MODELS) modelSelect.add(new Option(m.label, m.id));
   hostInput.value = DEFAULT_HUB_HOST;
+
   const describe = () => {
     const m = getModel(modelSelect.value)!;
     modelNote.textContent = folderInput.files?.length ? `Local folder (${folderInput.files.length} files) will be used instead of the model's host. ${m.note}` : m.note;
@@ -86,11 +90,24 @@ export function initEmbedPanel(): EmbeddedCorpus {
   modelSelect.addEventListener('change', describe);
   folderInput.addEventListener('change', describe);
   describe();
+  const stream = $<HTMLSelectElement>('stream-method');
+  for (const m of METHOD_CHOICES) if (m.id !== 'none') stream.add(new Option(m.label, m.id, m.id === 'agc', m.id === 'agc'));
+  storageSelect($<HTMLSelectElement>('stream-storage'), 'fp16');
+  // The model, device and weights are page state: a link carries them, the controls show them.
+  effect(() => {
+    const s = store.state.value;
+    modelSelect.value = s.model;
+    deviceSelect.value = s.device;
+    dtypeSelect.value = s.dtype;
+    describe();
+  });
+  modelSelect.addEventListener('change', () => store.update({ model: modelSelect.value }));
+  deviceSelect.addEventListener('change', () => store.update({ device: deviceSelect.value as PageState['device'] }));
+  dtypeSelect.addEventListener('change', () => store.update({ dtype: dtypeSelect.value as PageState['dtype'] }));
 
   let loaded: LoadedModel | undefined;
   const docs: MultiVector[] = [];
   const sources = new Map<string, Blob>();
-  const changed = () => document.dispatchEvent(new CustomEvent('corpus-changed'));
   let busy = false;
   let abort: AbortController | undefined;
 
@@ -155,7 +172,7 @@ export function initEmbedPanel(): EmbeddedCorpus {
       for (const n of notes) modelStatus.append(document.createElement('br'), Object.assign(document.createElement('span'), { className: 'fallback', textContent: n }));
       docs.length = 0;
       sources.clear();
-      changed();
+      corpusChanged('cleared');
       embedStatus.textContent = '';
       errorList.replaceChildren();
       hits.replaceChildren();
@@ -221,12 +238,16 @@ export function initEmbedPanel(): EmbeddedCorpus {
     }
   });
 
+  /** Loads the chosen model when none is loaded (a click that needs one never just refuses). */
+  async function ensureModel(): Promise<boolean> {
+    if (!loaded && !busy) await loadModel();
+    if (!loaded) embedStatus.textContent = busy ? 'The model is still loading: try again when it is ready.' : 'The model could not be loaded (see above); pick another one or a local folder.';
+    return !!loaded;
+  }
+
   async function embedFiles(files: File[], extra: EmbedItem[] = []) {
-    if (!loaded) {
-      embedStatus.textContent = 'Load a model first.';
-      return;
-    }
     if (files.length === 0 && extra.length === 0) return;
+    if (!(await ensureModel())) return;
     if (busy) {
       embedStatus.textContent = 'Still busy with the previous batch: wait for it or cancel it.';
       return;
@@ -338,7 +359,7 @@ export function initEmbedPanel(): EmbeddedCorpus {
       }
       table.hidden = table.tBodies[0].rows.length === 0;
       searchForm.hidden = docs.length === 0 && !streamActive();
-      changed();
+      if (result.docs.length > 0) corpusChanged('embedded');
       embedStatus.textContent = `${result.cancelled ? 'Cancelled' : 'Done'}: ${Math.max(result.docs.length, result.indexed.length)} embedded${result.fromStore ? ` (${result.fromStore} read from stored embeddings)` : ''}, ${failed.size} skipped, ${result.msPerItem.toFixed(1)} ms per item. ${docs.length} documents in the index.${result.storeError ? ` Embeddings could not be stored for reuse: ${result.storeError}` : ''}`;
     } catch (err) {
       finished = true;
@@ -381,15 +402,18 @@ export function initEmbedPanel(): EmbeddedCorpus {
     const files = [...((ev.target as HTMLInputElement).files ?? [])].filter((f) => !f.name.startsWith('.'));
     void embedFiles(files);
   });
-  dropzone.addEventListener('dragover', (e) => {
+  // Files and folders dropped anywhere on the page (folders arrive as directory entries: walked).
+  const overlay = $<HTMLDivElement>('drop-overlay');
+  const carriesFiles = (e: DragEvent) => [...(e.dataTransfer?.types ?? [])].includes('Files');
+  let depth = 0;
+  document.addEventListener('dragenter', (e) => carriesFiles(e) && (depth++, (overlay.hidden = false)));
+  document.addEventListener('dragleave', (e) => carriesFiles(e) && --depth <= 0 && ((depth = 0), (overlay.hidden = true)));
+  document.addEventListener('dragover', (e) => carriesFiles(e) && e.preventDefault());
+  document.addEventListener('drop', async (e) => {
+    if (!carriesFiles(e)) return;
     e.preventDefault();
-    dropzone.classList.add('over');
-  });
-  dropzone.addEventListener('dragleave', () => dropzone.classList.remove('over'));
-  dropzone.addEventListener('drop', async (e) => {
-    e.preventDefault();
-    dropzone.classList.remove('over');
-    // Dropped folders arrive as directory entries: walk them for their files.
+    depth = 0;
+    overlay.hidden = true;
     const entries = [...(e.dataTransfer?.items ?? [])].map((i) => i.webkitGetAsEntry?.()).filter((x): x is FileSystemEntry => !!x);
     const files = entries.length ? await filesOfEntries(entries) : [...(e.dataTransfer?.files ?? [])];
     void embedFiles(files.filter((f) => !f.name.startsWith('.')));
@@ -400,16 +424,13 @@ export function initEmbedPanel(): EmbeddedCorpus {
 
   /** Six generated clips (a shape moving between quadrants), as frames with timestamps. */
   async function addDemoClips(): Promise<void> {
-    if (!loaded) {
-      embedStatus.textContent = 'Load a model first.';
-      return;
-    }
+    if (!(await ensureModel())) return;
     if (busy) {
       embedStatus.textContent = 'Still busy with the previous batch: wait for it or cancel it.';
       return;
     }
     const frames = Math.max(1, Math.min(256, Number(framesInput.value) || 24));
-    const size = Math.max(64, loaded.inputSize);
+    const size = Math.max(64, loaded!.inputSize);
     const items: EmbedItem[] = [];
     for (const clip of demo.clips) {
       const list = [];
@@ -423,6 +444,7 @@ export function initEmbedPanel(): EmbeddedCorpus {
   }
 
   async function addDemo(): Promise<void> {
+    if (!(await ensureModel())) return;
     const corpus = demo;
     const size = Math.max(64, loaded?.inputSize ?? 224);
     // Encoded here, synchronously (src/demo/png.ts): canvas encoders were measured to wait about a
@@ -476,14 +498,7 @@ export function initEmbedPanel(): EmbeddedCorpus {
     embedQuery: (text) => client.query(text),
     loadModel,
     addDemo,
-    applyState(state: { model: string; device: string; dtype: string }) {
-      if (getModel(state.model)) modelSelect.value = state.model;
-      else throw new Error(`This link names a model this page does not know: "${state.model}"`);
-      deviceSelect.value = state.device;
-      dtypeSelect.value = state.dtype;
-      describe();
-    },
+    addFiles: (files) => embedFiles(files.filter((f) => !f.name.startsWith('.'))),
     source: (name) => sources.get(name),
-    settings: () => ({ model: modelSelect.value, device: deviceSelect.value as 'auto' | 'webgpu' | 'wasm', dtype: dtypeSelect.value }),
   };
 }

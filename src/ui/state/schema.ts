@@ -1,0 +1,195 @@
+/**
+ * The page state, one table (as the TensorFlow Playground's state.ts): every key that matters has
+ * its default, its parser (which checks it and says what is wrong) and its URL form written once
+ * here. The URL, the rail's controls and the views all go through this table, so a copied link
+ * reproduces what was on screen, and a default lives in exactly one place.
+ */
+import { formatMethodSpec, parseMethodSpec } from '../../core/methodSpec.ts';
+import { parseStorageList, STORAGE_TYPES, type StorageType } from '../../core/storage.ts';
+import { getModel, MODELS } from '../../embed/registry.ts';
+
+/** One key of the page state: default, how it is read from text (throws a message) and written. */
+export interface Key<T> {
+  /** The URL parameter. */
+  param: string;
+  default: T;
+  parse(text: string): T;
+  format(value: T): string;
+  /** Written to the URL even when equal to the default (the query source, methods and budgets
+   * are always written, so a link says what it compares without knowing the defaults). */
+  always?: boolean;
+  /** What the key is, for the README and the error messages. */
+  doc: string;
+}
+
+const oneOf = <T extends string>(param: string, values: readonly T[], def: T, doc: string): Key<T> => ({
+  param,
+  default: def,
+  doc,
+  parse(text) {
+    if (!(values as readonly string[]).includes(text)) throw new Error(`${param} must be one of ${values.map((v) => v || '(empty)').join(', ')}, got "${text}"`);
+    return text as T;
+  },
+  format: (v) => v,
+});
+
+const integer = (param: string, def: number, min: number, doc: string): Key<number> => ({
+  param,
+  default: def,
+  doc,
+  parse(text) {
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isInteger(v) || v < min) throw new Error(`${param} must be a whole number${min > Number.MIN_SAFE_INTEGER ? ` >= ${min}` : ''}, got "${text}"`);
+    return v;
+  },
+  format: String,
+});
+
+const flag = (param: string, def: boolean, doc: string): Key<boolean> => ({
+  param,
+  default: def,
+  doc,
+  parse(text) {
+    if (text === '1' || text === 'true') return true;
+    if (text === '0' || text === 'false') return false;
+    throw new Error(`${param} must be 1 or 0, got "${text}"`);
+  },
+  format: (v) => (v ? '1' : '0'),
+});
+
+const text = (param: string, def: string, doc: string): Key<string> => ({ param, default: def, doc, parse: (t) => t, format: (v) => v });
+
+/** Budgets: positive whole numbers, ascending and without repeats (the slider steps through them). */
+export function parseBudgetList(value: string): number[] {
+  const parts = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const values = parts.map(Number);
+  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < 1 || v > 100_000))
+    throw new Error(`budgets must be whole numbers from 1 to 100000 separated by commas, got "${value}"`);
+  return [...new Set(values)].sort((a, b) => a - b);
+}
+
+export const VIEWS = ['compare', 'side', 'maps', 'teach', 'data', 'synthetic'] as const;
+export type View = (typeof VIEWS)[number];
+export const VIEW_LABELS: Record<View, string> = {
+  compare: 'Compare',
+  side: 'Side by side',
+  maps: 'Similarity maps',
+  teach: 'Teach',
+  data: 'Data',
+  synthetic: 'Synthetic',
+};
+
+/** Column groups of the results table the user can show or hide. */
+export const COLUMN_GROUPS = ['size', 'quality', 'intervals', 'fidelity', 'utilisation', 'timing'] as const;
+export type ColumnGroup = (typeof COLUMN_GROUPS)[number];
+
+export const SCHEMA = {
+  view: oneOf('view', VIEWS, 'compare', 'the view in the main area'),
+  model: {
+    ...text('model', 'teaching-clip', 'model id from the embedding registry'),
+    parse(t: string) {
+      if (!getModel(t)) throw new Error(`model "${t}" is not one this page knows (${MODELS.map((m) => m.id).join(', ')})`);
+      return t;
+    },
+  } satisfies Key<string>,
+  device: oneOf('device', ['auto', 'webgpu', 'wasm'] as const, 'auto', 'where the model runs'),
+  dtype: oneOf('dtype', ['', 'fp32', 'fp16', 'q8'] as const, '', 'weights; empty: best for the device'),
+  corpus: oneOf('corpus', ['', 'demo'] as const, '', "'demo': the built-in scenes (files you drop never go into a link)"),
+  queries: { ...oneOf('queries', ['demo', 'typed', 'file'] as const, 'demo', 'where the queries come from'), always: true },
+  typed: text('q', '', 'typed queries, one per line'),
+  methods: {
+    param: 'methods',
+    default: ['none', 'agc', 'hpool', 'kmeans', 'uniform', 'random'],
+    always: true,
+    doc: 'methods with options (id:key=value), separated by semicolons',
+    parse(value: string) {
+      const list = value.split(';').map((s) => s.trim()).filter(Boolean).map((m) => formatMethodSpec(parseMethodSpec(m)));
+      if (list.length === 0) throw new Error('methods is empty');
+      return [...new Set(list)];
+    },
+    format: (v: string[]) => v.join(';'),
+  } satisfies Key<string[]>,
+  budgets: { param: 'budgets', default: [4, 8, 16, 32, 64], always: true, doc: 'budgets m compared', parse: parseBudgetList, format: (v: number[]) => v.join(',') } satisfies Key<number[]>,
+  storages: {
+    param: 'storage',
+    default: ['fp32', 'fp16', 'int8'] as StorageType[],
+    doc: `storage types scored (${STORAGE_TYPES.join(', ')})`,
+    parse: parseStorageList,
+    format: (v: StorageType[]) => v.join(','),
+  } satisfies Key<StorageType[]>,
+  seed: integer('seed', 1, Number.MIN_SAFE_INTEGER, 'the run seed'),
+  metric: text('metric', '', 'the metric on the charts; empty: nDCG@10 (or overlap@10 without judgments)'),
+  /** The budget the slider points at: highlighted on every chart, used by utilisation, maps and side by side. */
+  focus: { ...integer('m', 0, 0, 'the focused budget (slider); 0: the middle one'), parse: (t: string) => integer('m', 0, 1, '').parse(t) },
+  /** Which storage type the bytes chart draws ('all' for every type). */
+  shown: oneOf('shown', ['all', ...STORAGE_TYPES] as const, 'fp32', 'storage type drawn on the bytes chart (all: every type, each its own line style); the first type run when this one was not'),
+  /** Methods hidden on the charts (the legend toggles), as method specs. */
+  hidden: { param: 'hide', default: [] as string[], doc: 'methods hidden on the charts', parse: (t: string) => t.split(';').filter(Boolean), format: (v: string[]) => v.join(';') } satisfies Key<string[]>,
+  columns: {
+    param: 'cols',
+    default: ['size', 'quality', 'intervals', 'utilisation'] as ColumnGroup[],
+    doc: `table column groups shown (${COLUMN_GROUPS.join(', ')})`,
+    parse(t: string) {
+      const list = t.split(',').filter(Boolean);
+      const bad = list.find((c) => !(COLUMN_GROUPS as readonly string[]).includes(c));
+      if (bad) throw new Error(`cols must be among ${COLUMN_GROUPS.join(', ')}, got "${bad}"`);
+      return list as ColumnGroup[];
+    },
+    format: (v: ColumnGroup[]) => v.join(','),
+  } satisfies Key<ColumnGroup[]>,
+  run: flag('run', false, 'replay the demo comparison on open'),
+  controls: flag('controls', true, '0 hides every setting (for slides)'),
+  present: flag('present', false, 'presenter mode: large type, no controls'),
+  mapQuery: text('mq', '', 'the similarity maps query id (or text)'),
+  mapDoc: text('md', '', 'the similarity maps document'),
+  teachDoc: text('tdoc', '', 'the teaching view document'),
+  teachMethod: oneOf('tmethod', ['agc', 'hpool'] as const, 'agc', 'the teaching view method'),
+  teachM: integer('tm', 8, 1, 'the teaching view budget'),
+  teachStep: integer('tstep', 0, 0, 'the teaching view step'),
+};
+
+type Schema = typeof SCHEMA;
+export type PageState = { [K in keyof Schema]: Schema[K]['default'] };
+
+export const DEFAULT_STATE: PageState = Object.fromEntries(Object.entries(SCHEMA).map(([k, key]) => [k, key.default])) as PageState;
+
+export class UrlStateError extends Error {
+  constructor(message: string) {
+    super(`This link's settings are not valid: ${message}`);
+    this.name = 'UrlStateError';
+  }
+}
+
+const entries = () => Object.entries(SCHEMA) as [keyof PageState, Key<unknown>][];
+
+/** The query string for a state: keys equal to their default are left out (unless `always`). */
+export function encodeState(state: PageState): string {
+  const p = new URLSearchParams();
+  for (const [name, key] of entries()) {
+    const text = key.format(state[name]);
+    if (key.always || text !== key.format(key.default)) p.set(key.param, text);
+  }
+  return p.toString();
+}
+
+/** Reads a query string; a bad value is an error naming its parameter, never silently dropped. */
+export function decodeState(search: string): PageState {
+  const p = new URLSearchParams(search);
+  const out = { ...DEFAULT_STATE } as Record<string, unknown>;
+  for (const [name, key] of entries()) {
+    const raw = p.get(key.param);
+    if (raw === null) continue;
+    try {
+      out[name] = key.parse(raw);
+    } catch (err) {
+      throw new UrlStateError((err as Error).message);
+    }
+  }
+  return out as PageState;
+}
+
+/** The budget the slider points at: the focused one when it was run, else the middle budget. */
+export function focusedBudget(state: Pick<PageState, 'focus'>, budgetsRun: readonly number[]): number | undefined {
+  if (budgetsRun.length === 0) return undefined;
+  return budgetsRun.includes(state.focus) ? state.focus : budgetsRun[Math.floor((budgetsRun.length - 1) / 2)];
+}
