@@ -5,7 +5,7 @@ import { failOnConsoleErrors } from './consoleErrors.ts';
 failOnConsoleErrors();
 
 async function embedDemo(page: Page) {
-  await page.goto('/');
+  await page.goto('/?view=compare');
   await page.selectOption('#device', 'wasm');
   await page.getByRole('button', { name: 'Load model' }).click();
   await expect(page.locator('#model-status')).toContainText('Self-check passed', { timeout: 60_000 });
@@ -30,6 +30,8 @@ test('demo corpus: five methods compared, charts carry the table figures, export
   for (const m of methods) await expect(page.locator(`#chart-budget g.series[data-series="${m}"] circle`)).toHaveCount(3);
   await expect(page.locator('#chart-budget g.reference')).toHaveCount(1);
   // Pareto view: fp32, fp16 and int8 per method, each measured, plus the uncompressed points.
+  await expect(page.locator('#chart-bytes g.series')).toHaveCount(5 + 1); // one storage type at a time by default
+  await page.selectOption('#bytes-storage', 'all');
   await expect(page.locator('#chart-bytes g.series')).toHaveCount(5 * 3 + 1);
   await expect(page.locator('#chart-bytes g.series[data-series="agc:fp16"] circle')).toHaveCount(3);
   await expect(page.locator('#chart-bytes g.series[data-series="none"] circle')).toHaveCount(3);
@@ -103,7 +105,7 @@ test('a bad queries file is reported with its line, and nothing runs', async ({ 
   await page.setInputFiles('#queries-file', { name: 'q.csv', mimeType: 'text/csv', buffer: Buffer.from('query,document,grade\nred top left,scene-000.png,1\nblue,scene-001.png,lots\n') });
   await page.getByRole('button', { name: 'Compare' }).click();
   await expect(page.locator('#compare-status')).toHaveText('q.csv, line 3: grade "lots" is not a number >= 0');
-  await expect(page.locator('#compare-results')).toBeHidden();
+  await expect(page.locator('#compare-status')).toHaveClass(/error/);
 });
 
 test('the URL carries the comparison: opening a copied link replays it to identical figures, controls=0 hides the settings', async ({ page, browser }) => {
@@ -144,20 +146,13 @@ test('the URL carries the comparison: opening a copied link replays it to identi
   await other.close();
 });
 
-test('no request leaves the origin: the page is served with a CSP, and the whole flow stays on this site', async ({ page }) => {
+test('no request leaves the origin: the page is served with a CSP, and a first visit (model, scenes, comparison) stays on this site', async ({ page }) => {
   const requests: string[] = [];
   page.on('request', (r) => requests.push(r.url()));
   const response = await page.goto('/');
   const csp = (await response!.allHeaders())['content-security-policy'];
   expect(csp).toContain("default-src 'self'");
   expect(csp).toContain('connect-src');
-  await page.selectOption('#device', 'wasm');
-  await page.getByRole('button', { name: 'Load model' }).click();
-  await expect(page.locator('#model-status')).toContainText('Self-check passed', { timeout: 60_000 });
-  await page.getByRole('button', { name: 'Add 24 demo scenes' }).click();
-  await expect(page.locator('#embed-status')).toContainText('Done: 24 embedded', { timeout: 60_000 });
-  await page.fill('#compare-budgets', '4,16');
-  await page.getByRole('button', { name: 'Compare' }).click();
   await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
   const origin = new URL(page.url()).origin;
   const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:'));
@@ -170,6 +165,7 @@ test('no request leaves the origin: the page is served with a CSP, and the whole
 
 test('teaching view: AGC and H-Pool step by step on a picture, and a link opens the same step without controls', async ({ page, browser }) => {
   await embedDemo(page);
+  await page.click('#views-nav a[data-view="teach"]');
   await page.selectOption('#teach-doc', 'scene-002.png');
   await page.fill('#teach-m', '6');
   await page.getByRole('button', { name: 'Show steps' }).click();
@@ -209,6 +205,7 @@ test('teaching view: AGC and H-Pool step by step on a picture, and a link opens 
 
 test('side by side: uncompressed and AGC at m = 4, each in its own worker, with winners marked and top results', async ({ page }) => {
   await embedDemo(page);
+  await page.click('#views-nav a[data-view="side"]');
   const workersBefore = page.workers().length;
   await page.fill('#side-query', 'red shape at the top left');
   await page.fill('#side-m', '4');
@@ -261,10 +258,23 @@ test('demo clips: animated shapes embed as 24-frame videos and join the comparis
   await expect(page.locator('#frames-agc rect.cell')).toHaveCount(24);
   await page.screenshot({ path: 'test-results/screens/compare-with-clips.png', fullPage: true });
   // The per-query view shows a video as a grid of its frames.
+  await page.click('#views-nav a[data-view="side"]');
   await page.selectOption('#side-doc', 'clip-00');
   await page.fill('#side-query', 'yellow shape at the bottom right');
   await page.getByRole('button', { name: 'Show side by side' }).click();
   await expect(page.locator('#side-panel .side[data-side="1"] canvas')).toHaveAttribute('data-doc', 'clip-00', { timeout: 30_000 });
   await expect(page.locator('#side-panel .side[data-side="1"] .side-summary')).toContainText('clip-00 ranks #');
   await page.locator('#side-panel').screenshot({ path: 'test-results/screens/side-by-side-clip.png' });
+  // Similarity maps of a video: every frame's patches, uncompressed beside AGC at the slider's budget.
+  await page.click('#views-nav a[data-view="maps"]');
+  await page.selectOption('#maps-query', 'yellow shape at the bottom right');
+  await page.selectOption('#maps-doc', 'clip-00');
+  await expect(page.locator('#maps canvas')).toHaveCount(2, { timeout: 30_000 });
+  await expect(page.locator('#maps canvas').first()).toHaveAttribute('data-doc', 'clip-00');
+  await expect(page.locator('#maps canvas').nth(1)).toHaveAttribute('data-title', 'AGC, m = 8');
+  await expect(page.locator('#maps canvas').nth(1)).toHaveAttribute('data-stored', '8');
+  await expect(page.locator('#maps canvas').first()).toHaveAttribute('data-stored', '1536');
+  await page.locator('#maps-tokens button[data-token="0"]').hover();
+  await expect(page.locator('#maps canvas').first()).toHaveAttribute('data-token', '0');
+  await page.locator('#maps-panel').screenshot({ path: 'test-results/screens/maps-clip.png' });
 });

@@ -28,7 +28,7 @@ async function scores(page: Page, query: string): Promise<Map<string, number>> {
 }
 
 test('teaching model on WebGPU and on WASM: demo scenes embed, retrieval works, devices agree', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/?view=data');
   await loadModel(page, 'webgpu');
   const status = page.locator('#model-status');
   await expect(status).toContainText('Loaded Teaching model (built in, offline) on WEBGPU (fp32)');
@@ -56,7 +56,7 @@ test('teaching model on WebGPU and on WASM: demo scenes embed, retrieval works, 
 });
 
 test('a local model folder loads with no network (tiny SigLIP-like fixture), a broken one is explained', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/?view=data');
   await page.selectOption('#model', 'siglip-base-patch16-224');
   await loadModel(page, 'wasm', 'test-models/tiny-siglip');
   await expect(page.locator('#model-status')).toContainText('Self-check passed');
@@ -74,7 +74,7 @@ test('a local model folder loads with no network (tiny SigLIP-like fixture), a b
 });
 
 test('bad files are listed with the reason and the rest still embed; a recorded video samples to the asked frames', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/?view=data');
   await loadModel(page, 'wasm');
   await page.fill('#frames', '6');
   // Two good PNGs, a zero-byte image, a corrupt image, a text file, and a 2-second WebM made here.
@@ -159,7 +159,7 @@ test('Hub models load from the configured host through the browser cache: the se
     const body = readFileSync(join('test-models/tiny-clip', m[1]));
     await route.fulfill({ status: 200, body, headers: { 'Access-Control-Allow-Origin': '*', 'Content-Length': String(body.length) } });
   });
-  await page.goto('/');
+  await page.goto('/?view=data');
   await page.selectOption('#model', 'clip-vit-base-patch32');
   await page.fill('#model-host', 'https://hub.example.test/');
   await loadModel(page, 'wasm');
@@ -199,7 +199,7 @@ test('Hub models load from the configured host through the browser cache: the se
 
 test('a host that does not answer is reported with the URL, not as a hang', async ({ page, context }) => {
   await context.route('https://down.example.test/**', (route) => route.abort('connectionrefused'));
-  await page.goto('/');
+  await page.goto('/?view=data');
   await page.selectOption('#model', 'siglip-base-patch16-224');
   await page.fill('#model-host', 'https://down.example.test');
   await loadModel(page, 'wasm');
@@ -208,7 +208,7 @@ test('a host that does not answer is reported with the URL, not as a hang', asyn
 });
 
 test('EXIF orientation is honoured: a rotated JPEG is embedded the way it is displayed', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/?view=data');
   await loadModel(page, 'wasm');
   await page.evaluate(async () => {
     // Raw pixels: a red block in the bottom-left quarter. EXIF orientation 6 displays the picture
@@ -238,7 +238,7 @@ test('EXIF orientation is honoured: a rotated JPEG is embedded the way it is dis
 });
 
 test('a reload reuses stored embeddings (keyed by file content and model); clearing them embeds again', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/?view=data');
   await loadModel(page, 'wasm');
   await page.getByRole('button', { name: 'Add 24 demo scenes' }).click();
   await expect(page.locator('#embed-status')).toContainText('Done: 24 embedded, 0 skipped', { timeout: 60_000 });
@@ -296,7 +296,7 @@ test('a whole folder (with a subfolder) is embedded from the folder picker; hidd
   writeFileSync(join(dir, 'sub', 'blue.png'), png(64, [20, 20, 220]));
   writeFileSync(join(dir, '.DS_Store'), 'junk');
   writeFileSync(join(dir, 'readme.txt'), 'hello');
-  await page.goto('/');
+  await page.goto('/?view=data');
   await loadModel(page, 'wasm');
   await page.setInputFiles('#folder', dir);
   await expect(page.locator('#embed-status')).toContainText('Done: 2 embedded, 1 skipped', { timeout: 60_000 });

@@ -9,7 +9,7 @@ failOnConsoleErrors();
 const fx = join(import.meta.dirname, '..', 'test', 'fixtures', 'import');
 
 test('imports embeddings made with NumPy, compares methods on them, and exports an index that re-imports with the same scores', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/?view=data');
   // A truncated file: a clear error naming the file, and nothing imported.
   await page.setInputFiles('#import-docs', { name: 'cut.safetensors', mimeType: 'application/octet-stream', buffer: readFileSync(join(fx, 'ragged.safetensors')).subarray(0, 300) });
   await page.getByRole('button', { name: 'Import', exact: true }).click();
@@ -67,7 +67,7 @@ test('imports embeddings made with NumPy, compares methods on them, and exports 
 });
 
 test('streaming index: documents are compressed as they are embedded and the full vectors are not kept; search and export use it', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/?view=data');
   await page.selectOption('#device', 'wasm');
   await page.getByRole('button', { name: 'Load model' }).click();
   await expect(page.locator('#model-status')).toContainText('Self-check passed', { timeout: 60_000 });

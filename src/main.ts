@@ -63,7 +63,7 @@ effect(() => {
 const welcome = $<HTMLDivElement>('welcome');
 effect(() => {
   const s = store.state.value;
-  welcome.hidden = !(s.corpus === 'demo' && s.controls && !s.present && sessionStorage.getItem('welcome-closed') !== '1');
+  welcome.hidden = !(s.view === 'compare' && s.corpus === 'demo' && s.controls && !s.present && sessionStorage.getItem('welcome-closed') !== '1');
 });
 $<HTMLButtonElement>('welcome-close').addEventListener('click', () => {
   sessionStorage.setItem('welcome-closed', '1');

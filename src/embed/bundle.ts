@@ -84,6 +84,7 @@ export async function loadBundle(name: string, get: FileGetter, dtype: Dtype): P
     vision,
     text,
     tokenize,
+    tokenText: (id: number) => tokenizer.decode([id], { skip_special_tokens: false }).trim() || `#${id}`,
     specialIds,
     eosId,
     padTo,

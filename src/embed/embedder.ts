@@ -43,6 +43,8 @@ export interface ModelBundle {
   vision: Uint8Array;
   text: Uint8Array;
   tokenize: (text: string) => Tokenized;
+  /** The text of one token id (for labelling query tokens); optional for hand-made bundles. */
+  tokenText?: (id: number) => string;
   /** Ids of special tokens (BOS, EOS, padding), dropped from query vectors unless asked for. */
   specialIds: Set<number>;
   eosId: number;
@@ -84,6 +86,8 @@ export interface QueryEmbedding {
   vectors: Float32Array;
   /** Token ids kept, one per vector. */
   tokenIds: number[];
+  /** Their text, as the tokenizer decodes each alone (e.g. "red", "shape"). */
+  tokens: string[];
   /** Tokens dropped because the model gives them no direction (zero vector). */
   droppedZero: number;
   pooled: Float32Array;
@@ -342,7 +346,9 @@ export class Embedder {
       normalizeRowsInPlace(vectors, D);
       const pooledN = Float32Array.from(pooled);
       normalizeRowsInPlace(pooledN, D);
-      return { text, n: keep.length, d: D, vectors, tokenIds: keep.map((i) => ids[i]), droppedZero, pooled: pooledN };
+      const tokenIds = keep.map((i) => ids[i]);
+      const tokens = tokenIds.map((id) => this.bundle.tokenText?.(id) ?? `#${id}`);
+      return { text, n: keep.length, d: D, vectors, tokenIds, tokens, droppedZero, pooled: pooledN };
     });
   }
 

@@ -27,7 +27,7 @@ export interface EmbeddedCorpus {
   /** The demo corpus, when every embedded document is one of its scenes. */
   demo(): DemoCorpus | undefined;
   model(): LoadedModel | undefined;
-  embedQuery(text: string): Promise<{ n: number; d: number; vectors: Float32Array }>;
+  embedQuery(text: string): Promise<{ n: number; d: number; vectors: Float32Array; tokens?: string[] }>;
   /** Loads the selected model (resolves when loaded or failed; the status line says which). */
   loadModel(): Promise<void>;
   /** Embeds the 24 demo scenes (loading the chosen model first if none is loaded). */

@@ -94,18 +94,18 @@ export function initMapsView(store: Store, corpus: EmbeddedCorpus): void {
       ];
       if (mine !== rendering) return;
       current = { doc, maps };
-      drawTokens(q.n);
+      drawTokens(q.tokens ?? []);
       await draw();
-      status.textContent = `"${text}" (${q.n} query tokens) on ${doc.id}, ${doc.n} patches. Outlined: patches whose stored vector won a token's MaxSim.`;
+      status.textContent = `"${text}" (${q.n} query tokens: ${(q.tokens ?? []).join(' · ')}) on ${doc.id}, ${doc.n} patches. Outlined: patches whose stored vector won a token's MaxSim.`;
     } catch (err) {
       if (mine === rendering) status.textContent = `Could not draw the maps: ${(err as Error).message}`;
     }
   }
 
-  function drawTokens(qn: number) {
+  function drawTokens(names: string[]) {
     token = -1;
     const button = (t: number) => {
-      const b = Object.assign(document.createElement('button'), { type: 'button', textContent: t < 0 ? 'Whole query' : `token ${t + 1}` });
+      const b = Object.assign(document.createElement('button'), { type: 'button', textContent: t < 0 ? 'Whole query' : (names[t] ?? `token ${t + 1}`) });
       b.dataset.token = String(t);
       b.setAttribute('aria-pressed', String(t === token));
       const pick = () => {
@@ -119,7 +119,7 @@ export function initMapsView(store: Store, corpus: EmbeddedCorpus): void {
       b.addEventListener('click', pick);
       return b;
     };
-    tokensBox.replaceChildren(button(-1), ...Array.from({ length: qn }, (_, t) => button(t)));
+    tokensBox.replaceChildren(button(-1), ...names.map((_, t) => button(t)));
   }
 
   /** Values per input token for the token chosen (or the mean over query tokens), and the winners. */

@@ -1,0 +1,194 @@
+/**
+ * The playground as a user meets it: a first visit runs the demo comparison with no click, every
+ * view fits 1280 x 720 and 1920 x 1080 without horizontal overflow (screenshots kept), the
+ * budget slider and the legend re-render every chart without re-running, each view has its own
+ * URL, files dropped anywhere re-run the comparison, the similarity maps explain a match, and
+ * axe finds no serious or critical violation on any view.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { encodePng } from '../src/demo/png.ts';
+import { demoCorpus, renderScene } from '../src/demo/scenes.ts';
+import { failOnConsoleErrors } from './consoleErrors.ts';
+
+failOnConsoleErrors();
+
+const VIEWS = ['compare', 'side', 'maps', 'teach', 'data', 'synthetic'];
+
+async function firstVisit(page: Page) {
+  await page.goto('/');
+  await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
+}
+
+test('a first visit shows the demo comparison with no click, says what it is, and fits the screen in every view', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await firstVisit(page);
+  await expect(page.locator('#model-status')).toContainText('Loaded Teaching model (built in, offline) on WASM');
+  await expect(page.locator('#compare-status')).toContainText('24 documents, 18 queries');
+  await expect(page.locator('#chart-budget g.series')).toHaveCount(5);
+  await expect(page.locator('#welcome')).toBeVisible();
+  await expect(page.locator('#welcome')).toContainText('built-in teaching model');
+  expect(page.url()).toContain('corpus=demo');
+  expect(page.url()).toContain('run=1');
+  for (const size of [{ width: 1280, height: 720 }, { width: 1920, height: 1080 }]) {
+    await page.setViewportSize(size);
+    for (const view of VIEWS) {
+      await page.click(`#views-nav a[data-view="${view}"]`);
+      await expect(page.locator(`main > .view[data-view="${view}"]`)).toBeVisible();
+      await page.waitForTimeout(150); // a resize re-lays the charts on the next frame
+      const widths = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        main: document.querySelector('main')!.scrollWidth - document.querySelector('main')!.clientWidth,
+        rail: document.querySelector('.rail')!.scrollWidth - document.querySelector('.rail')!.clientWidth,
+      }));
+      expect(widths, `${view} at ${size.width} x ${size.height}`).toEqual({ page: 0, main: 0, rail: 0 });
+      await page.screenshot({ path: `test-results/screens/view-${view}-${size.width}x${size.height}.png` });
+    }
+  }
+  // The results table scrolls inside its own container, not the page.
+  await page.click('#views-nav a[data-view="compare"]');
+  const table = await page.locator('#compare-table-wrap').evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth, overflow: getComputedStyle(el).overflowX }));
+  expect(table.overflow).toBe('auto');
+});
+
+test('the budget slider moves every chart, the maps and the table without re-running anything', async ({ page }) => {
+  await firstVisit(page);
+  const status = await page.locator('#compare-status').textContent();
+  const workers = page.workers().length;
+  await expect(page.locator('#budget-value')).toHaveText('m = 16');
+  await expect(page.locator('#chart-budget circle.focus')).toHaveCount(5);
+  const slider = page.locator('#budget-slider');
+  await slider.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.locator('#budget-value')).toHaveText('m = 32');
+  // Every chart highlights m = 32: the rule and points on the budget chart, the bytes and evenness
+  // points, the bars and heat maps (titled with the budget), the table rows.
+  await expect(page.locator('#chart-budget g.focus-rule')).toHaveAttribute('data-x', '32');
+  for (const key of await page.locator('#chart-budget circle.focus').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-key')))) expect(key).toBe('m=32');
+  for (const key of await page.locator('#chart-bytes circle.focus').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-key')))) expect(key).toMatch(/^m=32 /);
+  await expect(page.locator('#chart-evenness circle.focus')).toHaveCount(5);
+  await expect(page.locator('#chart-active text.title')).toHaveText('Stored vectors that ever win a MaxSim match (m = 32)');
+  await expect(page.locator('#heatmaps svg[data-method="agc"] text.title')).toHaveText('AGC, m = 32');
+  const focusRows = await page.locator('#compare-table tbody tr.focus').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-budget')));
+  expect(focusRows.length).toBe(5 * 3);
+  expect(new Set(focusRows)).toEqual(new Set(['32']));
+  // The bar chart's values are the table's active fractions at m = 32.
+  const agcActive = Number(await page.locator('#chart-active g.series[data-series="agc"] rect').getAttribute('data-y'));
+  const agcTable = Number(await page.locator('#compare-table tr[data-method="agc"][data-budget="32"][data-storage="fp32"] td[data-column="active_fraction"]').textContent());
+  expect(Math.abs(agcActive - agcTable)).toBeLessThan(1e-4);
+  expect(page.url()).toContain('m=32');
+  // Nothing ran again: the same status line, no new worker.
+  await expect(page.locator('#compare-status')).toHaveText(status!);
+  expect(page.workers().length).toBe(workers);
+  // The maps use the slider's budget.
+  await page.click('#views-nav a[data-view="maps"]');
+  await expect(page.locator('#maps canvas')).toHaveCount(2, { timeout: 30_000 });
+  await expect(page.locator('#maps canvas').nth(1)).toHaveAttribute('data-title', 'AGC, m = 32');
+});
+
+test('legend toggles hide a method on every chart and the table marks it; the URL keeps it', async ({ page }) => {
+  await firstVisit(page);
+  const uniform = page.locator('#legend button[data-method="uniform"]');
+  await expect(uniform).toHaveAttribute('aria-pressed', 'true');
+  await uniform.click();
+  await expect(uniform).toHaveAttribute('aria-pressed', 'false');
+  await expect(page.locator('#chart-budget g.series')).toHaveCount(4);
+  await expect(page.locator('#chart-budget g.series[data-series="uniform"]')).toHaveCount(0);
+  await expect(page.locator('#chart-active g.series[data-series="uniform"]')).toHaveCount(0);
+  await expect(page.locator('#heatmaps svg[data-method="uniform"]')).toHaveCount(0);
+  await expect(page.locator('#compare-table tr.hidden-method[data-method="uniform"]')).toHaveCount(5 * 3);
+  expect(page.url()).toContain('hide=uniform');
+  await page.keyboard.press('Enter'); // the toggle keeps the focus: Enter shows it again
+  await expect(page.locator('#chart-budget g.series')).toHaveCount(5);
+});
+
+test('each view has its own URL, and opening it restores the view and its settings', async ({ page }) => {
+  await firstVisit(page);
+  await page.click('#views-nav a[data-view="maps"]');
+  await expect(page.locator('#maps canvas')).toHaveCount(2, { timeout: 30_000 });
+  await page.selectOption('#maps-query', 'green shape at the top right');
+  await expect(page.locator('#maps canvas').first()).toHaveAttribute('data-doc', /scene-/, { timeout: 30_000 });
+  const doc = await page.locator('#maps-doc').inputValue();
+  await page.locator('#budget-slider').evaluate((el: HTMLInputElement) => {
+    el.value = '0';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  const url = page.url();
+  expect(url).toContain('view=maps');
+  expect(url).toContain('mq=green+shape+at+the+top+right');
+  const other = await page.context().newPage();
+  await other.goto(url);
+  await expect(other.locator('#maps-panel')).toBeVisible();
+  await expect(other.locator('#compare-view')).toBeHidden();
+  await expect(other.locator('#maps canvas')).toHaveCount(2, { timeout: 120_000 });
+  await expect(other.locator('#maps-query')).toHaveValue('green shape at the top right');
+  await expect(other.locator('#maps-doc')).toHaveValue(doc);
+  await expect(other.locator('#maps canvas').nth(1)).toHaveAttribute('data-title', 'AGC, m = 4');
+  await other.close();
+});
+
+test('similarity maps of an image: a token map per query token, uncompressed beside the compressed index', async ({ page }) => {
+  await firstVisit(page);
+  await page.click('#views-nav a[data-view="maps"]');
+  await page.selectOption('#maps-query', 'red shape at the top left');
+  const first = page.locator('#maps canvas').first();
+  await expect(first).toHaveAttribute('data-token', '-1', { timeout: 30_000 });
+  const tokens = page.locator('#maps-tokens button');
+  // "Whole query" and one button per query token, named by the tokenizer.
+  expect(await tokens.count()).toBeGreaterThan(2);
+  await expect(tokens.nth(1)).toHaveText('red');
+  await tokens.nth(1).hover();
+  await expect(first).toHaveAttribute('data-token', '0');
+  // The uncompressed winner of "red" is one patch; its score is that token's MaxSim contribution.
+  const winners = (await first.getAttribute('data-winners'))!.split(',');
+  expect(winners).toHaveLength(1);
+  expect(Number(await first.getAttribute('data-score'))).toBeGreaterThan(0);
+  await page.locator('#maps-panel').screenshot({ path: 'test-results/screens/maps-image.png' });
+});
+
+test('files dropped anywhere on the page are embedded and the comparison re-runs on them', async ({ page }) => {
+  await firstVisit(page);
+  // Six scenes of the demo under other names: not the demo corpus, so no captions: typed queries, fidelity.
+  const scenes = demoCorpus(6, 5).scenes.map((s, i) => ({ name: `mine-${i}.png`, b64: Buffer.from(encodePng(renderScene(s, 64), 64, 64)).toString('base64') }));
+  await page.evaluate(async (files) => {
+    const dt = new DataTransfer();
+    for (const f of files) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: 'image/png' }));
+    const target = document.querySelector('#chart-budget')!;
+    for (const type of ['dragenter', 'dragover', 'drop']) target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, scenes);
+  await expect(page.locator('#embed-status')).toContainText('Done: 6 embedded', { timeout: 60_000 });
+  await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
+  await expect(page.locator('#compare-status')).toContainText('30 documents');
+  await expect(page.locator('#query-source')).toHaveValue('typed');
+  await expect(page.locator('#compare-metric')).toHaveValue('overlap@10');
+  expect(page.url()).not.toContain('corpus=demo');
+});
+
+test('axe finds no serious or critical accessibility violation on any view', async ({ page }) => {
+  await firstVisit(page);
+  for (const view of VIEWS) {
+    await page.click(`#views-nav a[data-view="${view}"]`);
+    if (view === 'maps') await expect(page.locator('#maps canvas')).toHaveCount(2, { timeout: 30_000 });
+    const result = await new AxeBuilder({ page }).analyze();
+    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')})`);
+    expect(bad, view).toEqual([]);
+  }
+});
+
+test('every control is reachable by keyboard with a visible focus ring', async ({ page }) => {
+  await firstVisit(page);
+  const seen = new Set<string>();
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab');
+    const f = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el || el === document.body) return null;
+      const style = getComputedStyle(el);
+      return { id: el.id || el.textContent?.trim().slice(0, 20) || el.tagName, outline: style.outlineStyle !== 'none' && style.outlineWidth !== '0px' };
+    });
+    if (!f) continue;
+    expect(f.outline, `focus ring on ${f.id}`).toBe(true);
+    seen.add(f.id);
+  }
+  for (const id of ['Compare', 'model', 'load-model', 'compare-budgets', 'compare-run']) expect(seen, id).toContain(id);
+});
