@@ -11,6 +11,8 @@ async function embedDemo(page: Page) {
   await expect(page.locator('#model-status')).toContainText('Self-check passed', { timeout: 60_000 });
   await page.getByRole('button', { name: 'Add 24 demo scenes' }).click();
   await expect(page.locator('#embed-status')).toContainText('Done: 24 embedded', { timeout: 60_000 });
+  // Embedding re-runs the comparison by itself: wait for it, so what follows starts from a quiet page.
+  await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
 }
 
 const num = async (page: Page, sel: string, attr = 'data-y') => Number(await page.locator(sel).getAttribute(attr));
@@ -267,7 +269,7 @@ test('demo clips: animated shapes embed as 24-frame videos and join the comparis
   await page.locator('#side-panel').screenshot({ path: 'test-results/screens/side-by-side-clip.png' });
   // Similarity maps of a video: every frame's patches, uncompressed beside AGC at the slider's budget.
   await page.click('#views-nav a[data-view="maps"]');
-  await page.selectOption('#maps-query', 'yellow shape at the bottom right');
+  await page.selectOption('#maps-query', 'red shape at the top left');
   await page.selectOption('#maps-doc', 'clip-00');
   await expect(page.locator('#maps canvas')).toHaveCount(2, { timeout: 30_000 });
   await expect(page.locator('#maps canvas').first()).toHaveAttribute('data-doc', 'clip-00');

@@ -83,7 +83,7 @@ test('streaming index: documents are compressed as they are embedded and the ful
   await expect(page.locator('#embedded tbody tr[data-doc="scene-000.png"] td').nth(2)).toHaveText('64 x 13 → 4 stored');
   // Nothing full-length to compare: the comparison says so.
   await page.getByRole('button', { name: 'Compare' }).click();
-  await expect(page.locator('#compare-status')).toContainText('Embed some files first');
+  await expect(page.locator('#compare-status')).toContainText('the comparison needs the full vectors');
   // Search runs on the compressed index.
   await page.fill('#query', 'red shape at the top left');
   await page.getByRole('button', { name: /Search \(/ }).click();

@@ -80,7 +80,10 @@ export function initCompareController(store: Store, corpus: EmbeddedCorpus): Com
         `Imported ${c.docs.length} documents (${summary.tokens} vectors, d = ${c.d}, ${c.layout}, ${c.dtype}), ${c.queries.length} queries, ` +
         `${imported.qrels.size} with relevance${c.manifest ? `; an exported index (${c.manifest.method}, m = ${c.manifest.budget ?? 'full'}, ${c.manifest.storage})` : ''}.` +
         (c.notes.length ? ` Notes: ${c.notes.join('; ')}.` : '') + (c.queries.length ? ' The comparison runs on it now (Compare view; the rail\'s Corpus chooses).' : ' Add a queries file to compare methods on it.');
-      if (c.queries.length) void compare();
+      if (c.queries.length) {
+        store.update({ view: 'compare' });
+        void compare();
+      }
     } catch (err) {
       importStatus.textContent = `Nothing was imported. ${(err as Error).message}`;
       importStatus.classList.add('error');
@@ -157,6 +160,9 @@ export function initCompareController(store: Store, corpus: EmbeddedCorpus): Com
     progress.removeAttribute('value');
     try {
       if (settingsError) throw new Error(settingsError);
+      const indexedOnly = !useImported && $<HTMLInputElement>('stream-on').checked && !$<HTMLInputElement>('stream-keep').checked;
+      if (docs.length === 0 && indexedOnly)
+        throw new Error('The documents were indexed while embedding without their full-length vectors, and the comparison needs the full vectors (it compresses them with every method): tick "also keep the full vectors" in the Data view and embed again.');
       if (docs.length === 0) throw new Error('Nothing to compare yet: drop images or videos on the page, add the demo scenes, or import embeddings.');
       const s = store.get();
       const config = { methods: s.methods.map(parseMethodSpec), budgets: s.budgets, storages: s.storages, ks: KS, seed: s.seed };
