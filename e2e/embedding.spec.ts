@@ -68,7 +68,7 @@ test('a local model folder loads with no network (tiny SigLIP-like fixture), a b
   cpSync('test-models/tiny-clip', dir, { recursive: true });
   const onnx = readFileSync(join(dir, 'onnx', 'vision_model.onnx'));
   writeFileSync(join(dir, 'onnx', 'vision_model.onnx'), onnx.subarray(0, 4000));
-  await page.reload();
+  await page.goto('/?view=data'); // a fresh page: the default model (the URL now names SigLIP)
   await loadModel(page, 'wasm', dir);
   await expect(page.locator('#model-status .error')).toContainText('vision model is not a valid ONNX file');
 });
@@ -161,6 +161,7 @@ test('Hub models load from the configured host through the browser cache: the se
   });
   await page.goto('/?view=data');
   await page.selectOption('#model', 'clip-vit-base-patch32');
+  await page.getByText('Weights, host, local folder').click();
   await page.fill('#model-host', 'https://hub.example.test/');
   await loadModel(page, 'wasm');
   await expect(page.locator('#model-status')).toContainText('Loaded CLIP ViT-B/32 on WASM (q8)');
@@ -173,6 +174,7 @@ test('Hub models load from the configured host through the browser cache: the se
   requested.length = 0;
   await page.reload();
   await page.selectOption('#model', 'clip-vit-base-patch32');
+  await page.getByText('Weights, host, local folder').click();
   await page.fill('#model-host', 'https://hub.example.test/');
   await loadModel(page, 'wasm');
   await expect(page.locator('#model-status')).toContainText('Self-check passed');
@@ -201,6 +203,7 @@ test('a host that does not answer is reported with the URL, not as a hang', asyn
   await context.route('https://down.example.test/**', (route) => route.abort('connectionrefused'));
   await page.goto('/?view=data');
   await page.selectOption('#model', 'siglip-base-patch16-224');
+  await page.getByText('Weights, host, local folder').click();
   await page.fill('#model-host', 'https://down.example.test');
   await loadModel(page, 'wasm');
   await expect(page.locator('#model-status .error')).toContainText('could not download');

@@ -290,7 +290,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
         const item = await pageSample(f);
         if (item) items.push(item);
       } else if (f.type.startsWith('image/') || f.type === '') {
-        items.push({ name: f.name, blob: f });
+        items.push({ name: f.name, blob: f, rgba: decodedDemo.get(f) });
       } else {
         addError(f.name, `not an image or video (${f.type}); skipped`);
       }
@@ -419,6 +419,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
     void embedFiles(files.filter((f) => !f.name.startsWith('.')));
   });
   const demo = demoCorpusWithClips(24, 6, 1);
+  const decodedDemo = new WeakMap<File, { data: Uint8ClampedArray<ArrayBuffer>; width: number; height: number }>();
   $<HTMLButtonElement>('demo-scenes').addEventListener('click', () => void addDemo());
   $<HTMLButtonElement>('demo-clips').addEventListener('click', () => void addDemoClips());
 
@@ -451,8 +452,11 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
     // second per image in a throttled page.
     const files: File[] = [];
     for (const scene of corpus.scenes) {
-      const blob = new Blob([encodePng(renderScene(scene, size), size, size) as BlobPart], { type: 'image/png' });
-      files.push(new File([blob], scene.id, { type: 'image/png' }));
+      const rgba = renderScene(scene, size) as Uint8ClampedArray<ArrayBuffer>;
+      const file = new File([encodePng(rgba, size, size) as BlobPart], scene.id, { type: 'image/png' });
+      // The worker draws these pixels instead of decoding the PNG again (see EmbedItem.rgba).
+      decodedDemo.set(file, { data: rgba, width: size, height: size });
+      files.push(file);
     }
     await embedFiles(files);
   }
