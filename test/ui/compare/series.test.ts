@@ -70,6 +70,20 @@ describe('Compare view series', () => {
     expect(lead.text).toMatch(/^At m = 4, AGC leads Uniform pool on ndcg@10 by 0\.500/);
     expect(lead.significant).toBe(true);
   });
+
+  it('a small lead whose interval covers 0 is not significant, even with p below 1', () => {
+    // Per-query differences AGC - uniform: 0.5, -0.5, 0, 1, -0.5, 0: mean 1/12 = 0.083.
+    const noisy = {
+      ...result,
+      queries: 6,
+      rows: [row('agc', 8, 'fp32', [1, 0, 1, 1, 0.5, 0.5], 0.5), row('uniform', 8, 'fp32', [0.5, 0.5, 1, 0, 1, 0.5], 0.5)],
+    } as ExperimentResult;
+    const s = significance(noisy, 'ndcg@10', 8)!;
+    expect(s.text).toMatch(/^At m = 8, AGC leads Uniform pool on ndcg@10 by 0\.083 /);
+    expect(s.text).not.toContain('p = 1.000');
+    expect(s.significant).toBe(false);
+    expect(s.text).toContain('no significant difference');
+  });
 });
 
 describe('results table columns', () => {
