@@ -164,6 +164,46 @@ test('files dropped anywhere on the page are embedded and the comparison re-runs
   expect(page.url()).not.toContain('corpus=demo');
 });
 
+test('the teaching story: MaxSim token by token, why compress, AGC, H-Pool, what was lost; keys move it, the URL names the step, present=1 shows it alone', async ({ page, browser }) => {
+  await firstVisit(page);
+  await page.click('#views-nav a[data-view="teach"]');
+  await page.selectOption('#teach-doc', 'scene-002.png');
+  await expect(page.locator('#teach-method')).toHaveValue('story');
+  await page.getByRole('button', { name: 'Show steps' }).click();
+  await expect(page.locator('#teach-counter')).toHaveText(/^Step 1 of \d+$/, { timeout: 30_000 });
+  const query = await page.locator('#teach-query').inputValue();
+  expect(query.length).toBeGreaterThan(0); // a demo caption judged relevant to the picture
+  const titles = await page.locator('#teach-steps button').allTextContents();
+  const tokens = titles.filter((t) => t.startsWith('MaxSim: '));
+  expect(tokens.length).toBeGreaterThan(0);
+  // intro, the query, one step per query token, why compress, AGC's four steps, H-Pool, what was lost
+  expect(titles).toEqual(['The picture as vectors', 'The query as vectors', ...tokens, 'Why compress', 'AGC 1: saliency', 'AGC 2: centroids', 'AGC 3: assignment', 'AGC 4: pooling', 'H-Pool instead', 'What was lost']);
+  await expect(page.locator('#teach-counter')).toHaveText(`Step 1 of ${titles.length}`);
+  // Keyboard: arrows (and PageDown) anywhere in the view, not only on the canvas.
+  await page.locator('#teach-step').click();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('PageDown');
+  await expect(page.locator('#teach-title-step')).toHaveText(tokens[0]);
+  await expect(page.locator('#teach-step')).toContainText('The most similar patch wins');
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.locator('#teach-title-step')).toHaveText('The query as vectors');
+  await page.locator('#teach-steps button', { hasText: 'What was lost' }).click();
+  await expect(page.locator('#teach-step')).toContainText(/The score is [\d.]+ instead of [\d.]+ uncompressed/);
+  await page.locator('.teach-stage').screenshot({ path: 'test-results/screens/teach-story-lost.png' });
+  await page.locator('#teach-steps button', { hasText: 'Why compress' }).click();
+  const url = page.url();
+  expect(url).toContain(`tstep=${titles.indexOf('Why compress')}`);
+  expect(url).toContain('tq=');
+  // A projector: the same step alone, type enlarged, no rail.
+  const slide = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  await slide.goto(`${url}&present=1`);
+  await expect(slide.locator('#teach-title-step')).toHaveText('Why compress', { timeout: 120_000 });
+  await expect(slide.locator('.rail')).toBeHidden();
+  await expect(slide.locator('#teach-form')).toBeHidden();
+  await slide.screenshot({ path: 'test-results/screens/teach-present-1280x720.png' });
+  await slide.close();
+});
+
 test('axe finds no serious or critical accessibility violation on any view', async ({ page }) => {
   await firstVisit(page);
   for (const view of VIEWS) {

@@ -169,6 +169,7 @@ test('teaching view: AGC and H-Pool step by step on a picture, and a link opens 
   await embedDemo(page);
   await page.click('#views-nav a[data-view="teach"]');
   await page.selectOption('#teach-doc', 'scene-002.png');
+  await page.selectOption('#teach-method', 'agc');
   await page.fill('#teach-m', '6');
   await page.getByRole('button', { name: 'Show steps' }).click();
   await expect(page.locator('#teach-counter')).toHaveText('Step 1 of 5');

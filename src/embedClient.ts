@@ -1,22 +1,21 @@
 import * as Comlink from 'comlink';
 import type { EmbedItem, EmbedOptions, EmbedProgress, EmbedResult, EmbedWorkerApi, LoadedModel, LoadProgress, LoadRequest } from '../workers/embed.worker.ts';
+import { WorkerBridge } from './ui/workerBridge.ts';
+
+export type { EmbedItem, LoadedModel, StreamInfo } from '../workers/embed.worker.ts';
 
 /**
- * Owns the embedding worker. Cancelling asks the worker to stop between items; if the current
- * item does not finish within `hardStopMs`, the worker is terminated (the model must then be
- * loaded again, which the cache makes quick).
+ * Owns the embedding worker (through the worker bridge, without idle termination: the loaded
+ * model lives there). Cancelling asks the worker to stop between items; if the current item does
+ * not finish within `hardStopMs`, the worker is terminated (the model must then be loaded again,
+ * which the cache makes quick).
  */
 export class EmbedClient {
-  private worker?: Worker;
-  private api?: Comlink.Remote<EmbedWorkerApi>;
+  private readonly bridge = new WorkerBridge<EmbedWorkerApi>(() => new Worker(new URL('../workers/embed.worker.ts', import.meta.url), { type: 'module', name: 'embed' }));
   private pending?: (e: Error) => void;
 
   private ensure(): Comlink.Remote<EmbedWorkerApi> {
-    if (!this.api) {
-      this.worker = new Worker(new URL('../workers/embed.worker.ts', import.meta.url), { type: 'module', name: 'embed' });
-      this.api = Comlink.wrap<EmbedWorkerApi>(this.worker);
-    }
-    return this.api;
+    return this.bridge.api();
   }
 
   probe() {
@@ -85,15 +84,13 @@ export class EmbedClient {
 
   /** Returns true if the worker had to be terminated. */
   async cancel(hardStopMs = 3000): Promise<boolean> {
-    if (!this.api) return false;
-    await this.api.cancel();
+    if (!this.bridge.running) return false;
+    await this.ensure().cancel();
     const running = this.pending;
     if (!running) return false;
     await new Promise((r) => setTimeout(r, hardStopMs));
     if (this.pending !== running) return false;
-    this.worker?.terminate();
-    this.worker = undefined;
-    this.api = undefined;
+    this.bridge.terminate();
     running(new DOMException('Cancelled', 'AbortError'));
     return true;
   }

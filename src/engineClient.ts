@@ -3,30 +3,31 @@ import type { EngineWorkerApi } from '../workers/engine.worker.ts';
 import type { ExperimentConfig, ExperimentProgress, ExperimentResult } from './core/experiment.ts';
 import type { VectorSet } from './core/maxsim.ts';
 import type { MultiVector } from './core/multivector.ts';
+import { WorkerBridge } from './ui/workerBridge.ts';
+
+export type { ImportSummary } from '../workers/engine.worker.ts';
 
 /**
- * Owns one engine worker. `run` starts it on first use; `cancel` terminates it, which really
- * stops the computation, and the next `run` starts a fresh worker.
+ * Owns one engine worker through the worker bridge: it starts on first use, `cancel` (or an
+ * aborted signal) terminates it, which really stops the computation, and the next call starts a
+ * fresh worker. Idle for a minute, the worker is terminated too; a client that keeps a corpus in
+ * it (`setCorpus`) checks `generation` and sends it again.
  */
 export class EngineClient {
-  private worker?: Worker;
-  private api?: Comlink.Remote<EngineWorkerApi>;
-  private rejectRun?: (e: Error) => void;
+  private readonly bridge = new WorkerBridge<EngineWorkerApi>(() => new Worker(new URL('../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' }), { idleMs: 60_000 });
 
-  private ensure(): Comlink.Remote<EngineWorkerApi> {
-    if (!this.api) {
-      this.worker = new Worker(new URL('../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' });
-      this.api = Comlink.wrap<EngineWorkerApi>(this.worker);
-    }
-    return this.api;
+  /** Workers started so far: state set in an earlier one (a corpus) is gone when this changed. */
+  get generation(): number {
+    return this.bridge.generation;
   }
 
-  runSynthetic(preset: string, config: ExperimentConfig, onProgress: (p: ExperimentProgress) => void): Promise<ExperimentResult> {
-    const api = this.ensure();
-    return new Promise<ExperimentResult>((resolve, reject) => {
-      this.rejectRun = reject;
-      api.runSynthetic(preset, config, Comlink.proxy(onProgress)).then(resolve, reject);
-    }).finally(() => (this.rejectRun = undefined));
+  /** Whether a worker is running now (an idle one is terminated after a minute). */
+  get running(): boolean {
+    return this.bridge.running;
+  }
+
+  runSynthetic(preset: string, config: ExperimentConfig, onProgress: (p: ExperimentProgress) => void, signal?: AbortSignal): Promise<ExperimentResult> {
+    return this.bridge.run(signal, (api) => api.runSynthetic(preset, config, Comlink.proxy(onProgress)));
   }
 
   runCorpus(
@@ -35,43 +36,42 @@ export class EngineClient {
     qrels: ReadonlyMap<string, ReadonlyMap<string, number>>,
     config: ExperimentConfig,
     onProgress: (p: ExperimentProgress) => void,
+    signal?: AbortSignal,
   ): Promise<ExperimentResult> {
-    const api = this.ensure();
     const pairs = [...qrels].map(([q, rel]) => [q, [...rel]] as [string, [string, number][]]);
-    return new Promise<ExperimentResult>((resolve, reject) => {
-      this.rejectRun = reject;
-      api.runCorpus(docs, queries, pairs, config, Comlink.proxy(onProgress)).then(resolve, reject);
-    }).finally(() => (this.rejectRun = undefined));
+    return this.bridge.run(signal, (api) => api.runCorpus(docs, queries, pairs, config, Comlink.proxy(onProgress)));
   }
 
   setCorpus(docs: MultiVector[]) {
-    return this.ensure().setCorpus(docs);
+    return this.bridge.run(undefined, (api) => api.setCorpus(docs));
   }
 
   inspect(...args: Parameters<EngineWorkerApi['inspect']>) {
-    return this.ensure().inspect(...args);
+    return this.bridge.run(undefined, (api) => api.inspect(...args));
   }
 
   similarityMap(...args: Parameters<EngineWorkerApi['similarityMap']>) {
-    return this.ensure().similarityMap(...args);
+    return this.bridge.run(undefined, (api) => api.similarityMap(...args));
+  }
+
+  story(...args: Parameters<EngineWorkerApi['story']>) {
+    return this.bridge.run(undefined, (api) => api.story(...args));
   }
 
   explain(...args: Parameters<EngineWorkerApi['explain']>) {
-    return this.ensure().explain(...args);
+    return this.bridge.run(undefined, (api) => api.explain(...args));
   }
 
   importFiles(...args: Parameters<EngineWorkerApi['importFiles']>) {
-    return this.ensure().importFiles(...args);
+    return this.bridge.run(undefined, (api) => api.importFiles(...args));
   }
 
   exportIndex(...args: Parameters<EngineWorkerApi['exportIndex']>) {
-    return this.ensure().exportIndex(...args);
+    return this.bridge.run(undefined, (api) => api.exportIndex(...args));
   }
 
+  /** Terminates the worker: whatever it computes stops, and calls in flight reject with AbortError. */
   cancel(): void {
-    this.worker?.terminate();
-    this.worker = undefined;
-    this.api = undefined;
-    this.rejectRun?.(new DOMException('Cancelled', 'AbortError'));
+    this.bridge.terminate();
   }
 }

@@ -74,9 +74,9 @@ const embedded = initEmbedPanel(store);
 initCompareSettings(store);
 initCompareView(store);
 const controller = initCompareController(store, embedded);
-const teach = initTeachPanel(embedded, () => {
+const teach = initTeachPanel(store, embedded, () => {
   const t = teach.state();
-  if (t) store.update({ teachDoc: t.doc, teachMethod: t.method, teachM: t.m, teachStep: t.step });
+  if (t) store.update({ teachDoc: t.doc, teachMethod: t.method, teachM: t.m, teachStep: t.step, teachQuery: t.method === 'story' ? (t.query ?? '') : '' });
 });
 initSidePanel(embedded);
 initMapsView(store, embedded);
@@ -109,7 +109,7 @@ async function replay(): Promise<void> {
   if (!embedded.model()) return;
   await embedded.addDemo();
   await lastCompare;
-  if (s.teachDoc) await teach.show({ doc: s.teachDoc, method: s.teachMethod, m: s.teachM, step: s.teachStep });
+  if (s.teachDoc) await teach.show({ doc: s.teachDoc, method: s.teachMethod, m: s.teachM, step: s.teachStep, query: s.teachQuery || undefined });
 }
 if (!getModel(store.get().model)) store.update({ model: DEFAULT_STATE.model });
 void replay();

@@ -8,20 +8,18 @@ import * as Comlink from 'comlink';
 import type { SearchWorkerApi } from '../workers/search.worker.ts';
 import type { BuildOptions, BuildProgress, BuildStats } from './search/scaleIndex.ts';
 import { download } from './ui/common.ts';
+import { WorkerBridge } from './ui/workerBridge.ts';
+import { decodeWith } from './ui/state/schema.ts';
+import { SCALE_SCHEMA } from './ui/state/scaleSchema.ts';
 import type { StorageType } from './core/storage.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const MiB = (b: number) => (b / 2 ** 20).toFixed(1);
 
-let worker: Worker | undefined;
-let api: Comlink.Remote<SearchWorkerApi> | undefined;
-const ensure = () => {
-  if (!api) {
-    worker = new Worker(new URL('../workers/search.worker.ts', import.meta.url), { type: 'module', name: 'search' });
-    api = Comlink.wrap<SearchWorkerApi>(worker);
-  }
-  return api;
-};
+// The worker holds the built index (and its GPU device): no idle termination; Cancel is cooperative
+// (the build checks a flag between documents) so a finished index survives.
+const bridge = new WorkerBridge<SearchWorkerApi>(() => new Worker(new URL('../workers/search.worker.ts', import.meta.url), { type: 'module', name: 'search' }));
+const ensure = () => bridge.api();
 
 const form = $<HTMLFormElement>('scale-form');
 const searchForm = $<HTMLFormElement>('search-form');
@@ -189,7 +187,7 @@ searchForm.addEventListener('submit', (ev) => {
   ev.preventDefault();
   void search();
 });
-cancelButton.addEventListener('click', () => void api?.cancel());
+cancelButton.addEventListener('click', () => void (bridge.running && ensure().cancel()));
 loseButton.addEventListener('click', async () => {
   try {
     const reason = await ensure().loseDevice();
@@ -220,15 +218,18 @@ $<HTMLParagraphElement>('scale-note').textContent =
   'Latency is wall time in the worker. On a software WebGPU adapter (SwiftShader) the GPU columns measure a CPU emulation, not GPU speed. ' +
   'Memory is what the index holds in typed arrays (vectors, int8 scales, offsets) and in GPU buffers.';
 
-// Settings from the URL; run=1 builds and searches at once.
-const params = new URLSearchParams(location.search);
+// Settings from the URL (one reader for every page: src/ui/state/); run=1 builds and searches at once.
 const fields: Record<string, string> = {
   docs: 'scale-docs', d: 'scale-d', tokens: 'scale-tokens', m: 'scale-m', method: 'scale-method', compressOn: 'scale-compress-on',
   storage: 'scale-storage', queries: 'scale-queries', seed: 'scale-seed', k: 'scale-k', backend: 'scale-backend', binding: 'scale-binding',
 };
-for (const [key, id] of Object.entries(fields)) {
-  const v = params.get(key);
-  if (v !== null) ($(id) as HTMLInputElement | HTMLSelectElement).value = v;
+try {
+  const settings = decodeWith(SCALE_SCHEMA, location.search);
+  const given = new URLSearchParams(location.search);
+  for (const [key, id] of Object.entries(fields)) if (given.has(key)) ($(id) as HTMLInputElement | HTMLSelectElement).value = String(settings[key as keyof typeof settings]);
+  if (settings.baseline) $<HTMLInputElement>('scale-baseline').checked = true;
+  if (settings.run) void build().then((ok) => (ok ? search() : undefined));
+} catch (err) {
+  status.textContent = (err as Error).message;
+  status.classList.add('error');
 }
-if (params.get('baseline') === '1') $<HTMLInputElement>('scale-baseline').checked = true;
-if (params.get('run') === '1') void build().then((ok) => (ok ? search() : undefined));

@@ -7,6 +7,7 @@
 import * as Comlink from 'comlink';
 import { runExperiment, type ExperimentConfig, type ExperimentProgress } from '../src/core/experiment.ts';
 import { explainCompression } from '../src/core/explain.ts';
+import { maxSimStory } from '../src/core/story.ts';
 import { CorpusInspector } from '../src/core/inspect.ts';
 import type { VectorSet } from '../src/core/maxsim.ts';
 import type { MultiVector } from '../src/core/multivector.ts';
@@ -23,6 +24,9 @@ let inspector: CorpusInspector | undefined;
 const api = {
   /** A step-by-step trace of one document's compression, for the teaching view. */
   explain: explainCompression,
+
+  /** The teaching story's figures: MaxSim token by token, uncompressed and on AGC's m vectors. */
+  story: maxSimStory,
 
   /** Holds a corpus for per-query inspection (a side-by-side panel); compressed indexes are cached. */
   setCorpus(docs: MultiVector[]) {

@@ -11,7 +11,7 @@ import type { Dtype } from '../../embed/embedder.ts';
 import { DEFAULT_HUB_HOST, folderFiles, getModel, MODELS, type ModelSource } from '../../embed/registry.ts';
 import { sampleVideo } from '../../video.ts';
 import { looksLikeMp4 } from '../../videoDecode.ts';
-import type { EmbedItem, LoadedModel, StreamInfo } from '../../../workers/embed.worker.ts';
+import type { EmbedItem, LoadedModel, StreamInfo } from '../../embedClient.ts';
 import type { StorageType } from '../../core/storage.ts';
 import { downloadIndex } from '../common.ts';
 import { corpusChanged } from '../corpusStore.ts';

@@ -80,7 +80,7 @@ export function initMapsView(store: Store, corpus: EmbeddedCorpus): void {
     const m = focusedBudget(store.get(), budgetsRun(result))!;
     status.textContent = `Computing the maps of "${text}" on ${doc.id}…`;
     try {
-      if (engineVersion !== corpusVersion.peek().n) {
+      if (engineVersion !== corpusVersion.peek().n || !engine.running) {
         await engine.setCorpus(docs);
         engineVersion = corpusVersion.peek().n;
       }

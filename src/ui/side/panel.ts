@@ -155,7 +155,8 @@ export function initSidePanel(corpus: EmbeddedCorpus): void {
       status.textContent = 'Compressing and searching in both panels…';
       await Promise.all(
         sides.map(async (side) => {
-          if (side.corpusVersion !== version) {
+          // The corpus changed, or the worker holding it was stopped (idle): send it again.
+          if (side.corpusVersion !== version || !side.engine.running) {
             await side.engine.setCorpus(docs);
             side.corpusVersion = version;
           }

@@ -22,7 +22,7 @@ export interface Key<T> {
   doc: string;
 }
 
-const oneOf = <T extends string>(param: string, values: readonly T[], def: T, doc: string): Key<T> => ({
+export const oneOf = <T extends string>(param: string, values: readonly T[], def: T, doc: string): Key<T> => ({
   param,
   default: def,
   doc,
@@ -33,19 +33,20 @@ const oneOf = <T extends string>(param: string, values: readonly T[], def: T, do
   format: (v) => v,
 });
 
-const integer = (param: string, def: number, min: number, doc: string): Key<number> => ({
+export const integer = (param: string, def: number, min: number, doc: string, max = Number.MAX_SAFE_INTEGER): Key<number> => ({
   param,
   default: def,
   doc,
   parse(text) {
     const v = Number(text);
-    if (text.trim() === '' || !Number.isInteger(v) || v < min) throw new Error(`${param} must be a whole number${min > Number.MIN_SAFE_INTEGER ? ` >= ${min}` : ''}, got "${text}"`);
+    if (text.trim() === '' || !Number.isInteger(v) || v < min || v > max)
+      throw new Error(`${param} must be a whole number${min > Number.MIN_SAFE_INTEGER ? ` >= ${min}` : ''}${max < Number.MAX_SAFE_INTEGER ? ` and <= ${max}` : ''}, got "${text}"`);
     return v;
   },
   format: String,
 });
 
-const flag = (param: string, def: boolean, doc: string): Key<boolean> => ({
+export const flag = (param: string, def: boolean, doc: string): Key<boolean> => ({
   param,
   default: def,
   doc,
@@ -57,7 +58,7 @@ const flag = (param: string, def: boolean, doc: string): Key<boolean> => ({
   format: (v) => (v ? '1' : '0'),
 });
 
-const text = (param: string, def: string, doc: string): Key<string> => ({ param, default: def, doc, parse: (t) => t, format: (v) => v });
+export const text = (param: string, def: string, doc: string): Key<string> => ({ param, default: def, doc, parse: (t) => t, format: (v) => v });
 
 /** Budgets: positive whole numbers, ascending and without repeats (the slider steps through them). */
 export function parseBudgetList(value: string): number[] {
@@ -143,15 +144,21 @@ export const SCHEMA = {
   mapQuery: text('mq', '', 'the similarity maps query id (or text)'),
   mapDoc: text('md', '', 'the similarity maps document'),
   teachDoc: text('tdoc', '', 'the teaching view document'),
-  teachMethod: oneOf('tmethod', ['agc', 'hpool'] as const, 'agc', 'the teaching view method'),
+  teachMethod: oneOf('tmethod', ['story', 'agc', 'hpool'] as const, 'story', 'the teaching view: the whole story, or one method'),
+  teachQuery: text('tq', '', "the teaching story's query (empty: a demo caption relevant to the picture)"),
   teachM: integer('tm', 8, 1, 'the teaching view budget'),
   teachStep: integer('tstep', 0, 0, 'the teaching view step'),
 };
 
 type Schema = typeof SCHEMA;
 export type PageState = { [K in keyof Schema]: Schema[K]['default'] };
+/** The state a schema describes: each key's value type. */
+export type StateOf<S extends Record<string, Key<any>>> = { [K in keyof S]: S[K]['default'] };
 
-export const DEFAULT_STATE: PageState = Object.fromEntries(Object.entries(SCHEMA).map(([k, key]) => [k, key.default])) as PageState;
+export const defaultsOf = <S extends Record<string, Key<any>>>(schema: S): StateOf<S> =>
+  Object.fromEntries(Object.entries(schema).map(([k, key]) => [k, key.default])) as StateOf<S>;
+
+export const DEFAULT_STATE: PageState = defaultsOf(SCHEMA);
 
 export class UrlStateError extends Error {
   constructor(message: string) {
@@ -160,23 +167,21 @@ export class UrlStateError extends Error {
   }
 }
 
-const entries = () => Object.entries(SCHEMA) as [keyof PageState, Key<unknown>][];
-
-/** The query string for a state: keys equal to their default are left out (unless `always`). */
-export function encodeState(state: PageState): string {
+/** The query string for a state of `schema`: keys equal to their default are left out (unless `always`). */
+export function encodeWith<S extends Record<string, Key<any>>>(schema: S, state: StateOf<S>): string {
   const p = new URLSearchParams();
-  for (const [name, key] of entries()) {
+  for (const [name, key] of Object.entries(schema)) {
     const text = key.format(state[name]);
     if (key.always || text !== key.format(key.default)) p.set(key.param, text);
   }
   return p.toString();
 }
 
-/** Reads a query string; a bad value is an error naming its parameter, never silently dropped. */
-export function decodeState(search: string): PageState {
+/** Reads a query string with `schema`; a bad value is an error naming its parameter, never silently dropped. */
+export function decodeWith<S extends Record<string, Key<any>>>(schema: S, search: string): StateOf<S> {
   const p = new URLSearchParams(search);
-  const out = { ...DEFAULT_STATE } as Record<string, unknown>;
-  for (const [name, key] of entries()) {
+  const out = { ...defaultsOf(schema) } as Record<string, unknown>;
+  for (const [name, key] of Object.entries(schema)) {
     const raw = p.get(key.param);
     if (raw === null) continue;
     try {
@@ -185,8 +190,11 @@ export function decodeState(search: string): PageState {
       throw new UrlStateError((err as Error).message);
     }
   }
-  return out as PageState;
+  return out as StateOf<S>;
 }
+
+export const encodeState = (state: PageState): string => encodeWith(SCHEMA, state);
+export const decodeState = (search: string): PageState => decodeWith(SCHEMA, search);
 
 /** The budget the slider points at: the focused one when it was run, else the middle budget. */
 export function focusedBudget(state: Pick<PageState, 'focus'>, budgetsRun: readonly number[]): number | undefined {

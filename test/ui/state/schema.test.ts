@@ -8,7 +8,7 @@ describe('page state schema', () => {
       ...DEFAULT_STATE, view: 'maps', model: 'clip-vit-base-patch32', device: 'wasm', dtype: 'q8', corpus: 'demo', queries: 'typed',
       typed: 'red top\nblue & green', methods: ['none', 'agc', 'hpool:protectFirst=true'], budgets: [4, 16], storages: ['fp16', 'binary'],
       seed: -7, metric: 'overlap@10', focus: 16, shown: 'int8', hidden: ['random'], columns: ['quality', 'timing'], run: true,
-      controls: false, present: true, mapQuery: 'q-3', mapDoc: 'scene-001.png', teachDoc: 'scene-001.png', teachMethod: 'hpool', teachM: 6, teachStep: 2,
+      controls: false, present: true, mapQuery: 'q-3', mapDoc: 'scene-001.png', teachDoc: 'scene-001.png', teachMethod: 'hpool', teachQuery: 'red top', teachM: 6, teachStep: 2,
     };
     // Every key differs from its default here, so the round trip exercises every parser and formatter.
     for (const k of Object.keys(SCHEMA) as (keyof PageState)[]) expect(JSON.stringify(s[k]), k).not.toBe(JSON.stringify(DEFAULT_STATE[k]));
@@ -64,5 +64,17 @@ describe('page state store', () => {
     expect(urls.at(-1)).toContain('budgets=8%2C16');
     store.update({ focus: 16 });
     expect(decodeState(urls.at(-1)!)).toMatchObject({ budgets: [8, 16], focus: 16 });
+  });
+});
+
+describe('the scale page reads its URL with the same schema helpers', async () => {
+  const { SCALE_SCHEMA } = await import('../../../src/ui/state/scaleSchema.ts');
+  const { decodeWith, encodeWith } = await import('../../../src/ui/state/schema.ts');
+  it('round-trips and names a bad parameter', () => {
+    const s = decodeWith(SCALE_SCHEMA, '?docs=100000&d=512&storage=int8&backend=gpu&run=1');
+    expect(s).toMatchObject({ docs: 100000, d: 512, storage: 'int8', backend: 'gpu', run: true, m: 32 });
+    expect(decodeWith(SCALE_SCHEMA, encodeWith(SCALE_SCHEMA, s))).toEqual(s);
+    expect(() => decodeWith(SCALE_SCHEMA, '?docs=2000000')).toThrow('docs must be a whole number >= 1 and <= 1000000, got "2000000"');
+    expect(() => decodeWith(SCALE_SCHEMA, '?method=none')).toThrow(/method must be one of agc/);
   });
 });
