@@ -11,9 +11,9 @@ import type { Dtype } from '../../embed/embedder.ts';
 import { DEFAULT_HUB_HOST, folderFiles, getModel, MODELS, type ModelSource } from '../../embed/registry.ts';
 import { sampleVideo } from '../../video.ts';
 import { looksLikeMp4 } from '../../videoDecode.ts';
-import type { EmbedItem, LoadedModel, StreamInfo } from '../../embedClient.ts';
-import type { StorageType } from '../../core/storage.ts';
-import { downloadIndex } from '../common.ts';
+import type { EmbedItem, LoadedModel } from '../../embedClient.ts';
+import { listenForDrops } from './drop.ts';
+import { initStreamIndex } from './stream.ts';
 import { corpusChanged } from '../corpusStore.ts';
 import { METHOD_CHOICES, storageSelect } from '../rail/compareSettings.ts';
 import type { PageState } from '../state/schema.ts';
@@ -36,27 +36,6 @@ export interface EmbeddedCorpus {
   addFiles(files: File[]): Promise<void>;
   /** The original image file of an embedded document (images only). */
   source(name: string): Blob | undefined;
-}
-
-/** All files under dropped entries (folders recursively), in name order per folder. */
-async function filesOfEntries(entries: FileSystemEntry[]): Promise<File[]> {
-  const out: File[] = [];
-  for (const entry of entries) {
-    if (entry.isFile) {
-      out.push(await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject)));
-    } else if (entry.isDirectory) {
-      const reader = (entry as FileSystemDirectoryEntry).createReader();
-      const children: FileSystemEntry[] = [];
-      for (;;) {
-        const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
-        if (batch.length === 0) break;
-        children.push(...batch);
-      }
-      children.sort((a, b) => a.name.localeCompare(b.name));
-      out.push(...(await filesOfEntries(children)));
-    }
-  }
-  return out;
 }
 
 export function initEmbedPanel(store: Store): EmbeddedCorpus {
@@ -90,8 +69,8 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
   modelSelect.addEventListener('change', describe);
   folderInput.addEventListener('change', describe);
   describe();
-  const stream = $<HTMLSelectElement>('stream-method');
-  for (const m of METHOD_CHOICES) if (m.id !== 'none') stream.add(new Option(m.label, m.id, m.id === 'agc', m.id === 'agc'));
+  const streamMethod = $<HTMLSelectElement>('stream-method');
+  for (const m of METHOD_CHOICES) if (m.id !== 'none') streamMethod.add(new Option(m.label, m.id, m.id === 'agc', m.id === 'agc'));
   storageSelect($<HTMLSelectElement>('stream-storage'), 'fp16');
   // The model, device and weights are page state: a link carries them, the controls show them.
   effect(() => {
@@ -143,8 +122,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
     // a late "Compiling…" would hide the error.
     let settled = false;
     // Loading a model drops the worker's streaming index (its vectors belong to the old model).
-    streamKey = '';
-    streamExport.disabled = true;
+    stream.reset();
     try {
       loaded = await client.load({ modelId: entry.id, source, device: deviceSelect.value as 'auto', dtype: (dtypeSelect.value || undefined) as Dtype | undefined }, (p) => {
         if (settled) return;
@@ -190,53 +168,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
     }
   }
 
-  // The streaming index lives in the embedding worker; here, its settings and a summary.
-  const streamOn = $<HTMLInputElement>('stream-on');
-  const streamStatus = $<HTMLParagraphElement>('stream-status');
-  const streamExport = $<HTMLButtonElement>('stream-export');
-  let streamKey = '';
-  const streamSettings = () => {
-    const budget = Number($<HTMLInputElement>('stream-m').value);
-    if (!Number.isInteger(budget) || budget < 1) throw new Error('The streaming index budget m must be a whole number >= 1.');
-    return {
-      method: $<HTMLSelectElement>('stream-method').value,
-      budget,
-      storage: $<HTMLSelectElement>('stream-storage').value as StorageType,
-      keepFull: $<HTMLInputElement>('stream-keep').checked,
-      seed: 1,
-    };
-  };
-  const streamActive = () => streamOn.checked && streamKey !== '';
-  function showStream(info?: StreamInfo) {
-    streamExport.disabled = !info || info.documents === 0;
-    if (!info) return;
-    streamStatus.textContent =
-      `Streaming index (${info.method}, m = ${info.budget}, ${info.storage}): ${info.documents} documents, ${info.tokensIn} vectors in, ${info.vectors} stored, ` +
-      `${info.bytesPerDoc.toFixed(0)} bytes per document. ${info.keepFull ? 'Full vectors are kept too (for the comparison).' : 'Full-length vectors are not kept: search below uses this index; the comparison needs them.'}`;
-  }
-  /** Starts (or restarts, when the settings changed) the worker's streaming index before a batch. */
-  async function syncStream() {
-    if (!streamOn.checked) {
-      if (streamKey) await client.stopStream();
-      streamKey = '';
-      return;
-    }
-    const settings = streamSettings();
-    const key = JSON.stringify(settings);
-    if (key === streamKey) return;
-    const info = await client.startStream(settings);
-    if (streamKey) streamStatus.textContent = 'Settings changed: a new streaming index was started.';
-    streamKey = key;
-    showStream(info);
-  }
-  streamExport.addEventListener('click', async () => {
-    try {
-      const r = await client.exportStream();
-      streamStatus.textContent = `Wrote ${downloadIndex(r)}.`;
-    } catch (err) {
-      streamStatus.textContent = `Export failed: ${(err as Error).message}`;
-    }
-  });
+  const stream = initStreamIndex(client);
 
   /** Loads the chosen model when none is loaded (a click that needs one never just refuses). */
   async function ensureModel(): Promise<boolean> {
@@ -298,7 +230,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
     const t0 = performance.now();
     const byName = new Map(files.map((f) => [f.name, f]));
     try {
-      await syncStream();
+      await stream.sync();
       const onProgress = (p: Parameters<Parameters<EmbedClient['embed']>[2]>[0]) => {
         if (finished) return;
         if (p.step === 'item') {
@@ -328,7 +260,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
         result.cancelled = more.cancelled;
       }
       finished = true;
-      showStream(result.stream);
+      stream.show(result.stream);
       const compressedTo = new Map(result.indexed.map((x) => [x.id, x.stored]));
       for (const x of result.indexed) {
         if (result.docs.some((d) => d.id === x.id)) continue;
@@ -358,7 +290,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
         for (const v of [d.id, String(views), `${d.n} x ${d.d}${stored !== undefined ? ` → ${stored} stored` : ''}`, d.saliencySource ?? '', times, result.decoders[d.id] ?? '']) tr.insertCell().textContent = v;
       }
       table.hidden = table.tBodies[0].rows.length === 0;
-      searchForm.hidden = docs.length === 0 && !streamActive();
+      searchForm.hidden = docs.length === 0 && !stream.active();
       if (result.docs.length > 0) corpusChanged('embedded');
       embedStatus.textContent = `${result.cancelled ? 'Cancelled' : 'Done'}: ${Math.max(result.docs.length, result.indexed.length)} embedded${result.fromStore ? ` (${result.fromStore} read from stored embeddings)` : ''}, ${failed.size} skipped, ${result.msPerItem.toFixed(1)} ms per item. ${docs.length} documents in the index.${result.storeError ? ` Embeddings could not be stored for reuse: ${result.storeError}` : ''}`;
     } catch (err) {
@@ -402,22 +334,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
     const files = [...((ev.target as HTMLInputElement).files ?? [])].filter((f) => !f.name.startsWith('.'));
     void embedFiles(files);
   });
-  // Files and folders dropped anywhere on the page (folders arrive as directory entries: walked).
-  const overlay = $<HTMLDivElement>('drop-overlay');
-  const carriesFiles = (e: DragEvent) => [...(e.dataTransfer?.types ?? [])].includes('Files');
-  let depth = 0;
-  document.addEventListener('dragenter', (e) => carriesFiles(e) && (depth++, (overlay.hidden = false)));
-  document.addEventListener('dragleave', (e) => carriesFiles(e) && --depth <= 0 && ((depth = 0), (overlay.hidden = true)));
-  document.addEventListener('dragover', (e) => carriesFiles(e) && e.preventDefault());
-  document.addEventListener('drop', async (e) => {
-    if (!carriesFiles(e)) return;
-    e.preventDefault();
-    depth = 0;
-    overlay.hidden = true;
-    const entries = [...(e.dataTransfer?.items ?? [])].map((i) => i.webkitGetAsEntry?.()).filter((x): x is FileSystemEntry => !!x);
-    const files = entries.length ? await filesOfEntries(entries) : [...(e.dataTransfer?.files ?? [])];
-    void embedFiles(files.filter((f) => !f.name.startsWith('.')));
-  });
+  listenForDrops((files) => void embedFiles(files));
   const demo = demoCorpusWithClips(24, 6, 1);
   const decodedDemo = new WeakMap<File, { data: Uint8ClampedArray<ArrayBuffer>; width: number; height: number }>();
   $<HTMLButtonElement>('demo-scenes').addEventListener('click', () => void addDemo());
@@ -463,7 +380,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
   searchForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const text = $<HTMLInputElement>('query').value;
-    const useStream = streamActive() && !streamSettings().keepFull;
+    const useStream = stream.active() && !stream.settings().keepFull;
     if (docs.length === 0 && !useStream) {
       hits.replaceChildren(Object.assign(document.createElement('li'), { className: 'error', textContent: 'Nothing embedded yet.' }));
       return;
