@@ -167,7 +167,7 @@ test('files dropped anywhere on the page are embedded and the comparison re-runs
 test('the teaching story: MaxSim token by token, why compress, AGC, H-Pool, what was lost; keys move it, the URL names the step, present=1 shows it alone', async ({ page, browser }) => {
   await firstVisit(page);
   await page.click('#views-nav a[data-view="teach"]');
-  await page.selectOption('#teach-doc', 'scene-002.png');
+  await page.selectOption('#teach-doc', 'scene-000.png');
   await expect(page.locator('#teach-method')).toHaveValue('story');
   await page.getByRole('button', { name: 'Show steps' }).click();
   await expect(page.locator('#teach-counter')).toHaveText(/^Step 1 of \d+$/, { timeout: 30_000 });

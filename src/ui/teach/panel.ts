@@ -82,12 +82,16 @@ export function initTeachPanel(store: Store, corpus: EmbeddedCorpus, onChange: (
     play.textContent = 'Autoplay';
   }
 
-  /** The story's query: the one asked for, else a demo caption judged relevant to the picture, else a typed one. */
-  function storyQuery(doc: MultiVector, wanted?: string): string {
-    if (wanted) return wanted;
+  /**
+   * The story's query: the one asked for; else, of the demo captions judged relevant to the
+   * picture, the one the picture answers best (the teaching model misses some small shapes, and a
+   * story about a score of 0 teaches little); else the first typed query.
+   */
+  async function storyQueries(doc: MultiVector, wanted?: string): Promise<string[]> {
+    if (wanted) return [wanted];
     const demo = corpus.demo();
-    const judged = demo?.queries.find((q) => (demo.qrels.get(q.id)?.get(doc.id) ?? 0) > 0);
-    return judged?.text ?? parseTypedQueries($<HTMLTextAreaElement>('typed-queries').value).queries[0]?.text ?? 'red';
+    const judged = demo?.queries.filter((q) => (demo.qrels.get(q.id)?.get(doc.id) ?? 0) > 0).map((q) => q.text) ?? [];
+    return judged.length ? judged : [parseTypedQueries($<HTMLTextAreaElement>('typed-queries').value).queries[0]?.text ?? 'red'];
   }
 
   async function buildSteps(state: TeachState, doc: MultiVector, pc: PatchCanvas): Promise<{ steps: Step[]; m: number; query?: string }> {
@@ -95,11 +99,15 @@ export function initTeachPanel(store: Store, corpus: EmbeddedCorpus, onChange: (
       const trace = await engine.explain(doc, state.method, state.m, 1);
       return { steps: methodSteps(pc, doc, trace), m: trace.m };
     }
-    const query = storyQuery(doc, state.query);
-    const q = await corpus.embedQuery(query);
-    if (q.n === 0) throw new Error(`the model gives none of the words of "${query}" a vector: type another query`);
-    const story = await engine.story(doc, { data: q.vectors, n: q.n }, state.m, 1);
-    return { steps: storySteps(pc, doc, story, query, q.tokens ?? []), m: story.agc.m, query };
+    let best: { query: string; q: Awaited<ReturnType<EmbeddedCorpus['embedQuery']>>; story: Awaited<ReturnType<EngineClient['story']>> } | undefined;
+    for (const query of await storyQueries(doc, state.query)) {
+      const q = await corpus.embedQuery(query);
+      if (q.n === 0) continue;
+      const story = await engine.story(doc, { data: q.vectors, n: q.n }, state.m, 1);
+      if (!best || story.scoreFull > best.story.scoreFull) best = { query, q, story };
+    }
+    if (!best) throw new Error(`the model gives none of the words of "${state.query ?? 'the query'}" a vector: type another query`);
+    return { steps: storySteps(pc, doc, best.story, best.query, best.q.tokens ?? []), m: best.story.agc.m, query: best.query };
   }
 
   async function show(state: TeachState): Promise<void> {

@@ -94,7 +94,8 @@ export function methodSteps(pc: PatchCanvas, doc: MultiVector, t: Explanation): 
   ];
 }
 
-const fmt = (v: number) => v.toFixed(2);
+/** Two decimals, with no "-0.00" for a value that rounds to zero. */
+const fmt = (v: number) => (Math.abs(v) < 0.005 ? 0 : v).toFixed(2);
 
 /**
  * The story for a class, on one picture and one query: the index, the query's tokens, MaxSim token
@@ -126,7 +127,7 @@ export function storySteps(pc: PatchCanvas, doc: MultiVector, s: Story, query: s
     const total = running;
     return {
       title: `MaxSim: ${name(t)}`,
-      text: `MaxSim, token ${t + 1} of ${s.full.qn}, ${name(t)}: its vector is compared with every patch's vector (brighter = more similar). The most similar patch wins (outlined), with similarity ${fmt(s.full.best[t])}; the others do not count. The score adds up each token's winner: ${total.toFixed(2)} so far${t === s.full.qn - 1 ? ' — the document\'s score for this query' : ''}.`,
+      text: `MaxSim, token ${t + 1} of ${s.full.qn}, ${name(t)}: its vector is compared with every patch's vector (brighter = more similar). The most similar patch wins (outlined), with similarity ${fmt(s.full.best[t])}; the others do not count. The score adds up each token's winner: ${fmt(total)} so far${t === s.full.qn - 1 ? ' — the document\'s score for this query' : ''}.`,
       draw: () => {
         pc.base();
         heat((i) => s.full.sims[t * n + i], lo, hi);
@@ -141,7 +142,9 @@ export function storySteps(pc: PatchCanvas, doc: MultiVector, s: Story, query: s
     agc[0],
     {
       title: 'The query as vectors',
-      text: `The query "${query}" becomes ${s.full.qn} vectors, one per word the model knows: ${tokens.join(' · ')}. A multi-vector index keeps one vector per patch and compares query words with patches one by one (late interaction), instead of squeezing each side into one vector.`,
+      text:
+        `The query "${query}" becomes ${s.full.qn} vectors, one per word the model knows: ${tokens.join(' · ')}. A multi-vector index keeps one vector per patch and compares query words with patches one by one (late interaction), instead of squeezing each side into one vector.` +
+        (s.scoreFull < 0.05 ? ' Note: no patch of this picture is similar to these words (the teaching model misses small or mixed-colour shapes), so the steps below show scores near 0: pick another picture or query to see MaxSim at work.' : ''),
       draw: () => pc.base(),
     },
     ...perToken,
@@ -165,7 +168,7 @@ export function storySteps(pc: PatchCanvas, doc: MultiVector, s: Story, query: s
     },
     {
       title: 'What was lost',
-      text: `The same query on AGC's ${s.compressed.m} vectors: each patch now shows the similarity of its cluster's vector to the whole query (mean over tokens). The score is ${s.scoreCompressed.toFixed(2)} instead of ${s.scoreFull.toFixed(2)} uncompressed. ${lostText}`,
+      text: `The same query on AGC's ${s.compressed.m} vectors: each patch now shows the similarity of its cluster's vector to the whole query (mean over tokens). The score is ${fmt(s.scoreCompressed)} instead of ${fmt(s.scoreFull)} uncompressed. ${lostText}`,
       draw: () => {
         pc.base();
         heat((i) => {
