@@ -12,8 +12,8 @@
  *
  * Errors print one line on stderr and exit non-zero (2 for usage, 1 for bad data).
  */
-import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { closeSync, existsSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compressDocument } from '../src/core/compress.ts';
 import { DEFAULT_BUDGETS, DEFAULT_KS, runExperiment, type ExperimentInput } from '../src/core/experiment.ts';
@@ -22,6 +22,8 @@ import { readNpy, writeNpy } from '../src/core/npy.ts';
 import { buildIndex, indexFiles } from '../src/core/exportIndex.ts';
 import { corpusFromArrays, importEmbeddings, type ImportedCorpus, type NamedArrays } from '../src/core/importer.ts';
 import { parseStorageList } from '../src/core/storage.ts';
+import { SettingError } from '../src/core/settingError.ts';
+import { LIMITS } from '../src/core/limits.ts';
 
 import { formatTable, resultTable, toCSV, toJSON } from '../src/core/report.ts';
 import { SYNTHETIC_PRESETS, syntheticCorpus } from '../src/core/synthetic.ts';
@@ -51,7 +53,49 @@ function intList(text: string, flag: string): number[] {
 
 function readFile(path: string, flag: string): Uint8Array {
   if (!existsSync(path)) throw new UsageError(`${flag}: no such file: ${path}`);
+  const st = statSync(path);
+  if (st.isDirectory()) throw new UsageError(`${flag}: ${path} is a folder, not a file`);
+  if (st.size > LIMITS.fileBytes) throw new UsageError(`${flag}: ${path} is ${st.size.toLocaleString('en')} bytes, over the limit of ${LIMITS.fileBytes.toLocaleString('en')}`);
   return new Uint8Array(readFileSync(path));
+}
+
+/** The same file, however it is spelled (links and relative paths resolved where the file exists). */
+const samePath = (a: string, b: string) => {
+  const real = (p: string) => (existsSync(p) ? realpathSync(p) : join(existsSync(dirname(resolve(p))) ? realpathSync(dirname(resolve(p))) : dirname(resolve(p)), basename(p)));
+  return real(a) === real(b);
+};
+
+/** Refuses an output that is one of the inputs (it would be destroyed before it is read in full). */
+function checkOutputs(outputs: Record<string, string | undefined>, inputs: (string | undefined)[]): void {
+  const given = Object.entries(outputs).filter((e): e is [string, string] => !!e[1]);
+  for (const [flag, out] of given) {
+    for (const input of inputs) if (input && samePath(out, input)) throw new UsageError(`${flag} ${out} is also an input; write the output somewhere else`);
+    for (const [other, o] of given) if (other !== flag && samePath(out, o)) throw new UsageError(`${flag} and ${other} name the same file: ${out}`);
+  }
+}
+
+/**
+ * Writes a file atomically: into a temporary file beside it, then renamed over it, so a failure
+ * half-way (a full disk, a killed process) never leaves a truncated output or destroys an old one.
+ */
+function writeOutput(path: string, data: Uint8Array | string | Iterable<string>): void {
+  const tmp = join(dirname(resolve(path)), `.${basename(path)}.${process.pid}.tmp`);
+  const fd = openSync(tmp, 'w');
+  try {
+    if (typeof data === 'string') writeSync(fd, data);
+    else if (data instanceof Uint8Array) writeSync(fd, data);
+    else for (const chunk of data) writeSync(fd, chunk);
+    closeSync(fd);
+    renameSync(tmp, path);
+  } catch (err) {
+    try {
+      closeSync(fd);
+    } catch {
+      /* already closed */
+    }
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 function compress(args: string[]): void {
@@ -70,6 +114,7 @@ function compress(args: string[]): void {
   if (!Number.isInteger(budget) || budget < 1) throw new UsageError(`--budget must be an integer >= 1, got "${values.budget}"`);
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
+  checkOutputs({ '--output': values.output, '--assignments': values.assignments }, [values.input, values.saliency]);
   const tokens = readNpy(readFile(values.input!, '--input'), values.input);
   if (tokens.shape.length !== 2 || !(tokens.data instanceof Float32Array))
     throw new Error(`${values.input}: expected a 2-D float array (n x d), got ${tokens.dtype} of shape (${tokens.shape.join(', ')})`);
@@ -84,8 +129,8 @@ function compress(args: string[]): void {
   const out = compressDocument({ id: values.input!, n, d, data: tokens.data, saliency, saliencySource: saliency ? 'file' : undefined }, spec, budget, { seed });
   if (out.saliencySource === 'pooled-similarity')
     process.stderr.write(`note: no --saliency given; ${spec.method} used similarity to the mean token as saliency\n`);
-  writeFileSync(values.output!, writeNpy(out.data, [out.n, d]));
-  if (values.assignments) writeFileSync(values.assignments, JSON.stringify(Array.from(out.assignments)) + '\n');
+  writeOutput(values.output!, writeNpy(out.data, [out.n, d]));
+  if (values.assignments) writeOutput(values.assignments, JSON.stringify(Array.from(out.assignments)) + '\n');
   process.stderr.write(`${n} tokens -> ${out.n} vectors (${spec.method}, budget ${budget})\n`);
 }
 
@@ -138,21 +183,15 @@ async function exportIndex(args: string[]): Promise<void> {
   if (more.length) throw new UsageError('export writes one storage type; give one --storage');
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
+  checkOutputs({ '--output': values.output, '--manifest': values.manifest, '--qdrant': values.qdrant }, [values.input]);
   const corpus = await loadInput(values.input!);
   const { stored, skipped, tokensIn } = buildIndex(corpus.docs, { d: corpus.d, spec, budget, storage, seed });
   for (const message of skipped) process.stderr.write(`skipped ${message}\n`);
   const files = indexFiles(stored, { model: values.model ?? corpus.manifest?.model ?? basename(values.input!), spec, budget, seed });
-  writeFileSync(values.output!, files.safetensors);
-  if (values.manifest) writeFileSync(values.manifest, files.manifestJson);
-  if (values.qdrant) {
-    if (!files.qdrant) throw new UsageError('--qdrant: binary vectors cannot go to Qdrant as a MAX_SIM multivector (it scores dot products); export fp32, fp16 or int8');
-    const fd = openSync(values.qdrant, 'w');
-    try {
-      for (const line of files.qdrant()) writeSync(fd, line);
-    } finally {
-      closeSync(fd);
-    }
-  }
+  if (values.qdrant && !files.qdrant) throw new UsageError('--qdrant: binary vectors cannot go to Qdrant as a MAX_SIM multivector (it scores dot products); export fp32, fp16 or int8');
+  writeOutput(values.output!, files.safetensors);
+  if (values.manifest) writeOutput(values.manifest, files.manifestJson);
+  if (values.qdrant && files.qdrant) writeOutput(values.qdrant, files.qdrant());
   const { manifest } = files;
   process.stderr.write(`${manifest.documents} documents, ${tokensIn} tokens -> ${manifest.vectors} vectors (${manifest.method}, budget ${budget ?? 'full'}, ${storage}); ${skipped.length} skipped\n`);
 }
@@ -169,6 +208,7 @@ async function evaluate(args: string[]): Promise<void> {
     strict: true,
   });
   if (values.synthetic && values.input) throw new UsageError('give either --synthetic or --input, not both');
+  checkOutputs({ '--json': values.json, '--csv': values.csv }, [values.input, values.queries, values.qrels]);
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
   const methods = values.methods!.split(',').map((s) => parseMethodSpec(s));
@@ -184,7 +224,7 @@ async function evaluate(args: string[]): Promise<void> {
     source = `${values.input}${imported.manifest ? ` (exported index: ${imported.manifest.method}, budget ${imported.manifest.budget ?? 'full'}, ${imported.manifest.storage})` : ''}`;
   } else {
     const preset = values.synthetic ?? 'images';
-    if (!SYNTHETIC_PRESETS[preset]) throw new UsageError(`unknown synthetic preset "${preset}"; known: ${Object.keys(SYNTHETIC_PRESETS).join(', ')}`);
+    if (!Object.hasOwn(SYNTHETIC_PRESETS, preset)) throw new UsageError(`unknown synthetic preset "${preset}"; known: ${Object.keys(SYNTHETIC_PRESETS).join(', ')}`);
     input = syntheticCorpus(preset, seed);
     source = `synthetic:${preset} (seed ${seed}): ${SYNTHETIC_PRESETS[preset].description}`;
   }
@@ -204,8 +244,8 @@ async function evaluate(args: string[]): Promise<void> {
   console.log(`${result.documents} documents, ${result.tokens} tokens, d = ${result.dimension}, ${result.queries} queries; ${((performance.now() - started) / 1000).toFixed(1)} s`);
   for (const f of result.failures) console.log(`skipped ${f.message}`);
   console.log(formatTable(result));
-  if (values.json) writeFileSync(values.json, toJSON(result) + '\n');
-  if (values.csv) writeFileSync(values.csv, toCSV(resultTable(result)));
+  if (values.json) writeOutput(values.json, toJSON(result) + '\n');
+  if (values.csv) writeOutput(values.csv, toCSV(resultTable(result)));
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -220,7 +260,8 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     const err = e as Error & { code?: string };
     // parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown or malformed flags.
-    const usage = e instanceof UsageError || String(err.code).startsWith('ERR_PARSE_ARGS') || /unknown method|has no option|must be/.test(err.message);
+    // By type, never by message text: a usage error, a bad setting, or a malformed flag exit 2; bad data 1.
+    const usage = e instanceof UsageError || e instanceof SettingError || String(err.code).startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`error: ${err.message.split('\n')[0]}\n`);
     return usage ? 2 : 1;
   }

@@ -26,6 +26,7 @@ import type { NpyArray } from './npy.ts';
 import { readNpz } from './npz.ts';
 import { readSafetensors, TensorFileError } from './safetensors.ts';
 import { decodeRows, isStorageType, type StoredCorpus } from './storage.ts';
+import { LIMITS } from './limits.ts';
 
 export class ImportError extends Error {
   override name = 'ImportError';
@@ -144,6 +145,16 @@ function readSide(na: NamedArrays, prefix: 'doc' | 'query', bare: boolean, notes
   const quantised = manifestStorage === 'int8' || manifestStorage === 'binary';
   if (!FLOAT.has(emb.dtype) && !quantised)
     throw new ImportError(`${ek}: dtype ${emb.dtype} is not supported; expected float32, float16, bfloat16 or float64`);
+  // Sizes as declared, checked before any loop over them (a 300-byte file can declare 10^10 rows).
+  const limitOf = prefix === 'doc' ? LIMITS.documents : LIMITS.queries;
+  const dims = emb.shape;
+  const rows = dims.length === 3 ? dims[0] : (off?.data.length ?? 1) - 1;
+  const vectors = dims.length === 3 ? dims[0] * dims[1] : dims[0];
+  const dimension = dims[dims.length - 1];
+  if (dims.length >= 2 && (dimension < 1 || dimension > LIMITS.dimension) && manifestStorage !== 'binary')
+    throw new ImportError(`${ek}: vectors of dimension ${dimension}; expected 1 to ${LIMITS.dimension.toLocaleString('en')}`);
+  if (rows > limitOf) throw new ImportError(`${ek}: ${rows.toLocaleString('en')} ${many}, over the limit of ${limitOf.toLocaleString('en')}`);
+  if (vectors > LIMITS.totalTokens) throw new ImportError(`${ek}: ${vectors.toLocaleString('en')} vectors, over the limit of ${LIMITS.totalTokens.toLocaleString('en')} per import`);
   const has = (k: string) => na.arrays.has(k) || na.metadata[k] !== undefined;
   const idsKey = !has(`${prefix}_ids`) && bare && has('ids') ? 'ids' : `${prefix}_ids`;
   const ids = stringsOf(na, idsKey);
@@ -373,6 +384,7 @@ function build(
     }
     return doc;
   });
+  if (docs.length === 0) throw new ImportError(`${ek}: holds no documents; nothing was imported (the corpus you had is kept)`);
   const qSource = queryArrays ?? docArrays;
   const qSide = inQueryFile(() => {
     const side = readSide(qSource, 'query', queryArrays !== undefined, notes);

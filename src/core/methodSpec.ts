@@ -1,4 +1,5 @@
 import { getMethod, METHODS, PRESETS } from './methods/registry.ts';
+import { SettingError } from './settingError.ts';
 import type { CompressionMethod, MethodOptions, OptionSpec, OptionValue } from './methods/types.ts';
 
 /** A method with fully resolved options: what one column of an experiment compares. */
@@ -15,10 +16,11 @@ export function parseMethodSpec(text: string): MethodSpec {
   const [head, ...pairs] = text.trim().split(':');
   const preset = PRESETS.find((p) => p.id === head);
   const method = getMethod(preset ? preset.method : head);
-  const given: MethodOptions = { ...(preset?.options ?? {}) };
+  // No prototype: an option named __proto__ or toString is an unknown option, not a property.
+  const given: MethodOptions = Object.assign(Object.create(null) as MethodOptions, preset?.options ?? {});
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq < 1) throw new Error(`method "${text}": expected key=value after ":", got "${pair}"`);
+    if (eq < 1) throw new SettingError(`method "${text}": expected key=value after ":", got "${pair}"`);
     given[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return { method: method.id, options: resolveOptions(method, given) };
@@ -31,7 +33,7 @@ export function resolveOptions(method: CompressionMethod, given: MethodOptions):
     const spec = method.options.find((o) => o.key === key);
     if (!spec) {
       const known = method.options.map((o) => o.key).join(', ') || 'none';
-      throw new Error(`method "${method.id}" has no option "${key}" (options: ${known})`);
+      throw new SettingError(`method "${method.id}" has no option "${key}" (options: ${known})`);
     }
     out[key] = coerce(method.id, spec, raw);
   }
@@ -43,16 +45,16 @@ function coerce(id: string, spec: OptionSpec, raw: OptionValue): OptionValue {
   if (spec.type === 'boolean') {
     if (raw === true || raw === 'true') return true;
     if (raw === false || raw === 'false') return false;
-    throw new Error(`${where} must be true or false, got "${raw}"`);
+    throw new SettingError(`${where} must be true or false, got "${raw}"`);
   }
   if (spec.type === 'integer') {
     const v = Number(raw);
     if (!Number.isInteger(v) || v < spec.min || v > spec.max)
-      throw new Error(`${where} must be an integer in [${spec.min}, ${spec.max}], got "${raw}"`);
+      throw new SettingError(`${where} must be an integer in [${spec.min}, ${spec.max}], got "${raw}"`);
     return v;
   }
   const s = String(raw);
-  if (!spec.choices.includes(s)) throw new Error(`${where} must be one of ${spec.choices.join(', ')}, got "${raw}"`);
+  if (!spec.choices.includes(s)) throw new SettingError(`${where} must be one of ${spec.choices.join(', ')}, got "${raw}"`);
   return s;
 }
 

@@ -5,6 +5,7 @@
  * Int32Array); writes float32 and int32. Spec: numpy.lib.format.
  */
 import { float16ToFloat32 } from './float16.ts';
+import { checkedCount } from './limits.ts';
 
 export interface NpyArray {
   shape: number[];
@@ -45,12 +46,22 @@ export function readNpy(bytes: Uint8Array, name = 'array'): NpyArray {
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeText === undefined) throw new NpyError(`${name}: malformed .npy header: ${header.trim()}`);
   if (fortran === 'True') throw new NpyError(`${name}: Fortran-order arrays are not supported; save with np.ascontiguousarray`);
+  // Python 2 wrote long integers with an L suffix ("(2L,)"); NumPy still reads those files.
   const shape = shapeText
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
-    .map(Number);
-  const count = shape.reduce((a, b) => a * b, 1);
+    .map((s) => {
+      const v = /^\d+L?$/.test(s) ? Number(s.replace(/L$/, '')) : NaN;
+      if (!Number.isSafeInteger(v)) throw new NpyError(`${name}: the shape has a dimension "${s}"; dimensions must be whole numbers >= 0`);
+      return v;
+    });
+  let count: number;
+  try {
+    count = checkedCount(name, shape);
+  } catch (err) {
+    throw new NpyError((err as Error).message);
+  }
   const body = offset + headerLen;
   const str = /^(<U|\|S)(\d+)$/.exec(descr);
   if (str) {

@@ -6,6 +6,7 @@
  */
 import { readNpy, type NpyArray } from './npy.ts';
 import { TensorFileError } from './safetensors.ts';
+import { LIMITS } from './limits.ts';
 
 interface Entry {
   name: string;
@@ -16,7 +17,23 @@ interface Entry {
 }
 
 function centralDirectory(bytes: Uint8Array, fileName: string): Entry[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const raw = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Every read is bounds-checked: a damaged or hostile archive gets a message naming the file.
+  const view = new Proxy(raw, {
+    get(target, prop) {
+      const f = Reflect.get(target, prop) as unknown;
+      if (typeof f !== 'function') return f;
+      return (offset: number, ...rest: unknown[]) => {
+        if (!Number.isSafeInteger(offset) || offset < 0 || offset >= target.byteLength)
+          throw new TensorFileError(`${fileName}: the ZIP directory points outside the file (offset ${offset} of ${target.byteLength} bytes): damaged or truncated`);
+        try {
+          return (f as (...a: unknown[]) => unknown).call(target, offset, ...rest);
+        } catch {
+          throw new TensorFileError(`${fileName}: the ZIP directory points outside the file (offset ${offset} of ${target.byteLength} bytes): damaged or truncated`);
+        }
+      };
+    },
+  });
   let eocd = -1;
   for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {
     if (view.getUint32(i, true) === 0x06054b50) {
@@ -61,15 +78,45 @@ function centralDirectory(bytes: Uint8Array, fileName: string): Entry[] {
       }
       x += 4 + len;
     }
+    if (entries.some((x) => x.name === name)) throw new TensorFileError(`${fileName}: the archive holds "${name}" twice; refusing to guess which one is meant`);
     entries.push({ name, method, compressedSize, size, localOffset });
     p = xEnd + commentLen;
   }
   return entries;
 }
 
-async function inflate(data: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([data as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+/**
+ * Inflates one member into exactly the size its directory entry declares, reading the stream
+ * chunk by chunk with a running count: a member that inflates past that size (a decompression
+ * bomb, or a lying directory) is stopped there, one that falls short is damaged.
+ */
+async function inflate(data: Uint8Array, declared: number, name: string): Promise<Uint8Array> {
+  // Chunks are kept as they come and joined at the end: memory follows what the data really
+  // inflates to, never a size the directory merely claims.
+  const chunks: Uint8Array[] = [];
+  const reader = new Blob([data as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
+  let filled = 0;
+  for (;;) {
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      throw new TensorFileError(`${name}: compressed data is damaged`);
+    }
+    if (chunk.done) break;
+    if (filled + chunk.value.length > declared) {
+      await reader.cancel().catch(() => undefined);
+      throw new TensorFileError(`${name}: inflates past the ${declared.toLocaleString('en')} bytes its archive entry declares; refusing it (damaged, or a decompression bomb)`);
+    }
+    chunks.push(chunk.value);
+    filled += chunk.value.length;
+  }
+  if (filled !== declared) throw new TensorFileError(`${name}: inflates to ${filled} bytes, its archive entry declares ${declared}: damaged`);
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(filled);
+  let at = 0;
+  for (const c of chunks) (out.set(c, at), (at += c.length));
+  return out;
 }
 
 /** Every array of the archive by name (without ".npy"). */
@@ -84,15 +131,12 @@ export async function readNpz(bytes: Uint8Array, fileName = 'file.npz'): Promise
     const start = e.localOffset + 30 + view.getUint16(e.localOffset + 26, true) + view.getUint16(e.localOffset + 28, true);
     if (start + e.compressedSize > bytes.length) throw new TensorFileError(`${name}: data runs past the end of ${fileName}: the file is truncated`);
     const raw = bytes.subarray(start, start + e.compressedSize);
+    if (e.size > LIMITS.memberBytes)
+      throw new TensorFileError(`${name}: the archive declares ${e.size.toLocaleString('en')} bytes for it, over the limit of ${LIMITS.memberBytes.toLocaleString('en')} bytes per array`);
     let member: Uint8Array;
     if (e.method === 0) member = raw;
-    else if (e.method === 8) {
-      try {
-        member = await inflate(raw);
-      } catch {
-        throw new TensorFileError(`${name}: compressed data is damaged`);
-      }
-    } else throw new TensorFileError(`${name}: ZIP compression method ${e.method} is not supported (np.savez and np.savez_compressed are)`);
+    else if (e.method === 8) member = await inflate(raw, e.size, name);
+    else throw new TensorFileError(`${name}: ZIP compression method ${e.method} is not supported (np.savez and np.savez_compressed are)`);
     try {
       out.set(name, readNpy(member, name));
     } catch (err) {

@@ -6,6 +6,7 @@
  * Int32Array. Written for the index export.
  */
 import { float16ToFloat32 } from './float16.ts';
+import { checkedCount } from './limits.ts';
 import type { NpyArray } from './npy.ts';
 
 export class TensorFileError extends Error {
@@ -33,26 +34,47 @@ export function readSafetensors(bytes: Uint8Array, fileName = 'file'): TensorFil
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new TensorFileError(`${fileName}: the header is not a JSON object`);
   const base = 8 + headerLen;
+  const dataBytes = bytes.length - base;
   const tensors = new Map<string, NpyArray>();
   let metadata: Record<string, string> = {};
+  // The whole header is checked before any tensor is decoded (allocated): types, ranges, overlaps.
+  const planned: { name: string; dtype: string; shape: number[]; begin: number; end: number; count: number }[] = [];
   for (const [name, info] of Object.entries(header)) {
     if (name === '__metadata__') {
-      metadata = (info ?? {}) as Record<string, string>;
+      if (typeof info !== 'object' || info === null || Array.isArray(info) || Object.values(info).some((v) => typeof v !== 'string'))
+        throw new TensorFileError(`${fileName}: __metadata__ must be an object of strings`);
+      metadata = info as Record<string, string>;
       continue;
     }
-    const t = info as { dtype?: string; shape?: number[]; data_offsets?: [number, number] };
+    const t = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (!t || typeof t.dtype !== 'string' || !Array.isArray(t.shape) || !Array.isArray(t.data_offsets))
       throw new TensorFileError(`${fileName}: tensor "${name}" has no dtype, shape or data_offsets`);
     const size = SIZES[t.dtype];
     if (!size) throw new TensorFileError(`${name}: dtype ${t.dtype} is not supported (use F32, F16, BF16, F64 or an integer type)`);
-    const count = t.shape.reduce((a, b) => a * b, 1);
-    const [begin, end] = t.data_offsets;
+    let count: number;
+    try {
+      count = checkedCount(`${fileName}: ${name}`, t.shape);
+    } catch (err) {
+      throw new TensorFileError((err as Error).message);
+    }
+    const offsets = t.data_offsets;
+    if (offsets.length !== 2 || !offsets.every((v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0))
+      throw new TensorFileError(`${fileName}: ${name}: data_offsets must be two whole numbers >= 0, got ${JSON.stringify(offsets)}`);
+    const [begin, end] = offsets as [number, number];
+    if (begin > end) throw new TensorFileError(`${fileName}: ${name}: data_offsets [${begin}, ${end}] end before they begin`);
     if (end - begin !== count * size)
       throw new TensorFileError(`${name}: shape (${t.shape.join(', ')}) of ${t.dtype} needs ${count * size} bytes, data_offsets give ${end - begin}`);
-    if (base + end > bytes.length)
-      throw new TensorFileError(`${name}: data ends at byte ${base + end} but the file has ${bytes.length}: the file is truncated`);
-    const dv = new DataView(bytes.buffer, bytes.byteOffset + base + begin, end - begin);
-    tensors.set(name, { shape: t.shape, dtype: t.dtype, data: decode(dv, t.dtype, count, name) });
+    if (end > dataBytes)
+      throw new TensorFileError(`${fileName}: ${name}: data ends at byte ${base + end} but the file has ${bytes.length}: the file is truncated`);
+    planned.push({ name, dtype: t.dtype, shape: t.shape as number[], begin, end, count });
+  }
+  const sorted = [...planned].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  for (let i = 1; i < sorted.length; i++)
+    if (sorted[i].begin < sorted[i - 1].end && sorted[i].end > sorted[i].begin)
+      throw new TensorFileError(`${fileName}: tensors ${sorted[i - 1].name} and ${sorted[i].name} overlap (bytes ${sorted[i].begin} to ${Math.min(sorted[i].end, sorted[i - 1].end)})`);
+  for (const p of planned) {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset + base + p.begin, p.end - p.begin);
+    tensors.set(p.name, { shape: p.shape, dtype: p.dtype, data: decode(dv, p.dtype, p.count, p.name) });
   }
   return { tensors, metadata };
 }

@@ -12,6 +12,7 @@
  * Scores are accumulated in fp32/fp64 in every case: what changes is only what is kept.
  */
 import { float16ToFloat32, float32ToFloat16 } from './float16.ts';
+import { SettingError } from './settingError.ts';
 import { maxSimBlock, maxSimScores, type PackedCorpus } from './maxsim.ts';
 
 export const STORAGE_TYPES = ['fp32', 'fp16', 'int8', 'binary'] as const;
@@ -41,8 +42,8 @@ export function isStorageType(s: string): s is StorageType {
 
 export function parseStorageList(text: string): StorageType[] {
   const list = text.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const s of list) if (!isStorageType(s)) throw new Error(`unknown storage type "${s}"; known: ${STORAGE_TYPES.join(', ')}`);
-  if (list.length === 0) throw new Error('no storage type given');
+  for (const s of list) if (!isStorageType(s)) throw new SettingError(`unknown storage type "${s}"; known: ${STORAGE_TYPES.join(', ')}`);
+  if (list.length === 0) throw new SettingError('no storage type given');
   return [...new Set(list)] as StorageType[];
 }
 

@@ -26,6 +26,7 @@
  * method's.
  */
 import type { MultiVector } from './multivector.ts';
+import { SettingError } from './settingError.ts';
 import type { VectorSet } from './maxsim.ts';
 import type { Judgments } from './metrics.ts';
 import { gaussian, mulberry32, randomInt, type Rng } from './rng.ts';
@@ -117,8 +118,9 @@ interface ObjectPlan {
 }
 
 export function syntheticCorpus(preset: SyntheticPreset | string, seed = 1): SyntheticCorpus {
-  const p = typeof preset === "string" ? SYNTHETIC_PRESETS[preset] : preset;
-  if (!p) throw new Error(`unknown synthetic preset "${preset}"; known: ${Object.keys(SYNTHETIC_PRESETS).join(', ')}`);
+  // Own keys only: "toString" or "__proto__" is an unknown preset, not an inherited property.
+  const p = typeof preset === 'string' ? (Object.hasOwn(SYNTHETIC_PRESETS, preset) ? SYNTHETIC_PRESETS[preset] : undefined) : preset;
+  if (!p) throw new SettingError(`unknown synthetic preset "${preset}"; known: ${Object.keys(SYNTHETIC_PRESETS).join(', ')}`);
   const rng = mulberry32(seed);
   const { d, rows, cols } = p;
   const frames = Math.max(1, p.frames);

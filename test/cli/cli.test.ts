@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -157,5 +157,43 @@ describe('cli export', () => {
     expect(b.fidelity).toEqual({ 'overlap@1': 1, spearman: 1 });
     expect(b.bytes).toBe(a.bytes);
     expect(b.storedVectors).toBe(9);
+  });
+});
+
+describe('cli: outputs never destroy inputs, exit codes by error type', () => {
+  const doc = randomDoc('h', 20, 8, 9);
+  const input = join(dir, 'keep.npy');
+  const bytes = writeNpy(doc.data, [20, 8]);
+  writeFileSync(input, bytes);
+
+  it('refuses an output that is its own input (however it is spelled), and leaves the input intact', () => {
+    for (const out of [input, join(dir, '.', 'keep.npy')]) {
+      const r = cli('compress', '--method', 'agc', '--budget', '4', '--input', input, '--output', out);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: --output .*keep\.npy is also an input; write the output somewhere else\n$/);
+    }
+    expect(new Uint8Array(readFileSync(input))).toEqual(bytes);
+    const r = cli('compress', '--method', 'agc', '--budget', '4', '--input', input, '--output', join(dir, 'x.npy'), '--assignments', join(dir, 'x.npy'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--output and --assignments name the same file');
+  });
+
+  it('writes atomically: no temporary file is left beside the output', () => {
+    const r = cli('compress', '--method', 'uniform', '--budget', '4', '--input', input, '--output', join(dir, 'atomic.npy'));
+    expect(r.code).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('exit 2 for a bad setting (unknown storage type, prototype option), 1 for bad data (negative saliency), a folder named as a file', () => {
+    expect(cli('eval', '--synthetic', 'tiny', '--storage', 'fp8').code).toBe(2);
+    expect(cli('eval', '--synthetic', 'toString').code).toBe(2);
+    expect(cli('compress', '--method', 'agc:__proto__=1', '--budget', '4', '--input', input, '--output', join(dir, 'p.npy')).code).toBe(2);
+    writeFileSync(join(dir, 'negsal.npy'), writeNpy(new Float32Array(20).fill(-1), [20]));
+    const neg = cli('compress', '--method', 'agc', '--budget', '4', '--input', input, '--output', join(dir, 'n.npy'), '--saliency', join(dir, 'negsal.npy'));
+    expect(neg.stderr).toMatch(/^error: .*saliency/);
+    expect(neg.code).toBe(1);
+    const folder = cli('compress', '--method', 'agc', '--budget', '4', '--input', dir, '--output', join(dir, 'f.npy'));
+    expect(folder.stderr).toBe(`error: --input: ${dir} is a folder, not a file\n`);
+    expect(folder.code).toBe(2);
   });
 });

@@ -1,5 +1,6 @@
 import { agc } from './agc.ts';
 import { hierarchicalPool } from './hierarchicalPool.ts';
+import { SettingError } from '../settingError.ts';
 import { kmeans } from './kmeans.ts';
 import { none } from './none.ts';
 import { randomSelect } from './randomSelect.ts';
@@ -29,6 +30,6 @@ export const PRESETS: readonly MethodPreset[] = [
 
 export function getMethod(id: string): CompressionMethod {
   const m = METHODS.find((x) => x.id === id);
-  if (!m) throw new Error(`unknown method "${id}"; known: ${[...METHODS.map((x) => x.id), ...PRESETS.map((p) => p.id)].join(', ')}`);
+  if (!m) throw new SettingError(`unknown method "${id}"; known: ${[...METHODS.map((x) => x.id), ...PRESETS.map((p) => p.id)].join(', ')}`);
   return m;
 }

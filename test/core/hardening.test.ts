@@ -1,0 +1,163 @@
+/**
+ * Hostile and damaged inputs, generated here: every one ends in an error that names the file and
+ * the field, before anything large is allocated; none imports wrong numbers or half a corpus.
+ */
+import { deflateRawSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { importEmbeddings } from '../../src/core/importer.ts';
+import { parseMethodSpec } from '../../src/core/methodSpec.ts';
+import { readNpy, writeNpy } from '../../src/core/npy.ts';
+import { readNpz } from '../../src/core/npz.ts';
+import { readSafetensors, writeSafetensors } from '../../src/core/safetensors.ts';
+import { SettingError } from '../../src/core/settingError.ts';
+import { parseStorageList } from '../../src/core/storage.ts';
+import { syntheticCorpus } from '../../src/core/synthetic.ts';
+
+const enc = new TextEncoder();
+
+/** A .npy file with a header of our own (the body is whatever follows). */
+function npyWithHeader(header: string, body = new Uint8Array(0)): Uint8Array {
+  const text = `${header}`.padEnd(118, ' ') + '\n';
+  const out = new Uint8Array(10 + text.length + body.length);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  new DataView(out.buffer).setUint16(8, text.length, true);
+  out.set(enc.encode(text), 10);
+  out.set(body, 10 + text.length);
+  return out;
+}
+
+/** A safetensors file with a header of our own. */
+function safetensorsWith(header: unknown, dataBytes: number): Uint8Array {
+  const h = enc.encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + h.length + dataBytes);
+  new DataView(out.buffer).setBigUint64(0, BigInt(h.length), true);
+  out.set(h, 8);
+  return out;
+}
+
+/** A ZIP archive (stored or deflated members), with the sizes the central directory declares overridable. */
+function zip(members: { name: string; data: Uint8Array; deflate?: boolean; declaredSize?: number }[]): Uint8Array {
+  const locals: Uint8Array[] = [];
+  const centrals: Uint8Array[] = [];
+  let offset = 0;
+  for (const m of members) {
+    const body = m.deflate ? new Uint8Array(deflateRawSync(m.data)) : m.data;
+    const name = enc.encode(m.name);
+    const size = m.declaredSize ?? m.data.length;
+    const local = new Uint8Array(30 + name.length + body.length);
+    const lv = new DataView(local.buffer);
+    lv.setUint32(0, 0x04034b50, true);
+    lv.setUint16(8, m.deflate ? 8 : 0, true);
+    lv.setUint32(18, body.length, true);
+    lv.setUint32(22, size, true);
+    lv.setUint16(26, name.length, true);
+    local.set(name, 30);
+    local.set(body, 30 + name.length);
+    const central = new Uint8Array(46 + name.length);
+    const cv = new DataView(central.buffer);
+    cv.setUint32(0, 0x02014b50, true);
+    cv.setUint16(10, m.deflate ? 8 : 0, true);
+    cv.setUint32(20, body.length, true);
+    cv.setUint32(24, size, true);
+    cv.setUint16(28, name.length, true);
+    cv.setUint32(42, offset, true);
+    central.set(name, 46);
+    locals.push(local);
+    centrals.push(central);
+    offset += local.length;
+  }
+  const dirSize = centrals.reduce((s, c) => s + c.length, 0);
+  const eocd = new Uint8Array(22);
+  const ev = new DataView(eocd.buffer);
+  ev.setUint32(0, 0x06054b50, true);
+  ev.setUint16(8, members.length, true);
+  ev.setUint16(10, members.length, true);
+  ev.setUint32(12, dirSize, true);
+  ev.setUint32(16, offset, true);
+  const parts = [...locals, ...centrals, eocd];
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) (out.set(p, at), (at += p.length));
+  return out;
+}
+
+describe('.npy headers', () => {
+  it("reads Python 2's long dimensions ('shape': (2L,)) as NumPy does", () => {
+    const body = new Uint8Array(new Float32Array([1.5, -2]).buffer);
+    const a = readNpy(npyWithHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (2L,), }", body), 'win64python2.npy');
+    expect(a.shape).toEqual([2]);
+    expect(Array.from(a.data)).toEqual([1.5, -2]);
+  });
+  it('names a negative, fractional or huge dimension before allocating', () => {
+    const h = (shape: string) => npyWithHeader(`{'descr': '<f4', 'fortran_order': False, 'shape': (${shape}), }`);
+    expect(() => readNpy(h('-1, 16'), 'neg.npy')).toThrow('neg.npy: the shape has a dimension "-1"; dimensions must be whole numbers >= 0');
+    expect(() => readNpy(h('2.5, 4'), 'frac.npy')).toThrow('frac.npy: the shape has a dimension "2.5"');
+    expect(() => readNpy(h('100000, 100000, 100'), 'huge.npy')).toThrow(/huge\.npy: shape \(100000, 100000, 100\) declares 1,000,000,000,000 values, over the limit/);
+  });
+});
+
+describe('safetensors headers', () => {
+  const tensor = (offsets: unknown, shape: unknown = [2]) => ({ t: { dtype: 'F32', shape, data_offsets: offsets } });
+  it('refuses data_offsets that are not two whole numbers >= 0, or end before they begin', () => {
+    expect(() => readSafetensors(safetensorsWith(tensor(['0', '8']), 8), 'str.safetensors')).toThrow('str.safetensors: t: data_offsets must be two whole numbers >= 0, got ["0","8"]');
+    expect(() => readSafetensors(safetensorsWith(tensor([-8, 0]), 8), 'neg.safetensors')).toThrow(/neg\.safetensors: t: data_offsets must be two whole numbers >= 0/);
+    expect(() => readSafetensors(safetensorsWith(tensor([8, 0], [0]), 8), 'rev.safetensors')).toThrow('rev.safetensors: t: data_offsets [8, 0] end before they begin');
+  });
+  it('refuses overlapping tensors and a non-string metadata value', () => {
+    const header = { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } };
+    expect(() => readSafetensors(safetensorsWith(header, 12), 'over.safetensors')).toThrow('over.safetensors: tensors a and b overlap (bytes 4 to 8)');
+    expect(() => readSafetensors(safetensorsWith({ __metadata__: { doc_ids: ['x'] } }, 0), 'meta.safetensors')).toThrow('meta.safetensors: __metadata__ must be an object of strings');
+  });
+  it('refuses a huge declared shape before allocating, and reads a valid file to the same numbers', () => {
+    expect(() => readSafetensors(safetensorsWith(tensor([0, 8], [300_000_000, 1, 4]), 8), 'big.safetensors')).toThrow(/big\.safetensors: t: shape \(300000000, 1, 4\) declares 1,200,000,000 values/);
+    const ok = readSafetensors(writeSafetensors({ x: { dtype: 'F32', shape: [3], data: new Float32Array([1, 2, 3]) } }), 'ok.safetensors');
+    expect(Array.from(ok.tensors.get('x')!.data)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('.npz archives', () => {
+  const arr = writeNpy(new Float32Array(4096).fill(0.5), [64, 64]);
+  it('stops a member that inflates past the size its entry declares (a decompression bomb)', async () => {
+    await expect(readNpz(zip([{ name: 'doc_embeddings.npy', data: arr, deflate: true, declaredSize: 1000 }]), 'bomb.npz')).rejects.toThrow(
+      'doc_embeddings: inflates past the 1,000 bytes its archive entry declares; refusing it (damaged, or a decompression bomb)',
+    );
+  });
+  it('refuses a member declared over the limit without inflating it, and duplicate members', async () => {
+    await expect(readNpz(zip([{ name: 'doc_embeddings.npy', data: arr, deflate: true, declaredSize: 0xfffffffe }]), 'big.npz')).rejects.toThrow(/doc_embeddings: the archive declares 4,294,967,294 bytes for it, over the limit/);
+    await expect(readNpz(zip([{ name: 'a.npy', data: arr }, { name: 'a.npy', data: arr }]), 'dup.npz')).rejects.toThrow('dup.npz: the archive holds "a.npy" twice; refusing to guess which one is meant');
+  });
+  it('names the file when the directory points outside it, and reads a sound archive', async () => {
+    const broken = zip([{ name: 'a.npy', data: arr }]);
+    new DataView(broken.buffer).setUint32(broken.length - 6, broken.length + 1000, true); // directory offset past the end
+    await expect(readNpz(broken, 'broken.npz')).rejects.toThrow(/broken\.npz: (the ZIP directory points outside the file|damaged ZIP central directory)/);
+    const ok = await readNpz(zip([{ name: 'a.npy', data: arr, deflate: true }]), 'ok.npz');
+    expect(ok.get('a')!.shape).toEqual([64, 64]);
+    expect(ok.get('a')!.data[4095]).toBe(0.5);
+  });
+});
+
+describe('imports', () => {
+  it('an import with no documents is refused whole', async () => {
+    const empty = writeSafetensors({ doc_embeddings: { dtype: 'F32', shape: [0, 10, 16], data: new Float32Array(0) } });
+    await expect(importEmbeddings({ name: 'empty.safetensors', bytes: empty })).rejects.toThrow('empty.safetensors: doc_embeddings: holds no documents; nothing was imported (the corpus you had is kept)');
+  });
+  it('a tiny file declaring a vast padded array of dimension 0 is refused at once', async () => {
+    const header = { doc_embeddings: { dtype: 'F32', shape: [100000, 100000, 0], data_offsets: [0, 0] } };
+    await expect(importEmbeddings({ name: 'vast.safetensors', bytes: safetensorsWith(header, 0) })).rejects.toThrow(/vast\.safetensors: doc_embeddings: vectors of dimension 0; expected 1 to 16,384/);
+  });
+  it('too many documents are refused from the declared shape', async () => {
+    const header = { doc_embeddings: { dtype: 'F32', shape: [3_000_000, 1, 4], data_offsets: [0, 48_000_000] } };
+    await expect(importEmbeddings({ name: 'many.safetensors', bytes: safetensorsWith(header, 48_000_000) })).rejects.toThrow(/many\.safetensors: doc_embeddings: 3,000,000 documents, over the limit of 2,000,000/);
+  });
+});
+
+describe('settings', () => {
+  it('prototype keys are unknown options and presets, not inherited properties; errors are SettingErrors', () => {
+    expect(() => parseMethodSpec('agc:__proto__=1')).toThrow(SettingError);
+    expect(() => parseMethodSpec('agc:toString=1')).toThrow('method "agc" has no option "toString"');
+    expect(() => parseMethodSpec('toString')).toThrow(SettingError);
+    expect(() => parseStorageList('fp8')).toThrow(SettingError);
+    expect(() => syntheticCorpus('toString')).toThrow(SettingError);
+    expect(() => syntheticCorpus('__proto__')).toThrow(/unknown synthetic preset "__proto__"/);
+  });
+});
