@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeSafetensors } from '../src/core/safetensors.ts';
 import { importEmbeddings } from '../src/core/importer.ts';
 import { scoreStored } from '../src/core/storage.ts';
 import { failOnConsoleErrors } from './consoleErrors.ts';
@@ -64,6 +65,16 @@ test('imports embeddings made with NumPy, compares methods on them, and exports 
     const best = Math.max(...p.vector.colbert.map((v: number[]) => v.reduce((s, x) => s + x * 0.25, 0)));
     expect(best).toBeCloseTo(fromIndex[i], 5);
   });
+  // A file with no documents after a good import: refused whole, and the corpus that was there stays.
+  const rows = await page.locator('#compare-table tbody tr').count();
+  await page.click('#views-nav a[data-view="data"]');
+  const empty = writeSafetensors({ doc_embeddings: { dtype: 'F32', shape: [0, 10, 8], data: new Float32Array(0) } });
+  await page.setInputFiles('#import-docs', { name: 'empty.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(empty) });
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.locator('#import-status')).toHaveText('Nothing was imported. empty.safetensors: doc_embeddings: holds no documents; nothing was imported (the corpus you had is kept)');
+  await expect(page.locator('#compare-corpus option[value="imported"]')).toHaveText('Imported: ragged.npz (3 documents, 2 queries)');
+  await page.click('#views-nav a[data-view="compare"]');
+  await expect(page.locator('#compare-table tbody tr')).toHaveCount(rows);
 });
 
 test('streaming index: documents are compressed as they are embedded and the full vectors are not kept; search and export use it', async ({ page }) => {
