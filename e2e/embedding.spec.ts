@@ -255,6 +255,30 @@ test('a reload reuses stored embeddings (keyed by file content and model); clear
   await expect(page.locator('#embedded tbody tr').first().locator('td').nth(5)).toHaveText('stored');
   expect(await scores(page, 'green shape at the bottom left')).toEqual(first);
 
+  // A damaged record is never served: that one file is embedded again, and the status says so.
+  await page.evaluate(() => new Promise<void>((resolve, reject) => {
+    const req = indexedDB.open('mvc-playground', 1);
+    req.onsuccess = () => {
+      const t = req.result.transaction('embeddings', 'readwrite');
+      const cursor = t.objectStore('embeddings').openCursor();
+      cursor.onsuccess = () => {
+        const c = cursor.result!;
+        const v = c.value;
+        v.doc.data[0] += 0.5;
+        c.update(v);
+      };
+      t.oncomplete = () => (req.result.close(), resolve());
+      t.onerror = () => reject(t.error);
+    };
+  }));
+  await page.goto('/?view=data'); // not a reload: this address does not replay the demo by itself
+  await loadModel(page, 'wasm');
+  await page.getByRole('button', { name: 'Add 24 demo scenes' }).click();
+  await expect(page.locator('#embed-status')).toContainText('Done: 24 embedded (23 read from stored embeddings), 0 skipped', { timeout: 60_000 });
+  await expect(page.locator('#embed-status')).toContainText('1 stored embedding was not used (another format version, or damaged) and embedded again');
+  await expect(page.locator('#embed-status')).toContainText('its vectors do not match their checksum (damaged)');
+  expect(await scores(page, 'green shape at the bottom left')).toEqual(first);
+
   await page.getByRole('button', { name: 'Clear stored embeddings' }).click();
   await expect(page.locator('#storage')).toContainText('Stored embeddings: 0 documents');
   await page.getByRole('button', { name: 'Add 24 demo scenes' }).click();

@@ -102,6 +102,8 @@ export interface EmbedResult {
   fromStore: number;
   /** Why embeddings could not be stored, if they could not. */
   storeError?: string;
+  /** Stored embeddings that were not served (another format version, or damaged) and were embedded again. */
+  storeNotes: string[];
   cancelled: boolean;
   msPerItem: number;
 }
@@ -254,6 +256,7 @@ const api = {
     const decoders: EmbedResult['decoders'] = {};
     let fromStore = 0;
     let storeError: string | undefined;
+    const storeNotes: string[] = [];
     const indexed: { id: string; n: number; stored: number }[] = [];
     /** A finished document: into the streaming index (if any), and to the page if it keeps full vectors. */
     const accept = (doc: MultiVector) => {
@@ -282,7 +285,7 @@ const api = {
     for (const [index, item] of items.entries()) {
       if (cancelRequested) {
         closeFrames(index);
-        return { docs, indexed, stream: streamInfo(), errors, needsPageDecode, decoders, fromStore, storeError, cancelled: true, msPerItem: (performance.now() - t0) / Math.max(1, done) };
+        return { docs, indexed, stream: streamInfo(), errors, needsPageDecode, decoders, fromStore, storeError, storeNotes, cancelled: true, msPerItem: (performance.now() - t0) / Math.max(1, done) };
       }
       const ti = performance.now();
       const file = item.blob ?? item.video?.blob ?? item.source;
@@ -292,7 +295,9 @@ const api = {
         if (file && file.size > 0) {
           const frames = item.video?.frames ?? item.frames?.length ?? 0;
           key = [await sha256(file), info.modelId, modelFingerprint, info.dtype, info.device, `tiles=${item.blob ? options.tiles : 1}`, `frames=${frames}`, ENGINE_VERSION].join('|');
-          storedDoc = (await getStored(key).catch(() => undefined))?.doc;
+          const got = await getStored(key).catch(() => undefined);
+          if (got && 'problem' in got) storeNotes.push(`${item.name}: a stored embedding was not used (${got.problem}); embedded again`);
+          else storedDoc = got?.doc;
         }
       } catch (err) {
         storeError ??= (err as Error).message; // storage unavailable (private mode, quota): embed without it
@@ -376,7 +381,7 @@ const api = {
       done++;
       onProgress({ step: 'item', done, total: items.length, name: item.name, ms: performance.now() - ti });
     }
-    return { docs, indexed, stream: streamInfo(), errors, needsPageDecode, decoders, fromStore, storeError, cancelled: false, msPerItem: (performance.now() - t0) / Math.max(1, items.length) };
+    return { docs, indexed, stream: streamInfo(), errors, needsPageDecode, decoders, fromStore, storeError, storeNotes, cancelled: false, msPerItem: (performance.now() - t0) / Math.max(1, items.length) };
   },
 
   async query(text: string, includeSpecial = false) {

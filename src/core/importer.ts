@@ -295,7 +295,8 @@ export function parseRelevance(name: string, text: string): Map<string, Judgment
     first = false;
     if (isFirst && /^(query|query_id|query-id|qid)$/i.test(parts[0].trim()) && /^(doc|doc_id|doc-id|docid|document|corpus_id)$/i.test((parts[1] ?? '').trim())) return; // a header line
     if (parts.length < 2 || parts.length > 3) throw new ImportError(`${name} line ${i + 1}: expected query_id<TAB>doc_id[<TAB>grade], got "${line}"`);
-    const grade = parts[2] === undefined ? 1 : Number(parts[2]);
+    // An empty grade field is the default grade, 1, as in the page's query files (Number('') would be 0).
+    const grade = parts[2] === undefined || parts[2].trim() === '' ? 1 : Number(parts[2]);
     if (!Number.isFinite(grade)) {
       if (qrels.size === 0 && !seenHeader) return void (seenHeader = true); // a header line
       throw new ImportError(`${name} line ${i + 1}: grade "${parts[2]}" is not a number`);

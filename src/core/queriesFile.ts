@@ -14,13 +14,15 @@ export interface ParsedQueries {
   qrels: Map<string, Map<string, number>>;
 }
 
+import { LIMITS } from './limits.ts';
+
 export class QueriesFileError extends Error {
   constructor(
     readonly file: string,
     readonly line: number,
     message: string,
   ) {
-    super(`${file}, line ${line}: ${message}`);
+    super(line > 0 ? `${file}, line ${line}: ${message}` : `${file}: ${message}`);
     this.name = 'QueriesFileError';
   }
 }
@@ -57,6 +59,9 @@ function parseGrade(raw: unknown, file: string, lineNo: number): number {
   return g;
 }
 
+/** Longest query text (the text towers read at most a few hundred tokens anyway). */
+export const MAX_QUERY_CHARS = 10_000;
+
 export function parseQueriesFile(name: string, text: string): ParsedQueries {
   const lower = name.toLowerCase();
   const format = lower.endsWith('.jsonl') || lower.endsWith('.ndjson') ? 'jsonl' : lower.endsWith('.tsv') || lower.endsWith('.tab') ? 'tsv' : lower.endsWith('.csv') ? 'csv' : undefined;
@@ -66,6 +71,8 @@ export function parseQueriesFile(name: string, text: string): ParsedQueries {
   const add = (query: string, doc: string, grade: number) => {
     let id = byText.get(query);
     if (!id) {
+      if (result.queries.length >= LIMITS.queries) throw new QueriesFileError(name, 0, `more than ${LIMITS.queries.toLocaleString('en')} queries; split the file`);
+      if (query.length > MAX_QUERY_CHARS) throw new QueriesFileError(name, 0, `a query of ${query.length.toLocaleString('en')} characters; at most ${MAX_QUERY_CHARS.toLocaleString('en')}`);
       id = `q${result.queries.length + 1}`;
       byText.set(query, id);
       result.queries.push({ id, text: query });

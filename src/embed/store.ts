@@ -3,6 +3,7 @@
  * weight type, device and embedding options, so a reload does not embed the same file again.
  */
 import type { MultiVector } from '../core/multivector.ts';
+import { openRecord, sealRecord, type StoredRecord } from './storedRecord.ts';
 
 const DB = 'mvc-playground';
 const STORE = 'embeddings';
@@ -43,15 +44,23 @@ export interface StoredEmbedding {
   decoder: string;
 }
 
-export const getStored = (key: string) => tx<StoredEmbedding | undefined>('readonly', (s) => s.get(key));
-export const putStored = (key: string, value: StoredEmbedding) => tx('readwrite', (s) => s.put(value, key));
+/**
+ * The stored embedding under `key`: undefined when there is none, `{ problem }` when there is one
+ * that must not be served (another format version, or damaged); the caller embeds again.
+ */
+export async function getStored(key: string): Promise<StoredEmbedding | { problem: string } | undefined> {
+  const rec = await tx<StoredRecord | undefined>('readonly', (s) => s.get(key));
+  return rec === undefined ? undefined : openRecord(rec);
+}
+export const putStored = (key: string, value: StoredEmbedding) => tx('readwrite', (s) => s.put(sealRecord(value.doc, value.decoder), key));
 export const clearStored = () => tx('readwrite', (s) => s.clear());
 
 /** Number of stored documents and the bytes of their vectors and metadata. */
 export async function storedStats(): Promise<{ documents: number; bytes: number }> {
-  const all = await tx<StoredEmbedding[]>('readonly', (s) => s.getAll());
+  const all = await tx<StoredRecord[]>('readonly', (s) => s.getAll());
   let bytes = 0;
   for (const { doc } of all) {
+    if (!doc?.data) continue;
     bytes += doc.data.byteLength + (doc.saliency?.byteLength ?? 0);
     for (const a of Object.values(doc.positions ?? {})) bytes += (a as ArrayBufferView).byteLength;
   }

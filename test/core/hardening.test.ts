@@ -161,3 +161,21 @@ describe('settings', () => {
     expect(() => syntheticCorpus('__proto__')).toThrow(/unknown synthetic preset "__proto__"/);
   });
 });
+
+describe('query and relevance files', async () => {
+  const { parseQueriesFile, MAX_QUERY_CHARS } = await import('../../src/core/queriesFile.ts');
+  it('an empty grade means grade 1 in relevance TSV as in query files', async () => {
+    const file = writeSafetensors({
+      doc_embeddings: { dtype: 'F32', shape: [2, 4], data: new Float32Array([1, 0, 0, 0, 0, 1, 0, 0]) },
+      doc_offsets: { dtype: 'I32', shape: [2], data: new Int32Array([0, 2]) },
+      query_embeddings: { dtype: 'F32', shape: [1, 4], data: new Float32Array([1, 0, 0, 0]) },
+      query_offsets: { dtype: 'I32', shape: [2], data: new Int32Array([0, 1]) },
+    }, { doc_ids: '["d"]', query_ids: '["q"]' });
+    const c = await importEmbeddings({ name: 'c.safetensors', bytes: file }, undefined, { name: 'qrels.tsv', bytes: enc.encode('q\td\t\n') });
+    expect(c.qrels.get('q')?.get('d')).toBe(1);
+    expect(parseQueriesFile('q.csv', 'red,d,\n').qrels.get('q1')?.get('d')).toBe(1);
+  });
+  it('a query longer than the cap is refused with the file named', () => {
+    expect(() => parseQueriesFile('long.csv', `${'x'.repeat(MAX_QUERY_CHARS + 1)},d\n`)).toThrow(`long.csv: a query of ${(MAX_QUERY_CHARS + 1).toLocaleString('en')} characters; at most ${MAX_QUERY_CHARS.toLocaleString('en')}`);
+  });
+});

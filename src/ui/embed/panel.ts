@@ -257,6 +257,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
         result.docs.push(...more.docs);
         Object.assign(result.decoders, more.decoders);
         result.fromStore += more.fromStore;
+        result.storeNotes.push(...more.storeNotes);
         result.cancelled = more.cancelled;
       }
       finished = true;
@@ -292,7 +293,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
       table.hidden = table.tBodies[0].rows.length === 0;
       searchForm.hidden = docs.length === 0 && !stream.active();
       if (result.docs.length > 0) corpusChanged('embedded');
-      embedStatus.textContent = `${result.cancelled ? 'Cancelled' : 'Done'}: ${Math.max(result.docs.length, result.indexed.length)} embedded${result.fromStore ? ` (${result.fromStore} read from stored embeddings)` : ''}, ${failed.size} skipped, ${result.msPerItem.toFixed(1)} ms per item. ${docs.length} documents in the index.${result.storeError ? ` Embeddings could not be stored for reuse: ${result.storeError}` : ''}`;
+      embedStatus.textContent = `${result.cancelled ? 'Cancelled' : 'Done'}: ${Math.max(result.docs.length, result.indexed.length)} embedded${result.fromStore ? ` (${result.fromStore} read from stored embeddings)` : ''}, ${failed.size} skipped, ${result.msPerItem.toFixed(1)} ms per item. ${docs.length} documents in the index.${result.storeError ? ` Embeddings could not be stored for reuse: ${result.storeError}` : ''}${result.storeNotes.length ? ` ${result.storeNotes.length} stored embedding${result.storeNotes.length > 1 ? 's were' : ' was'} not used (another format version, or damaged) and embedded again: ${result.storeNotes.slice(0, 3).join('; ')}.` : ''}`;
     } catch (err) {
       finished = true;
       const e = err as Error;
