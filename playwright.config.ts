@@ -18,11 +18,12 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'npx vite preview --host localhost --port 4173 --strictPort',
+    // Built here with the stand-in model hosts, which the page's <meta> policy must allow too.
+    command: 'npx vite build --logLevel warn && npx vite preview --host localhost --port 4173 --strictPort',
     url: 'http://localhost:4173',
     reuseExistingServer: !process.env.CI,
     // The stand-in model hosts of the tests must pass the page's Content-Security-Policy.
     env: { MODEL_HOSTS: 'https://huggingface.co https://*.huggingface.co https://*.hf.co https://hub.example.test https://down.example.test' },
-    timeout: 60_000,
+    timeout: 120_000,
   },
 });

@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 // Cross-origin isolation lets onnxruntime-web use WASM threads (SharedArrayBuffer). The Hub
 // serves model files with CORS, which require-corp accepts.
@@ -27,7 +27,22 @@ export const CSP = [
   "form-action 'self'",
 ].join('; ');
 
+/** The dev server's policy: the same, plus its HMR websocket. */
+export const DEV_CSP = CSP.replace("connect-src 'self'", "connect-src 'self' ws://localhost:* ws://127.0.0.1:*");
+
+/**
+ * The policy also as a <meta> in every built page, so a copy of dist/ on any static host (which
+ * sends no headers of ours) is still protected. A meta policy cannot carry frame-ancestors or
+ * reports, and the workers' scripts get only what their host sends.
+ */
+const cspMeta = (): Plugin => ({
+  name: 'csp-meta',
+  apply: 'build',
+  transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CSP }, injectTo: 'head-prepend' }],
+});
+
 export default defineConfig({
+  plugins: [cspMeta()],
   worker: { format: 'es' },
   build: {
     target: 'es2022',
@@ -38,6 +53,6 @@ export default defineConfig({
   },
   // onnxruntime-web finds its .wasm next to itself; pre-bundling would move it.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
-  server: { port: 5173, headers: isolation },
+  server: { port: 5173, headers: { ...isolation, 'Content-Security-Policy': DEV_CSP } },
   preview: { port: 4173, strictPort: true, headers: { ...isolation, 'Content-Security-Policy': CSP } },
 });

@@ -160,10 +160,23 @@ test('no request leaves the origin: the page is served with a CSP, and a first v
   const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:'));
   expect(foreign).toEqual([]);
   expect(requests.some((u) => u.includes('/models/teaching-clip/onnx/vision_model.onnx'))).toBe(true);
-  // The CSP really blocks other hosts: a fetch to one fails.
+  // The CSP really blocks other hosts and injected inline script.
   const blocked = await page.evaluate(() => fetch('https://example.com/x').then(() => 'loaded', (e) => String(e)));
   expect(blocked).toContain('Failed to fetch');
+  expect(await injectedScriptRan(page)).toBe(false);
+  // The same policy also travels inside the page, for a copy of dist/ on a host that sends no headers.
+  const meta = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  expect(meta).toBe(csp);
 });
+
+/** Appends an inline <script> and says whether it ran. */
+const injectedScriptRan = (page: Page) =>
+  page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__injected = true';
+    document.head.append(s);
+    return (window as unknown as { __injected?: boolean }).__injected === true;
+  });
 
 test('teaching view: AGC and H-Pool step by step on a picture, and a link opens the same step without controls', async ({ page, browser }) => {
   await embedDemo(page);

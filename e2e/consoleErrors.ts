@@ -1,10 +1,10 @@
 import { expect, test } from '@playwright/test';
 
 /**
- * Fails every test of the file that logs a page error or a console error. The one expected error
- * is the CSP refusing the deliberate request to example.com in the CSP test.
+ * Fails every test of the file that logs a page error or a console error. The expected ones are
+ * the CSP refusing the CSP tests' deliberate request to example.com and their inline script.
  */
-const EXPECTED = /https:\/\/example\.com\/x.*(Content Security Policy)/;
+const EXPECTED = /https:\/\/example\.com\/x.*(Content Security Policy)|(Executing inline script violates|Refused to execute inline script because it violates) the following Content Security Policy/;
 
 export function failOnConsoleErrors(): void {
   const errors: string[] = [];

@@ -79,7 +79,7 @@ describe('fuzzing the file parsers', () => {
   it('safetensors: a mutated file parses consistently or is refused with a TensorFileError', () => {
     fc.assert(
       fc.property(arrays, mutations, ([shape, data], ms) => {
-        const file = writeSafetensors({ x: { dtype: 'F32', shape, data }, off: { dtype: 'I32', shape: [2], data: new Int32Array([0, shape[0]]) } }, { doc_ids: '["a"]' });
+        const file = writeSafetensors({ x: { dtype: 'F32', shape: [...shape], data }, off: { dtype: 'I32', shape: [2], data: new Int32Array([0, shape[0]]) } }, { doc_ids: '["a"]' });
         expect(Array.from(readSafetensors(file).tensors.get('x')!.data)).toEqual(Array.from(data));
         try {
           const t = readSafetensors(mutate(file, ms, 200), 'f.safetensors');
