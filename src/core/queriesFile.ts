@@ -14,6 +14,7 @@ export interface ParsedQueries {
   qrels: Map<string, Map<string, number>>;
 }
 
+import Papa from 'papaparse';
 import { LIMITS } from './limits.ts';
 
 export class QueriesFileError extends Error {
@@ -27,30 +28,6 @@ export class QueriesFileError extends Error {
   }
 }
 
-/** Splits one CSV/TSV record (RFC 4180 quoting for CSV). */
-function splitRecord(line: string, sep: string, file: string, lineNo: number): string[] {
-  if (sep === '\t') return line.split('\t');
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === sep) {
-      out.push(field);
-      field = '';
-    } else field += c;
-  }
-  if (quoted) throw new QueriesFileError(file, lineNo, 'a quoted field is not closed');
-  out.push(field);
-  return out;
-}
 
 function parseGrade(raw: unknown, file: string, lineNo: number): number {
   if (raw === undefined || raw === null || raw === '') return 1;
@@ -80,11 +57,36 @@ export function parseQueriesFile(name: string, text: string): ParsedQueries {
     }
     if (doc) result.qrels.get(id)!.set(doc, grade);
   };
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  lines.forEach((raw, i) => {
-    const lineNo = i + 1;
-    if (raw.trim() === '') return;
-    if (format === 'jsonl') {
+  const clean = text.replace(/^\uFEFF/, '');
+  /** One record's fields: a header line is skipped, at most query, document and grade. */
+  const record = (raw: string[], lineNo: number) => {
+    const fields = raw.map((f) => f.trim());
+    if (fields.every((f) => f === '')) return;
+    if (lineNo === 1 && fields[0].toLowerCase() === 'query') return; // header
+    if (fields.length > 3) throw new QueriesFileError(name, lineNo, `expected at most 3 fields (query, document, grade), found ${fields.length}`);
+    if (!fields[0]) throw new QueriesFileError(name, lineNo, 'missing query text');
+    add(fields[0], fields[1] ?? '', parseGrade(fields[2], name, lineNo));
+  };
+  if (format === 'csv') {
+    // RFC 4180 through Papa Parse (quoted fields may hold commas, quotes and line breaks); the line
+    // a record starts on is counted from the parser's cursor, for the messages.
+    let start = 0;
+    let line = 1;
+    Papa.parse<string[]>(clean, {
+      delimiter: ',',
+      step: (r) => {
+        const lineNo = line;
+        for (let i = start; i < r.meta.cursor; i++) if (clean.charCodeAt(i) === 10) line++;
+        start = r.meta.cursor;
+        if (r.errors.length) throw new QueriesFileError(name, lineNo, r.errors[0].code === 'MissingQuotes' ? 'a quoted field is not closed' : r.errors[0].message);
+        record(r.data, lineNo);
+      },
+    });
+  } else {
+    clean.split(/\r?\n/).forEach((raw, i) => {
+      const lineNo = i + 1;
+      if (raw.trim() === '') return;
+      if (format === 'tsv') return record(raw.split('\t'), lineNo);
       let obj: unknown;
       try {
         obj = JSON.parse(raw);
@@ -96,14 +98,8 @@ export function parseQueriesFile(name: string, text: string): ParsedQueries {
       if (typeof o.query !== 'string' || o.query.trim() === '') throw new QueriesFileError(name, lineNo, 'missing "query" text');
       if (o.document !== undefined && typeof o.document !== 'string') throw new QueriesFileError(name, lineNo, '"document" must be a file name');
       add(o.query.trim(), (o.document as string | undefined)?.trim() ?? '', parseGrade(o.grade, name, lineNo));
-      return;
-    }
-    const fields = splitRecord(raw, format === 'tsv' ? '\t' : ',', name, lineNo).map((f) => f.trim());
-    if (lineNo === 1 && fields[0].toLowerCase() === 'query') return; // header
-    if (fields.length > 3) throw new QueriesFileError(name, lineNo, `expected at most 3 fields (query, document, grade), found ${fields.length}`);
-    if (!fields[0]) throw new QueriesFileError(name, lineNo, 'missing query text');
-    add(fields[0], fields[1] ?? '', parseGrade(fields[2], name, lineNo));
-  });
+    });
+  }
   if (result.queries.length === 0) throw new QueriesFileError(name, 0, 'no queries found');
   return result;
 }

@@ -26,6 +26,13 @@ describe('queries and relevance files', () => {
     expect(() => parseQueriesFile('q.csv', '\n\n')).toThrow(/no queries found/);
   });
 
+  it('CSV: a quoted query may span lines; later errors still name the line they are on', () => {
+    const r = parseQueriesFile('q.csv', 'query,document\n"red\nat the top",a.png\n\nblue,b.png,lots\n'.replace('blue,b.png,lots\n', 'blue,b.png\n'));
+    expect(r.queries.map((q) => q.text)).toEqual(['red\nat the top', 'blue']);
+    // Line 1 header, lines 2-3 the two-line query, line 4 blank, line 5 the bad grade.
+    expect(() => parseQueriesFile('q.csv', 'query,document\n"red\nat the top",a.png\n\nblue,b.png,lots\n')).toThrow('q.csv, line 5: grade "lots" is not a number >= 0');
+  });
+
   it('typed queries: one per line, duplicates and blanks dropped', () => {
     expect(parseTypedQueries('red\n\n red \nblue').queries.map((q) => q.text)).toEqual(['red', 'blue']);
   });
