@@ -10,13 +10,13 @@ const isolation = {
 /**
  * The built page's Content-Security-Policy: nothing but this origin, plus the model hosts (the
  * Hub and its file CDNs by default; MODEL_HOSTS="https://a https://b" to serve other mirrors).
- * 'wasm-unsafe-eval' is onnxruntime-web's WebAssembly; 'unsafe-eval' is protobufjs, which
- * compiles its ONNX decoder with new Function().
+ * 'wasm-unsafe-eval' is onnxruntime-web's WebAssembly. No 'unsafe-eval': the ONNX codecs are
+ * static code (src/onnx/onnx.static.js) instead of protobufjs's run-time new Function().
  */
 const modelHosts = process.env.MODEL_HOSTS ?? 'https://huggingface.co https://*.huggingface.co https://*.hf.co';
 export const CSP = [
   "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self' blob:",
   `connect-src 'self' blob: data: ${modelHosts}`,
   "img-src 'self' blob: data:",

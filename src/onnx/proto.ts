@@ -1,15 +1,17 @@
 /**
  * ONNX model (de)serialisation through protobufjs, a maintained protobuf library.
  *
- * The schema below is the subset of ONNX's `onnx.proto` (proto2, package onnx) that this project
- * reads and writes, written as a protobufjs JSON descriptor so no .proto parser runs in the page.
- * Field numbers are ONNX's wire format. Fields this schema does not name (functions, training
+ * The schema (schema.ts) is the subset of ONNX's `onnx.proto` (proto2, package onnx) that this
+ * project reads and writes, compiled to static code (onnx.static.js) so neither a .proto parser
+ * nor a run-time code generator (new Function) runs in the page. Field numbers are ONNX's wire format. Fields this schema does not name (functions, training
  * info, sparse initialisers) are skipped on decode; that is safe because a large model is never
  * re-encoded from its decoded form: outputs are added by appending a small encoded `GraphProto`
  * fragment, which protobuf's merge rule folds into the existing graph (see graph.ts).
  */
-import protobuf from 'protobufjs/light.js';
+import protobuf from 'protobufjs/minimal.js';
 import Long from 'long';
+// @ts-expect-error generated JavaScript without types (scripts/make-onnx-proto.ts); used through `Codec` below
+import { onnx } from './onnx.static.js';
 
 // int64 fields as long.js Longs everywhere: protobufjs finds long.js by itself in Node but not in
 // a bundled page, where it would fall back to doubles and lose values above 2^53 (INT64_MAX in
@@ -17,114 +19,15 @@ import Long from 'long';
 protobuf.util.Long = Long as unknown as typeof protobuf.util.Long;
 protobuf.configure();
 
-const Int = (id: number, rule?: 'repeated') => ({ type: 'int64', id, ...(rule ? { rule } : {}) });
-
-const schema = {
-  nested: {
-    onnx: {
-      nested: {
-        AttributeProto: {
-          fields: {
-            name: { type: 'string', id: 1 },
-            type: { type: 'int32', id: 20 },
-            f: { type: 'float', id: 2 },
-            i: Int(3),
-            s: { type: 'bytes', id: 4 },
-            t: { type: 'TensorProto', id: 5 },
-            g: { type: 'GraphProto', id: 6 },
-            floats: { type: 'float', id: 7, rule: 'repeated' },
-            ints: Int(8, 'repeated'),
-            strings: { type: 'bytes', id: 9, rule: 'repeated' },
-            tensors: { type: 'TensorProto', id: 10, rule: 'repeated' },
-            graphs: { type: 'GraphProto', id: 11, rule: 'repeated' },
-          },
-        },
-        ValueInfoProto: {
-          fields: { name: { type: 'string', id: 1 }, type: { type: 'TypeProto', id: 2 } },
-        },
-        NodeProto: {
-          fields: {
-            input: { type: 'string', id: 1, rule: 'repeated' },
-            output: { type: 'string', id: 2, rule: 'repeated' },
-            name: { type: 'string', id: 3 },
-            opType: { type: 'string', id: 4 },
-            domain: { type: 'string', id: 7 },
-            attribute: { type: 'AttributeProto', id: 5, rule: 'repeated' },
-          },
-        },
-        StringStringEntryProto: {
-          fields: { key: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } },
-        },
-        OperatorSetIdProto: {
-          fields: { domain: { type: 'string', id: 1 }, version: Int(2) },
-        },
-        ModelProto: {
-          fields: {
-            irVersion: Int(1),
-            opsetImport: { type: 'OperatorSetIdProto', id: 8, rule: 'repeated' },
-            producerName: { type: 'string', id: 2 },
-            producerVersion: { type: 'string', id: 3 },
-            domain: { type: 'string', id: 4 },
-            modelVersion: Int(5),
-            docString: { type: 'string', id: 6 },
-            graph: { type: 'GraphProto', id: 7 },
-            metadataProps: { type: 'StringStringEntryProto', id: 14, rule: 'repeated' },
-          },
-        },
-        GraphProto: {
-          fields: {
-            node: { type: 'NodeProto', id: 1, rule: 'repeated' },
-            name: { type: 'string', id: 2 },
-            initializer: { type: 'TensorProto', id: 5, rule: 'repeated' },
-            docString: { type: 'string', id: 10 },
-            input: { type: 'ValueInfoProto', id: 11, rule: 'repeated' },
-            output: { type: 'ValueInfoProto', id: 12, rule: 'repeated' },
-            valueInfo: { type: 'ValueInfoProto', id: 13, rule: 'repeated' },
-          },
-        },
-        TensorProto: {
-          fields: {
-            dims: Int(1, 'repeated'),
-            dataType: { type: 'int32', id: 2 },
-            floatData: { type: 'float', id: 4, rule: 'repeated', options: { packed: true } },
-            int32Data: { type: 'int32', id: 5, rule: 'repeated', options: { packed: true } },
-            int64Data: { ...Int(7, 'repeated'), options: { packed: true } },
-            name: { type: 'string', id: 8 },
-            rawData: { type: 'bytes', id: 9 },
-            externalData: { type: 'StringStringEntryProto', id: 13, rule: 'repeated' },
-            dataLocation: { type: 'int32', id: 14 },
-            doubleData: { type: 'double', id: 10, rule: 'repeated', options: { packed: true } },
-          },
-        },
-        TensorShapeProto: {
-          fields: { dim: { type: 'Dimension', id: 1, rule: 'repeated' } },
-          nested: {
-            Dimension: {
-              oneofs: { value: { oneof: ['dimValue', 'dimParam'] } },
-              fields: { dimValue: Int(1), dimParam: { type: 'string', id: 2 } },
-            },
-          },
-        },
-        TypeProto: {
-          oneofs: { value: { oneof: ['tensorType'] } },
-          fields: { tensorType: { type: 'Tensor', id: 1 } },
-          nested: {
-            Tensor: {
-              fields: {
-                elemType: { type: 'int32', id: 1 },
-                shape: { type: 'TensorShapeProto', id: 2 },
-              },
-            },
-          },
-        },
-      },
-    },
-  },
-};
-
-const root = protobuf.Root.fromJSON(schema);
-const ModelType = root.lookupType('onnx.ModelProto');
-const GraphType = root.lookupType('onnx.GraphProto');
+/** The generated codecs (static code: no new Function() at run time). */
+const ModelType = onnx.ModelProto as unknown as Codec;
+const GraphType = onnx.GraphProto as unknown as Codec;
+interface Codec {
+  decode(bytes: Uint8Array): unknown;
+  verify(message: unknown): string | null;
+  fromObject(object: unknown): unknown;
+  encode(message: unknown): { finish(): Uint8Array };
+}
 
 /** ONNX TensorProto.DataType values used here. */
 export const DataType = {

@@ -17,3 +17,11 @@ describe('ONNX protobuf', () => {
     expect(ints).toEqual(['9223372036854775807', '9007199254740993']);
   });
 });
+
+describe('the static ONNX codecs', () => {
+  it('are what scripts/make-onnx-proto.ts makes of src/onnx/schema.ts (recompiled here with pbjs)', async () => {
+    const { compileSchema } = await import('../../scripts/make-onnx-proto.ts');
+    const { readFileSync } = await import('node:fs');
+    expect(compileSchema()).toBe(readFileSync(new URL('../../src/onnx/onnx.static.js', import.meta.url), 'utf8'));
+  }, 60_000);
+});
