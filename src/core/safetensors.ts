@@ -33,6 +33,8 @@ export function readSafetensors(bytes: Uint8Array, fileName = 'file'): TensorFil
     throw new TensorFileError(`${fileName}: the header is not JSON: not a safetensors file`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new TensorFileError(`${fileName}: the header is not a JSON object`);
+  const repeated = repeatedTopLevelKey(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen)));
+  if (repeated !== undefined) throw new TensorFileError(`${fileName}: the header names "${repeated}" twice; refusing to guess which one is meant`);
   const base = 8 + headerLen;
   const dataBytes = bytes.length - base;
   const tensors = new Map<string, NpyArray>();
@@ -77,6 +79,30 @@ export function readSafetensors(bytes: Uint8Array, fileName = 'file'): TensorFil
     tensors.set(p.name, { shape: p.shape, dtype: p.dtype, data: decode(dv, p.dtype, p.count, p.name) });
   }
   return { tensors, metadata };
+}
+
+/**
+ * The first key that appears twice at the top level of a JSON object text (JSON.parse silently
+ * keeps the last one), or undefined. The text is known to parse.
+ */
+function repeatedTopLevelKey(text: string): string | undefined {
+  const seen = new Set<string>();
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (depth === 1 && /^\s*:/.test(text.slice(j + 1, j + 40))) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (seen.has(key)) return key;
+        seen.add(key);
+      }
+      i = j;
+    } else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+  }
+  return undefined;
 }
 
 function decode(dv: DataView, dtype: string, count: number, name: string): Float32Array | Int32Array {

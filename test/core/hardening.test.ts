@@ -179,3 +179,20 @@ describe('query and relevance files', async () => {
     expect(() => parseQueriesFile('long.csv', `${'x'.repeat(MAX_QUERY_CHARS + 1)},d\n`)).toThrow(`long.csv: a query of ${(MAX_QUERY_CHARS + 1).toLocaleString('en')} characters; at most ${MAX_QUERY_CHARS.toLocaleString('en')}`);
   });
 });
+
+describe('safetensors header keys', () => {
+  it('a tensor named twice is refused, not silently the last one; nested repeats and escaped quotes are fine', () => {
+    const t = (o: number) => `{"dtype":"F32","shape":[1],"data_offsets":[${o},${o + 4}]}`;
+    const text = `{"x":${t(0)},"x":${t(4)}}`;
+    const file = (h: string) => {
+      const b = new TextEncoder().encode(h);
+      const out = new Uint8Array(8 + b.length + 8);
+      new DataView(out.buffer).setBigUint64(0, BigInt(b.length), true);
+      out.set(b, 8);
+      return out;
+    };
+    expect(() => readSafetensors(file(text), 'dup.safetensors')).toThrow('dup.safetensors: the header names "x" twice; refusing to guess which one is meant');
+    const ok = readSafetensors(file(`{"__metadata__":{"a":"say \\"x\\":","b":"x"},"x":${t(0)},"y\\"":${t(4)}}`), 'ok.safetensors');
+    expect([...ok.tensors.keys()]).toEqual(['x', 'y"']);
+  });
+});

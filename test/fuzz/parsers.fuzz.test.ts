@@ -15,6 +15,9 @@ import { readNpz } from '../../src/core/npz.ts';
 import { parseQueriesFile, QueriesFileError } from '../../src/core/queriesFile.ts';
 import { readSafetensors, TensorFileError, writeSafetensors } from '../../src/core/safetensors.ts';
 import { importEmbeddings, ImportError } from '../../src/core/importer.ts';
+import { readFileSync } from 'node:fs';
+import { analyzeTower, extractHead, GraphStructureError } from '../../src/onnx/graph.ts';
+import { decodeModel, encodeModel, OnnxFormatError } from '../../src/onnx/proto.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 const ours = (e: unknown) => e instanceof NpyError || e instanceof TensorFileError || e instanceof LimitError || e instanceof ImportError || e instanceof QueriesFileError;
@@ -132,6 +135,24 @@ describe('fuzzing the file parsers', () => {
         }
       }),
       { numRuns: RUNS, seed: 4 },
+    );
+  });
+
+  it('ONNX: a mutated model decodes and is analysed, or is refused with an ONNX or graph error', () => {
+    const model = new Uint8Array(readFileSync(new URL('../../public/models/teaching-clip/onnx/vision_model.onnx', import.meta.url)));
+    fc.assert(
+      fc.property(mutations, fc.nat(), (ms, spread) => {
+        try {
+          const m = decodeModel(mutate(model, ms, 64 + (spread % model.length)), 'vision_model.onnx');
+          const a = analyzeTower(m, 'vision_model.onnx');
+          encodeModel(extractHead(m, a));
+          tally('onnx', true);
+        } catch (e) {
+          if (!(e instanceof OnnxFormatError || e instanceof GraphStructureError)) throw e;
+          tally('onnx', false);
+        }
+      }),
+      { numRuns: RUNS, seed: 6 },
     );
   });
 
