@@ -1,11 +1,12 @@
 /**
  * NumPy .npz archives: a ZIP of .npy files, stored (np.savez) or deflated (np.savez_compressed).
- * The central directory is read (with ZIP64 sizes and offsets, which NumPy always writes in local
- * headers), and deflated members are inflated with the platform's DecompressionStream, so the
- * same code runs in the browser and in Node.
+ * The central directory is read here (with ZIP64 sizes and offsets, which NumPy always writes in
+ * local headers), every read bounds-checked; deflated members are inflated with fflate's streaming
+ * inflater under a running count, synchronously, the same in the browser and in Node.
  */
 import { readNpy, type NpyArray } from './npy.ts';
 import { TensorFileError } from './safetensors.ts';
+import { Inflate } from 'fflate';
 import { LIMITS } from './limits.ts';
 
 interface Entry {
@@ -86,30 +87,25 @@ function centralDirectory(bytes: Uint8Array, fileName: string): Entry[] {
 }
 
 /**
- * Inflates one member into exactly the size its directory entry declares, reading the stream
- * chunk by chunk with a running count: a member that inflates past that size (a decompression
- * bomb, or a lying directory) is stopped there, one that falls short is damaged.
+ * Inflates one member (fflate's streaming inflater, synchronous) to exactly the size its
+ * directory entry declares, with a running count: a member that inflates past that size (a
+ * decompression bomb, or a lying directory) is stopped there, one that falls short is damaged.
+ * Chunks are kept as they come: memory follows the real data, never a size the entry merely claims.
  */
-async function inflate(data: Uint8Array, declared: number, name: string): Promise<Uint8Array> {
-  // Chunks are kept as they come and joined at the end: memory follows what the data really
-  // inflates to, never a size the directory merely claims.
+function inflate(data: Uint8Array, declared: number, name: string): Uint8Array {
   const chunks: Uint8Array[] = [];
-  const reader = new Blob([data as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
   let filled = 0;
-  for (;;) {
-    let chunk: ReadableStreamReadResult<Uint8Array>;
-    try {
-      chunk = await reader.read();
-    } catch {
-      throw new TensorFileError(`${name}: compressed data is damaged`);
-    }
-    if (chunk.done) break;
-    if (filled + chunk.value.length > declared) {
-      await reader.cancel().catch(() => undefined);
-      throw new TensorFileError(`${name}: inflates past the ${declared.toLocaleString('en')} bytes its archive entry declares; refusing it (damaged, or a decompression bomb)`);
-    }
-    chunks.push(chunk.value);
-    filled += chunk.value.length;
+  const over = new TensorFileError(`${name}: inflates past the ${declared.toLocaleString('en')} bytes its archive entry declares; refusing it (damaged, or a decompression bomb)`);
+  const inflater = new Inflate((chunk) => {
+    if (filled + chunk.length > declared) throw over;
+    chunks.push(chunk);
+    filled += chunk.length;
+  });
+  try {
+    inflater.push(data, true);
+  } catch (err) {
+    if (err === over) throw over;
+    throw new TensorFileError(`${name}: compressed data is damaged (${(err as Error).message})`);
   }
   if (filled !== declared) throw new TensorFileError(`${name}: inflates to ${filled} bytes, its archive entry declares ${declared}: damaged`);
   if (chunks.length === 1) return chunks[0];
@@ -135,7 +131,7 @@ export async function readNpz(bytes: Uint8Array, fileName = 'file.npz'): Promise
       throw new TensorFileError(`${name}: the archive declares ${e.size.toLocaleString('en')} bytes for it, over the limit of ${LIMITS.memberBytes.toLocaleString('en')} bytes per array`);
     let member: Uint8Array;
     if (e.method === 0) member = raw;
-    else if (e.method === 8) member = await inflate(raw, e.size, name);
+    else if (e.method === 8) member = inflate(raw, e.size, name);
     else throw new TensorFileError(`${name}: ZIP compression method ${e.method} is not supported (np.savez and np.savez_compressed are)`);
     try {
       out.set(name, readNpy(member, name));
