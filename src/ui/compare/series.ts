@@ -151,7 +151,8 @@ export function significance(result: ExperimentResult, metric: string, focus: nu
   return {
     significant,
     text:
-      `At m = ${focus}, ${a.label} leads ${b.label} on ${metric} by ${f(t.meanDiff)} (paired bootstrap over ${result.queries} queries: 95% interval [${f(t.lo)}, ${f(t.hi)}], p = ${t.p < 0.001 ? '< 0.001' : t.p.toFixed(3)}): ` +
+      (Math.abs(t.meanDiff) < 0.0005 ? `At m = ${focus}, ${a.label} and ${b.label} are level on ${metric}` : `At m = ${focus}, ${a.label} leads ${b.label} on ${metric} by ${f(t.meanDiff)}`) +
+      ` (paired bootstrap over ${result.queries} queries: 95% interval [${f(t.lo)}, ${f(t.hi)}], p = ${t.p < 0.001 ? '< 0.001' : t.p.toFixed(3)}): ` +
       (significant ? 'a significant difference.' : 'no significant difference; the two are tied on these queries.'),
   };
 }

@@ -65,6 +65,7 @@ describe('Compare view series', () => {
     expect(tie.significant).toBe(false);
     expect(tie.text).toContain('no significant difference');
     expect(tie.text).toContain('p = 1.000');
+    expect(tie.text).toMatch(/^At m = 16, AGC and Uniform pool are level on ndcg@10 \(/);
     // At m = 4 AGC beats uniform by 0.5 on every query (1 vs 0 ... 0.5 vs 0.5: differences 1, 0.5, 0.5, 0): mean 0.5.
     const lead = significance(result, 'ndcg@10', 4)!;
     expect(lead.text).toMatch(/^At m = 4, AGC leads Uniform pool on ndcg@10 by 0\.500/);
