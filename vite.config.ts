@@ -51,8 +51,10 @@ export default defineConfig({
     // Two pages: the playground and the scale test (large indexes, CPU and WebGPU search).
     rollupOptions: { input: { main: 'index.html', scale: 'scale.html' } },
   },
-  // onnxruntime-web finds its .wasm next to itself; pre-bundling would move it.
-  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  // onnxruntime-web finds its .wasm next to itself; pre-bundling would move it. The workers are
+  // scanned at start too: a dependency first met when a worker starts would make the dev server
+  // re-bundle and reload the page in the middle of a run (seen on a fresh clone).
+  optimizeDeps: { exclude: ['onnxruntime-web'], entries: ['index.html', 'scale.html', 'workers/*.worker.ts'] },
   server: { port: 5173, headers: { ...isolation, 'Content-Security-Policy': DEV_CSP } },
   preview: { port: 4173, strictPort: true, headers: { ...isolation, 'Content-Security-Policy': CSP } },
 });
