@@ -1,23 +1,5 @@
 /** Small pieces shared by the page's panels. */
 import { parseMethodSpec, type MethodSpec } from '../core/methodSpec.ts';
-import { METHODS, PRESETS } from '../core/methods/registry.ts';
-
-export const DEFAULT_METHODS = new Set(['none', 'agc', 'hpool', 'kmeans', 'uniform', 'random']);
-
-/** One checkbox per registered method and AGC ablation preset. */
-export function methodCheckboxes(box: HTMLElement, checked: ReadonlySet<string> = DEFAULT_METHODS): void {
-  const items = [
-    ...METHODS.map((m) => ({ id: m.id, label: m.label, title: m.description })),
-    ...PRESETS.map((p) => ({ id: p.id, label: p.label, title: `Ablation of AGC (${p.id})` })),
-  ];
-  for (const item of items) {
-    const label = document.createElement('label');
-    label.title = item.title;
-    const input = Object.assign(document.createElement('input'), { type: 'checkbox', value: item.id, checked: checked.has(item.id) });
-    label.append(input, item.label);
-    box.append(label);
-  }
-}
 
 export function checkedMethods(box: HTMLElement): MethodSpec[] {
   const methods = [...box.querySelectorAll<HTMLInputElement>('input:checked')].map((b) => parseMethodSpec(b.value));

@@ -14,6 +14,7 @@ import { looksLikeMp4 } from '../../videoDecode.ts';
 import type { EmbedItem, LoadedModel } from '../../embedClient.ts';
 import { listenForDrops } from './drop.ts';
 import { initStreamIndex } from './stream.ts';
+import { initSearch } from './search.ts';
 import { corpusChanged } from '../corpusStore.ts';
 import { METHOD_CHOICES, storageSelect } from '../rail/compareSettings.ts';
 import type { PageState } from '../state/schema.ts';
@@ -378,29 +379,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
     }
     await embedFiles(files);
   }
-  searchForm.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    const text = $<HTMLInputElement>('query').value;
-    const useStream = stream.active() && !stream.settings().keepFull;
-    if (docs.length === 0 && !useStream) {
-      hits.replaceChildren(Object.assign(document.createElement('li'), { className: 'error', textContent: 'Nothing embedded yet.' }));
-      return;
-    }
-    try {
-      const special = $<HTMLInputElement>('special-tokens').checked;
-      const r = useStream ? await client.searchStream(text, 5, special) : await client.search(text, docs, 5, special);
-      hits.replaceChildren(
-        ...r.hits.map((h) => {
-          const li = Object.assign(document.createElement('li'), { textContent: `${h.id} (${h.score.toFixed(3)})` });
-          li.dataset.doc = h.id;
-          return li;
-        }),
-      );
-      hits.setAttribute('aria-label', `${r.queryTokens} query vectors`);
-    } catch (err) {
-      hits.replaceChildren(Object.assign(document.createElement('li'), { className: 'error', textContent: (err as Error).message }));
-    }
-  });
+  initSearch(client, () => docs, () => stream.active() && !stream.settings().keepFull);
 
   return {
     docs: () => docs,

@@ -5,7 +5,9 @@
 import { DEFAULT_KS, type ExperimentResult } from '../../core/experiment.ts';
 import { SYNTHETIC_PRESETS } from '../../core/synthetic.ts';
 import { EngineClient } from '../../engineClient.ts';
-import { checkedMethods, methodCheckboxes, parseBudgets, showGridProgress } from '../common.ts';
+import { checkedMethods, parseBudgets, showGridProgress } from '../common.ts';
+import { checkboxes, METHOD_CHOICES } from '../rail/compareSettings.ts';
+import { SCHEMA } from '../state/schema.ts';
 
 export function initSyntheticView(): void {
   const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -20,7 +22,7 @@ export function initSyntheticView(): void {
   const results = $<HTMLElement>('results');
 
   for (const [name, p] of Object.entries(SYNTHETIC_PRESETS)) presetSelect.add(new Option(`${name}: ${p.description}`, name, name === 'images', name === 'images'));
-  methodCheckboxes(methodsBox);
+  checkboxes(methodsBox, METHOD_CHOICES, SCHEMA.methods.default);
 
   const engine = new EngineClient();
   let started = 0;
