@@ -105,8 +105,12 @@ syncUrl(store);
 async function replay(): Promise<void> {
   const s = store.get();
   if (!(s.run && s.corpus === 'demo')) return;
+  // Where the eye goes on arrival: the main area says what is being prepared (details in the rail).
+  const status = $<HTMLParagraphElement>('compare-status');
+  status.textContent = 'Preparing the demo comparison, step 1 of 3: loading the teaching model (progress in the rail)…';
   await embedded.loadModel();
-  if (!embedded.model()) return;
+  if (!embedded.model()) return void (status.textContent = 'The model could not be loaded: see the rail.');
+  status.textContent = 'Step 2 of 3: embedding the 24 demo scenes…';
   await embedded.addDemo();
   await lastCompare;
   if (s.teachDoc) await teach.show({ doc: s.teachDoc, method: s.teachMethod, m: s.teachM, step: s.teachStep, query: s.teachQuery || undefined });
