@@ -5,6 +5,7 @@ import { writeSafetensors } from '../src/core/safetensors.ts';
 import { importEmbeddings } from '../src/core/importer.ts';
 import { scoreStored } from '../src/core/storage.ts';
 import { failOnConsoleErrors } from './consoleErrors.ts';
+import { zip } from '../test/zipFixture.ts';
 
 failOnConsoleErrors();
 const fx = join(import.meta.dirname, '..', 'test', 'fixtures', 'import');
@@ -72,6 +73,20 @@ test('imports embeddings made with NumPy, compares methods on them, and exports 
   await page.setInputFiles('#import-docs', { name: 'empty.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(empty) });
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(page.locator('#import-status')).toHaveText('Nothing was imported. empty.safetensors: doc_embeddings: holds no documents; nothing was imported (the corpus you had is kept)');
+  await expect(page.locator('#compare-corpus option[value="imported"]')).toHaveText('Imported: ragged.npz (3 documents, 2 queries)');
+  // A decompression bomb (64 KB whose member inflates to 64 MiB, declared 1,000 bytes): stopped, named, corpus kept.
+  const rowsOfBomb = 1_048_576;
+  const npyHeader = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rowsOfBomb}, 16), }`.padEnd(117, ' ') + '\n';
+  const npy = new Uint8Array(10 + npyHeader.length + rowsOfBomb * 64);
+  npy.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  new DataView(npy.buffer).setUint16(8, npyHeader.length, true);
+  npy.set(new TextEncoder().encode(npyHeader), 10);
+  const bomb = zip([{ name: 'doc_embeddings.npy', data: npy, deflate: true, declaredSize: 1000 }]);
+  await page.setInputFiles('#import-docs', { name: 'bomb.npz', mimeType: 'application/octet-stream', buffer: Buffer.from(bomb) });
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.locator('#import-status')).toHaveText(
+    'Nothing was imported. bomb.npz: doc_embeddings: inflates past the 1,000 bytes its archive entry declares; refusing it (damaged, or a decompression bomb)',
+  );
   await expect(page.locator('#compare-corpus option[value="imported"]')).toHaveText('Imported: ragged.npz (3 documents, 2 queries)');
   await page.click('#views-nav a[data-view="compare"]');
   await expect(page.locator('#compare-table tbody tr')).toHaveCount(rows);

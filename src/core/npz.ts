@@ -91,6 +91,8 @@ function centralDirectory(bytes: Uint8Array, fileName: string): Entry[] {
  * directory entry declares, with a running count: a member that inflates past that size (a
  * decompression bomb, or a lying directory) is stopped there, one that falls short is damaged.
  * Chunks are kept as they come: memory follows the real data, never a size the entry merely claims.
+ * (fflate's own unzipSync is not used for this: it inflates into a buffer of the declared size and
+ * silently drops whatever inflates past it, so a lying directory would import cut data without a word.)
  */
 function inflate(data: Uint8Array, declared: number, name: string): Uint8Array {
   const chunks: Uint8Array[] = [];
@@ -102,7 +104,10 @@ function inflate(data: Uint8Array, declared: number, name: string): Uint8Array {
     filled += chunk.length;
   });
   try {
-    inflater.push(data, true);
+    // fflate inflates everything one push gives it before calling back, so the input goes in small
+    // pieces: one piece inflates to at most about 1,032 times its size (deflate's limit), 4 MiB here.
+    const piece = 4096;
+    for (let at = 0; at < data.length || at === 0; at += piece) inflater.push(data.subarray(at, at + piece), at + piece >= data.length);
   } catch (err) {
     if (err === over) throw over;
     throw new TensorFileError(`${name}: compressed data is damaged (${(err as Error).message})`);

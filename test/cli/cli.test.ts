@@ -5,11 +5,22 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readNpy, writeNpy } from '../../src/core/npy.ts';
 import { randomDoc } from '../helpers.ts';
+import { zip } from '../zipFixture.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const cli = (...args: string[]) => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), ...args], { encoding: 'utf8', cwd: root });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+/** The CLI run with its peak resident memory (MiB) measured by the process itself. */
+const cliWithPeak = (...args: string[]) => {
+  const file = join(dir, `maxrss-${Math.random()}`);
+  const r = spawnSync(process.execPath, ['--import', join(root, 'test/cli/maxRss.mjs'), '--import', 'tsx', join(root, 'cli/main.ts'), ...args], {
+    encoding: 'utf8',
+    cwd: root,
+    env: { ...process.env, MAXRSS_FILE: file },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, peakMiB: Number(readFileSync(file, 'utf8')) / 1024 };
 };
 const dir = mkdtempSync(join(tmpdir(), 'cli-test-'));
 
@@ -197,3 +208,26 @@ describe('cli: outputs never destroy inputs, exit codes by error type', () => {
     expect(folder.code).toBe(2);
   });
 });
+
+describe('cli: a decompression bomb is stopped at the size its archive declares', () => {
+  it('a 0.5 MB .npz whose member inflates to 512 MiB (declared 1,000 bytes) fails fast, naming the member, with memory flat', () => {
+    // A valid .npy of 8,388,608 x 16 zeros (512 MiB): its header says so; the ZIP entry says 1,000 bytes.
+    const rows = 8_388_608;
+    const header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, 16), }`.padEnd(117, ' ') + '\n';
+    const npy = new Uint8Array(10 + header.length + rows * 16 * 4);
+    npy.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+    new DataView(npy.buffer).setUint16(8, header.length, true);
+    npy.set(new TextEncoder().encode(header), 10);
+    const bomb = zip([{ name: 'doc_embeddings.npy', data: npy, deflate: true, declaredSize: 1000 }]);
+    expect(bomb.length).toBeLessThan(1_000_000);
+    writeFileSync(join(dir, 'bomb.npz'), bomb);
+    const baseline = cliWithPeak('eval', '--synthetic', 'tiny', '--methods', 'none', '--budgets', '2', '--ks', '1');
+    expect(baseline.code).toBe(0);
+    const r = cliWithPeak('eval', '--input', join(dir, 'bomb.npz'));
+    expect(r.stderr).toBe('error: bomb.npz: doc_embeddings: inflates past the 1,000 bytes its archive entry declares; refusing it (damaged, or a decompression bomb)\n');
+    expect(r.code).toBe(1);
+    // Inflating the member whole would take 512 MiB more than the CLI's own run on a tiny corpus.
+    expect(r.peakMiB - baseline.peakMiB).toBeLessThan(64);
+  });
+});
+
