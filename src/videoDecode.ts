@@ -15,6 +15,14 @@ export class WebCodecsUnavailable extends Error {
   }
 }
 
+/** The file is not a video this reader can use (no video track, no samples): a per-file error. */
+export class VideoFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VideoFileError';
+  }
+}
+
 export interface DecodedFrame {
   bitmap: ImageBitmap;
   /** Presentation time in seconds from the start of the video. */
@@ -25,7 +33,7 @@ export function looksLikeMp4(name: string, type: string): boolean {
   return /^video\/(mp4|quicktime|x-m4v)/.test(type) || /\.(mp4|m4v|mov)$/i.test(name);
 }
 
-interface Demuxed {
+export interface Demuxed {
   codec: string;
   width: number;
   height: number;
@@ -34,11 +42,16 @@ interface Demuxed {
   samples: Sample[];
 }
 
-function demux(buffer: ArrayBuffer): Demuxed {
+/**
+ * The first video track's codec, size and samples. A damaged or hostile file ends in a
+ * VideoFileError (not a video) or WebCodecsUnavailable (mp4box cannot read it: the page then
+ * tries a <video> element), never in a raw error from inside mp4box.
+ */
+export function demuxMp4(buffer: ArrayBuffer): Demuxed {
   const head = new Uint8Array(buffer, 0, Math.min(12, buffer.byteLength));
   const fourcc = String.fromCharCode(...head.subarray(4, 8));
   if (!['ftyp', 'moov', 'mdat', 'free', 'wide', 'skip'].includes(fourcc)) {
-    throw new Error('not a readable MP4/MOV file (no ftyp box at the start)');
+    throw new VideoFileError('not a readable MP4/MOV file (no ftyp box at the start)');
   }
   const file = createFile();
   let info: Movie | undefined;
@@ -55,22 +68,32 @@ function demux(buffer: ArrayBuffer): Demuxed {
   file.onSamples = (_id: number, _user: unknown, s: Sample[]) => {
     for (const x of s) samples.push(x); // no spread: an hour of video is 100k+ samples
   };
-  file.appendBuffer(MP4BoxBuffer.fromArrayBuffer(buffer, 0), true);
-  file.flush();
+  let description: Uint8Array | undefined;
+  try {
+    file.appendBuffer(MP4BoxBuffer.fromArrayBuffer(buffer, 0), true);
+    file.flush();
+    if (info?.videoTracks[0]) {
+      const trak = file.getTrackById(info.videoTracks[0].id);
+      const entry = trak.mdia.minf.stbl.stsd.entries[0] as unknown as Record<string, { write(s: DataStream): void } | undefined>;
+      const box = entry.avcC ?? entry.hvcC ?? entry.vpcC ?? entry.av1C;
+      if (box) {
+        const stream = new DataStream(undefined, 0, Endianness.BIG_ENDIAN);
+        box.write(stream);
+        description = new Uint8Array(stream.buffer, 8); // drop the box header
+      }
+    }
+  } catch (e) {
+    throw new WebCodecsUnavailable(`mp4box could not read it (${e instanceof Error ? e.message : String(e)}): damaged, or not an MP4/MOV file`);
+  }
   if (!info) throw new WebCodecsUnavailable(error ? `mp4box could not read it (${error})` : 'not an MP4/MOV file mp4box can read');
   const track = info.videoTracks[0];
-  if (!track) throw new Error('the file has no video track');
-  const trak = file.getTrackById(track.id);
-  const entry = trak.mdia.minf.stbl.stsd.entries[0] as unknown as Record<string, { write(s: DataStream): void } | undefined>;
-  const box = entry.avcC ?? entry.hvcC ?? entry.vpcC ?? entry.av1C;
-  let description: Uint8Array | undefined;
-  if (box) {
-    const stream = new DataStream(undefined, 0, Endianness.BIG_ENDIAN);
-    box.write(stream);
-    description = new Uint8Array(stream.buffer, 8); // drop the box header
-  }
-  if (samples.length === 0) throw new Error('the video track has no samples');
-  return { codec: track.codec, width: track.video?.width ?? track.track_width, height: track.video?.height ?? track.track_height, description, timescale: track.timescale, samples };
+  if (!track) throw new VideoFileError('the file has no video track');
+  if (samples.length === 0) throw new VideoFileError('the video track has no samples');
+  const width = track.video?.width ?? track.track_width;
+  const height = track.video?.height ?? track.track_height;
+  if (!(width > 0 && height > 0)) throw new VideoFileError(`the video track declares a frame size of ${width} x ${height}`);
+  if (!(track.timescale > 0)) throw new VideoFileError(`the video track declares a timescale of ${track.timescale}`);
+  return { codec: track.codec, width, height, description, timescale: track.timescale, samples };
 }
 
 /**
@@ -93,7 +116,7 @@ export async function decodeMp4Frames(buffer: ArrayBuffer, n: number, fps?: numb
 
 async function decode(buffer: ArrayBuffer, n: number, fps: number | undefined, state: { decoder?: VideoDecoder }): Promise<DecodedFrame[]> {
   if (typeof VideoDecoder === 'undefined') throw new WebCodecsUnavailable('this browser has no WebCodecs VideoDecoder in workers');
-  const d = demux(buffer);
+  const d = demuxMp4(buffer);
   const config: VideoDecoderConfig = { codec: d.codec, codedWidth: d.width, codedHeight: d.height, ...(d.description ? { description: d.description } : {}) };
   const support = await VideoDecoder.isConfigSupported(config);
   if (!support.supported) throw new WebCodecsUnavailable(`WebCodecs cannot decode ${d.codec}`);

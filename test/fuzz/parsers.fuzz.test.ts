@@ -7,8 +7,8 @@
  * property; `npm run fuzz` runs 3,000.
  */
 import fc from 'fast-check';
-import { deflateRawSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { createFile } from 'mp4box';
+import { describe, expect, it, vi } from 'vitest';
 import { LimitError } from '../../src/core/limits.ts';
 import { NpyError, readNpy, writeNpy } from '../../src/core/npy.ts';
 import { readNpz } from '../../src/core/npz.ts';
@@ -18,6 +18,8 @@ import { importEmbeddings, ImportError } from '../../src/core/importer.ts';
 import { readFileSync } from 'node:fs';
 import { analyzeTower, extractHead, GraphStructureError } from '../../src/onnx/graph.ts';
 import { decodeModel, encodeModel, OnnxFormatError } from '../../src/onnx/proto.ts';
+import { demuxMp4, VideoFileError, WebCodecsUnavailable } from '../../src/videoDecode.ts';
+import { zip } from '../zipFixture.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 const ours = (e: unknown) => e instanceof NpyError || e instanceof TensorFileError || e instanceof LimitError || e instanceof ImportError || e instanceof QueriesFileError;
@@ -156,6 +158,29 @@ describe('fuzzing the file parsers', () => {
     );
   });
 
+  it('MP4 headers: a mutated file demuxes to consistent samples or is refused with a video error, never a raw one', () => {
+    const file = smallMp4();
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => {}); // mp4box logs every bad box
+    const clean = demuxMp4(file.slice().buffer);
+    expect([clean.codec, clean.width, clean.height, clean.timescale, clean.samples.length]).toEqual(['avc1.42c01e', 64, 48, 1000, 5]);
+    expect(clean.samples.map((x) => [x.cts, x.duration, x.is_sync, x.data?.[0]])).toEqual([0, 1, 2, 3, 4].map((i) => [i * 100, 100, i === 0, i + 1]));
+    fc.assert(
+      fc.property(mutations, fc.nat(), (ms, spread) => {
+        try {
+          const d = demuxMp4(mutate(file, ms, 64 + (spread % file.length)).slice().buffer);
+          expect(d.width > 0 && d.height > 0 && d.timescale > 0 && d.samples.length > 0).toBe(true);
+          for (const x of d.samples) expect(Number.isFinite(x.cts) && Number.isFinite(x.duration)).toBe(true);
+          tally('mp4', true);
+        } catch (e) {
+          if (!(e instanceof VideoFileError || e instanceof WebCodecsUnavailable)) throw e;
+          tally('mp4', false);
+        }
+      }),
+      { numRuns: RUNS, seed: 7 },
+    );
+    quiet.mockRestore();
+  });
+
   it('query files: any text parses or is refused with a QueriesFileError naming the file', () => {
     fc.assert(
       fc.property(fc.constantFrom('q.csv', 'q.tsv', 'q.jsonl'), fc.string({ unit: fc.constantFrom('a', 'b', ',', '\t', '\n', '"', '{', '}', ':', '1', '-', ' ', 'é', '\r') , maxLength: 200 }), (name, text) => {
@@ -176,30 +201,14 @@ describe('fuzzing the file parsers', () => {
 });
 
 /** A one-member ZIP (stored or deflated). */
-function zipOne(name: string, data: Uint8Array, deflate: boolean): Uint8Array {
-  const body = deflate ? new Uint8Array(deflateRawSync(data)) : data;
-  const n = new TextEncoder().encode(name);
-  const out = new Uint8Array(30 + n.length + body.length + 46 + n.length + 22);
-  const v = new DataView(out.buffer);
-  v.setUint32(0, 0x04034b50, true);
-  v.setUint16(8, deflate ? 8 : 0, true);
-  v.setUint32(18, body.length, true);
-  v.setUint32(22, data.length, true);
-  v.setUint16(26, n.length, true);
-  out.set(n, 30);
-  out.set(body, 30 + n.length);
-  const c = 30 + n.length + body.length;
-  v.setUint32(c, 0x02014b50, true);
-  v.setUint16(c + 10, deflate ? 8 : 0, true);
-  v.setUint32(c + 20, body.length, true);
-  v.setUint32(c + 24, data.length, true);
-  v.setUint16(c + 28, n.length, true);
-  out.set(n, c + 46);
-  const e = c + 46 + n.length;
-  v.setUint32(e, 0x06054b50, true);
-  v.setUint16(e + 8, 1, true);
-  v.setUint16(e + 10, 1, true);
-  v.setUint32(e + 12, 46 + n.length, true);
-  v.setUint32(e + 16, c, true);
-  return out;
+const zipOne = (name: string, data: Uint8Array, deflate: boolean) => zip([{ name, data, deflate }]);
+
+/** A valid MP4 written by mp4box: one H.264 track of 64 x 48, five 20-byte samples of 100 ms. */
+function smallMp4(): Uint8Array {
+  const f = createFile();
+  const avcC = new Uint8Array([1, 0x42, 0xc0, 0x1e, 0xff, 0xe1, 0, 4, 0x67, 0x42, 0xc0, 0x1e, 1, 0, 4, 0x68, 0xce, 0x3c, 0x80]);
+  const id = f.addTrack({ type: 'avc1', width: 64, height: 48, timescale: 1000, avcDecoderConfigRecord: avcC.buffer } as Parameters<typeof f.addTrack>[0]);
+  for (let i = 0; i < 5; i++) f.addSample(id, new Uint8Array(20).fill(i + 1), { duration: 100, is_sync: i === 0 } as Parameters<typeof f.addSample>[2]);
+  const stream = f.getBuffer();
+  return new Uint8Array(stream.buffer, 0, stream.byteLength).slice();
 }
