@@ -25,6 +25,9 @@ export const CSP = [
   "object-src 'none'",
   "base-uri 'self'",
   "form-action 'self'",
+  // Trusted Types: strings reach no HTML or script sink; script URLs pass src/trustedTypes.ts's policy.
+  "require-trusted-types-for 'script'",
+  'trusted-types default',
 ].join('; ');
 
 /** The dev server's policy: the same, plus its HMR websocket. */

@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { failOnConsoleErrors } from './consoleErrors.ts';
+import { injectedScriptRan, TRUSTED_TYPES_REFUSALS, trustedTypesRefusals } from './cspProbes.ts';
 
 failOnConsoleErrors();
 
@@ -164,19 +165,11 @@ test('no request leaves the origin: the page is served with a CSP, and a first v
   const blocked = await page.evaluate(() => fetch('https://example.com/x').then(() => 'loaded', (e) => String(e)));
   expect(blocked).toContain('Failed to fetch');
   expect(await injectedScriptRan(page)).toBe(false);
+  expect(await trustedTypesRefusals(page)).toEqual(TRUSTED_TYPES_REFUSALS);
   // The same policy also travels inside the page, for a copy of dist/ on a host that sends no headers.
   const meta = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
   expect(meta).toBe(csp);
 });
-
-/** Appends an inline <script> and says whether it ran. */
-const injectedScriptRan = (page: Page) =>
-  page.evaluate(() => {
-    const s = document.createElement('script');
-    s.textContent = 'window.__injected = true';
-    document.head.append(s);
-    return (window as unknown as { __injected?: boolean }).__injected === true;
-  });
 
 test('teaching view: AGC and H-Pool step by step on a picture, and a link opens the same step without controls', async ({ page, browser }) => {
   await embedDemo(page);

@@ -2,9 +2,11 @@ import { expect, test } from '@playwright/test';
 
 /**
  * Fails every test of the file that logs a page error or a console error. The expected ones are
- * the CSP refusing the CSP tests' deliberate request to example.com and their inline script.
+ * the CSP refusing the CSP tests' deliberate request to example.com and their inline script, and
+ * Trusted Types refusing their HTML, script and foreign worker URL.
  */
-const EXPECTED = /https:\/\/example\.com\/x.*(Content Security Policy)|(Executing inline script violates|Refused to execute inline script because it violates) the following Content Security Policy/;
+const EXPECTED =
+  /https:\/\/example\.com\/x.*(Content Security Policy)|(Executing inline script violates|Refused to execute inline script because it violates) the following Content Security Policy|This document requires 'Trusted(HTML|Script|ScriptURL)' assignment|Trusted Types: script URL https:\/\/example\.com/;
 
 export function failOnConsoleErrors(): void {
   const errors: string[] = [];

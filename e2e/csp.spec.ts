@@ -7,6 +7,7 @@ import { expect, test } from '@playwright/test';
 import { createServer, type ViteDevServer } from 'vite';
 import { CSP, DEV_CSP } from '../vite.config.ts';
 import { failOnConsoleErrors } from './consoleErrors.ts';
+import { injectedScriptRan, TRUSTED_TYPES_REFUSALS, trustedTypesRefusals } from './cspProbes.ts';
 
 failOnConsoleErrors();
 
@@ -23,13 +24,9 @@ test('the dev server sends the policy: inline script and foreign requests are bl
   expect(csp).toBe(DEV_CSP);
   expect(DEV_CSP).toContain(CSP.split('; ')[0]);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Multi-vector compression playground');
-  const ran = await page.evaluate(() => {
-    const s = document.createElement('script');
-    s.textContent = 'window.__injected = true';
-    document.head.append(s);
-    return (window as unknown as { __injected?: boolean }).__injected === true;
-  });
+  const ran = await injectedScriptRan(page);
   expect(ran).toBe(false);
+  expect(await trustedTypesRefusals(page)).toEqual(TRUSTED_TYPES_REFUSALS);
   const blocked = await page.evaluate(() => fetch('https://example.com/x').then(() => 'loaded', (e) => String(e)));
   expect(blocked).toContain('Failed to fetch');
   // The page works under it: the engine worker runs the synthetic grid.

@@ -4,6 +4,7 @@
  * address opens the demo comparison already running: the built-in teaching model on WASM, the
  * generated scenes, the default methods. All model and engine work happens in workers.
  */
+import './trustedTypes.ts';
 import { getModel } from './embed/registry.ts';
 import { initCompareController } from './ui/compare/controller.ts';
 import { initCompareView } from './ui/compare/view.ts';

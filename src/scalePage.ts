@@ -4,6 +4,7 @@
  * tokens, m, method, compressOn, storage, queries, seed, baseline, k, backend, binding) and
  * run=1 builds and searches on open, which is how the browser benchmark drives it.
  */
+import './trustedTypes.ts';
 import * as Comlink from 'comlink';
 import type { SearchWorkerApi } from '../workers/search.worker.ts';
 import type { BuildOptions, BuildProgress, BuildStats } from './search/scaleIndex.ts';

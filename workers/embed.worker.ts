@@ -5,6 +5,7 @@
  * serialises its runs); `cancel` stops a batch between items, and the page terminates the worker
  * if a single run does not return soon enough.
  */
+import '../src/trustedTypes.ts';
 import './ortSetup.ts';
 import * as Comlink from 'comlink';
 import * as ort from 'onnxruntime-web/webgpu';

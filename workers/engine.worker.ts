@@ -4,6 +4,7 @@
  * cancels by terminating the worker (Squoosh's approach for work that cannot be interrupted),
  * and a new worker starts lazily on the next run.
  */
+import '../src/trustedTypes.ts';
 import * as Comlink from 'comlink';
 import { runExperiment, type ExperimentConfig, type ExperimentProgress } from '../src/core/experiment.ts';
 import { explainCompression } from '../src/core/explain.ts';

@@ -3,6 +3,7 @@
  * CPU or with the WebGPU kernels, so the page never blocks. A lost GPU device makes searches fall
  * back to the CPU with the reason in the report.
  */
+import '../src/trustedTypes.ts';
 import * as Comlink from 'comlink';
 import { gpuContext, pipelineCount } from '../src/gpu/device.ts';
 import { ScaleIndex, type BuildOptions, type BuildProgress, type SearchReport } from '../src/search/scaleIndex.ts';

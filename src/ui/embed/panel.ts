@@ -93,7 +93,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
 
   client.probe().then((p) => {
     if (!p.webgpu) {
-      modelStatus.innerHTML = '';
+      modelStatus.replaceChildren();
       modelStatus.append(Object.assign(document.createElement('span'), { className: 'fallback', textContent: `WebGPU unavailable: ${p.reason}. Models will run on WASM (CPU).` }));
     }
   });
@@ -143,7 +143,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
       });
       settled = true;
       modelProgress.hidden = true;
-      modelStatus.innerHTML = '';
+      modelStatus.replaceChildren();
       const line = document.createElement('span');
       line.textContent = `Loaded ${loaded.label} on ${loaded.device.toUpperCase()} (${loaded.dtype}) in ${(loaded.loadMs / 1000).toFixed(1)} s: ${loaded.dim}-dimensional vectors, ${loaded.grid}x${loaded.grid} patches per view. Self-check ${loaded.selfCheck.message}. Saliency: ${loaded.saliency}.`;
       line.dataset.device = loaded.device;
@@ -161,7 +161,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
     } catch (err) {
       settled = true;
       modelProgress.hidden = true;
-      modelStatus.innerHTML = '';
+      modelStatus.replaceChildren();
       modelStatus.append(Object.assign(document.createElement('span'), { className: 'error', textContent: `Could not load the model: ${(err as Error).message}` }));
       loaded = undefined;
     } finally {
