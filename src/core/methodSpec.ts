@@ -53,6 +53,11 @@ function coerce(id: string, spec: OptionSpec, raw: OptionValue): OptionValue {
       throw new SettingError(`${where} must be an integer in [${spec.min}, ${spec.max}], got "${raw}"`);
     return v;
   }
+  if (spec.type === 'number') {
+    const v = typeof raw === 'number' ? raw : raw === '' ? NaN : Number(raw);
+    if (!Number.isFinite(v) || v < spec.min || v > spec.max) throw new SettingError(`${where} must be a number in [${spec.min}, ${spec.max}], got "${raw}"`);
+    return v;
+  }
   const s = String(raw);
   if (!spec.choices.includes(s)) throw new SettingError(`${where} must be one of ${spec.choices.join(', ')}, got "${raw}"`);
   return s;

@@ -14,10 +14,14 @@ describe('compressDocument: edge cases every method shares', () => {
         expect(Array.from(out.assignments)).toEqual([0, 1, 2, 3, 4]);
       }
     });
-    it(`${id}: m = 1 gives one finite vector, and every token maps to it or is dropped`, () => {
+    it(id === 'none' ? 'none: at m = 1 keeps every token unchanged (it is the uncompressed reference)' : `${id}: m = 1 gives one finite vector, and every token maps to it or is dropped`, () => {
       const doc = randomDoc('one', 30, 8, 3);
-      const out = compressDocument(doc, parseMethodSpec(id), id === 'none' ? 30 : 1);
-      if (id === 'none') return;
+      const out = compressDocument(doc, parseMethodSpec(id), 1);
+      if (id === 'none') {
+        expect(out.n).toBe(30);
+        expect(Array.from(out.data)).toEqual(Array.from(doc.data));
+        return;
+      }
       expect(out.n).toBe(1);
       expect(out.data.length).toBe(8);
       expect(out.data.every(Number.isFinite)).toBe(true);

@@ -206,8 +206,10 @@ describe('the teaching model retrieves the demo scenes', () => {
       chance += Math.min(1, 10 / corpus.scenes.length);
     }
     const nq = corpus.queries.length;
-    expect(ndcg / nq).toBeGreaterThan(0.7); // measured 0.79
-    expect(recall / nq).toBeGreaterThan(0.9); // measured 0.97; a random ranking recalls ~0.17
+    // The figures the README states (0.79, 0.97), to the rank: embedding on onnxruntime's CPU is
+    // deterministic, so any change to the model, the scenes or the scoring moves them.
+    expect(ndcg / nq).toBeCloseTo(0.7932, 3);
+    expect(recall / nq).toBeCloseTo(0.9681, 3); // a random ranking recalls ~0.17
     expect(chance / nq).toBeLessThan(0.2);
   });
 

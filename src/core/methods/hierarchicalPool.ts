@@ -1,20 +1,24 @@
 import { poolByGroup, normalizeRowInPlace } from '../linalg.ts';
-import { wardClusters } from '../ward.ts';
+import { cutMaxClusters, wardClusters, wardLinkage } from '../ward.ts';
 import type { CompressionMethod } from './types.ts';
 
 /**
  * H-Pool (Clavie et al., "Reducing the footprint of multi-vector retrieval with minimal performance
  * impact via token pooling", arXiv 2409.14683). Ward clustering cut at m clusters, mean per cluster.
  *
- * Two variants of the observations Ward sees:
- * - "tokens" (default): the L2-normalised token vectors themselves. For unit vectors the Euclidean
- *   distance is sqrt(2 - 2 cos), a monotone function of the cosine distance, so this is Ward on
- *   cosine geometry, and its partition equals SciPy's fcluster(linkage(X, "ward"), m, "maxclust").
- * - "distance-rows": what colpali-engine's HierarchicalTokenPooler and the paper's code actually do:
- *   they pass the square cosine-distance matrix to SciPy's linkage, which treats each ROW as an
- *   n-dimensional observation (a token is described by its distances to all tokens). This costs
- *   O(n^3) to build the row distances (about 2.2 G multiply-adds at n = 1,300), so it is offered
- *   for faithful comparison, not as the default.
+ * What Ward sees (`observations`):
+ * - "tokens" (default): the token vectors themselves. For unit vectors the Euclidean distance is
+ *   sqrt(2 - 2 cos), a monotone function of the cosine distance, so this is Ward on cosine
+ *   geometry; its partition equals SciPy's fcluster(linkage(X, "ward"), m, "maxclust").
+ * - "distance-rows": the square matrix 1 - <x_i, x_j> handed to SciPy's linkage, which treats each
+ *   ROW as an n-dimensional observation (a token described by its distances to all tokens). This is
+ *   what colpali-engine's HierarchicalTokenPooler, PyLate up to 1.4 and the paper's code run.
+ *   Building the row distances costs O(n^3) (about 2.2 G multiply-adds at n = 1,300).
+ * - "distance-condensed": the pairwise 1 - <x_i, x_j> themselves as Ward's distances (PyLate after
+ *   1.4, commit 06305e3: the upper triangle passed to linkage as a condensed matrix).
+ * `input` says whether tokens are L2-normalised before the distances and the pooling ("unit"), or
+ * used as the encoder gave them ("raw": colpali-engine and the paper's code take plain dot products
+ * of the hidden states). The library presets (registry.ts) fix these choices as each source does.
  */
 export const hierarchicalPool: CompressionMethod = {
   id: 'hpool',
@@ -22,31 +26,39 @@ export const hierarchicalPool: CompressionMethod = {
   description:
     'Hierarchical token pooling (Clavie et al. 2024, arXiv 2409.14683): Ward agglomerative clustering of ' +
     'the L2-normalised tokens, cut into m clusters, each replaced by its mean. Needs no saliency and no ' +
-    'training; used by colpali-engine and Sentence Transformers.',
+    'training; used by colpali-engine, PyLate and Sentence Transformers (presets hpool-colpali, hpool-pylate, ' +
+    "hpool-pylate14 and hpool-paper run each one's own variant).",
   options: [
     {
       key: 'observations',
       label: 'Ward input',
       type: 'enum',
-      choices: ['tokens', 'distance-rows'],
+      choices: ['tokens', 'distance-rows', 'distance-condensed'],
       description:
-        'tokens: cluster the unit token vectors; distance-rows: cluster rows of the cosine-distance matrix, ' +
-        "as colpali-engine's HierarchicalTokenPooler does (cubic time).",
+        'tokens: cluster the token vectors; distance-rows: cluster rows of the matrix 1 - dot, as colpali-engine, ' +
+        "PyLate <= 1.4 and the paper's code do (cubic time); distance-condensed: Ward on the 1 - dot distances themselves (PyLate after 1.4).",
+    },
+    {
+      key: 'input',
+      label: 'Token input',
+      type: 'enum',
+      choices: ['unit', 'raw'],
+      description: "unit: L2-normalise tokens before distances and pooling; raw: use them as given (colpali-engine and the paper's code).",
     },
     {
       key: 'protectFirst',
       label: 'Protect first token',
       type: 'boolean',
-      description: "Keep token 0 (CLS) as its own vector and pool the rest into m-1 clusters, as the paper's code does.",
+      description: "Keep token 0 (CLS) as its own vector and pool the rest into m-1 clusters, as the paper's code and PyLate do.",
     },
     {
       key: 'normalize',
       label: 'Normalise means',
       type: 'boolean',
-      description: 'L2-normalise each pooled mean (the source keeps the plain mean, whose norm shrinks with spread).',
+      description: "L2-normalise every output vector (colpali-engine and the paper's code do; PyLate keeps plain means).",
     },
   ],
-  defaults: { observations: 'tokens', protectFirst: false, normalize: false },
+  defaults: { observations: 'tokens', input: 'unit', protectFirst: false, normalize: false },
   usesSaliency: false,
   usesSeed: false,
   compress(doc, m, options) {
@@ -55,17 +67,20 @@ export const hierarchicalPool: CompressionMethod = {
     const start = protect ? 1 : 0;
     const count = n - start;
     const clusters = protect ? m - 1 : m;
-    const unitAll = unitRowsFloat64(doc.data, 0, n, d);
-    const unit = unitAll.subarray(start * d);
-    const obs = options.observations === 'distance-rows' ? cosineDistanceRows(unit, count, d) : unit;
-    const obsDim = options.observations === 'distance-rows' ? count : d;
-    const { labels, k } = wardClusters(obs, count, obsDim, clusters);
+    const all = options.input === 'raw' ? Float64Array.from(doc.data) : unitRowsFloat64(doc.data, 0, n, d);
+    const x = all.subarray(start * d);
+    let labels: Int32Array;
+    let k: number;
+    if (count === 1) ({ labels, k } = { labels: new Int32Array(1), k: 1 });
+    else if (options.observations === 'distance-rows') ({ labels, k } = wardClusters(oneMinusDots(x, count, d), count, count, clusters));
+    else if (options.observations === 'distance-condensed') ({ labels, k } = cutMaxClusters(wardLinkage(condensedOneMinusDots(x, count, d), count), count, clusters));
+    else ({ labels, k } = wardClusters(x, count, d, clusters));
     const assignments = new Int32Array(n);
     const offset = protect ? 1 : 0;
     if (protect) assignments[0] = 0;
     for (let i = 0; i < count; i++) assignments[start + i] = labels[i] + offset;
     const total = k + offset;
-    const { pooled } = poolByGroup(Float32Array.from(unitAll), n, d, assignments, total);
+    const { pooled } = poolByGroup(Float32Array.from(all), n, d, assignments, total);
     if (options.normalize === true) for (let c = 0; c < total; c++) normalizeRowInPlace(pooled, c, d);
     return { data: pooled, k: total, assignments };
   },
@@ -84,16 +99,29 @@ function unitRowsFloat64(x: Float32Array, start: number, count: number, d: numbe
   return out;
 }
 
-/** The square matrix 1 - cos(x_i, x_j) for unit rows, row-major n x n. */
-function cosineDistanceRows(unit: Float64Array, n: number, d: number): Float64Array {
+/** The square matrix 1 - <x_i, x_j>, row-major n x n, diagonal included (1 - |x_i|^2, as the libraries compute it). */
+function oneMinusDots(x: Float64Array, n: number, d: number): Float64Array {
   const out = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = i; j < n; j++) {
       let s = 0;
-      for (let k = 0; k < d; k++) s += unit[i * d + k] * unit[j * d + k];
-      const v = i === j ? 0 : 1 - s;
-      out[i * n + j] = v;
-      out[j * n + i] = v;
+      for (let k = 0; k < d; k++) s += x[i * d + k] * x[j * d + k];
+      out[i * n + j] = 1 - s;
+      out[j * n + i] = 1 - s;
+    }
+  }
+  return out;
+}
+
+/** The pairs i < j of 1 - <x_i, x_j> in SciPy's condensed order. */
+function condensedOneMinusDots(x: Float64Array, n: number, d: number): Float64Array {
+  const out = new Float64Array((n * (n - 1)) / 2);
+  let idx = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += x[i * d + k] * x[j * d + k];
+      out[idx++] = 1 - s;
     }
   }
   return out;

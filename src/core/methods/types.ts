@@ -5,7 +5,8 @@ import type { Rng } from '../rng.ts';
 export type OptionSpec =
   | { key: string; label: string; description: string; type: 'enum'; choices: readonly string[] }
   | { key: string; label: string; description: string; type: 'boolean' }
-  | { key: string; label: string; description: string; type: 'integer'; min: number; max: number };
+  | { key: string; label: string; description: string; type: 'integer'; min: number; max: number }
+  | { key: string; label: string; description: string; type: 'number'; min: number; max: number };
 
 export type OptionValue = string | number | boolean;
 export type MethodOptions = Record<string, OptionValue>;

@@ -21,17 +21,25 @@ export const uniformPool: CompressionMethod = {
     'video, over the token sequence otherwise. The cheapest merge; a floor for content-aware methods.',
   options: [
     {
+      key: 'cells',
+      label: 'Cells',
+      type: 'enum',
+      choices: ['grid', 'rows'],
+      description:
+        "grid: near-square tiles of the patch grid (k x k spatial pooling); rows: bands of whole patch rows (Qdrant's row mean pooling for ColPali: one vector per row when m equals the rows).",
+    },
+    {
       key: 'normalize',
       label: 'Normalise means',
       type: 'boolean',
       description: 'L2-normalise each pooled mean.',
     },
   ],
-  defaults: { normalize: false },
+  defaults: { cells: 'grid', normalize: false },
   usesSaliency: false,
   usesSeed: false,
   compress(doc, m, options) {
-    const { cell, k } = uniformCells(doc, m);
+    const { cell, k } = uniformCells(doc, m, options.cells === 'rows');
     const { pooled } = poolByGroup(doc.data, doc.n, doc.d, cell, k);
     if (options.normalize === true) for (let c = 0; c < k; c++) normalizeRowInPlace(pooled, c, doc.d);
     return { data: pooled, k, assignments: cell };
@@ -60,7 +68,7 @@ export function gridSplit(rows: number, cols: number, m: number): [number, numbe
   return best;
 }
 
-function uniformCells(doc: MultiVector, m: number): { cell: Int32Array; k: number } {
+function uniformCells(doc: MultiVector, m: number, rowsOnly = false): { cell: Int32Array; k: number } {
   const { n } = doc;
   const p = doc.positions;
   const cell = new Int32Array(n);
@@ -71,7 +79,8 @@ function uniformCells(doc: MultiVector, m: number): { cell: Int32Array; k: numbe
     const hasFrames = p.frame && every(p.frame, (f) => f >= 0);
     const frames = hasFrames && p.frame ? (doc.grid?.frames ?? max(p.frame) + 1) : 1;
     const t = Math.min(frames, m);
-    const [a, b] = gridSplit(rows, cols, Math.max(1, Math.floor(m / t)));
+    const perSegment = Math.max(1, Math.floor(m / t));
+    const [a, b] = rowsOnly ? [Math.min(rows, perSegment), 1] : gridSplit(rows, cols, perSegment);
     for (let i = 0; i < n; i++) {
       const seg = hasFrames && p.frame ? binOf(p.frame[i], frames, t) : 0;
       cell[i] = (seg * a + binOf(p.row[i], rows, a)) * b + binOf(p.col[i], cols, b);

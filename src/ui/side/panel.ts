@@ -72,7 +72,7 @@ export function initSidePanel(corpus: EmbeddedCorpus): void {
       } else if (o.type === 'boolean') {
         input = Object.assign(document.createElement('input'), { type: 'checkbox', checked: values[o.key] === true });
       } else {
-        input = Object.assign(document.createElement('input'), { type: 'number', min: String(o.min), max: String(o.max), value: String(values[o.key]) });
+        input = Object.assign(document.createElement('input'), { type: 'number', min: String(o.min), max: String(o.max), step: o.type === 'number' ? 'any' : '1', value: String(values[o.key]) });
       }
       input.dataset.key = o.key;
       label.append(input);

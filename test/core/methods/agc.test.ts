@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { compressDocument } from '../../../src/core/compress.ts';
 import { parseMethodSpec } from '../../../src/core/methodSpec.ts';
 import type { MultiVector } from '../../../src/core/multivector.ts';
-import { norm, randomDoc } from '../../helpers.ts';
+import agcJson from '../../fixtures/agc.json';
+import { canonical, norm, randomDoc } from '../../helpers.ts';
 
 // Worked by hand. Saliency picks t0 and t1 as centroids; by cosine, t2 = (3,1) joins t0 = (1,0)
 // and t3 = (1,3) joins t1 = (0,2).
@@ -13,14 +14,55 @@ const doc: MultiVector = {
   data: Float32Array.from([1, 0, 0, 2, 3, 1, 1, 3]),
   saliency: Float32Array.from([4, 3, 1, 2]),
 };
+interface AgcOutput {
+  labels: number[];
+  vectors: number[];
+  weights: number[];
+}
+const agcFixture = agcJson as unknown as { cases: { name: string; n: number; d: number; data: number[]; saliency: number[]; budgets: Record<string, Record<string, AgcOutput>> }[] };
 const close = (actual: Float32Array, expected: number[]) => expected.forEach((v, i) => expect(actual[i]).toBeCloseTo(v, 6));
 
 describe('AGC', () => {
-  it('pools each cluster with saliency weights and L2-normalises (hand-computed)', () => {
-    const out = compressDocument(doc, parseMethodSpec('agc'), 2);
+  it('agc-raw pools each cluster with the saliency as given and L2-normalises (hand-computed)', () => {
+    const out = compressDocument(doc, parseMethodSpec('agc-raw'), 2);
     expect(Array.from(out.assignments)).toEqual([0, 1, 0, 1]);
     // (4*(1,0) + 1*(3,1)) / 5 -> (7,1)/sqrt(50);  (3*(0,2) + 2*(1,3)) / 5 -> (1,6)/sqrt(37)
     close(out.data, [7 / Math.sqrt(50), 1 / Math.sqrt(50), 1 / Math.sqrt(37), 6 / Math.sqrt(37)]);
+  });
+
+  it("agc (the paper's code) weights by the softmax of the saliency over the document (hand-computed)", () => {
+    const out = compressDocument(doc, parseMethodSpec('agc'), 2);
+    expect(Array.from(out.assignments)).toEqual([0, 1, 0, 1]);
+    // weights e^4, e^3, e^1, e^2 (the softmax's denominator cancels in the normalisation):
+    // e^4 (1,0) + e (3,1) = (e^4 + 3e, e);  e^3 (0,2) + e^2 (1,3) = (e^2, 2e^3 + 3e^2)
+    const e = Math.E;
+    const a = [e ** 4 + 3 * e, e];
+    const b = [e ** 2, 2 * e ** 3 + 3 * e ** 2];
+    close(out.data, [...a.map((v) => v / Math.hypot(...a)), ...b.map((v) => v / Math.hypot(...b))]);
+  });
+
+  describe("against a NumPy port of the paper's select_encoder.py (test/fixtures/agc.json)", () => {
+    for (const c of agcFixture.cases) {
+      for (const [m, byMode] of Object.entries(c.budgets)) {
+        for (const [mode, expected] of Object.entries(byMode)) {
+          it(`${c.name}, m = ${m}, saliency=${mode}: the same clusters and vectors`, () => {
+            const doc = { id: c.name, n: c.n, d: c.d, data: Float32Array.from(c.data), saliency: Float32Array.from(c.saliency) };
+            const out = compressDocument(doc, parseMethodSpec(`agc:saliency=${mode}`), Number(m));
+            expect(canonical(out.assignments)).toEqual(expected.labels);
+            const order = [...new Set(Array.from(out.assignments))];
+            order.forEach((cluster, row) => {
+              for (let k = 0; k < c.d; k++) expect(out.data[cluster * c.d + k]).toBeCloseTo(expected.vectors[row * c.d + k], 5);
+            });
+          });
+        }
+      }
+    }
+    it('softmax of an attention row is almost flat: on the fixtures, max / min weight under 3 where the raw row spans more than 100', () => {
+      const c = agcFixture.cases.find((x) => x.name === 'a64')!;
+      const w = c.budgets['4']!.softmax!.weights;
+      expect(Math.max(...w) / Math.min(...w)).toBeLessThan(Math.E);
+      expect(Math.max(...c.saliency) / Math.min(...c.saliency)).toBeGreaterThan(100);
+    });
   });
 
   it('ablation "no attention weights" uses the plain mean', () => {

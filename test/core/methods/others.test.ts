@@ -9,11 +9,18 @@ import { gaussian, mulberry32 } from '../../../src/core/rng.ts';
 import { canonical, randomDoc } from '../../helpers.ts';
 
 describe('registry', () => {
-  it('lists every method module in src/core/methods, each with docs and valid defaults', () => {
-    const files = readdirSync(new URL('../../../src/core/methods/', import.meta.url)).filter(
-      (f) => f.endsWith('.ts') && !['registry.ts', 'types.ts'].includes(f),
-    );
-    expect(METHODS.length).toBe(files.length);
+  it('lists every method module in src/core/methods, by id, each with docs and valid defaults', async () => {
+    const dir = new URL('../../../src/core/methods/', import.meta.url);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !['registry.ts', 'types.ts'].includes(f));
+    const exported: string[] = [];
+    for (const f of files) {
+      const mod = (await import(new URL(f, dir).href)) as Record<string, unknown>;
+      for (const v of Object.values(mod)) {
+        if (v && typeof v === 'object' && 'compress' in v && 'id' in v) exported.push((v as { id: string }).id);
+      }
+    }
+    expect(METHODS.map((m) => m.id).sort()).toEqual(exported.sort());
+    expect(METHODS.map((m) => m.id)).toEqual(['none', 'agc', 'hpool', 'kmeans', 'uniform', 'random', 'top-saliency', 'prune', 'prune-merge']);
     for (const m of METHODS) {
       expect(m.description.length).toBeGreaterThan(60);
       for (const o of m.options) expect(m.defaults).toHaveProperty(o.key);
@@ -116,6 +123,16 @@ describe('uniform pooling', () => {
     expect(sixteen.n).toBe(16);
   });
 
+  it('spatial-rows pools whole patch rows (Qdrant): a 4x4 image at m = 4 gives the four row means, at m = 2 two bands', () => {
+    const n = 16;
+    const row = Int16Array.from({ length: n }, (_, i) => Math.floor(i / 4));
+    const col = Int16Array.from({ length: n }, (_, i) => i % 4);
+    const data = Float32Array.from({ length: n }, (_, i) => i + 1); // d = 1: row r holds 4r+1 .. 4r+4
+    const doc = { id: 'img', n, d: 1, data, positions: { row, col }, grid: { rows: 4, cols: 4 } };
+    expect(Array.from(compressDocument(doc, parseMethodSpec('spatial-rows'), 4).data)).toEqual([2.5, 6.5, 10.5, 14.5]);
+    expect(Array.from(compressDocument(doc, parseMethodSpec('spatial-rows'), 2).data)).toEqual([(2.5 + 6.5) / 2, (10.5 + 14.5) / 2]);
+  });
+
   it('without positions, cuts the sequence into m consecutive runs', () => {
     const out = compressDocument(randomDoc('seq', 10, 3), parseMethodSpec('uniform'), 3);
     expect(Array.from(out.assignments)).toEqual([0, 0, 0, 0, 1, 1, 1, 2, 2, 2]);
@@ -137,3 +154,46 @@ describe('selection methods', () => {
     expect(new Set(order.slice(0, 3))).toEqual(new Set(Array.from(out.assignments.entries()).filter(([, a]) => a >= 0).map(([t]) => t)));
   });
 });
+
+describe('adaptive pruning (DocPruner) and prune-then-merge', () => {
+  // Saliency 1, 2, 3, 4, 10: mean 4, population standard deviation sqrt((9 + 4 + 1 + 0 + 36) / 5) = sqrt(10).
+  const doc: MultiVector = {
+    id: 'p',
+    n: 5,
+    d: 2,
+    data: Float32Array.from([1, 0, 0.9, 0.1, 0, 1, 0.1, 0.9, 1, 0.6]),
+    saliency: Float32Array.from([1, 2, 3, 4, 10]),
+  };
+  it('keeps the tokens above mean + k sd, most salient first, capped by m', () => {
+    const kept = (spec: string, m: number) => {
+      const out = compressDocument(doc, parseMethodSpec(spec), m);
+      return Array.from(out.assignments);
+    };
+    expect(kept('prune', 4)).toEqual([-1, -1, -1, -1, 0]); // k = 0: above 4, only the 10
+    expect(kept('prune:k=-0.5', 4)).toEqual([-1, -1, 2, 1, 0]); // threshold 4 - sqrt(10)/2 = 2.42: 10, 4, 3
+    expect(kept('prune:k=-0.5', 2)).toEqual([-1, -1, -1, 1, 0]); // capped at m = 2: 10, 4
+    expect(kept('prune:k=5', 4)).toEqual([-1, -1, -1, -1, 0]); // nothing above 4 + 5 sqrt(10): the most salient stays
+    const out = compressDocument(doc, parseMethodSpec('prune:k=-0.5'), 4);
+    expect(Array.from(out.data)).toEqual([1, 0.6, 0.1, 0.9, 0, 1].map(Math.fround));
+    expect(() => parseMethodSpec('prune:k=x')).toThrow('method "prune" option "k" must be a number in [-3, 5], got "x"');
+  });
+  it('prune-merge: the survivors merged to m by Ward on their unit vectors, each cluster its mean', () => {
+    // k = -1: threshold 4 - sqrt(10) = 0.84, every token survives. Unit vectors: (1,0), (0.9,0.1)/0.906,
+    // (0,1), (0.1,0.9)/0.906, (1,0.6)/1.166; Ward at m = 2 makes {0, 1, 4} (the last is 0.48 from the
+    // first pair's centre, 0.94 from the other's) and {2, 3}; each cluster is the mean of its unit vectors.
+    const out = compressDocument(doc, parseMethodSpec('prune-merge:k=-1'), 2);
+    expect(canonical(out.assignments)).toEqual([0, 0, 1, 1, 0]);
+    const u = (x: number, y: number) => [x / Math.hypot(x, y), y / Math.hypot(x, y)];
+    const mean = (...v: number[][]) => [v.reduce((s, p) => s + p[0], 0) / v.length, v.reduce((s, p) => s + p[1], 0) / v.length];
+    const expected = [...mean(u(1, 0), u(0.9, 0.1), u(1, 0.6)), ...mean(u(0, 1), u(0.1, 0.9))];
+    const first = out.assignments[0];
+    const rows = first === 0 ? [0, 1] : [1, 0];
+    rows.forEach((r, i) => [0, 1].forEach((k) => expect(out.data[r * 2 + k]).toBeCloseTo(expected[i * 2 + k], 6)));
+    // k = 0: only the 10 survives, and one survivor needs no merging.
+    const one = compressDocument(doc, parseMethodSpec('prune-merge'), 2);
+    expect(Array.from(one.assignments)).toEqual([-1, -1, -1, -1, 0]);
+    expect(one.data[0]).toBeCloseTo(1 / Math.hypot(1, 0.6), 6);
+    expect(one.data[1]).toBeCloseTo(0.6 / Math.hypot(1, 0.6), 6);
+  });
+});
+
