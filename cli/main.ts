@@ -26,14 +26,14 @@ import { SettingError } from '../src/core/settingError.ts';
 import { LIMITS } from '../src/core/limits.ts';
 
 import { formatTable, resultTable, toCSV, toJSON } from '../src/core/report.ts';
-import { SYNTHETIC_PRESETS, syntheticCorpus } from '../src/core/synthetic.ts';
+import { ALL_SYNTHETIC_PRESETS, syntheticCorpus } from '../src/core/synthetic.ts';
 
 class UsageError extends Error {}
 
 const HELP = `usage:
   cli compress --method <id> --budget <m> --input <tokens.npy> --output <out.npy>
                [--saliency <s.npy>] [--assignments <a.json>] [--seed <n>]
-  cli eval [--synthetic <${Object.keys(SYNTHETIC_PRESETS).join('|')}> | --input <file|dir> [--queries <file>] [--qrels <file>]]
+  cli eval [--synthetic <${Object.keys(ALL_SYNTHETIC_PRESETS).join('|')}> | --input <file|dir> [--queries <file>] [--qrels <file>]]
            [--methods <ids>] [--budgets <m,...>] [--storage <types>] [--ks <k,...>] [--seed <n>]
            [--json <file>] [--csv <file>]
   cli export --input <file|dir> --method <id> --budget <m> --output <index.safetensors>
@@ -224,9 +224,9 @@ async function evaluate(args: string[]): Promise<void> {
     source = `${values.input}${imported.manifest ? ` (exported index: ${imported.manifest.method}, budget ${imported.manifest.budget ?? 'full'}, ${imported.manifest.storage})` : ''}`;
   } else {
     const preset = values.synthetic ?? 'images';
-    if (!Object.hasOwn(SYNTHETIC_PRESETS, preset)) throw new UsageError(`unknown synthetic preset "${preset}"; known: ${Object.keys(SYNTHETIC_PRESETS).join(', ')}`);
+    if (!Object.hasOwn(ALL_SYNTHETIC_PRESETS, preset)) throw new UsageError(`unknown synthetic preset "${preset}"; known: ${Object.keys(ALL_SYNTHETIC_PRESETS).join(', ')}`);
     input = syntheticCorpus(preset, seed);
-    source = `synthetic:${preset} (seed ${seed}): ${SYNTHETIC_PRESETS[preset].description}`;
+    source = `synthetic:${preset} (seed ${seed}): ${ALL_SYNTHETIC_PRESETS[preset].description}`;
   }
   if (input.queries.length === 0) throw new Error('the corpus has no queries, so there is nothing to evaluate');
   const started = performance.now();

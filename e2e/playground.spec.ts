@@ -20,9 +20,27 @@ test('runs the engine in a worker and shows a result per method and budget', asy
   // Planted structure: at m = 4, AGC keeps the salient tokens that uniform pooling averages away.
   const agc = await metric(page, 'agc', '4', 'ndcg@10');
   const uniform = await metric(page, 'uniform', '4', 'ndcg@10');
-  expect(agc).toBeGreaterThan(0.9);
+  expect(agc).toBeGreaterThan(0.85); // 0.875: the paper's softmax flattens the planted saliency (agc-raw: 0.990)
   expect(uniform).toBeLessThan(agc - 0.3);
   await page.screenshot({ path: 'test-results/screens/results.png', fullPage: true });
+});
+
+test("the field's other methods and the libraries' H-Pool variants are rows of their own", async ({ page }) => {
+  await page.goto('/?view=synthetic');
+  await page.selectOption('#preset', 'tiny');
+  await page.fill('#budgets', '4,16');
+  const chosen = ['none', 'agc', 'agc-raw', 'hpool-colpali', 'hpool-pylate', 'spatial-rows', 'prune', 'prune-merge'];
+  for (const box of await page.locator('#methods input').all()) await box.setChecked(chosen.includes(await box.inputValue()));
+  await page.getByRole('button', { name: 'Run' }).click();
+  await expect(page.locator('#status')).toContainText('Done', { timeout: 90_000 });
+  await expect(page.locator('#results-table tbody tr')).toHaveCount(1 + 7 * 2);
+  for (const m of chosen.slice(1)) await expect(page.locator(`#results-table tr[data-method="${m}"]`)).toHaveCount(2);
+  // Adaptive pruning stores what each document keeps: under the cap, and the same at m = 4 and 16
+  // wherever no document has more than 4 tokens above its threshold.
+  const vectors = async (m: string, b: string) => Number(await page.locator(`#results-table tr[data-method="${m}"][data-budget="${b}"] td[data-column="vectors/doc"]`).textContent());
+  expect(await vectors('prune', '4')).toBeLessThanOrEqual(4);
+  expect(await vectors('prune', '16')).toBeLessThan(16);
+  expect(await vectors('hpool-colpali', '16')).toBe(16);
 });
 
 test('cancel stops a long run and the next run works', async ({ page }) => {

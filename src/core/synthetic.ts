@@ -52,6 +52,20 @@ export interface SyntheticPreset {
   /** Query tokens per object, and filler tokens per query. */
   tokensPerObject: number;
   fillerTokens: number;
+  /** Objects per document (2 unless set), and how many of them its query names (all unless set). */
+  objects?: number;
+  queryObjects?: number;
+  /** An object direction: category x this + unique component x uniqueWeight (0.6 and 0.8 unless set). */
+  categoryWeight?: number;
+  uniqueWeight?: number;
+  /** Fraction of background tokens that are high-saliency attention sinks (0.01 unless set). */
+  sinkRate?: number;
+  /** Video: frames an object is visible for, [min, max] (a quarter to a half of the video unless set). */
+  eventFrames?: [number, number];
+  /** Fraction of documents that get an unjudged distractor: the same scene and all but one of the queried objects. */
+  distractorRate?: number;
+  /** Why compression should or should not hurt on this preset, and the ordering expected. */
+  expectation?: string;
 }
 
 export const SYNTHETIC_PRESETS: Record<string, SyntheticPreset> = {
@@ -74,6 +88,49 @@ export const SYNTHETIC_PRESETS: Record<string, SyntheticPreset> = {
     duplicateRate: 0.1, noise: 0.7, tokensPerObject: 3, fillerTokens: 3,
   },
 };
+
+/**
+ * Harder presets, where methods separate. Each says what should happen and why; the README's
+ * table checks the ordering each one predicts.
+ */
+export const HARD_PRESETS: Record<string, SyntheticPreset> = {
+  crowded: {
+    name: 'crowded',
+    description: '300 images of 12x12 patches, six one-patch objects each from 6 shared categories, queries naming two of them, near-duplicate distractors',
+    docs: 300, d: 128, rows: 12, cols: 12, frames: 0, categories: 6, objectSide: 1,
+    duplicateRate: 0.1, noise: 0.7, tokensPerObject: 3, fillerTokens: 3,
+    objects: 6, queryObjects: 2, categoryWeight: 0.85, uniqueWeight: 0.55, distractorRate: 0.4,
+    expectation:
+      'Six small objects compete for m vectors and a distractor shares all but one queried object, so a method must keep every object ' +
+      'apart: at m = 4 some objects are necessarily lost. Merging objects of one category (shared direction) destroys the unique part ' +
+      'that tells a document from its distractor. Expected: AGC and top-saliency (objects are salient) ahead of Ward/k-means, which spend ' +
+      'clusters on background, ahead of uniform pooling, which averages one-patch objects into background; the gap closes as m nears 16.',
+  },
+  'small-objects': {
+    name: 'small-objects',
+    description: '200 images of 24x24 patches (576 tokens, a page-sized grid), two one-patch objects, 4% attention sinks',
+    docs: 200, d: 128, rows: 24, cols: 24, frames: 0, categories: 10, objectSide: 1,
+    duplicateRate: 0.1, noise: 0.8, tokensPerObject: 3, fillerTokens: 3, sinkRate: 0.04,
+    expectation:
+      'Two patches of 576 carry the evidence, and about 23 background sinks outrank nothing but look salient: top-saliency and AGC ' +
+      'spend their first centroids on sinks at small m, Ward and k-means merge a lone object patch into a background cluster unless it ' +
+      'is far from everything, uniform pooling dilutes it 36-fold at m = 16. Expected: every method far below uncompressed at m = 4; ' +
+      'AGC recovers first as m grows past the number of sinks, because its clusters then isolate the objects.',
+  },
+  'long-video': {
+    name: 'long-video',
+    description: '60 videos of 64 frames x 4x6 patches (1,536 tokens), objects visible for 2-3 frames',
+    docs: 60, d: 128, rows: 4, cols: 6, frames: 64, categories: 10, objectSide: 2,
+    duplicateRate: 0.1, noise: 0.7, tokensPerObject: 3, fillerTokens: 3, eventFrames: [2, 3],
+    expectation:
+      'The relevant event is 2-3 frames of 64: uniform pooling over time averages it with 20+ frames of background and should lose the ' +
+      'most; random selection hits about 8 to 12 event tokens of 1,536 by chance; AGC, top-saliency, Ward and k-means can keep it ' +
+      '(it is salient and far from the background). Expected: AGC >= Ward/k-means > random > uniform at m <= 16.',
+  },
+};
+
+/** Every preset by name: the original three, then the harder ones. */
+export const ALL_SYNTHETIC_PRESETS: Record<string, SyntheticPreset> = { ...SYNTHETIC_PRESETS, ...HARD_PRESETS };
 
 export interface SyntheticCorpus {
   preset: SyntheticPreset;
@@ -119,8 +176,8 @@ interface ObjectPlan {
 
 export function syntheticCorpus(preset: SyntheticPreset | string, seed = 1): SyntheticCorpus {
   // Own keys only: "toString" or "__proto__" is an unknown preset, not an inherited property.
-  const p = typeof preset === 'string' ? (Object.hasOwn(SYNTHETIC_PRESETS, preset) ? SYNTHETIC_PRESETS[preset] : undefined) : preset;
-  if (!p) throw new SettingError(`unknown synthetic preset "${preset}"; known: ${Object.keys(SYNTHETIC_PRESETS).join(', ')}`);
+  const p = typeof preset === 'string' ? (Object.hasOwn(ALL_SYNTHETIC_PRESETS, preset) ? ALL_SYNTHETIC_PRESETS[preset] : undefined) : preset;
+  if (!p) throw new SettingError(`unknown synthetic preset "${preset}"; known: ${Object.keys(ALL_SYNTHETIC_PRESETS).join(', ')}`);
   const rng = mulberry32(seed);
   const { d, rows, cols } = p;
   const frames = Math.max(1, p.frames);
@@ -157,7 +214,7 @@ export function syntheticCorpus(preset: SyntheticPreset | string, seed = 1): Syn
             saliency[t] = 0.6 + 0.4 * r.next();
           } else {
             mixInto(data, t, d, r, [[1, scene]], p.noise);
-            saliency[t] = r.next() < 0.01 ? 0.7 + 0.3 * r.next() : 0.15 * r.next();
+            saliency[t] = r.next() < (p.sinkRate ?? 0.01) ? 0.7 + 0.3 * r.next() : 0.15 * r.next();
           }
         }
       }
@@ -174,7 +231,7 @@ export function syntheticCorpus(preset: SyntheticPreset | string, seed = 1): Syn
 
   const planObjects = (r: Rng, dirs: Float32Array[]): ObjectPlan[] =>
     dirs.map((dir) => {
-      const span = p.frames ? Math.max(2, Math.floor(frames / 4) + randomInt(r, Math.ceil(frames / 4))) : 1;
+      const span = !p.frames ? 1 : p.eventFrames ? p.eventFrames[0] + randomInt(r, p.eventFrames[1] - p.eventFrames[0] + 1) : Math.max(2, Math.floor(frames / 4) + randomInt(r, Math.ceil(frames / 4)));
       const start = p.frames ? randomInt(r, frames - span + 1) : 0;
       const maxDrift = p.frames ? (cols - p.objectSide) / span : 0;
       return {
@@ -191,11 +248,12 @@ export function syntheticCorpus(preset: SyntheticPreset | string, seed = 1): Syn
     const id = `doc-${String(i).padStart(4, '0')}`;
     const sceneA = scenes[randomInt(rng, scenes.length)];
     const sceneB = scenes[randomInt(rng, scenes.length)];
-    const dirs = [0, 1].map(() => {
+    const objectDir = () => {
       const out = new Float32Array(d);
-      mixInto(out, 0, d, rng, [[0.6, categories[randomInt(rng, categories.length)]], [0.8, unitRandom(rng, d)]], 0);
+      mixInto(out, 0, d, rng, [[p.categoryWeight ?? 0.6, categories[randomInt(rng, categories.length)]], [p.uniqueWeight ?? 0.8, unitRandom(rng, d)]], 0);
       return out;
-    });
+    };
+    const dirs = Array.from({ length: p.objects ?? 2 }, objectDir);
     docs.push(render(id, sceneA, sceneB, planObjects(rng, dirs), rng));
     const judgments = new Map<string, number>([[id, 2]]);
     if (rng.next() < p.duplicateRate) {
@@ -203,10 +261,16 @@ export function syntheticCorpus(preset: SyntheticPreset | string, seed = 1): Syn
       docs.push(render(dupId, sceneA, sceneB, planObjects(rng, dirs), rng));
       judgments.set(dupId, 1);
     }
-    const qn = dirs.length * p.tokensPerObject + p.fillerTokens;
+    const queried = dirs.slice(0, p.queryObjects ?? dirs.length);
+    if ((p.distractorRate ?? 0) > 0 && rng.next() < p.distractorRate!) {
+      // Unjudged: the same scene and objects, but the last queried object swapped for another.
+      const swapped = dirs.map((dir, k) => (k === queried.length - 1 ? objectDir() : dir));
+      docs.push(render(`${id}-distractor`, sceneA, sceneB, planObjects(rng, swapped), rng));
+    }
+    const qn = queried.length * p.tokensPerObject + p.fillerTokens;
     const q = new Float32Array(qn * d);
     let t = 0;
-    for (const dir of dirs) for (let k = 0; k < p.tokensPerObject; k++) mixInto(q, t++, d, rng, [[1, dir]], 0.6);
+    for (const dir of queried) for (let k = 0; k < p.tokensPerObject; k++) mixInto(q, t++, d, rng, [[1, dir]], 0.6);
     for (let k = 0; k < p.fillerTokens; k++) mixInto(q, t++, d, rng, [[1, textFiller]], 0.6);
     const qid = `q-${String(i).padStart(4, '0')}`;
     queries.push({ id: qid, n: qn, d, data: q });

@@ -15,7 +15,7 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 /** Every registered method and AGC ablation preset, as [id, label, description]. */
 export const METHOD_CHOICES = [
   ...METHODS.map((m) => ({ id: m.id, label: m.label, title: m.description })),
-  ...PRESETS.map((p) => ({ id: p.id, label: p.label, title: `Ablation of AGC (${p.id})` })),
+  ...PRESETS.map((p) => ({ id: p.id, label: p.label, title: `${p.label}: ${p.method} with ${Object.entries(p.options).map(([k, v]) => `${k}=${v}`).join(', ')}` })),
 ];
 
 /** One checkbox per registered method (or storage type): the pickers come from the registries. */

@@ -3,7 +3,7 @@
  * model needed), settings in, the grid runs in its own engine worker, a results table out.
  */
 import { DEFAULT_KS, type ExperimentResult } from '../../core/experiment.ts';
-import { SYNTHETIC_PRESETS } from '../../core/synthetic.ts';
+import { ALL_SYNTHETIC_PRESETS } from '../../core/synthetic.ts';
 import { EngineClient } from '../../engineClient.ts';
 import { checkedMethods, parseBudgets, showGridProgress } from '../common.ts';
 import { checkboxes, METHOD_CHOICES } from '../rail/compareSettings.ts';
@@ -21,7 +21,7 @@ export function initSyntheticView(): void {
   const status = $<HTMLParagraphElement>('status');
   const results = $<HTMLElement>('results');
 
-  for (const [name, p] of Object.entries(SYNTHETIC_PRESETS)) presetSelect.add(new Option(`${name}: ${p.description}`, name, name === 'images', name === 'images'));
+  for (const [name, p] of Object.entries(ALL_SYNTHETIC_PRESETS)) presetSelect.add(new Option(`${name}: ${p.description}`, name, name === 'images', name === 'images'));
   checkboxes(methodsBox, METHOD_CHOICES, SCHEMA.methods.default);
 
   const engine = new EngineClient();
@@ -37,7 +37,8 @@ export function initSyntheticView(): void {
     table.id = 'results-table';
     table.createCaption().textContent = `${result.documents} documents (${result.tokens} tokens, d = ${result.dimension}), ${result.queries} queries, seed ${result.config.seed}`;
     const head = table.createTHead().insertRow();
-    for (const h of ['method', 'budget', 'storage', 'vectors/doc', 'bytes/doc', ...metricNames, 'active', 'ms/doc']) head.append(Object.assign(document.createElement('th'), { textContent: h, scope: 'col' }));
+    const headers = ['method', 'budget', 'storage', 'vectors/doc', 'bytes/doc', ...metricNames, 'active', 'ms/doc'];
+    for (const h of headers) head.append(Object.assign(document.createElement('th'), { textContent: h, scope: 'col' }));
     const body = table.createTBody();
     for (const r of result.rows) {
       const tr = body.insertRow();
@@ -50,6 +51,7 @@ export function initSyntheticView(): void {
       cells.forEach((c, i) => {
         const td = tr.insertCell();
         td.textContent = String(c);
+        td.dataset.column = headers[i];
         if (i >= 5 && i < 5 + metricNames.length) td.dataset.metric = metricNames[i - 5];
       });
     }
