@@ -64,7 +64,10 @@ export interface SyntheticPreset {
   eventFrames?: [number, number];
   /** Fraction of documents that get an unjudged distractor: the same scene and all but one of the queried objects. */
   distractorRate?: number;
-  /** Why compression should or should not hurt on this preset, and the ordering expected. */
+  /**
+   * Why compression should or should not hurt on this preset, and the ordering expected: the
+   * prediction as written before the preset's first run. The README sets it beside what happened.
+   */
   expectation?: string;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runExperiment } from '../../src/core/experiment.ts';
 import { parseMethodSpec } from '../../src/core/methodSpec.ts';
-import { syntheticCorpus, SYNTHETIC_PRESETS } from '../../src/core/synthetic.ts';
+import { HARD_PRESETS, syntheticCorpus, SYNTHETIC_PRESETS } from '../../src/core/synthetic.ts';
 
 describe('synthetic corpus', () => {
   it('is deterministic from the seed and changes with it', () => {
@@ -49,3 +49,37 @@ describe('synthetic corpus', () => {
     expect(ndcg('agc')).toBeLessThan(ndcg('agc-raw') - 0.05);
   });
 });
+
+describe('harder presets', () => {
+  it('crowded: six objects per image, queries naming two, unjudged distractors that differ in one queried object', () => {
+    const c = syntheticCorpus({ ...HARD_PRESETS.crowded, docs: 40 }, 3);
+    const distractors = c.docs.filter((d) => d.id.endsWith('-distractor'));
+    expect(distractors.length).toBeGreaterThan(5);
+    for (const d of distractors) for (const [, j] of c.qrels) expect(j.has(d.id)).toBe(false);
+    const q = c.queries[0];
+    expect(q.n).toBe(2 * 3 + 3); // two queried objects x 3 tokens + 3 filler
+    // Six one-patch objects: six tokens of high planted saliency (>= 0.6 before normalisation), give or take sinks.
+    const doc = c.docs[0];
+    const top = Array.from(doc.saliency!).sort((a, b) => b - a);
+    expect(top[5] / top[20]).toBeGreaterThan(3);
+  });
+  it('small-objects has 576 tokens per image; long-video 64 frames of 4 x 6', () => {
+    expect(syntheticCorpus({ ...HARD_PRESETS['small-objects'], docs: 3 }, 1).docs[0].n).toBe(576);
+    expect(syntheticCorpus({ ...HARD_PRESETS['long-video'], docs: 2 }, 1).docs[0].n).toBe(64 * 24);
+  });
+  it('the original presets are unchanged by the new options (a weighted sum of every value, taken before they existed)', () => {
+    const fingerprint = (name: string) => {
+      const c = syntheticCorpus(name, 1);
+      let sum = 0;
+      let i = 0;
+      for (const d of c.docs) for (const v of d.data) sum += v * ((i++ % 7) + 1);
+      for (const q of c.queries) for (const v of q.data) sum += v * ((i++ % 5) + 1);
+      return [c.docs.length, sum];
+    };
+    // Computed with src/core/synthetic.ts as of commit bd27775.
+    expect(fingerprint('tiny')[0]).toBe(27);
+    expect(fingerprint('tiny')[1]).toBeCloseTo(3102.4407915054608, 9);
+    expect(fingerprint('images')[1]).toBeCloseTo(34896.70801191975, 9);
+  });
+});
+
