@@ -127,7 +127,7 @@ async function search(): Promise<void> {
       gpuCheckIdentical: s.gpuCheck ? s.gpuCheck.identical / s.gpuCheck.documents : null, gpuCheckTokens: s.gpuCheck?.tokenAgreement ?? null,
     };
     runs.push(run);
-    addRow(run);
+    addRow(run, r.topk);
     const notes = [];
     if (r.fallback) notes.push(r.fallback);
     if (r.gpu?.software) notes.push(`The WebGPU adapter is a software renderer (${r.gpu.adapter}): its timings are CPU timings, not GPU speed.`);
@@ -164,7 +164,8 @@ const COLUMNS: [string, string, (v: unknown) => string][] = [
   ['note', 'note', String],
 ];
 
-function addRow(run: Record<string, unknown>) {
+/** One row per search; the row also carries both backends' raw top-k lists (data-topk) for checks. */
+function addRow(run: Record<string, unknown>, topk?: { cpu: { doc: number; score: number }[][]; gpu: { doc: number; score: number }[][] }) {
   const table = $<HTMLTableElement>('scale-runs');
   if (!table.tHead!.rows.length) {
     const head = table.tHead!.insertRow();
@@ -172,6 +173,7 @@ function addRow(run: Record<string, unknown>) {
   }
   const tr = table.tBodies[0].insertRow();
   tr.dataset.run = JSON.stringify(run);
+  if (topk) tr.dataset.topk = JSON.stringify(topk);
   const note = [run.fallback, run.softwareGpu ? 'software GPU: not a speed figure' : '', run.compressedOn === 'gpu' ? 'k-means assignment on the GPU' : ''].filter(Boolean).join('; ');
   for (const [key, , fmt] of COLUMNS) {
     const td = tr.insertCell();

@@ -82,9 +82,11 @@ export interface SearchReport {
   recallAt10: number;
   baselineRecallAt10?: number;
   /** GPU against CPU on the same queries: largest score difference among the top k, and top-k agreement. */
-  agreement?: { maxAbsScoreDiff: number; maxRelScoreDiff: number; topkOverlap: number; sameOrder: number };
+  agreement?: { maxAbsScoreDiff: number; maxRelScoreDiff: number; topkOverlap: number; sameOrder: number; missing: number };
   /** The first query's hits (document id and score), from the backend that answered. */
   example: { id: string; score: number }[];
+  /** Both backends' raw top-k lists when both ran, so a check can compute agreement itself. */
+  topk?: { cpu: Hit[][]; gpu: Hit[][] };
 }
 
 const now = () => performance.now();
@@ -269,7 +271,10 @@ export class ScaleIndex {
       this.baselineRecall ??= this.recall(this.cpuSearch(this.baseline, Math.min(10, this.baseline.ids.length)).top, this.baseline.ids);
       report.baselineRecallAt10 = this.baselineRecall;
     }
-    if (cpu && gpu) report.agreement = agreement(cpu.top, gpu.top);
+    if (cpu && gpu) {
+      report.agreement = agreement(cpu.top, gpu.top);
+      report.topk = { cpu: cpu.top, gpu: gpu.top };
+    }
     return report;
   }
 
@@ -316,21 +321,30 @@ export class ScaleIndex {
 
 /** Largest score difference over the CPU's top k (scores matched by document), and set overlap. */
 export function agreement(cpu: Hit[][], gpu: Hit[][]): NonNullable<SearchReport['agreement']> {
+  if (cpu.length !== gpu.length) throw new Error(`agreement: ${cpu.length} CPU result lists against ${gpu.length} GPU ones`);
   let maxAbs = 0;
   let maxRel = 0;
   let overlap = 0;
   let same = 0;
+  let missing = 0;
   cpu.forEach((c, q) => {
     const g = new Map(gpu[q].map((h) => [h.doc, h.score]));
     for (const h of c) {
       const s = g.get(h.doc);
-      if (s === undefined) continue;
+      if (s === undefined) {
+        missing++; // a CPU top-k document the GPU did not return: counted, never skipped silently
+        continue;
+      }
       if (s === h.score) continue; // equal, infinities included
+      // NaN on either side makes the difference NaN, and Math.max keeps it: a NaN is never hidden as agreement.
       maxAbs = Math.max(maxAbs, Math.abs(s - h.score));
       maxRel = Math.max(maxRel, Math.abs(s - h.score) / Math.max(1e-6, Math.abs(h.score)));
     }
-    overlap += overlapAtK(gpu[q].map((h) => String(h.doc)), c.map((h) => String(h.doc)), c.length) || 0;
-    same += c.every((h, i) => gpu[q][i]?.doc === h.doc) ? 1 : 0;
+    // Two empty lists agree; an empty list against a non-empty one does not.
+    const o = c.length === 0 ? (gpu[q].length === 0 ? 1 : 0) : overlapAtK(gpu[q].map((h) => String(h.doc)), c.map((h) => String(h.doc)), c.length);
+    overlap += o;
+    same += c.length === gpu[q].length && c.every((h, i) => gpu[q][i].doc === h.doc) ? 1 : 0;
   });
-  return { maxAbsScoreDiff: maxAbs, maxRelScoreDiff: maxRel, topkOverlap: overlap / cpu.length, sameOrder: same / cpu.length };
+  const n = Math.max(1, cpu.length);
+  return { maxAbsScoreDiff: maxAbs, maxRelScoreDiff: maxRel, topkOverlap: overlap / n, sameOrder: same / n, missing };
 }
