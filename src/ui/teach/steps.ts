@@ -68,7 +68,7 @@ export function methodSteps(pc: PatchCanvas, doc: MultiVector, t: Explanation): 
       },
       {
         title: 'AGC 4: pooling',
-        text: `Step 4, pooling: each cluster becomes one stored vector, the average of its patches weighted by saliency. The index keeps ${t.m} vectors instead of ${n}: ${bytes(t.m)}, ${((100 * t.m) / n).toFixed(0)}% of the uncompressed size.`,
+        text: `Step 4, pooling: each cluster becomes one stored vector, the average of its patches weighted by saliency (after a softmax over the picture's patches, as the paper's code does: the weights come out nearly even). The index keeps ${t.m} vectors instead of ${n}: ${bytes(t.m)}, ${((100 * t.m) / n).toFixed(0)}% of the uncompressed size.`,
         draw: () => {
           pc.base();
           pc.fill(t.assignments, t.m, 0.35);
