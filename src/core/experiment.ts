@@ -6,6 +6,7 @@
 import { Bootstrap, DEFAULT_LEVEL, DEFAULT_RESAMPLES } from './bootstrap.ts';
 import { compressDocument, type CompressResult } from './compress.ts';
 import { overlapAtK, spearman } from './fidelity.ts';
+import { SettingError } from './settingError.ts';
 import { evaluateRankings, type Judgments } from './metrics.ts';
 import { formatMethodSpec, methodSpecLabel, type MethodSpec } from './methodSpec.ts';
 import { maxSimScores, packCorpus, topK, type VectorSet } from './maxsim.ts';
@@ -123,6 +124,14 @@ export interface RunOptions {
 
 export function runExperiment(input: ExperimentInput, config: ExperimentConfig, opts: RunOptions = {}): ExperimentResult {
   const { onProgress, signal } = opts;
+  // "--ks 10,10" is one cutoff, not two (a repeated k would count twice in every mean).
+  config = { ...config, ks: [...new Set(config.ks)] };
+  // Rankings are kept by query id: two queries with one id would silently become one.
+  const seenIds = new Set<string>();
+  for (const q of input.queries) {
+    if (seenIds.has(q.id)) throw new SettingError(`query id "${q.id}" appears more than once; every query needs its own id`);
+    seenIds.add(q.id);
+  }
   const every = opts.progressEvery ?? 16;
   const failures: DocumentFailure[] = [];
   const d = input.docs[0]?.d ?? input.queries[0]?.d ?? 0;
@@ -178,12 +187,16 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
       const scores = new Float32Array(corpus.ids.length);
       const fidelitySums: Record<string, number> = {};
       const fidelityPerQuery: Record<string, Float64Array> = {};
+      const fidelityCounts: Record<string, number> = {};
       const addFidelity = (key: string, v: number, q: number) => {
-        // An undefined value adds nothing to the sum but counts in the mean's denominator, i.e.
-        // enters the mean as 0; the per-query value says the same.
-        fidelityPerQuery[key] ??= new Float64Array(queries.length);
+        // An undefined value (Spearman of a constant score list) is left out of the mean, not
+        // counted as 0; its per-query value stays NaN, which the bootstrap also skips.
+        fidelityPerQuery[key] ??= new Float64Array(queries.length).fill(NaN);
+        fidelitySums[key] ??= 0;
+        fidelityCounts[key] ??= 0;
         if (!Number.isNaN(v)) {
-          fidelitySums[key] = (fidelitySums[key] ?? 0) + v;
+          fidelitySums[key] += v;
+          fidelityCounts[key]++;
           fidelityPerQuery[key][q] = v;
         }
       };
@@ -199,7 +212,7 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
       });
       const searchMs = performance.now() - t1;
       const fidelity: Record<string, number> = {};
-      for (const [key, sum] of Object.entries(fidelitySums)) fidelity[key] = sum / queries.length;
+      for (const [key, sum] of Object.entries(fidelitySums)) fidelity[key] = fidelityCounts[key] ? sum / fidelityCounts[key] : NaN;
       const summary = evaluateRankings(rankings, input.qrels, config.ks);
       const perQuery: Record<string, Float64Array> = {};
       // Indexed like the input queries (the rankings map is keyed by id; ids are normally unique).

@@ -147,3 +147,25 @@ describe('runExperiment', () => {
     });
   });
 });
+
+describe('statistics edge cases', () => {
+  const d = 4;
+  const doc = (id: string, v: number[]) => ({ id, n: 2, d, data: Float32Array.from([...v, ...v.map((x) => -x)]) });
+  const q = (id: string, v: number[]) => ({ id, n: 1, d, data: Float32Array.from(v) });
+  it('an undefined Spearman (every document scores the same) is left out of the mean, not counted as 0', () => {
+    // Two identical documents: every query scores them equally, so the rank correlation is undefined.
+    const input = { docs: [doc('a', [1, 0, 0, 0]), doc('b', [1, 0, 0, 0])], queries: [q('q1', [1, 0, 0, 0]), q('q2', [0, 1, 0, 0])], qrels: new Map() };
+    const r = runExperiment(input, { methods: [parseMethodSpec('none')], budgets: [], ks: [1], seed: 1 });
+    expect(r.rows[0].fidelity.spearman).toBeNaN();
+    expect(Array.from(r.rows[0].perQuery.spearman)).toEqual([NaN, NaN]);
+  });
+  it('a repeated cutoff counts once, and two queries with one id are refused', () => {
+    const input = { docs: [doc('a', [1, 0, 0, 0]), doc('b', [0, 1, 0, 0])], queries: [q('q1', [1, 0, 0, 0]), q('q2', [0, 1, 0, 0])], qrels: new Map([['q1', new Map([['a', 1]])], ['q2', new Map([['a', 1]])]]) };
+    const once = runExperiment(input, { methods: [parseMethodSpec('none')], budgets: [], ks: [1], seed: 1 });
+    const twice = runExperiment(input, { methods: [parseMethodSpec('none')], budgets: [], ks: [1, 1], seed: 1 });
+    expect(once.rows[0].metrics['recall@1']).toBe(0.5); // q1 finds a; q2 ranks b first
+    expect(twice.rows[0].metrics).toEqual(once.rows[0].metrics);
+    const dup = { ...input, queries: [q('q1', [1, 0, 0, 0]), q('q1', [0, 1, 0, 0])] };
+    expect(() => runExperiment(dup, { methods: [parseMethodSpec('none')], budgets: [], ks: [1], seed: 1 })).toThrow('query id "q1" appears more than once; every query needs its own id');
+  });
+});
