@@ -26,6 +26,7 @@ import { SettingError } from '../src/core/settingError.ts';
 import { LIMITS } from '../src/core/limits.ts';
 
 import { formatTable, resultTable, toCSV, toJSON } from '../src/core/report.ts';
+import { describeFinding, findBudgets } from '../src/core/budgetFinder.ts';
 import { ALL_SYNTHETIC_PRESETS, syntheticCorpus } from '../src/core/synthetic.ts';
 
 class UsageError extends Error {}
@@ -35,7 +36,7 @@ const HELP = `usage:
                [--saliency <s.npy>] [--assignments <a.json>] [--seed <n>]
   cli eval [--synthetic <${Object.keys(ALL_SYNTHETIC_PRESETS).join('|')}> | --input <file|dir> [--queries <file>] [--qrels <file>]]
            [--methods <ids>] [--budgets <m,...>] [--storage <types>] [--ks <k,...>] [--seed <n>]
-           [--json <file>] [--csv <file>]
+           [--json <file>] [--csv <file>] [--find-budget <fraction>]
   cli export --input <file|dir> --method <id> --budget <m> --output <index.safetensors>
            [--storage fp32|fp16|int8|binary] [--manifest <file.json>] [--qdrant <points.jsonl>]
            [--model <name>] [--seed <n>]
@@ -204,9 +205,12 @@ async function evaluate(args: string[]): Promise<void> {
       storage: { type: 'string', default: 'fp32' }, methods: { type: 'string', default: 'none,agc,hpool,kmeans,uniform,random,top-saliency' },
       budgets: { type: 'string', default: DEFAULT_BUDGETS.join(',') }, ks: { type: 'string', default: DEFAULT_KS.join(',') },
       seed: { type: 'string', default: '1' }, json: { type: 'string' }, csv: { type: 'string' }, quiet: { type: 'boolean', default: false },
+      'find-budget': { type: 'string' },
     },
     strict: true,
   });
+  const keep = values['find-budget'] === undefined ? undefined : Number(values['find-budget']);
+  if (keep !== undefined && !(keep > 0 && keep <= 1)) throw new UsageError(`--find-budget expects a fraction in (0, 1], e.g. 0.95, got "${values['find-budget']}"`);
   if (values.synthetic && values.input) throw new UsageError('give either --synthetic or --input, not both');
   checkOutputs({ '--json': values.json, '--csv': values.csv }, [values.input, values.queries, values.qrels]);
   const seed = Number(values.seed);
@@ -244,7 +248,15 @@ async function evaluate(args: string[]): Promise<void> {
   console.log(`${result.documents} documents, ${result.tokens} tokens, d = ${result.dimension}, ${result.queries} queries; ${((performance.now() - started) / 1000).toFixed(1)} s`);
   for (const f of result.failures) console.log(`skipped ${f.message}`);
   console.log(formatTable(result));
-  if (values.json) writeOutput(values.json, toJSON(result) + '\n');
+  let findings;
+  if (keep !== undefined) {
+    if (!methods.some((m) => m.method === 'none')) throw new UsageError('--find-budget compares with the uncompressed index: add "none" to --methods');
+    const metric = `ndcg@${ks.includes(10) ? 10 : ks[0]}`;
+    findings = findBudgets(result, { keep, metric, storage: storages[0] });
+    console.log(`\nsmallest budget keeping ${(keep * 100).toFixed(1)}% of uncompressed ${metric} (${storages[0]}; paired bootstrap over queries):`);
+    for (const f of findings) console.log(`  ${describeFinding(f, keep, metric)}`);
+  }
+  if (values.json) writeOutput(values.json, (findings ? toJSON({ ...result, budgetFinder: { keep, findings } } as typeof result) : toJSON(result)) + '\n');
   if (values.csv) writeOutput(values.csv, toCSV(resultTable(result)));
 }
 

@@ -179,6 +179,41 @@ export class Bootstrap {
   }
 }
 
+export interface RatioResult {
+  /** mean(a) / mean(b) over the queries where both are numbers. */
+  ratio: number;
+  lo: number;
+  hi: number;
+}
+
+/**
+ * Paired bootstrap of mean(a) / mean(b) over the same queries (both numbers): each resample
+ * draws the query indices once for both columns (the draws of Bootstrap.indices), and its
+ * statistic is the ratio of the two resampled means; lo and hi are the percentile interval of
+ * those ratios as in interval(). A resample whose mean(b) is 0 gives no ratio and is left out.
+ */
+export function pairedRatio(boot: Bootstrap, a: ArrayLike<number>, b: ArrayLike<number>): RatioResult {
+  if (a.length !== b.length) throw new Error(`pairedRatio: lengths ${a.length} and ${b.length} differ`);
+  const x: number[] = [];
+  const y: number[] = [];
+  for (let i = 0; i < a.length; i++) if (!Number.isNaN(a[i]) && !Number.isNaN(b[i])) (x.push(a[i]), y.push(b[i]));
+  const m = x.length;
+  const sum = (v: number[]) => v.reduce((s, t) => s + t, 0);
+  if (m === 0 || sum(y) === 0) return { ratio: NaN, lo: NaN, hi: NaN };
+  const ratio = sum(x) / sum(y);
+  const idx = boot.indices(m);
+  const ratios: number[] = [];
+  for (let r = 0, j = 0; r < boot.resamples; r++) {
+    let sx = 0;
+    let sy = 0;
+    for (let i = 0; i < m; i++, j++) (sx += x[idx[j]], (sy += y[idx[j]]));
+    if (sy !== 0) ratios.push(sx / sy);
+  }
+  ratios.sort((p, q) => p - q);
+  const tail = (1 - boot.level) / 2;
+  return { ratio, lo: percentile(ratios, tail), hi: percentile(ratios, 1 - tail) };
+}
+
 /** Percentile bootstrap interval of the mean of `values` (NaN skipped); see the file comment. */
 export function bootstrapInterval(values: ArrayLike<number>, opts: BootstrapOptions): Interval {
   return new Bootstrap(opts).interval(values);

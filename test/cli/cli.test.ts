@@ -147,6 +147,22 @@ describe('cli eval', () => {
   });
 });
 
+describe('cli eval --find-budget', () => {
+  it('names, per method, the smallest budget of the grid that keeps the fraction, or says none did; the JSON carries it', () => {
+    const json = join(dir, 'finder.json');
+    const r = cli('eval', '--synthetic', 'tiny', '--methods', 'none,agc-raw,uniform', '--budgets', '2,4,8', '--find-budget', '0.95', '--json', json);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('smallest budget keeping 95.0% of uncompressed ndcg@10 (fp32; paired bootstrap over queries):');
+    expect(r.stdout).toMatch(/^  AGC, raw attention weights: m = \d keeps \d+\.\d% \[/m);
+    expect(r.stdout).toMatch(/^  Uniform pool: not within the budgets run \(best \d+\.\d% \[.*\] of uncompressed ndcg@10 at m = 8\)$/m);
+    const out = JSON.parse(readFileSync(json, 'utf8'));
+    expect(out.budgetFinder.keep).toBe(0.95);
+    expect(out.budgetFinder.findings.map((f: { method: string }) => f.method)).toEqual(['agc-raw', 'uniform']);
+    expect(cli('eval', '--synthetic', 'tiny', '--methods', 'agc', '--find-budget', '0.95').stderr).toBe('error: --find-budget compares with the uncompressed index: add "none" to --methods\n');
+    expect(cli('eval', '--synthetic', 'tiny', '--find-budget', '95').code).toBe(2);
+  });
+});
+
 describe('cli export', () => {
   it('writes an index, its manifest and Qdrant points', () => {
     const fx = join(import.meta.dirname, '../fixtures/import');
