@@ -11,6 +11,7 @@ import { STORAGE_LABELS } from '../../core/storage.ts';
 import { download } from '../common.ts';
 import { COLUMN_GROUPS, focusedBudget } from '../state/schema.ts';
 import { computed, effect, type Store } from '../state/store.ts';
+import { describeFinding, findBudgets, type BudgetFinding } from '../../core/budgetFinder.ts';
 import { activeBars, budgetChart, budgetsRun, bytesChart, chosenMetric, evennessChart, methodsOf, metricsOf, rowsAtBudget, significance, storagesRun } from './series.ts';
 import { markRows, renderResultTable, type TableState } from './table.ts';
 
@@ -18,6 +19,8 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const svgOf = (id: string) => document.getElementById(id) as unknown as SVGSVGElement;
 /** One colour per method in every chart and the legend (the base method id decides it). */
 const COLOUR_KEYS = ['none', ...ALL_METHOD_IDS];
+/** The budget finder's target on the page: 95% of the uncompressed metric (the CLI takes any with --find-budget). */
+const FINDER_KEEP = 0.95;
 export const methodColour = (method: string) => colourOf(method.split(':')[0], COLOUR_KEYS);
 
 export interface Shown {
@@ -115,6 +118,23 @@ export function initCompareView(store: Store): { redraw(): void } {
     markRows(table, focusedBudget(s, budgetsRun(cur.result)), s.hidden);
   }
 
+  /** Per method, the smallest budget run that keeps 95% of the uncompressed metric (computed once per result and metric). */
+  const findings = new WeakMap<ExperimentResult, Map<string, BudgetFinding[] | undefined>>();
+  function drawBudgetFinder(result: ExperimentResult, metric: string, hidden: readonly string[]) {
+    const box = $<HTMLDivElement>('budget-finder');
+    let byMetric = findings.get(result);
+    if (!byMetric) findings.set(result, (byMetric = new Map()));
+    if (!byMetric.has(metric)) {
+      const usable = result.rows.some((r) => r.method === 'none') && !metric.startsWith('overlap') && metric !== 'spearman';
+      byMetric.set(metric, usable ? findBudgets(result, { keep: FINDER_KEEP, metric, storage: result.rows[0]?.storage }) : undefined);
+    }
+    const list = byMetric.get(metric)?.filter((f) => !hidden.includes(f.method));
+    if (!list?.length) return box.replaceChildren();
+    const ul = document.createElement('ul');
+    for (const f of list) ul.append(Object.assign(document.createElement('li'), { textContent: describeFinding(f, FINDER_KEEP, metric) }));
+    box.replaceChildren(Object.assign(document.createElement('p'), { textContent: `Smallest budget run that keeps ${FINDER_KEEP * 100}% of the uncompressed ${metric} (paired bootstrap over queries):` }), ul);
+  }
+
   function draw(result: ExperimentResult) {
     const s = store.state.peek();
     const metric = chosenMetric(result, s.metric);
@@ -126,6 +146,7 @@ export function initCompareView(store: Store): { redraw(): void } {
     drawLegend(result, s.hidden);
     const sig = significance(result, metric, focus, s.hidden);
     $<HTMLParagraphElement>('significance').textContent = sig?.text ?? '';
+    drawBudgetFinder(result, metric, s.hidden);
     const o = { metric, focus, hidden: s.hidden, colour: methodColour };
     const w = Math.max(320, Math.floor(($<HTMLDivElement>('charts').querySelector('figure')?.clientWidth ?? 460) - 10));
     const h = Math.round(Math.min(400, Math.max(240, w * 0.58)));
