@@ -52,8 +52,12 @@ test('cancel stops a long run and the next run works', async ({ page }) => {
   const t0 = Date.now();
   await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
   expect(Date.now() - t0).toBeLessThan(1000);
+  const engineWorkers = () => page.workers().filter((w) => w.url().includes('engine')).length;
+  expect(engineWorkers()).toBe(1);
   await page.getByRole('button', { name: 'Cancel', exact: true }).click();
   await expect(page.locator('#status')).toHaveText(/Cancelled/);
+  // Cancel really stops the work: the engine worker is terminated, not left computing.
+  await expect.poll(engineWorkers).toBe(0);
   // no late progress from the stopped worker overwrites the message
   await page.waitForTimeout(500);
   await expect(page.locator('#status')).toHaveText(/Cancelled/);
