@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readNpy, writeNpy } from '../../src/core/npy.ts';
 import { writeSafetensors } from '../../src/core/safetensors.ts';
+import { importEmbeddings } from '../../src/core/importer.ts';
 import { syntheticCorpus } from '../../src/core/synthetic.ts';
 import { randomDoc } from '../helpers.ts';
 import { zip } from '../zipFixture.ts';
@@ -177,6 +178,27 @@ describe('cli export', () => {
     expect(m.qdrant.vectors.colbert).toEqual({ size: 8, distance: 'Dot', multivector_config: { comparator: 'max_sim' }, datatype: 'float16' });
     const lines = readFileSync(points, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((p) => p.payload.doc_id)).toEqual(['cat.jpg', 'dog.png', 'clip.mp4']);
+  });
+});
+
+describe('cli export: refusals and the full budget', () => {
+  const fx = join(import.meta.dirname, '../fixtures/import');
+  it('refuses Qdrant points for binary vectors (Qdrant scores dot products) and writes nothing', () => {
+    const out = join(dir, 'bin.safetensors');
+    const r = cli('export', '--input', join(fx, 'ragged.npz'), '--method', 'agc', '--budget', '2', '--storage', 'binary', '--output', out, '--qdrant', join(dir, 'bin.jsonl'));
+    expect(r.stderr).toBe('error: --qdrant: binary vectors cannot go to Qdrant as a MAX_SIM multivector (it scores dot products); export fp32, fp16 or int8\n');
+    expect(r.code).toBe(2);
+    expect(readdirSync(dir).filter((f) => f.startsWith('bin.'))).toEqual([]);
+  });
+  it('--budget full keeps every token: 19 of 19, the same vectors as the input', async () => {
+    const out = join(dir, 'full.safetensors');
+    const r = cli('export', '--input', join(fx, 'ragged.npz'), '--method', 'agc', '--budget', 'full', '--storage', 'fp32', '--output', out);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('3 documents, 19 tokens -> 19 vectors (agc, budget full, fp32)');
+    const index = await importEmbeddings({ name: 'full.safetensors', bytes: new Uint8Array(readFileSync(out)) });
+    const input = await importEmbeddings({ name: 'ragged.npz', bytes: new Uint8Array(readFileSync(join(fx, 'ragged.npz'))) });
+    expect(index.docs.map((x) => x.n)).toEqual(input.docs.map((x) => x.n));
+    index.docs.forEach((x, i) => expect(Array.from(x.data)).toEqual(Array.from(input.docs[i].data)));
   });
 });
 
