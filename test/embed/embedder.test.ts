@@ -155,6 +155,23 @@ describe('Embedder (onnxruntime-node)', () => {
     expect(err.message).toMatch(/tampered could not run its self-check on this device/);
   });
 
+  it('refuses, with the cosines, a model that runs but whose pooled text embedding is not the head on EOS', async () => {
+    const bundle = await loadBundle('wrong-pooling', diskGetter(modelDir('tiny-clip')), 'fp32');
+    // CLIP pools the text at argmax(input_ids) (EOS has the largest id); ArgMin pools another token.
+    const m = decodeModel(bundle.text);
+    const argmax = m.graph.node.filter((n) => n.opType === 'ArgMax');
+    expect(argmax).toHaveLength(1);
+    argmax[0].opType = 'ArgMin';
+    bundle.text = encodeModel(m);
+    const err = await Embedder.create(nodeOrt, bundle, 'fp32').catch((x) => x);
+    expect(err).toBeInstanceOf(ModelCheckError);
+    expect(err.message).toMatch(/^wrong-pooling failed its self-check and will not be used: vision: .*: cosine 1\.00000; text: head\(token \d+\) = pooled text embedding: cosine (-?0\.\d{5}); both must be at least 0\.9999$/);
+    const cos = Number(/text: .*cosine (-?\d\.\d+)/.exec(err.message)![1]);
+    expect(cos).toBeLessThan(0.9999);
+    expect(err.report.text.cosine).toBeCloseTo(cos, 5);
+    expect(err.report.ok).toBe(false);
+  });
+
   it('a model folder with a missing or broken file gives an error naming the file', async () => {
     const get = diskGetter(modelDir('tiny-clip'));
     const missing = (p: string) => (p === 'tokenizer.json' ? Promise.reject(new Error('tokenizer.json: not found')) : get(p));
