@@ -21,7 +21,7 @@ import { ALL_METHOD_IDS, parseMethodSpec } from '../src/core/methodSpec.ts';
 import { readNpy, writeNpy } from '../src/core/npy.ts';
 import { buildIndex, indexFiles } from '../src/core/exportIndex.ts';
 import { corpusFromArrays, importEmbeddings, type ImportedCorpus, type NamedArrays } from '../src/core/importer.ts';
-import { parseStorageList } from '../src/core/storage.ts';
+import { parseEvalStorageList, parseStorageList } from '../src/core/storage.ts';
 import { SettingError } from '../src/core/settingError.ts';
 import { LIMITS } from '../src/core/limits.ts';
 
@@ -41,7 +41,7 @@ const HELP = `usage:
            [--storage fp32|fp16|int8|binary] [--manifest <file.json>] [--qdrant <points.jsonl>]
            [--model <name>] [--seed <n>]
 methods: ${ALL_METHOD_IDS.join(', ')}; options as id:key=value (e.g. hpool:protectFirst=true)
-storage: fp32, fp16, int8 (per-vector scale), binary (Hamming MaxSim)
+storage: fp32, fp16, int8 (per-vector scale), binary (Hamming MaxSim); eval also res2, res1 (ColBERTv2 residuals)
 --input: a .safetensors or .npz file (ragged doc_embeddings + doc_offsets, or padded + doc_mask;
   see README "Import"), or a folder of doc_embeddings.npy, doc_offsets.npy [, doc_saliency.npy,
   doc_ids.json, query_embeddings.npy, query_offsets.npy, query_ids.json, qrels.tsv]`;
@@ -218,7 +218,7 @@ async function evaluate(args: string[]): Promise<void> {
   const methods = values.methods!.split(',').map((s) => parseMethodSpec(s));
   const budgets = intList(values.budgets!, '--budgets');
   const ks = intList(values.ks!, '--ks');
-  const storages = parseStorageList(values.storage!);
+  const storages = parseEvalStorageList(values.storage!);
   if ((values.queries || values.qrels) && !values.input) throw new UsageError('--queries and --qrels go with --input');
   let input: ExperimentInput;
   let source: string;

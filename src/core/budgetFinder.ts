@@ -7,7 +7,7 @@
  */
 import { Bootstrap, pairedRatio } from './bootstrap.ts';
 import type { ExperimentResult } from './experiment.ts';
-import type { StorageType } from './storage.ts';
+import type { EvalStorage } from './storage.ts';
 
 export interface BudgetFinding {
   method: string;
@@ -28,7 +28,7 @@ export interface BudgetFinding {
 export interface BudgetFinderOptions {
   keep: number;
   metric?: string;
-  storage?: StorageType;
+  storage?: EvalStorage;
 }
 
 export function findBudgets(result: ExperimentResult, opts: BudgetFinderOptions): BudgetFinding[] {

@@ -9,10 +9,11 @@ import { overlapAtK, spearman } from './fidelity.ts';
 import { SettingError } from './settingError.ts';
 import { evaluateRankings, type Judgments } from './metrics.ts';
 import { formatMethodSpec, methodSpecLabel, type MethodSpec } from './methodSpec.ts';
-import { maxSimScores, packCorpus, topK, type VectorSet } from './maxsim.ts';
+import { maxSimScores, packCorpus, topK, type PackedCorpus, type VectorSet } from './maxsim.ts';
 import { type MultiVector, validateDocument } from './multivector.ts';
 import { documentSeed } from './rng.ts';
-import { decodeCorpus, queryForStorage, storeCorpus, storedBytes, type StorageType } from './storage.ts';
+import { decodeCorpus, isResidual, queryForStorage, storeCorpus, storedBytes, type EvalStorage } from './storage.ts';
+import { decodeResidual, residualBytes, residualIndex } from './residual.ts';
 import { tokenUtilization, type UtilizationReport } from './utilization.ts';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -33,7 +34,7 @@ export interface ExperimentConfig {
    * Storage types the compressed vectors are scored in (default fp32 only): each is a row of its
    * own, with its own bytes and metrics, so quality against bytes is measured, not assumed.
    */
-  storages?: readonly StorageType[];
+  storages?: readonly EvalStorage[];
   /** Bootstrap resamples for the 95% intervals over queries (default 1000). */
   resamples?: number;
 }
@@ -48,7 +49,7 @@ export interface ExperimentRow {
   /** The budget m, or null for the uncompressed index. */
   budget: number | null;
   /** How the stored vectors are kept (see storage.ts). */
-  storage: StorageType;
+  storage: EvalStorage;
   documents: number;
   storedVectors: number;
   vectorsPerDoc: number;
@@ -112,7 +113,7 @@ export interface ExperimentResult {
 export type ExperimentProgress =
   | { stage: 'validate'; done: number; total: number }
   | { stage: 'compress'; method: string; budget: number | null; done: number; total: number; cell: number; cells: number }
-  | { stage: 'search'; method: string; budget: number | null; storage?: StorageType; done: number; total: number; cell: number; cells: number }
+  | { stage: 'search'; method: string; budget: number | null; storage?: EvalStorage; done: number; total: number; cell: number; cells: number }
   | { stage: 'done'; rows: number };
 
 export interface RunOptions {
@@ -179,9 +180,18 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
     const packed = packCorpus(compressed);
     for (const storage of config.storages ?? ['fp32']) {
       // The vectors as this storage type keeps them; the query as it is scored against them.
-      const stored = storeCorpus(packed, storage);
-      const corpus = storage === 'fp32' ? packed : decodeCorpus(stored);
-      const queries = input.queries.map((q) => ({ ...q, data: queryForStorage(q.data, q.n, d, storage) }));
+      let corpus: PackedCorpus;
+      let bytes: number;
+      if (isResidual(storage)) {
+        const residual = residualIndex(packed, storage === 'res1' ? 1 : 2, config.seed);
+        corpus = decodeResidual(residual);
+        bytes = residualBytes(residual);
+      } else {
+        const stored = storeCorpus(packed, storage);
+        corpus = storage === 'fp32' ? packed : decodeCorpus(stored);
+        bytes = storedBytes(stored);
+      }
+      const queries = input.queries.map((q) => ({ ...q, data: isResidual(storage) ? q.data : queryForStorage(q.data, q.n, d, storage) }));
       const rankings = new Map<string, string[]>();
       const t1 = performance.now();
       const scores = new Float32Array(corpus.ids.length);
@@ -224,7 +234,6 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
       for (const [name, iv] of Object.entries(bootstrap.intervals(perQuery))) intervals[name] = [iv.lo, iv.hi];
       const utilization = tokenUtilization({ corpus, compressed, positions: docs.map((x) => x.positions), queries, qrels: input.qrels });
       const vectors = corpus.offsets[corpus.ids.length];
-      const bytes = storedBytes(stored);
       rows.push({
         method,
         label: methodSpecLabel(spec),

@@ -18,26 +18,50 @@ import { maxSimBlock, maxSimScores, type PackedCorpus } from './maxsim.ts';
 export const STORAGE_TYPES = ['fp32', 'fp16', 'int8', 'binary'] as const;
 export type StorageType = (typeof STORAGE_TYPES)[number];
 
-export const STORAGE_LABELS: Record<StorageType, string> = {
+/**
+ * Residual compression (ColBERTv2/PLAID, src/core/residual.ts): built over the whole index (a
+ * codebook), so it is scored in comparisons but not written vector by vector (export, streaming,
+ * the scale page keep the four types above).
+ */
+export const RESIDUAL_TYPES = ['res2', 'res1'] as const;
+export type ResidualType = (typeof RESIDUAL_TYPES)[number];
+/** Every type a comparison can score. */
+export const EVAL_STORAGE_TYPES = [...STORAGE_TYPES, ...RESIDUAL_TYPES] as const;
+export type EvalStorage = StorageType | ResidualType;
+export const isResidual = (s: string): s is ResidualType => (RESIDUAL_TYPES as readonly string[]).includes(s);
+
+export const STORAGE_LABELS: Record<EvalStorage, string> = {
   fp32: 'fp32',
   fp16: 'fp16',
   int8: 'int8 + scale',
   binary: 'binary (Hamming)',
+  res2: 'residual 2-bit (ColBERTv2)',
+  res1: 'residual 1-bit (ColBERTv2)',
 };
 
 /** What each type is, for pickers and tooltips. */
-export const STORAGE_HELP: Record<StorageType, string> = {
+export const STORAGE_HELP: Record<EvalStorage, string> = {
   fp32: '4 bytes per value',
   fp16: '2 bytes per value, IEEE half precision',
   int8: '1 byte per value plus one fp32 scale per vector',
   binary: '1 bit per value; the query is binarised too, Hamming MaxSim as in Vespa',
+  res2: "ColBERTv2/PLAID: the nearest of the index's k-means centroids (2 bytes) plus 2 bits per value of residual; codebook counted",
+  res1: 'as res2 with 1 bit per value of residual',
 };
 
 /** Line style of each type on the quality-against-bytes chart (an SVG dash pattern; fp32 solid). */
-export const STORAGE_DASH: Record<StorageType, string | false> = { fp32: false, fp16: '6 3', int8: '2 2', binary: '8 2 2 2' };
+export const STORAGE_DASH: Record<EvalStorage, string | false> = { fp32: false, fp16: '6 3', int8: '2 2', binary: '8 2 2 2', res2: '1 3', res1: '4 2 1 2' };
 
 export function isStorageType(s: string): s is StorageType {
   return (STORAGE_TYPES as readonly string[]).includes(s);
+}
+
+/** A comma-separated list of the types a comparison scores (the residual ones included). */
+export function parseEvalStorageList(text: string): EvalStorage[] {
+  const list = text.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of list) if (!isStorageType(s) && !isResidual(s)) throw new SettingError(`unknown storage type "${s}"; known: ${EVAL_STORAGE_TYPES.join(', ')}`);
+  if (list.length === 0) throw new SettingError('no storage type given');
+  return [...new Set(list)] as EvalStorage[];
 }
 
 export function parseStorageList(text: string): StorageType[] {

@@ -4,7 +4,7 @@
  */
 import { pairedBootstrap } from '../../core/bootstrap.ts';
 import type { ExperimentResult, ExperimentRow } from '../../core/experiment.ts';
-import type { StorageType } from '../../core/storage.ts';
+import type { EvalStorage } from '../../core/storage.ts';
 import { STORAGE_DASH } from '../../core/storage.ts';
 import type { Point, Series } from '../../charts/charts.ts';
 
@@ -29,7 +29,7 @@ export const budgetsRun = (result: ExperimentResult): number[] =>
   [...new Set(result.rows.map((r) => r.budget).filter((b): b is number => b !== null))].sort((a, b) => a - b);
 
 /** The storage types a result was scored in, in the order they were asked for. */
-export const storagesRun = (result: ExperimentResult): StorageType[] => [...new Set(result.rows.map((r) => r.storage))];
+export const storagesRun = (result: ExperimentResult): EvalStorage[] => [...new Set(result.rows.map((r) => r.storage))];
 
 /** A row's value of a metric (retrieval metric or fidelity), NaN when absent. */
 export const valueOf = (r: ExperimentRow, metric: string): number => r.metrics[metric] ?? r.fidelity?.[metric] ?? NaN;
@@ -82,7 +82,7 @@ const fmt3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '–');
  * Quality against index bytes per document: per method and storage type, every point its own
  * measured row. `shown` picks one storage type ('all' draws every type, each its own line style).
  */
-export function bytesChart(result: ExperimentResult, o: SeriesOptions & { shown: StorageType | 'all' }): Series[] {
+export function bytesChart(result: ExperimentResult, o: SeriesOptions & { shown: EvalStorage | 'all' }): Series[] {
   const hidden = new Set(o.hidden ?? []);
   const types = storagesRun(result).filter((st) => o.shown === 'all' || st === o.shown);
   const out: Series[] = [];

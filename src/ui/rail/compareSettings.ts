@@ -6,7 +6,7 @@
  */
 import { formatMethodSpec, parseMethodSpec } from '../../core/methodSpec.ts';
 import { METHODS, PRESETS } from '../../core/methods/registry.ts';
-import { STORAGE_HELP, STORAGE_TYPES, type StorageType } from '../../core/storage.ts';
+import { EVAL_STORAGE_TYPES, STORAGE_HELP, STORAGE_TYPES, type EvalStorage, type StorageType } from '../../core/storage.ts';
 import { parseBudgetList, SCHEMA, type PageState } from '../state/schema.ts';
 import { effect, type Store } from '../state/store.ts';
 
@@ -28,7 +28,7 @@ export function checkboxes(box: HTMLElement, items: { id: string; label: string;
   }
 }
 
-export const STORAGE_CHOICES = STORAGE_TYPES.map((t) => ({ id: t, label: t, title: STORAGE_HELP[t] }));
+export const STORAGE_CHOICES = EVAL_STORAGE_TYPES.map((t) => ({ id: t, label: t, title: STORAGE_HELP[t] }));
 
 /** A <select> of storage types from the storage table. */
 export function storageSelect(select: HTMLSelectElement, selected: StorageType): void {
@@ -72,7 +72,7 @@ export function initCompareSettings(store: Store): void {
   storageBox.addEventListener('change', write('Stored as', () => {
     const list = [...storageBox.querySelectorAll<HTMLInputElement>('input:checked')].map((b) => b.value);
     if (list.length === 0) throw new Error('pick at least one storage type (fp32, fp16, int8 or binary)');
-    return { storages: list as StorageType[] };
+    return { storages: list as EvalStorage[] };
   }));
   seed.addEventListener('change', write('Seed', () => ({ seed: SCHEMA.seed.parse(seed.value) })));
   source.addEventListener('change', write('Queries', () => ({ queries: source.value as PageState['queries'] })));
@@ -87,7 +87,7 @@ export function initCompareSettings(store: Store): void {
     const more = s.methods.filter((m) => !boxIds.has(m)).join('; ');
     if (document.activeElement !== specs) specs.value = more;
     if (document.activeElement !== budgets) budgets.value = s.budgets.join(',');
-    for (const b of storageBox.querySelectorAll<HTMLInputElement>('input')) b.checked = s.storages.includes(b.value as StorageType);
+    for (const b of storageBox.querySelectorAll<HTMLInputElement>('input')) b.checked = s.storages.includes(b.value as EvalStorage);
     if (document.activeElement !== seed) seed.value = String(s.seed);
     source.value = s.queries;
     document.body.dataset.queries = s.queries;

@@ -5,7 +5,7 @@
  * reproduces what was on screen, and a default lives in exactly one place.
  */
 import { formatMethodSpec, parseMethodSpec } from '../../core/methodSpec.ts';
-import { parseStorageList, STORAGE_TYPES, type StorageType } from '../../core/storage.ts';
+import { EVAL_STORAGE_TYPES, parseEvalStorageList, type EvalStorage } from '../../core/storage.ts';
 import { getModel, MODELS } from '../../embed/registry.ts';
 
 /** One key of the page state: default, how it is read from text (throws a message) and written. */
@@ -113,17 +113,17 @@ export const SCHEMA = {
   budgets: { param: 'budgets', default: [4, 8, 16, 32, 64], always: true, doc: 'budgets m compared', parse: parseBudgetList, format: (v: number[]) => v.join(',') } satisfies Key<number[]>,
   storages: {
     param: 'storage',
-    default: ['fp32', 'fp16', 'int8'] as StorageType[],
-    doc: `storage types scored (${STORAGE_TYPES.join(', ')})`,
-    parse: parseStorageList,
-    format: (v: StorageType[]) => v.join(','),
-  } satisfies Key<StorageType[]>,
+    default: ['fp32', 'fp16', 'int8'] as EvalStorage[],
+    doc: `storage types scored (${EVAL_STORAGE_TYPES.join(', ')})`,
+    parse: parseEvalStorageList,
+    format: (v: EvalStorage[]) => v.join(','),
+  } satisfies Key<EvalStorage[]>,
   seed: integer('seed', 1, Number.MIN_SAFE_INTEGER, 'the run seed'),
   metric: text('metric', '', 'the metric on the charts; empty: nDCG@10 (or overlap@10 without judgments)'),
   /** The budget the slider points at: highlighted on every chart, used by utilisation, maps and side by side. */
   focus: { ...integer('m', 0, 0, 'the focused budget (slider); 0: the middle one'), parse: (t: string) => integer('m', 0, 1, '').parse(t) },
   /** Which storage type the bytes chart draws ('all' for every type). */
-  shown: oneOf('shown', ['all', ...STORAGE_TYPES] as const, 'fp32', 'storage type drawn on the bytes chart (all: every type, each its own line style); the first type run when this one was not'),
+  shown: oneOf('shown', ['all', ...EVAL_STORAGE_TYPES] as const, 'fp32', 'storage type drawn on the bytes chart (all: every type, each its own line style); the first type run when this one was not'),
   /** Methods hidden on the charts (the legend toggles), as method specs. */
   hidden: { param: 'hide', default: [] as string[], doc: 'methods hidden on the charts', parse: (t: string) => t.split(';').filter(Boolean), format: (v: string[]) => v.join(';') } satisfies Key<string[]>,
   columns: {
