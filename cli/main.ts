@@ -27,6 +27,8 @@ import { LIMITS } from '../src/core/limits.ts';
 
 import { formatTable, resultTable, toCSV, toJSON } from '../src/core/report.ts';
 import { describeFinding, findBudgets } from '../src/core/budgetFinder.ts';
+import { MUVERA_DEFAULTS } from '../src/core/muvera.ts';
+import { muveraEvaluate } from '../src/core/muveraEval.ts';
 import { ALL_SYNTHETIC_PRESETS, syntheticCorpus } from '../src/core/synthetic.ts';
 
 class UsageError extends Error {}
@@ -37,6 +39,8 @@ const HELP = `usage:
   cli eval [--synthetic <${Object.keys(ALL_SYNTHETIC_PRESETS).join('|')}> | --input <file|dir> [--queries <file>] [--qrels <file>]]
            [--methods <ids>] [--budgets <m,...>] [--storage <types>] [--ks <k,...>] [--seed <n>]
            [--json <file>] [--csv <file>] [--find-budget <fraction>]
+  cli muvera [--synthetic <preset> | --input <file|dir> [--queries <file>] [--qrels <file>]]
+           [--ksim <bits>] [--reps <n>] [--dproj <d>] [--candidates <C,...>] [--seed <n>] [--json <file>]
   cli export --input <file|dir> --method <id> --budget <m> --output <index.safetensors>
            [--storage fp32|fp16|int8|binary] [--manifest <file.json>] [--qdrant <points.jsonl>]
            [--model <name>] [--seed <n>]
@@ -46,9 +50,10 @@ storage: fp32, fp16, int8 (per-vector scale), binary (Hamming MaxSim); eval also
   see README "Import"), or a folder of doc_embeddings.npy, doc_offsets.npy [, doc_saliency.npy,
   doc_ids.json, query_embeddings.npy, query_offsets.npy, query_ids.json, qrels.tsv]`;
 
-function intList(text: string, flag: string): number[] {
+function intList(text: string, flag: string, zeroAllowed = false): number[] {
   const values = text.split(',').map((s) => Number(s.trim()));
-  if (values.some((v) => !Number.isInteger(v) || v < 1)) throw new UsageError(`${flag} expects positive integers separated by commas, got "${text}"`);
+  if (values.some((v) => !Number.isInteger(v) || v < (zeroAllowed ? 0 : 1)))
+    throw new UsageError(`${flag} expects ${zeroAllowed ? 'whole numbers >= 0' : 'positive integers'} separated by commas, got "${text}"`);
   return values;
 }
 
@@ -260,11 +265,56 @@ async function evaluate(args: string[]): Promise<void> {
   if (values.csv) writeOutput(values.csv, toCSV(resultTable(result)));
 }
 
+/** MUVERA fixed-dimensional encodings as a two-stage search: stage one alone, then re-ranked. */
+async function muvera(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      synthetic: { type: 'string' }, input: { type: 'string' }, queries: { type: 'string' }, qrels: { type: 'string' },
+      ksim: { type: 'string', default: String(MUVERA_DEFAULTS.kSim) }, reps: { type: 'string', default: String(MUVERA_DEFAULTS.reps) },
+      dproj: { type: 'string' }, candidates: { type: 'string', default: '10,50,100' }, seed: { type: 'string', default: '1' }, json: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (values.synthetic && values.input) throw new UsageError('give either --synthetic or --input, not both');
+  checkOutputs({ '--json': values.json }, [values.input, values.queries, values.qrels]);
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
+  let input: ExperimentInput;
+  let source: string;
+  if (values.input) {
+    input = await loadInput(values.input, values.queries, values.qrels);
+    source = values.input;
+  } else {
+    const preset = values.synthetic ?? 'images';
+    if (!Object.hasOwn(ALL_SYNTHETIC_PRESETS, preset)) throw new UsageError(`unknown synthetic preset "${preset}"; known: ${Object.keys(ALL_SYNTHETIC_PRESETS).join(', ')}`);
+    input = syntheticCorpus(preset, seed);
+    source = `synthetic:${preset} (seed ${seed})`;
+  }
+  if (input.queries.length === 0) throw new Error('the corpus has no queries, so there is nothing to evaluate');
+  const d = input.docs[0].d;
+  const [kSim] = intList(values.ksim!, '--ksim', true);
+  const [reps] = intList(values.reps!, '--reps');
+  const [dProj] = values.dproj ? intList(values.dproj, '--dproj') : [d];
+  const candidates = intList(values.candidates!, '--candidates');
+  const report = muveraEvaluate(input, { kSim, reps, dProj, seed }, candidates);
+  console.log(`corpus: ${source}: ${input.docs.length} documents, ${input.queries.length} queries, d = ${d}`);
+  console.log(`MUVERA (arXiv 2405.19504): k_sim = ${kSim}, ${reps} repetitions, d_proj = ${dProj}: ${report.fdeDimension} values per document (${report.fdeBytesPerDoc} bytes in fp32), encoded in ${report.encodeMsPerDoc.toFixed(2)} ms per document`);
+  const rows = [
+    ['exhaustive MaxSim', report.exhaustive.metrics['recall@10'], report.exhaustive.metrics['ndcg@10'], 1, report.exhaustive.msPerQuery],
+    ...report.stages.map((st) => [st.stage === 'fde' ? 'FDE dot product alone' : `FDE, then MaxSim on the top ${st.candidates}`, st.metrics['recall@10'], st.metrics['ndcg@10'], st.recallOfExhaustive10, st.msPerQuery]),
+  ] as [string, number, number, number, number][];
+  console.log(['stage'.padEnd(36), 'recall@10', 'ndcg@10', 'exhaustive top-10 kept', 'ms/query'].join('  '));
+  for (const [label, r, n, keep, ms] of rows) console.log([label.padEnd(36), r.toFixed(3).padStart(9), n.toFixed(3).padStart(7), `${(keep * 100).toFixed(1)}%`.padStart(22), ms.toFixed(2).padStart(8)].join('  '));
+  if (values.json) writeOutput(values.json, JSON.stringify(report, null, 2) + '\n');
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'compress') compress(rest);
     else if (command === 'eval') await evaluate(rest);
+    else if (command === 'muvera') await muvera(rest);
     else if (command === 'export') await exportIndex(rest);
     else if (!command || command === 'help' || command === '--help' || command === '-h') console.log(HELP);
     else throw new UsageError(`unknown command "${command}" (expected compress, eval or export; see --help)`);

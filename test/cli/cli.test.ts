@@ -164,6 +164,19 @@ describe('cli eval --find-budget', () => {
   });
 });
 
+describe('cli muvera', () => {
+  it('reports the single-vector stage and the re-ranked ones; re-ranking every document equals exhaustive MaxSim', () => {
+    const r = cli('muvera', '--synthetic', 'tiny', '--ksim', '3', '--reps', '8', '--dproj', '16', '--candidates', '5,27');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('k_sim = 3, 8 repetitions, d_proj = 16: 1024 values per document (4096 bytes in fp32)');
+    const line = (label: string) => r.stdout.split('\n').find((l) => l.startsWith(label))!.slice(36).trim().split(/\s+/);
+    const exhaustive = line('exhaustive MaxSim');
+    const all = line('FDE, then MaxSim on the top 27');
+    expect(all.slice(0, 3)).toEqual([exhaustive[0], exhaustive[1], '100.0%']);
+    expect(line('FDE dot product alone')).toHaveLength(4);
+  });
+});
+
 describe('cli export', () => {
   it('writes an index, its manifest and Qdrant points', () => {
     const fx = join(import.meta.dirname, '../fixtures/import');
