@@ -14,6 +14,7 @@ import { type MultiVector, validateDocument } from './multivector.ts';
 import { documentSeed } from './rng.ts';
 import { decodeCorpus, isResidual, queryForStorage, storeCorpus, storedBytes, type EvalStorage } from './storage.ts';
 import { decodeResidual, residualBytes, residualIndex } from './residual.ts';
+import { allocateBudgets } from './allocation.ts';
 import { tokenUtilization, type UtilizationReport } from './utilization.ts';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -169,9 +170,10 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
     const compressed: CompressResult[] = [];
     const sources: Record<string, number> = {};
     const t0 = performance.now();
+    const allocated = spec.allocation && budget !== null ? allocateBudgets(docs, budget, spec.allocation) : undefined;
     docs.forEach((doc, i) => {
       signal?.throwIfAborted();
-      const c = compressDocument(doc, spec, budget ?? doc.n, { seed: config.seed, expectedD: d });
+      const c = compressDocument(doc, spec, budget === null ? doc.n : allocated ? allocated[i] : budget, { seed: config.seed, expectedD: d });
       if (c.saliencySource) sources[c.saliencySource] = (sources[c.saliencySource] ?? 0) + 1;
       compressed.push(c);
       if (i % every === 0 || i === docs.length - 1) onProgress?.({ stage: 'compress', ...common, done: i + 1, total: docs.length });

@@ -15,6 +15,7 @@ import type { IndexManifest } from './importer.ts';
 import { formatMethodSpec, type MethodSpec } from './methodSpec.ts';
 import { DocumentError, type CompressedDoc, type MultiVector } from './multivector.ts';
 import { writeSafetensors, type WritableTensor } from './safetensors.ts';
+import { SettingError } from './settingError.ts';
 import { bytesPerVector, decodeRows, encodeVectors, type StorageType, type StoredCorpus, type StoredVectors } from './storage.ts';
 
 export interface IndexBuilderOptions {
@@ -67,6 +68,10 @@ export class IndexBuilder {
 
   constructor(readonly options: IndexBuilderOptions) {
     const { storage, d, capacity } = options;
+    // A document's share of an adaptive budget depends on the whole corpus, which a streaming
+    // index does not have: refused here, said plainly.
+    if (options.spec.allocation)
+      throw new SettingError(`"@${options.spec.allocation}" budgets are shared out over a whole corpus, so they are for comparisons only; export with a fixed budget`);
     const rows = capacity?.vectors ?? 64;
     const values = rows * (storage === 'binary' ? Math.ceil(d / 32) : d);
     const empty = storage === 'fp32' ? new Float32Array(values) : storage === 'fp16' ? new Uint16Array(values) : storage === 'int8' ? new Int8Array(values) : new Uint32Array(values);

@@ -3,6 +3,7 @@
  * recall@10 when it is judged, and for one document which stored vector won each query token's
  * MaxSim and which input tokens were pooled into it. Feeds the side-by-side panels.
  */
+import { allocateBudgets } from './allocation.ts';
 import { compressDocument } from './compress.ts';
 import { ndcgAt, recallAt, type Judgments } from './metrics.ts';
 import { maxSimScores, packCorpus, topK, type PackedCorpus, type VectorSet } from './maxsim.ts';
@@ -44,7 +45,8 @@ export class CorpusInspector {
     let hit = this.cache.get(key);
     if (!hit) {
       const parsed = parseMethodSpec(spec);
-      const compressed = this.docs.map((d) => compressDocument(d, parsed, budget ?? d.n, { seed }));
+      const allocated = parsed.allocation && budget !== null ? allocateBudgets(this.docs, budget, parsed.allocation) : undefined;
+      const compressed = this.docs.map((d, i) => compressDocument(d, parsed, budget === null ? d.n : allocated ? allocated[i] : budget, { seed }));
       hit = { packed: packCorpus(compressed), compressed };
       this.cache.set(key, hit);
     }

@@ -1,11 +1,14 @@
 import { getMethod, METHODS, PRESETS } from './methods/registry.ts';
 import { SettingError } from './settingError.ts';
+import { ALLOCATION_LABELS, ALLOCATIONS, isAllocation, type Allocation } from './allocation.ts';
 import type { CompressionMethod, MethodOptions, OptionSpec, OptionValue } from './methods/types.ts';
 
 /** A method with fully resolved options: what one column of an experiment compares. */
 export interface MethodSpec {
   method: string;
   options: MethodOptions;
+  /** Per-document budgets at the same total (allocation.ts); absent: every document gets m. Written "agc@tokens". */
+  allocation?: Allocation;
 }
 
 /**
@@ -13,7 +16,15 @@ export interface MethodSpec {
  * checked against the method's declared options; defaults fill the rest.
  */
 export function parseMethodSpec(text: string): MethodSpec {
-  const [head, ...pairs] = text.trim().split(':');
+  const [body, allocation, ...more] = text.trim().split('@');
+  if (more.length || (allocation !== undefined && !isAllocation(allocation)))
+    throw new SettingError(`method "${text}": after "@" comes a budget allocation, one of ${ALLOCATIONS.join(', ')}`);
+  const spec = parseBody(body, text);
+  return allocation ? { ...spec, allocation } : spec;
+}
+
+function parseBody(body: string, text: string): MethodSpec {
+  const [head, ...pairs] = body.split(':');
   const preset = PRESETS.find((p) => p.id === head);
   const method = getMethod(preset ? preset.method : head);
   // No prototype: an option named __proto__ or toString is an unknown option, not a property.
@@ -69,13 +80,15 @@ export function formatMethodSpec(spec: MethodSpec): string {
   const preset = PRESETS.find(
     (p) => p.method === spec.method && sameOptions(resolveOptions(method, p.options), spec.options),
   );
-  if (preset) return preset.id;
+  const at = spec.allocation ? `@${spec.allocation}` : '';
+  if (preset) return preset.id + at;
   const parts = method.options.filter((o) => spec.options[o.key] !== method.defaults[o.key]).map((o) => `${o.key}=${spec.options[o.key]}`);
-  return [spec.method, ...parts].join(':');
+  return [spec.method, ...parts].join(':') + at;
 }
 
 /** Human label: the preset's label, or the method label with its non-default options. */
 export function methodSpecLabel(spec: MethodSpec): string {
+  if (spec.allocation) return `${methodSpecLabel({ method: spec.method, options: spec.options })} (${ALLOCATION_LABELS[spec.allocation]})`;
   const text = formatMethodSpec(spec);
   const preset = PRESETS.find((p) => p.id === text);
   if (preset) return preset.label;

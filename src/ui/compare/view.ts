@@ -8,6 +8,7 @@ import { barChart, colourOf, heatmap, lineChart, svgText, svgToPng } from '../..
 import type { ExperimentResult } from '../../core/experiment.ts';
 import { ALL_METHOD_IDS } from '../../core/methodSpec.ts';
 import { STORAGE_LABELS } from '../../core/storage.ts';
+import { ALLOCATIONS } from '../../core/allocation.ts';
 import { download } from '../common.ts';
 import { COLUMN_GROUPS, focusedBudget } from '../state/schema.ts';
 import { computed, effect, type Store } from '../state/store.ts';
@@ -18,10 +19,10 @@ import { markRows, renderResultTable, type TableState } from './table.ts';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const svgOf = (id: string) => document.getElementById(id) as unknown as SVGSVGElement;
 /** One colour per method in every chart and the legend (the base method id decides it). */
-const COLOUR_KEYS = ['none', ...ALL_METHOD_IDS];
+const COLOUR_KEYS = ['none', ...ALL_METHOD_IDS, ...ALLOCATIONS.flatMap((a) => ALL_METHOD_IDS.map((id) => `${id}@${a}`))];
 /** The budget finder's target on the page: 95% of the uncompressed metric (the CLI takes any with --find-budget). */
 const FINDER_KEEP = 0.95;
-export const methodColour = (method: string) => colourOf(method.split(':')[0], COLOUR_KEYS);
+export const methodColour = (method: string) => colourOf(method.replace(/:[^@]*/, ''), COLOUR_KEYS);
 
 export interface Shown {
   result: ExperimentResult;
