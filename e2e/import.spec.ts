@@ -122,3 +122,37 @@ test('streaming index: documents are compressed as they are embedded and the ful
   expect(back.manifest).toMatchObject({ method: 'agc', budget: 4, storage: 'int8', documents: 24, vectors: 96, dimension: 13 });
   expect(back.stored!.ids[0]).toBe('scene-000.png');
 });
+
+test('Cancel comparison stops a long run at once: the engine worker is terminated, and the next run works', async ({ page }) => {
+  await page.goto('/?view=data');
+  // 600 documents of 128 random 64-d tokens and 30 queries: a grid that takes a while.
+  const rng = (() => {
+    let s = 7;
+    return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+  })();
+  const docs = Float32Array.from({ length: 600 * 128 * 64 }, rng);
+  const queries = Float32Array.from({ length: 30 * 8 * 64 }, rng);
+  const file = writeSafetensors({
+    doc_embeddings: { dtype: 'F32', shape: [600, 128, 64], data: docs },
+    query_embeddings: { dtype: 'F32', shape: [30, 8, 64], data: queries },
+  });
+  await page.setInputFiles('#import-docs', { name: 'big.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(file) });
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.locator('#import-status')).toContainText('Imported 600 documents', { timeout: 60_000 });
+  await page.click('#views-nav a[data-view="compare"]');
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await expect(page.locator('#compare-status')).toContainText(/Compressing|Searching/, { timeout: 60_000 });
+  const engineWorkers = () => page.workers().filter((w) => w.url().includes('engine')).length;
+  expect(engineWorkers()).toBe(1);
+  await page.getByRole('button', { name: 'Cancel comparison' }).click();
+  await expect(page.locator('#compare-status')).toHaveText('Cancelled. Nothing is running in the background.');
+  await expect.poll(engineWorkers).toBe(0);
+  // No late progress from the stopped run overwrites the message.
+  await page.waitForTimeout(500);
+  await expect(page.locator('#compare-status')).toHaveText('Cancelled. Nothing is running in the background.');
+  // A small run afterwards works (a new worker).
+  for (const box of await page.locator('#compare-methods input').all()) await box.setChecked(['none', 'uniform'].includes(await box.inputValue()));
+  await page.fill('#compare-budgets', '4');
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
+});
