@@ -16,6 +16,11 @@ describe('budgets that adapt (per-document budgets at the same total)', () => {
     // more to the first (equal remainders, document order): 1 + 3 + 1 = 5 and 1 + 10 = 11.
     expect(Array.from(allocateBudgets([doc('a', 100), doc('b', 300)], 8, 'tokens'))).toEqual([5, 11]);
   });
+  it('the largest remainders get the leftover vectors, not the first documents', () => {
+    // 100, 250 and 650 tokens at m = 4: 12 vectors, 9 after one each, shares 0.9, 2.25 and 5.85;
+    // floors 0, 2, 5 leave 2, which go to the remainders .9 and .85 (not .25): 2, 3 and 7.
+    expect(Array.from(allocateBudgets([doc('a', 100), doc('b', 250), doc('c', 650)], 4, 'tokens'))).toEqual([2, 3, 7]);
+  });
   it('a document cannot take more than its tokens: the rest goes to the others; the total stays m x documents', () => {
     // Perplexity 3 (three equal tokens) against 1 (one token holds all the saliency): a's share of the
     // 18 left after one each is 13.5, but it has 3 tokens; b takes the rest.
