@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoCorpus } from '../src/demo/scenes.ts';
+import { importEmbeddings } from '../src/core/importer.ts';
 
 failOnConsoleErrors();
 
@@ -53,6 +54,56 @@ test('teaching model on WebGPU and on WASM: demo scenes embed, retrieval works, 
   const cpu = await scores(page, q.text);
   expect([...cpu.keys()]).toEqual([...gpu.keys()]);
   for (const [id, s] of gpu) expect(Math.abs(s - cpu.get(id)!)).toBeLessThan(2e-3);
+});
+
+/** The embedded corpus's full vectors, as the uncompressed fp32 index the compare view exports. */
+async function exportFullVectors(page: Page): Promise<{ ids: string[]; data: Float32Array; n: number[] }> {
+  await page.click('#views-nav a[data-view="compare"]');
+  await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
+  await page.selectOption('#export-method', 'none');
+  await page.selectOption('#export-storage', 'fp32');
+  const download = page.waitForEvent('download', { predicate: (d) => d.suggestedFilename().endsWith('.safetensors') });
+  await page.getByRole('button', { name: /Export safetensors/ }).click();
+  const bytes = new Uint8Array(readFileSync(await (await download).path()));
+  const corpus = await importEmbeddings({ name: 'index.safetensors', bytes });
+  const docs = [...corpus.docs].sort((a, b) => a.id.localeCompare(b.id));
+  const data = new Float32Array(docs.reduce((s, x) => s + x.data.length, 0));
+  let at = 0;
+  for (const x of docs) (data.set(x.data, at), (at += x.data.length));
+  return { ids: docs.map((x) => x.id), data, n: docs.map((x) => x.n) };
+}
+
+test('WebGPU and WASM embed the same vectors to float precision (full vectors compared, nothing read from storage)', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto('/?view=data');
+  await page.getByRole('button', { name: 'Clear stored embeddings' }).click();
+  await loadModel(page, 'webgpu');
+  await expect(page.locator('#model-status')).toContainText('on WEBGPU (fp32)');
+  await page.getByRole('button', { name: 'Add 24 demo scenes' }).click();
+  await expect(page.locator('#embed-status')).toContainText('Done: 24 embedded, 0 skipped', { timeout: 90_000 });
+  await expect(page.locator('#embed-status')).not.toContainText('read from stored');
+  const gpu = await exportFullVectors(page);
+  await page.click('#views-nav a[data-view="data"]');
+  await loadModel(page, 'wasm');
+  await expect(page.locator('#model-status')).toContainText('on WASM (fp32)');
+  await page.getByRole('button', { name: 'Add 24 demo scenes' }).click();
+  await expect(page.locator('#embed-status')).toContainText('Done: 24 embedded', { timeout: 90_000 });
+  // Stored embeddings are keyed by device: the WASM vectors are computed, not the WebGPU ones read back.
+  await expect(page.locator('#embed-status')).not.toContainText('read from stored');
+  const cpu = await exportFullVectors(page);
+  expect(cpu.ids).toEqual(gpu.ids);
+  expect(cpu.n).toEqual(gpu.n);
+  expect(cpu.data.length).toBe(24 * 64 * 13);
+  let worst = 0;
+  let differ = 0;
+  for (let i = 0; i < gpu.data.length; i++) {
+    const e = Math.abs(gpu.data[i] - cpu.data[i]);
+    worst = Math.max(worst, e);
+    if (e > 0) differ++;
+  }
+  // The same float32 graph run by two backends: differences of a few float32 roundings, no more.
+  expect(worst).toBeLessThan(1e-5);
+  console.log(`WebGPU vs WASM: ${differ} of ${gpu.data.length} values differ, by at most ${worst.toExponential(2)}`);
 });
 
 test('a local model folder loads with no network (tiny SigLIP-like fixture), a broken one is explained', async ({ page }) => {
