@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSafetensors } from '../src/core/safetensors.ts';
 import { importEmbeddings } from '../src/core/importer.ts';
-import { scoreStored } from '../src/core/storage.ts';
+import { queryForStorage, scoreStored, storeCorpus } from '../src/core/storage.ts';
+import { compressDocument } from '../src/core/compress.ts';
+import { packCorpus } from '../src/core/maxsim.ts';
+import { parseMethodSpec } from '../src/core/methodSpec.ts';
 import { failOnConsoleErrors } from './consoleErrors.ts';
 import { zip } from '../test/zipFixture.ts';
 
@@ -66,6 +69,30 @@ test('imports embeddings made with NumPy, compares methods on them, and exports 
     const best = Math.max(...p.vector.colbert.map((v: number[]) => v.reduce((s, x) => s + x * 0.25, 0)));
     expect(best).toBeCloseTo(fromIndex[i], 5);
   });
+  // Every storage type: the downloaded index holds exactly what the engine stores for H-Pool at m = 2
+  // (compressed and stored here in Node from the same file), and scores the fixture's queries the same.
+  const source = await importEmbeddings({ name: 'ragged.npz', bytes: new Uint8Array(readFileSync(join(fx, 'ragged.npz'))) });
+  const queryFile = await importEmbeddings(
+    { name: 'ragged.npz', bytes: new Uint8Array(readFileSync(join(fx, 'ragged.npz'))) },
+    { name: 'queries.safetensors', bytes: new Uint8Array(readFileSync(join(fx, 'queries.safetensors'))) },
+  );
+  expect(queryFile.queries.length).toBe(2);
+  const packed = packCorpus(source.docs.map((doc) => compressDocument(doc, parseMethodSpec('hpool'), 2, { seed: 1 })));
+  for (const storage of ['fp32', 'fp16', 'int8', 'binary'] as const) {
+    await page.selectOption('#export-storage', storage);
+    await page.getByRole('button', { name: /Export safetensors/ }).click();
+    const name = `index-hpool-m2-${storage}.safetensors`;
+    await expect.poll(() => Object.keys(downloads)).toContain(name);
+    const got = (await importEmbeddings({ name, bytes: new Uint8Array(downloads[name]) })).stored!;
+    const want = storeCorpus(packed, storage);
+    expect(got.storage).toBe(storage);
+    expect(Array.from(got.offsets)).toEqual(Array.from(want.offsets));
+    expect(Array.from(got.vectors)).toEqual(Array.from(want.vectors));
+    for (const q of queryFile.queries) {
+      const data = queryForStorage(q.data, q.n, 8, storage);
+      expect(Array.from(scoreStored(data, q.n, got))).toEqual(Array.from(scoreStored(data, q.n, want)));
+    }
+  }
   // A file with no documents after a good import: refused whole, and the corpus that was there stays.
   const rows = await page.locator('#compare-table tbody tr').count();
   await page.click('#views-nav a[data-view="data"]');
