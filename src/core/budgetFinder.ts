@@ -23,6 +23,8 @@ export interface BudgetFinding {
   /** The budget those figures are for, and its stored bytes per document. */
   at: number;
   bytesPerDoc: number;
+  /** The uncompressed index's bytes per document (same storage type): a finding at that size saves nothing. */
+  referenceBytesPerDoc: number;
 }
 
 export interface BudgetFinderOptions {
@@ -58,6 +60,7 @@ export function findBudgets(result: ExperimentResult, opts: BudgetFinderOptions)
       hi: shown.hi,
       at: shown.row.budget!,
       bytesPerDoc: shown.row.bytesPerDoc,
+      referenceBytesPerDoc: reference.bytesPerDoc,
     };
   });
 }
@@ -68,5 +71,6 @@ export function describeFinding(f: BudgetFinding, keep: number, metric = 'ndcg@1
   const iv = `${pct(f.retained)} [${pct(f.lo)}, ${pct(f.hi)}]`;
   if (f.budget === null) return `${f.label}: not within the budgets run (best ${iv} of uncompressed ${metric} at m = ${f.at})`;
   const sure = f.budgetSure === null ? '; no budget run has its whole interval above the target' : f.budgetSure === f.budget ? '' : `; its whole interval clears ${pct(keep)} from m = ${f.budgetSure}`;
-  return `${f.label}: m = ${f.budget} keeps ${iv} of uncompressed ${metric} (${f.bytesPerDoc.toFixed(0)} bytes per document)${sure}`;
+  const size = f.bytesPerDoc >= f.referenceBytesPerDoc ? 'no saving: every document is whole at that budget' : `${f.bytesPerDoc.toFixed(0)} bytes per document`;
+  return `${f.label}: m = ${f.budget} keeps ${iv} of uncompressed ${metric} (${size})${sure}`;
 }

@@ -27,6 +27,9 @@ describe('budget finder', () => {
     expect(f.hi).toBeCloseTo(0.96, 12);
     expect(f.budgetSure).toBe(8);
     expect(describeFinding(f, 0.95)).toBe('AGC: m = 8 keeps 96.0% [96.0%, 96.0%] of uncompressed ndcg@10 (4096 bytes per document)');
+    // At the uncompressed size (m = 64 here stores as much as the reference), it says there is no saving.
+    const whole = findBudgets(result(ref, { 64: ref }), { keep: 0.95 })[0];
+    expect(describeFinding(whole, 0.95)).toBe('AGC: m = 64 keeps 100.0% [100.0%, 100.0%] of uncompressed ndcg@10 (no saving: every document is whole at that budget)');
   });
 
   it('ratio of means (not mean of ratios), NaN queries left out, and not reached within the grid', () => {
