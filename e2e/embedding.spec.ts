@@ -4,7 +4,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoCorpus } from '../src/demo/scenes.ts';
+import { demoCorpus, renderScene } from '../src/demo/scenes.ts';
+import { encodePng } from '../src/demo/png.ts';
 import { importEmbeddings } from '../src/core/importer.ts';
 
 failOnConsoleErrors();
@@ -387,4 +388,29 @@ test('a whole folder (with a subfolder) is embedded from the folder picker; hidd
   await expect(page.locator('#embed-status')).toContainText('Done: 2 embedded, 1 skipped', { timeout: 60_000 });
   await expect(page.locator('#file-errors li')).toHaveText(['readme.txt: not an image or video (text/plain); skipped']);
   expect([...(await scores(page, 'red top left')).keys()][0]).toBe('red.png');
+});
+
+test('Cancel embedding stops between items: the count stops growing, what was embedded stays, the next batch works', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto('/?view=data');
+  await page.getByRole('button', { name: 'Clear stored embeddings' }).click();
+  await loadModel(page, 'wasm');
+  // 150 distinct pictures (demo scenes under other names), far more than embed before the click.
+  const files = demoCorpus(150, 9).scenes.map((s, i) => ({ name: `many-${String(i).padStart(3, '0')}.png`, mimeType: 'image/png', buffer: Buffer.from(encodePng(renderScene(s, 64), 64, 64)) }));
+  await page.setInputFiles('#files', files);
+  await expect(page.locator('#embed-status')).toContainText(/Embedded \d+ of 150/, { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Cancel embedding' }).click();
+  await expect(page.locator('#embed-status')).toContainText(/^Cancelled: \d+ embedded/, { timeout: 10_000 });
+  const done = Number(/Cancelled: (\d+) embedded/.exec((await page.locator('#embed-status').textContent())!)![1]);
+  expect(done).toBeGreaterThan(0);
+  expect(done).toBeLessThan(150);
+  // Nothing keeps running: a second later the status and the table are the same.
+  const rows = await page.locator('#embedded tbody tr').count();
+  expect(rows).toBe(done);
+  await page.waitForTimeout(1000);
+  await expect(page.locator('#embedded tbody tr')).toHaveCount(rows);
+  await expect(page.locator('#embed-status')).toContainText(`Cancelled: ${done} embedded`);
+  // The model stays loaded (cancel is between items; the worker is not stopped): the next batch embeds.
+  await page.setInputFiles('#files', files.slice(0, 3).map((f, i) => ({ ...f, name: `again-${i}.png` })));
+  await expect(page.locator('#embed-status')).toContainText('Done: 3 embedded', { timeout: 60_000 });
 });

@@ -109,3 +109,18 @@ test('building a large index can be cancelled, and nothing half-built is searcha
   await expect(page.locator('#scale-status')).toContainText('Built in', { timeout: 60_000 });
   await expect(page.getByRole('button', { name: 'Search' })).toBeEnabled();
 });
+
+test('top-k above 128 (GPU scores read back and sorted): the same 200 documents as the CPU, scores within 1e-6', async ({ page }) => {
+  test.setTimeout(180_000);
+  const run = await buildAndSearch(page, 'docs=600&d=32&tokens=16&m=4&method=uniform&storage=fp32&queries=4&k=200&backend=both');
+  expect(run.fallback).toBeNull();
+  expect(run.k).toBe(200);
+  const lists = JSON.parse((await page.locator('#scale-runs tbody tr').last().getAttribute('data-topk'))!) as Record<'cpu' | 'gpu', { doc: number; score: number }[][]>;
+  expect(lists.gpu).toHaveLength(4);
+  lists.cpu.forEach((cpuHits, q) => {
+    expect(cpuHits).toHaveLength(200);
+    expect(lists.gpu[q]).toHaveLength(200);
+    const gpuScore = new Map(lists.gpu[q].map((h) => [h.doc, h.score]));
+    for (const h of cpuHits) expect(Math.abs(gpuScore.get(h.doc)! - h.score) / Math.abs(h.score)).toBeLessThan(1e-6);
+  });
+});
