@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { decode as decodePng } from 'fast-png';
 import { failOnConsoleErrors } from './consoleErrors.ts';
 import { injectedScriptRan, TRUSTED_TYPES_REFUSALS, trustedTypesRefusals } from './cspProbes.ts';
 
@@ -83,6 +84,16 @@ test('demo corpus: five methods compared, charts carry the table figures, export
   const svg = readFileSync((await svgDl.path())!, 'utf8');
   expect(svg).toMatch(/^<\?xml/);
   expect(svg.match(/class="series"/g)).toHaveLength(5);
+  // PNG: a real image at twice the chart's size, not blank: the series' colours are in its pixels.
+  const [pngDl] = await Promise.all([page.waitForEvent('download'), page.locator('button.export[data-chart="chart-budget"][data-format="png"]').click()]);
+  const png = decodePng(readFileSync((await pngDl.path())!));
+  const width = Number(await page.locator('#chart-budget').getAttribute('width'));
+  const height = Number(await page.locator('#chart-budget').getAttribute('height'));
+  expect([png.width, png.height]).toEqual([width * 2, height * 2]);
+  const colours = new Set<string>();
+  for (let i = 0; i < png.width * png.height; i++) colours.add(Array.from(png.data.subarray(i * png.channels, i * png.channels + 3)).join(','));
+  // The method colours (d3's category10): AGC green, H-Pool orange, Random pink, as drawn.
+  for (const rgb of ['44,160,44', '255,127,14', '227,119,194']) expect(colours.has(rgb), `colour ${rgb} in the PNG`).toBe(true);
 
   // Sorting the table by a column.
   await page.locator('#compare-table th', { hasText: /^ndcg@10$/ }).click();
