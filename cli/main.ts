@@ -202,6 +202,22 @@ async function exportIndex(args: string[]): Promise<void> {
   process.stderr.write(`${manifest.documents} documents, ${tokensIn} tokens -> ${manifest.vectors} vectors (${manifest.method}, budget ${budget ?? 'full'}, ${storage}); ${skipped.length} skipped\n`);
 }
 
+/** The corpus of eval and muvera: --input (with --queries and --qrels) or a --synthetic preset. */
+async function loadCorpus(
+  values: { input?: string; queries?: string; qrels?: string; synthetic?: string },
+  seed: number,
+): Promise<{ input: ExperimentInput; source: string }> {
+  if ((values.queries || values.qrels) && !values.input) throw new UsageError('--queries and --qrels go with --input');
+  if (values.input) {
+    const imported = await loadInput(values.input, values.queries, values.qrels);
+    const m = imported.manifest;
+    return { input: imported, source: `${values.input}${m ? ` (exported index: ${m.method}, budget ${m.budget ?? 'full'}, ${m.storage})` : ''}` };
+  }
+  const preset = values.synthetic ?? 'images';
+  if (!Object.hasOwn(ALL_SYNTHETIC_PRESETS, preset)) throw new UsageError(`unknown synthetic preset "${preset}"; known: ${Object.keys(ALL_SYNTHETIC_PRESETS).join(', ')}`);
+  return { input: syntheticCorpus(preset, seed), source: `synthetic:${preset} (seed ${seed}): ${ALL_SYNTHETIC_PRESETS[preset].description}` };
+}
+
 async function evaluate(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -224,19 +240,7 @@ async function evaluate(args: string[]): Promise<void> {
   const budgets = intList(values.budgets!, '--budgets');
   const ks = intList(values.ks!, '--ks');
   const storages = parseEvalStorageList(values.storage!);
-  if ((values.queries || values.qrels) && !values.input) throw new UsageError('--queries and --qrels go with --input');
-  let input: ExperimentInput;
-  let source: string;
-  if (values.input) {
-    const imported = await loadInput(values.input, values.queries, values.qrels);
-    input = imported;
-    source = `${values.input}${imported.manifest ? ` (exported index: ${imported.manifest.method}, budget ${imported.manifest.budget ?? 'full'}, ${imported.manifest.storage})` : ''}`;
-  } else {
-    const preset = values.synthetic ?? 'images';
-    if (!Object.hasOwn(ALL_SYNTHETIC_PRESETS, preset)) throw new UsageError(`unknown synthetic preset "${preset}"; known: ${Object.keys(ALL_SYNTHETIC_PRESETS).join(', ')}`);
-    input = syntheticCorpus(preset, seed);
-    source = `synthetic:${preset} (seed ${seed}): ${ALL_SYNTHETIC_PRESETS[preset].description}`;
-  }
+  const { input, source } = await loadCorpus(values, seed);
   if (input.queries.length === 0) throw new Error('the corpus has no queries, so there is nothing to evaluate');
   const started = performance.now();
   let lastLine = 0;
@@ -280,17 +284,7 @@ async function muvera(args: string[]): Promise<void> {
   checkOutputs({ '--json': values.json }, [values.input, values.queries, values.qrels]);
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
-  let input: ExperimentInput;
-  let source: string;
-  if (values.input) {
-    input = await loadInput(values.input, values.queries, values.qrels);
-    source = values.input;
-  } else {
-    const preset = values.synthetic ?? 'images';
-    if (!Object.hasOwn(ALL_SYNTHETIC_PRESETS, preset)) throw new UsageError(`unknown synthetic preset "${preset}"; known: ${Object.keys(ALL_SYNTHETIC_PRESETS).join(', ')}`);
-    input = syntheticCorpus(preset, seed);
-    source = `synthetic:${preset} (seed ${seed})`;
-  }
+  const { input, source } = await loadCorpus(values, seed);
   if (input.queries.length === 0) throw new Error('the corpus has no queries, so there is nothing to evaluate');
   const d = input.docs[0].d;
   const [kSim] = intList(values.ksim!, '--ksim', true);

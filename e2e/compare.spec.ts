@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { decode as decodePng } from 'fast-png';
 import { failOnConsoleErrors } from './consoleErrors.ts';
-import { injectedScriptRan, TRUSTED_TYPES_REFUSALS, trustedTypesRefusals } from './cspProbes.ts';
+import { injectedScriptRan, recordRequests, TRUSTED_TYPES_REFUSALS, trustedTypesRefusals } from './cspProbes.ts';
 
 failOnConsoleErrors();
 
@@ -165,17 +165,14 @@ test('the URL carries the comparison: opening a copied link replays it to identi
 });
 
 test('no request leaves the origin: the page is served with a CSP, and a first visit (model, scenes, comparison) stays on this site', async ({ page }) => {
-  const requests: string[] = [];
-  page.on('request', (r) => requests.push(r.url()));
+  const requests = recordRequests(page);
   const response = await page.goto('/');
   const csp = (await response!.allHeaders())['content-security-policy'];
   expect(csp).toContain("default-src 'self'");
   expect(csp).toContain('connect-src');
   await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
-  const origin = new URL(page.url()).origin;
-  const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:'));
-  expect(foreign).toEqual([]);
-  expect(requests.some((u) => u.includes('/models/teaching-clip/onnx/vision_model.onnx'))).toBe(true);
+  expect(requests.foreign()).toEqual([]);
+  expect(requests.all.some((u) => u.includes('/models/teaching-clip/onnx/vision_model.onnx'))).toBe(true);
   // The CSP really blocks other hosts and injected inline script.
   const blocked = await page.evaluate(() => fetch('https://example.com/x').then(() => 'loaded', (e) => String(e)));
   expect(blocked).toContain('Failed to fetch');

@@ -36,3 +36,16 @@ export const injectedScriptRan = (page: Page) =>
     document.head.append(s);
     return (window as unknown as { __injected?: boolean }).__injected === true;
   });
+
+/** Every request the page makes from now on; `foreign()` lists those to another origin (blob: and data: are local). */
+export function recordRequests(page: Page): { all: string[]; foreign(): string[] } {
+  const all: string[] = [];
+  page.on('request', (r) => all.push(r.url()));
+  return {
+    all,
+    foreign: () => {
+      const origin = new URL(page.url()).origin;
+      return all.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:'));
+    },
+  };
+}

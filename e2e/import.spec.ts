@@ -8,14 +8,14 @@ import { compressDocument } from '../src/core/compress.ts';
 import { packCorpus } from '../src/core/maxsim.ts';
 import { parseMethodSpec } from '../src/core/methodSpec.ts';
 import { failOnConsoleErrors } from './consoleErrors.ts';
+import { recordRequests } from './cspProbes.ts';
 import { zip } from '../test/zipFixture.ts';
 
 failOnConsoleErrors();
 const fx = join(import.meta.dirname, '..', 'test', 'fixtures', 'import');
 
 test('imports embeddings made with NumPy, compares methods on them, and exports an index that re-imports with the same scores', async ({ page }) => {
-  const requests: string[] = [];
-  page.on('request', (r) => requests.push(r.url()));
+  const requests = recordRequests(page);
   await page.goto('/?view=data');
   // A truncated file: a clear error naming the file, and nothing imported.
   await page.setInputFiles('#import-docs', { name: 'cut.safetensors', mimeType: 'application/octet-stream', buffer: readFileSync(join(fx, 'ragged.safetensors')).subarray(0, 300) });
@@ -124,8 +124,7 @@ test('imports embeddings made with NumPy, compares methods on them, and exports 
   await page.click('#views-nav a[data-view="compare"]');
   await expect(page.locator('#compare-table tbody tr')).toHaveCount(rows);
   // Importing, comparing and exporting asked nothing of any other host.
-  const origin = new URL(page.url()).origin;
-  expect(requests.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:'))).toEqual([]);
+  expect(requests.foreign()).toEqual([]);
 });
 
 test('streaming index: documents are compressed as they are embedded and the full vectors are not kept; search and export use it', async ({ page }) => {

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { failOnConsoleErrors } from './consoleErrors.ts';
+import { recordRequests } from './cspProbes.ts';
 
 failOnConsoleErrors();
 
@@ -18,8 +19,7 @@ async function buildAndSearch(page: Page, query: string): Promise<Run> {
 
 test('WebGPU MaxSim and top-k match the CPU reference on fp32 and fp16 indexes split over several GPU buffers', async ({ page }) => {
   test.setTimeout(300_000);
-  const requests: string[] = [];
-  page.on('request', (r) => requests.push(r.url()));
+  const requests = recordRequests(page);
   // d = 98 is padded to 100 for the vec4 kernel; a 64 KiB binding limit forces several chunks.
   for (const storage of ['fp32', 'fp16']) {
     const run = await buildAndSearch(page, `docs=1500&d=98&tokens=24&m=8&method=agc&storage=${storage}&queries=12&k=10&backend=both&binding=65536`);
@@ -54,8 +54,7 @@ test('WebGPU MaxSim and top-k match the CPU reference on fp32 and fp16 indexes s
   }
   await page.screenshot({ path: 'test-results/screens/scale.png', fullPage: true });
   // Building and searching (CPU and WebGPU) asked nothing of any other host.
-  const origin = new URL(page.url()).origin;
-  expect(requests.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:'))).toEqual([]);
+  expect(requests.foreign()).toEqual([]);
 });
 
 test('k-means with its assignment step on the GPU builds the same-quality index as on the CPU', async ({ page }) => {

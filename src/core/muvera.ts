@@ -15,6 +15,7 @@
  */
 import { gaussian, mulberry32 } from './rng.ts';
 import type { PackedCorpus } from './maxsim.ts';
+import { popcount } from './storage.ts';
 
 export interface MuveraOptions {
   /** SimHash bits per repetition (2^kSim buckets). */
@@ -75,11 +76,6 @@ function project(p: MuveraParams, rep: number, x: Float32Array, at: number, out:
   }
 }
 
-const popcount = (v: number) => {
-  let c = 0;
-  for (; v; v &= v - 1) c++;
-  return c;
-};
 
 /** The encoding of n vectors (rows of x from row `start`): documents average and fill, queries sum. */
 export function encodeFde(p: MuveraParams, x: Float32Array, start: number, n: number, kind: 'document' | 'query'): Float32Array {

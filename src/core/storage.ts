@@ -193,7 +193,8 @@ export function queryForStorage(query: Float32Array, qn: number, d: number, stor
   return out;
 }
 
-const popcount = (x: number): number => {
+/** Set bits of a 32-bit word. */
+export const popcount = (x: number): number => {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   x = (x + (x >>> 4)) & 0x0f0f0f0f;

@@ -1,7 +1,7 @@
-import { gatherRows } from '../linalg.ts';
+import { gatherRows, poolByGroup } from '../linalg.ts';
 import type { MultiVector } from '../multivector.ts';
 import { wardClusters } from '../ward.ts';
-import { poolByGroup } from '../linalg.ts';
+import { unitRowsFloat64 } from './hierarchicalPool.ts';
 import type { CompressionMethod, OptionSpec } from './types.ts';
 
 /**
@@ -68,12 +68,7 @@ export const pruneMerge: CompressionMethod = {
     const keep = survivors(doc, Number(options.k), doc.n);
     const { d } = doc;
     const unit = new Float64Array(keep.length * d);
-    keep.forEach((tok, i) => {
-      let sq = 0;
-      for (let j = 0; j < d; j++) sq += doc.data[tok * d + j] ** 2;
-      const inv = 1 / Math.sqrt(sq);
-      for (let j = 0; j < d; j++) unit[i * d + j] = doc.data[tok * d + j] * inv;
-    });
+    keep.forEach((tok, i) => unit.set(unitRowsFloat64(doc.data, tok, 1, d), i * d));
     const { labels, k } = keep.length <= m ? { labels: Int32Array.from(keep, (_, i) => i), k: keep.length } : wardClusters(unit, keep.length, d, m);
     const { pooled } = poolByGroup(Float32Array.from(unit), keep.length, d, labels, k);
     const assignments = new Int32Array(doc.n).fill(-1);

@@ -87,7 +87,7 @@ export const hierarchicalPool: CompressionMethod = {
 };
 
 /** Rows start..start+count of x, L2-normalised in float64 (as SciPy would see them). */
-function unitRowsFloat64(x: Float32Array, start: number, count: number, d: number): Float64Array {
+export function unitRowsFloat64(x: Float32Array, start: number, count: number, d: number): Float64Array {
   const out = new Float64Array(count * d);
   for (let i = 0; i < count; i++) {
     const o = (start + i) * d;
