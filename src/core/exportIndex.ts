@@ -9,6 +9,7 @@
  * - qdrantPoints yields Qdrant JSONL: one point per document with a multivector field, for a
  *   collection created with multivector_config.comparator = "max_sim" (README: Export).
  */
+import { allocCorpus, KernelSpace } from '../kernels/space.ts';
 import { compressDocument } from './compress.ts';
 import { ENGINE_VERSION } from './experiment.ts';
 import type { IndexManifest } from './importer.ts';
@@ -16,7 +17,7 @@ import { formatMethodSpec, type MethodSpec } from './methodSpec.ts';
 import { DocumentError, type CompressedDoc, type MultiVector } from './multivector.ts';
 import { writeSafetensors, type WritableTensor } from './safetensors.ts';
 import { SettingError } from './settingError.ts';
-import { bytesPerVector, decodeRows, encodeVectors, type StorageType, type StoredCorpus, type StoredVectors } from './storage.ts';
+import { bytesPerVector, decodeRows, encodeVectors, placeStored, type StorageType, type StoredCorpus, type StoredVectors } from './storage.ts';
 
 export interface IndexBuilderOptions {
   d: number;
@@ -29,7 +30,7 @@ export interface IndexBuilderOptions {
    * Expected documents and stored vectors (e.g. docs x m): storage is allocated once at this size,
    * so a large index is never copied while growing or when finished.
    */
-  capacity?: { documents: number; vectors: number };
+  capacity?: { documents: number; vectors: number; maxRows?: number };
 }
 
 /** Growable typed storage: capacity doubles, so appending n vectors costs O(n) amortised. */
@@ -45,9 +46,13 @@ class Grow<T extends StoredVectors | Float32Array | Int32Array> {
     this.buf.set(values as never, this.length);
     this.length += values.length;
   }
-  /** The values; the buffer itself (no copy) when it is exactly full. */
+  /**
+   * The values; the buffer itself (no copy) when it is exactly full, a view when it lives in a
+   * kernel space (where the index must stay), else a trimmed copy.
+   */
   result(): T {
-    return (this.length === this.buf.length ? this.buf : this.buf.slice(0, this.length)) as T;
+    if (this.length === this.buf.length) return this.buf;
+    return (KernelSpace.of(this.buf) ? this.buf.subarray(0, this.length) : this.buf.slice(0, this.length)) as T;
   }
 
   /** The values as a view (no copy), valid until the next push. */
@@ -74,10 +79,19 @@ export class IndexBuilder {
       throw new SettingError(`"@${options.spec.allocation}" budgets are shared out over a whole corpus, so they are for comparisons only; export with a fixed budget`);
     const rows = capacity?.vectors ?? 64;
     const values = rows * (storage === 'binary' ? Math.ceil(d / 32) : d);
-    const empty = storage === 'fp32' ? new Float32Array(values) : storage === 'fp16' ? new Uint16Array(values) : storage === 'int8' ? new Int8Array(values) : new Uint32Array(values);
-    this.vectors = new Grow<StoredVectors>(empty);
-    this.scales = new Grow(new Float32Array(storage === 'int8' ? rows : 0));
-    this.offsets = new Grow(new Int32Array((capacity?.documents ?? 1023) + 1));
+    const ctor = storage === 'fp32' ? Float32Array : storage === 'fp16' ? Uint16Array : storage === 'int8' ? Int8Array : Uint32Array;
+    const documents = (capacity?.documents ?? 1023) + 1;
+    if (capacity && storage !== 'binary') {
+      // Known size: one kernel space holds the whole index, so MaxSim reads it in place.
+      const placed = allocCorpus({ vectors: [ctor as never, values], offsets: documents, ...(storage === 'int8' ? { scales: rows } : {}) }, d, capacity.maxRows ?? options.budget ?? 0);
+      this.vectors = new Grow<StoredVectors>(placed.vectors as StoredVectors);
+      this.scales = new Grow(placed.scales ?? new Float32Array(0));
+      this.offsets = new Grow(placed.offsets);
+    } else {
+      this.vectors = new Grow<StoredVectors>(new ctor(values));
+      this.scales = new Grow(new Float32Array(storage === 'int8' ? rows : 0));
+      this.offsets = new Grow(new Int32Array(documents));
+    }
     this.offsets.push([0]);
   }
 
@@ -119,7 +133,11 @@ export class IndexBuilder {
 
   /** The index, trimmed to its size (copied only when capacity was left over). */
   finish(): StoredCorpus {
-    return this.stored((g) => g.result());
+    if (KernelSpace.of(this.vectors.buf) || this.options.storage === 'binary') return this.stored((g) => g.result());
+    // Moved into a kernel space straight from the growing arrays (one copy, as trimming was).
+    const view = this.stored((g) => g.view());
+    const placed = placeStored(view);
+    return placed !== view ? placed : this.stored((g) => g.result());
   }
 
   /** The index so far as views over the growing arrays: no copy, valid until the next add. */

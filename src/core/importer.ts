@@ -25,7 +25,7 @@ import type { GridShape, MultiVector, TokenPositions } from './multivector.ts';
 import type { NpyArray } from './npy.ts';
 import { readNpz } from './npz.ts';
 import { readSafetensors, TensorFileError } from './safetensors.ts';
-import { decodeRows, isStorageType, type StoredCorpus } from './storage.ts';
+import { decodeRows, isStorageType, placeStored, type StoredCorpus } from './storage.ts';
 import { LIMITS } from './limits.ts';
 import { parseRelevance } from './relevance.ts';
 import { ImportError } from './importError.ts';
@@ -315,7 +315,7 @@ function build(
   let stored: StoredCorpus | undefined;
   const [ek, emb] = field(docArrays, 'doc', 'embeddings', true);
   if (manifest && isStorageType(manifest.storage)) {
-    stored = storedFromFile(docArrays, manifest, docSide, emb!, ek);
+    stored = placeStored(storedFromFile(docArrays, manifest, docSide, emb!, ek));
     if (stored.storage === 'int8' || stored.storage === 'binary') {
       // Dequantised vectors for everything that reads fp32 (methods, charts); fp32 and fp16 already are.
       const decoded = decodeRows(stored, 0, stored.offsets[docSide.count], new Float32Array(stored.offsets[docSide.count] * d));

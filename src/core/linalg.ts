@@ -1,3 +1,5 @@
+import { kernelAssign } from '../kernels/ops.ts';
+
 /**
  * Small dense kernels over row-major Float32Array matrices. Loops are unrolled by four because
  * V8 keeps four independent accumulators in registers, which roughly doubles the throughput of
@@ -118,6 +120,7 @@ export function assignToNearest(
   assignment: Int32Array = new Int32Array(n),
   similarity: Float32Array = new Float32Array(n),
 ): { assignment: Int32Array; similarity: Float32Array } {
+  if (kernelAssign(x, n, c, m, d, assignment, similarity)) return { assignment, similarity };
   const dots = crossDots(x, n, c, m, d);
   for (let i = 0; i < n; i++) {
     let best = -Infinity;

@@ -4,6 +4,9 @@
  * per-document offsets (ragged), which keeps memory contiguous and transferable to workers.
  */
 
+import { kernelMaxSim, kernelMaxSimBlock } from '../kernels/ops.ts';
+import { allocCorpus } from '../kernels/space.ts';
+
 export interface PackedCorpus {
   ids: string[];
   d: number;
@@ -20,15 +23,22 @@ export interface VectorSet {
   data: Float32Array;
 }
 
+/**
+ * Packs documents into one corpus, allocated in a WebAssembly kernel space when the kernels are
+ * available (src/kernels/space.ts), so MaxSim runs on it in place.
+ */
 export function packCorpus(docs: readonly VectorSet[]): PackedCorpus {
   if (docs.length === 0) return { ids: [], d: 0, data: new Float32Array(0), offsets: new Int32Array(1) };
   const d = docs[0].d;
-  const offsets = new Int32Array(docs.length + 1);
-  docs.forEach((doc, i) => {
+  let rows = 0;
+  let maxRows = 0;
+  for (const doc of docs) {
     if (doc.d !== d) throw new Error(`document "${doc.id}" has dimension ${doc.d}, the corpus has ${d}`);
-    offsets[i + 1] = offsets[i] + doc.n;
-  });
-  const data = new Float32Array(offsets[docs.length] * d);
+    rows += doc.n;
+    maxRows = Math.max(maxRows, doc.n);
+  }
+  const { vectors: data, offsets } = allocCorpus({ vectors: [Float32Array, rows * d], offsets: docs.length + 1 }, d, 0);
+  docs.forEach((doc, i) => (offsets[i + 1] = offsets[i] + doc.n));
   docs.forEach((doc, i) => data.set(doc.data.subarray(0, doc.n * d), offsets[i] * d));
   return { ids: docs.map((x) => x.id), d, data, offsets };
 }
@@ -47,6 +57,7 @@ export function maxSimScores(
 ): Float32Array {
   const { d, data, offsets } = corpus;
   if (query.length !== qn * d) throw new Error(`query holds ${query.length} values, expected ${qn} x ${d}`);
+  if (kernelMaxSim(query, qn, { storage: 'fp32', d, offsets, vectors: data }, scores, winners)) return scores;
   const docs = corpus.ids.length;
   const best = new Float64Array(qn);
   const arg = new Int32Array(qn);
@@ -76,6 +87,7 @@ export function maxSimBlock(
   best: Float64Array,
   arg: Int32Array,
 ): void {
+  if (kernelMaxSimBlock(query, qn, data, start, end, d, best, arg)) return;
   best.fill(-Infinity);
   arg.fill(-1);
   let j = start;

@@ -14,6 +14,8 @@
 import { float16ToFloat32, float32ToFloat16 } from './float16.ts';
 import { SettingError } from './settingError.ts';
 import { maxSimBlock, maxSimScores, type PackedCorpus } from './maxsim.ts';
+import { kernelMaxSim } from '../kernels/ops.ts';
+import { allocCorpus, KernelSpace, kernelsEnabled } from '../kernels/space.ts';
 
 export const STORAGE_TYPES = ['fp32', 'fp16', 'int8', 'binary'] as const;
 export type StorageType = (typeof STORAGE_TYPES)[number];
@@ -169,17 +171,54 @@ export function decodeRows(stored: Pick<StoredCorpus, 'storage' | 'd' | 'vectors
   return out;
 }
 
+const VECTOR_CTOR = { fp32: Float32Array, fp16: Uint16Array, int8: Int8Array, binary: Uint32Array } as const;
+
+/** Largest document, in rows. */
+export function maxDocRows(offsets: Int32Array, docs = offsets.length - 1): number {
+  let max = 0;
+  for (let i = 0; i < docs; i++) max = Math.max(max, offsets[i + 1] - offsets[i]);
+  return max;
+}
+
+/**
+ * The corpus in a storage type. fp32 shares the packed vectors; the others are allocated, with a
+ * copy of the offsets, in a kernel space of their own (src/kernels/space.ts) so that MaxSim reads
+ * them in place.
+ */
 export function storeCorpus(corpus: PackedCorpus, storage: StorageType): StoredCorpus {
   const count = corpus.offsets[corpus.ids.length];
   const { vectors, scales } = encodeVectors(corpus.data, count, corpus.d, storage);
-  return { storage, ids: corpus.ids, d: corpus.d, offsets: corpus.offsets, vectors, ...(scales ? { scales } : {}) };
+  const stored: StoredCorpus = { storage, ids: corpus.ids, d: corpus.d, offsets: corpus.offsets, vectors, ...(scales ? { scales } : {}) };
+  return storage === 'fp32' ? stored : placeStored(stored);
+}
+
+/**
+ * The same index moved into a kernel space (one copy), so it is scored by the same kernels, with
+ * the same rounding, as every index the engine builds; unchanged when it is there already, is
+ * binary, or the kernels are off.
+ */
+export function placeStored(stored: StoredCorpus): StoredCorpus {
+  if (stored.storage === 'binary' || KernelSpace.of(stored.vectors) || !kernelsEnabled()) return stored;
+  const docs = stored.ids.length;
+  const placed = allocCorpus(
+    { vectors: [VECTOR_CTOR[stored.storage] as never, stored.vectors.length], offsets: docs + 1, ...(stored.scales ? { scales: stored.scales.length } : {}) },
+    stored.d,
+    maxDocRows(stored.offsets, docs),
+  );
+  (placed.vectors as StoredVectors).set(stored.vectors as never);
+  placed.offsets.set(stored.offsets.subarray(0, docs + 1));
+  if (stored.scales) placed.scales!.set(stored.scales);
+  return { ...stored, vectors: placed.vectors as StoredVectors, offsets: placed.offsets, ...(stored.scales ? { scales: placed.scales } : {}) };
 }
 
 /** The index as the fp32 values it keeps (for winners, utilisation and the GPU reference). */
 export function decodeCorpus(stored: StoredCorpus): PackedCorpus {
-  const count = stored.offsets[stored.ids.length];
-  const data = decodeRows(stored, 0, count, new Float32Array(count * stored.d));
-  return { ids: stored.ids, d: stored.d, offsets: stored.offsets, data };
+  const docs = stored.ids.length;
+  const count = stored.offsets[docs];
+  const placed = allocCorpus({ vectors: [Float32Array, count * stored.d], offsets: docs + 1 }, stored.d, 0);
+  placed.offsets.set(stored.offsets.subarray(0, docs + 1));
+  const data = decodeRows(stored, 0, count, placed.vectors);
+  return { ids: stored.ids, d: stored.d, offsets: placed.offsets, data };
 }
 
 /**
@@ -210,6 +249,7 @@ export function scoreStored(query: Float32Array, qn: number, stored: StoredCorpu
   const { d, offsets } = stored;
   if (query.length !== qn * d) throw new Error(`query holds ${query.length} values, expected ${qn} x ${d}`);
   if (stored.storage === 'fp32') return maxSimScores(query, qn, { ids: stored.ids, d, offsets, data: stored.vectors as Float32Array }, scores);
+  if (kernelMaxSim(query, qn, stored, scores)) return scores;
   const docs = stored.ids.length;
   const best = new Float64Array(qn);
   if (stored.storage === 'binary') {
@@ -258,7 +298,8 @@ export function storedBytes(stored: StoredCorpus): number {
  */
 export function scoreStoredBatch(queries: readonly { data: Float32Array; n: number }[], stored: StoredCorpus): Float32Array[] {
   const out = queries.map(() => new Float32Array(stored.ids.length));
-  if (stored.storage === 'fp32' || stored.storage === 'binary') {
+  // In a kernel space each query decodes the rows it reads (a 1/qn share of the work) in place.
+  if (stored.storage === 'fp32' || stored.storage === 'binary' || queries.every((q, i) => kernelMaxSim(q.data, q.n, stored, out[i]))) {
     queries.forEach((q, i) => scoreStored(q.data, q.n, stored, out[i]));
     return out;
   }

@@ -6,6 +6,7 @@
  * unsquared distances, stable sort of the merges by height, union-find relabelling) so that
  * `fcluster(..., "maxclust")` partitions agree with SciPy's, which test/fixtures checks.
  */
+import { kernelGramUpper } from '../kernels/ops.ts';
 import { crossDots } from './linalg.ts';
 
 /** One merge: clusters a < b (ids as in SciPy: 0..n-1 leaves, n+i the cluster made by merge i). */
@@ -31,6 +32,13 @@ export function pdistEuclidean(x: Float64Array, n: number, d: number): Float64Ar
     sq[i] = s;
   }
   const out = new Float64Array((n * (n - 1)) / 2);
+  // The SIMD kernel computes the same float64 dot products (same order, same rounding).
+  const viaKernel = kernelGramUpper(x, n, d, (dots, w) => {
+    let idx = 0;
+    for (let a = 0; a < n - 1; a++)
+      for (let j = a + 1, row = a * w; j < n; j++) out[idx++] = Math.sqrt(Math.max(0, sq[a] + sq[j] - 2 * dots[row + j]));
+  });
+  if (viaKernel) return out;
   const BLOCK = 4;
   let idx = 0;
   for (let i = 0; i < n - 1; i += BLOCK) {

@@ -118,7 +118,7 @@ export class ScaleIndex {
     // Every document has spec.tokens > m tokens, so the index holds exactly docs x m vectors (at most).
     const builder = new IndexBuilder({ d: spec.d, spec: specParsed, budget, storage, seed: spec.seed, capacity: { documents: spec.docs, vectors: spec.docs * Math.min(budget, spec.tokens) } });
     const baseline = options.keepBaseline
-      ? new IndexBuilder({ d: spec.d, spec: parseMethodSpec('none'), budget: null, storage, seed: spec.seed, capacity: { documents: spec.docs, vectors: spec.docs * spec.tokens } })
+      ? new IndexBuilder({ d: spec.d, spec: parseMethodSpec('none'), budget: null, storage, seed: spec.seed, capacity: { documents: spec.docs, vectors: spec.docs * spec.tokens, maxRows: spec.tokens } })
       : undefined;
     const t0 = now();
     let peak = 0;

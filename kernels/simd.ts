@@ -1,0 +1,277 @@
+// WebAssembly SIMD kernels (AssemblyScript, compiled by `npm run kernels`; see src/kernels/).
+//
+// Every function works on raw pointers into the one linear memory and allocates nothing: the
+// caller (src/kernels/space.ts) lays out the corpus, the query and the scratch areas. Layouts:
+//   - a "transposed query" qT is d rows of w floats: qT[k * w + i] = q_i[k], the query's tokens
+//     padded with zeros to a width w that is a multiple of 8 (f32) or 4 (f64);
+//   - stored vectors are row-major, d values per row, as in src/core/maxsim.ts.
+// For every stored row, 8 query tokens (two f32x4 lanes) are updated at once by broadcasting one
+// stored value: acc[i] += qT[k][i] * row[k]. Per lane this is the scalar loop in order k = 0..d-1,
+// with one rounding for the product and one for the sum (no fused multiply-add).
+
+// ---------------------------------------------------------------------------------------------
+// MaxSim, fp32
+
+/** best[i] = -Infinity, arg[i] = -1 for w lanes. */
+export function reset(best: usize, arg: usize, w: i32): void {
+  const ninf = f32x4.splat(-Infinity);
+  const neg = i32x4.splat(-1);
+  for (let i = 0; i < w; i += 4) {
+    v128.store(best + (<usize>i << 2), ninf);
+    v128.store(arg + (<usize>i << 2), neg);
+  }
+}
+
+/**
+ * Running MaxSim over `rows` stored rows at `data`: for each lane i < w (a multiple of 8),
+ * best[i] = max(best[i], <q_i, row_j>) and arg[i] = rowBase + j of the first row reaching it
+ * (strict ">" in row order, so ties keep the earlier row).
+ */
+export function maxsim(qT: usize, w: i32, data: usize, rows: i32, d: i32, best: usize, arg: usize, rowBase: i32): void {
+  const stride = <usize>w << 2;
+  const rowBytes = <usize>d << 2;
+  for (let t = 0; t < w; t += 8) {
+    const bo = best + (<usize>t << 2);
+    const ao = arg + (<usize>t << 2);
+    let b0 = v128.load(bo);
+    let b1 = v128.load(bo, 16);
+    let a0 = v128.load(ao);
+    let a1 = v128.load(ao, 16);
+    const q0 = qT + (<usize>t << 2);
+    let j = 0;
+    for (; j + 4 <= rows; j += 4) {
+      const p0 = data + <usize>j * rowBytes;
+      const p1 = p0 + rowBytes;
+      const p2 = p1 + rowBytes;
+      const p3 = p2 + rowBytes;
+      let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+      let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+      let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+      let qp = q0;
+      for (let k = 0; k < d; k++) {
+        const x0 = v128.load(qp);
+        const x1 = v128.load(qp, 16);
+        const kk = <usize>k << 2;
+        let s = v128.load32_splat(p0 + kk);
+        c00 = f32x4.add(c00, f32x4.mul(x0, s));
+        c01 = f32x4.add(c01, f32x4.mul(x1, s));
+        s = v128.load32_splat(p1 + kk);
+        c10 = f32x4.add(c10, f32x4.mul(x0, s));
+        c11 = f32x4.add(c11, f32x4.mul(x1, s));
+        s = v128.load32_splat(p2 + kk);
+        c20 = f32x4.add(c20, f32x4.mul(x0, s));
+        c21 = f32x4.add(c21, f32x4.mul(x1, s));
+        s = v128.load32_splat(p3 + kk);
+        c30 = f32x4.add(c30, f32x4.mul(x0, s));
+        c31 = f32x4.add(c31, f32x4.mul(x1, s));
+        qp += stride;
+      }
+      let r = i32x4.splat(rowBase + j);
+      let m = f32x4.gt(c00, b0); b0 = v128.bitselect(c00, b0, m); a0 = v128.bitselect(r, a0, m);
+      m = f32x4.gt(c01, b1); b1 = v128.bitselect(c01, b1, m); a1 = v128.bitselect(r, a1, m);
+      r = i32x4.splat(rowBase + j + 1);
+      m = f32x4.gt(c10, b0); b0 = v128.bitselect(c10, b0, m); a0 = v128.bitselect(r, a0, m);
+      m = f32x4.gt(c11, b1); b1 = v128.bitselect(c11, b1, m); a1 = v128.bitselect(r, a1, m);
+      r = i32x4.splat(rowBase + j + 2);
+      m = f32x4.gt(c20, b0); b0 = v128.bitselect(c20, b0, m); a0 = v128.bitselect(r, a0, m);
+      m = f32x4.gt(c21, b1); b1 = v128.bitselect(c21, b1, m); a1 = v128.bitselect(r, a1, m);
+      r = i32x4.splat(rowBase + j + 3);
+      m = f32x4.gt(c30, b0); b0 = v128.bitselect(c30, b0, m); a0 = v128.bitselect(r, a0, m);
+      m = f32x4.gt(c31, b1); b1 = v128.bitselect(c31, b1, m); a1 = v128.bitselect(r, a1, m);
+    }
+    for (; j < rows; j++) {
+      const p = data + <usize>j * rowBytes;
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+      let qp = q0;
+      for (let k = 0; k < d; k++) {
+        const s = v128.load32_splat(p + (<usize>k << 2));
+        c0 = f32x4.add(c0, f32x4.mul(v128.load(qp), s));
+        c1 = f32x4.add(c1, f32x4.mul(v128.load(qp, 16), s));
+        qp += stride;
+      }
+      const r = i32x4.splat(rowBase + j);
+      let m = f32x4.gt(c0, b0); b0 = v128.bitselect(c0, b0, m); a0 = v128.bitselect(r, a0, m);
+      m = f32x4.gt(c1, b1); b1 = v128.bitselect(c1, b1, m); a1 = v128.bitselect(r, a1, m);
+    }
+    v128.store(bo, b0);
+    v128.store(bo, b1, 16);
+    v128.store(ao, a0);
+    v128.store(ao, a1, 16);
+  }
+}
+
+/** Sum of best[0..qn-1] in float64 (an empty document's -Infinity included). */
+@inline function sumBest(best: usize, qn: i32): f64 {
+  let total: f64 = 0;
+  for (let i = 0; i < qn; i++) total += <f64>load<f32>(best + (<usize>i << 2));
+  return total;
+}
+
+/**
+ * MaxSim scores of one query against documents docStart..docEnd-1 of a packed corpus
+ * (offsets: Int32 per document + 1, rows of d floats at data). scores[doc - docStart] (f64)
+ * receives the sum over the qn real lanes; winners, when not 0, receives arg per document (qn
+ * Int32 each, global row indices), at winners + (doc - docStart) * qn.
+ * storage: 0 fp32 (rows at data); 1 fp16 (halves at data, decoded into `block`); 2 int8 (bytes at
+ * data, one f32 scale per row at scales, decoded into `block`). `block` holds the largest document.
+ */
+export function scoreDocs(
+  qT: usize, w: i32, qn: i32, storage: i32, data: usize, scales: usize, offsets: usize,
+  docStart: i32, docEnd: i32, d: i32, best: usize, arg: usize, block: usize, scores: usize, winners: usize,
+): void {
+  for (let doc = docStart; doc < docEnd; doc++) {
+    const start = load<i32>(offsets + (<usize>doc << 2));
+    const end = load<i32>(offsets + (<usize>(doc + 1) << 2));
+    reset(best, arg, w);
+    const rows = end - start;
+    if (storage == 0) {
+      maxsim(qT, w, data + <usize>start * (<usize>d << 2), rows, d, best, arg, start);
+    } else if (storage == 1) {
+      decodeHalf(data + <usize>start * (<usize>d << 1), block, rows * d);
+      maxsim(qT, w, block, rows, d, best, arg, start);
+    } else {
+      decodeInt8(data + <usize>start * <usize>d, scales + (<usize>start << 2), block, rows, d);
+      maxsim(qT, w, block, rows, d, best, arg, start);
+    }
+    store<f64>(scores + (<usize>(doc - docStart) << 3), sumBest(best, qn));
+    if (winners != 0) memory.copy(winners + <usize>(doc - docStart) * (<usize>qn << 2), arg, <usize>qn << 2);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+
+/** count IEEE halves at src widened to f32 at dst (exact, subnormals, infinities and NaN kept). */
+export function decodeHalf(src: usize, dst: usize, count: i32): void {
+  const magic = f32x4.splat(reinterpret<f32>(0x77800000)); // 2^112
+  const low15 = i32x4.splat(0x7fff);
+  const infHalf = i32x4.splat(0x7c00 - 1);
+  const infBits = i32x4.splat(0x7f800000);
+  let i = 0;
+  for (; i + 8 <= count; i += 8) {
+    const h = v128.load(src + (<usize>i << 1));
+    v128.store(dst + (<usize>i << 2), halfToFloat(i32x4.extend_low_i16x8_u(h), magic, low15, infHalf, infBits));
+    v128.store(dst + (<usize>i << 2), halfToFloat(i32x4.extend_high_i16x8_u(h), magic, low15, infHalf, infBits), 16);
+  }
+  for (; i < count; i++) {
+    const h = i32x4.splat(<i32>load<u16>(src + (<usize>i << 1)));
+    store<f32>(dst + (<usize>i << 2), f32x4.extract_lane(halfToFloat(h, magic, low15, infHalf, infBits), 0));
+  }
+}
+
+@inline function halfToFloat(h: v128, magic: v128, low15: v128, infHalf: v128, infBits: v128): v128 {
+  const em = v128.and(h, low15);
+  const sign = i32x4.shl(v128.xor(h, em), 16);
+  const scaled = f32x4.mul(i32x4.shl(em, 13), magic);
+  const special = v128.or(i32x4.shl(em, 13), infBits);
+  const isSpecial = i32x4.gt_s(em, infHalf);
+  return v128.or(v128.bitselect(special, scaled, isSpecial), sign);
+}
+
+/** rows of d int8 values at src times their row's f32 scale, as f32 at dst. */
+export function decodeInt8(src: usize, scales: usize, dst: usize, rows: i32, d: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const s = load<f32>(scales + (<usize>r << 2));
+    const sv = f32x4.splat(s);
+    const ro = src + <usize>r * <usize>d;
+    const wo = dst + ((<usize>r * <usize>d) << 2);
+    let k = 0;
+    for (; k + 16 <= d; k += 16) {
+      const b = v128.load(ro + <usize>k);
+      const lo = i16x8.extend_low_i8x16_s(b);
+      const hi = i16x8.extend_high_i8x16_s(b);
+      const o = wo + (<usize>k << 2);
+      v128.store(o, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(lo)), sv));
+      v128.store(o, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(lo)), sv), 16);
+      v128.store(o, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(hi)), sv), 32);
+      v128.store(o, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(hi)), sv), 48);
+    }
+    for (; k < d; k++) store<f32>(wo + (<usize>k << 2), <f32>load<i8>(ro + <usize>k) * s);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layout helpers
+
+/** dst (d x w, f32) = the transpose of src (n x d, f32), lanes n..w-1 zero. */
+export function transposeF32(src: usize, n: i32, d: i32, dst: usize, w: i32): void {
+  memory.fill(dst, 0, (<usize>d * <usize>w) << 2);
+  for (let i = 0; i < n; i++) {
+    const row = src + ((<usize>i * <usize>d) << 2);
+    for (let k = 0; k < d; k++) store<f32>(dst + ((<usize>k * <usize>w + <usize>i) << 2), load<f32>(row + (<usize>k << 2)));
+  }
+}
+
+/** dst (d x w, f64) = the transpose of src (n x d, f64), lanes n..w-1 zero. */
+export function transposeF64(src: usize, n: i32, d: i32, dst: usize, w: i32): void {
+  memory.fill(dst, 0, (<usize>d * <usize>w) << 3);
+  for (let i = 0; i < n; i++) {
+    const row = src + ((<usize>i * <usize>d) << 3);
+    for (let k = 0; k < d; k++) store<f64>(dst + ((<usize>k * <usize>w + <usize>i) << 3), load<f64>(row + (<usize>k << 3)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dot products in float64 (Ward's Gram matrix)
+
+/**
+ * out[j * w + i] = <a_i, b_j> in f64 for the lanes i < w (a multiple of 8) of aT (d x w, the
+ * transposed rows of a) and rows j < nb of b (nb x d). When `upper` is 1, lane block t..t+7 is
+ * computed only for rows j < t + 8, which covers every i > j: the upper triangle of a Gram matrix
+ * (b = a) read along rows, out[j * w + i] for i > j.
+ * Per lane this is the scalar loop s += a[k] * b[k] in order k, rounded as JavaScript rounds it.
+ */
+export function crossF64(aT: usize, w: i32, b: usize, nb: i32, d: i32, out: usize, upper: i32): void {
+  const stride = <usize>w << 3;
+  const rowBytes = <usize>d << 3;
+  for (let t = 0; t < w; t += 8) {
+    const q0 = aT + (<usize>t << 3);
+    const jEnd = upper ? min(t + 8, nb) : nb;
+    let j = 0;
+    for (; j + 2 <= jEnd; j += 2) {
+      const p0 = b + <usize>j * rowBytes;
+      const p1 = p0 + rowBytes;
+      let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
+      let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
+      let qp = q0;
+      for (let k = 0; k < d; k++) {
+        const x0 = v128.load(qp);
+        const x1 = v128.load(qp, 16);
+        const x2 = v128.load(qp, 32);
+        const x3 = v128.load(qp, 48);
+        const kk = <usize>k << 3;
+        let s = v128.load64_splat(p0 + kk);
+        c00 = f64x2.add(c00, f64x2.mul(x0, s));
+        c01 = f64x2.add(c01, f64x2.mul(x1, s));
+        c02 = f64x2.add(c02, f64x2.mul(x2, s));
+        c03 = f64x2.add(c03, f64x2.mul(x3, s));
+        s = v128.load64_splat(p1 + kk);
+        c10 = f64x2.add(c10, f64x2.mul(x0, s));
+        c11 = f64x2.add(c11, f64x2.mul(x1, s));
+        c12 = f64x2.add(c12, f64x2.mul(x2, s));
+        c13 = f64x2.add(c13, f64x2.mul(x3, s));
+        qp += stride;
+      }
+      const o0 = out + ((<usize>j * <usize>w + <usize>t) << 3);
+      const o1 = o0 + stride;
+      v128.store(o0, c00); v128.store(o0, c01, 16); v128.store(o0, c02, 32); v128.store(o0, c03, 48);
+      v128.store(o1, c10); v128.store(o1, c11, 16); v128.store(o1, c12, 32); v128.store(o1, c13, 48);
+    }
+    for (; j < jEnd; j++) {
+      const p = b + <usize>j * rowBytes;
+      let c0 = f64x2.splat(0), c1 = f64x2.splat(0), c2 = f64x2.splat(0), c3 = f64x2.splat(0);
+      let qp = q0;
+      for (let k = 0; k < d; k++) {
+        const s = v128.load64_splat(p + (<usize>k << 3));
+        c0 = f64x2.add(c0, f64x2.mul(v128.load(qp), s));
+        c1 = f64x2.add(c1, f64x2.mul(v128.load(qp, 16), s));
+        c2 = f64x2.add(c2, f64x2.mul(v128.load(qp, 32), s));
+        c3 = f64x2.add(c3, f64x2.mul(v128.load(qp, 48), s));
+        qp += stride;
+      }
+      const o = out + ((<usize>j * <usize>w + <usize>t) << 3);
+      v128.store(o, c0); v128.store(o, c1, 16); v128.store(o, c2, 32); v128.store(o, c3, 48);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The operations the engine hands to the WebAssembly kernels. Each returns false (or null) when
+ * it cannot run here (kernels off, data not in a kernel space, a storage type the kernels do not
+ * read), and the caller then runs its TypeScript reference: the two paths compute the same thing,
+ * which test/kernels checks on random shapes.
+ *
+ * Rounding: MaxSim and the cosine assignment accumulate each dot product in float32 (as BLAS's
+ * sgemm does), the TypeScript reference in float64; scores agree to about d x 2^-24 relative.
+ * The Gram matrix for Ward's distances is float64 and rounds exactly as the reference does.
+ */
+import { KernelSpace, QUERY_LANES, queryScratchOf, scratch, SCORE_DOCS, WINNER_SLOTS } from './space.ts';
+
+/** Lanes padded to whole blocks of 8 (two f32x4). */
+const lanes = (n: number) => (n + 7) & ~7;
+
+/** Writes query tokens t0..t0+count-1 (rows of d) transposed into qT (d x w), zero-padded. */
+function transposeInto(qT: Float32Array, query: ArrayLike<number>, t0: number, count: number, d: number, w: number): void {
+  qT.fill(0);
+  for (let i = 0; i < count; i++) {
+    const o = (t0 + i) * d;
+    for (let k = 0; k < d; k++) qT[k * w + i] = query[o + k];
+  }
+}
+
+export interface KernelStored {
+  storage: string;
+  d: number;
+  offsets: Int32Array;
+  vectors: ArrayBufferView;
+  scales?: Float32Array;
+}
+
+const STORAGE_CODE: Record<string, number> = { fp32: 0, fp16: 1, int8: 2 };
+
+/**
+ * MaxSim of one query (qn x d) against every document of an index allocated in a kernel space
+ * (fp32, fp16 or int8), in place. scores[doc] = sum over tokens of the best dot product (an empty
+ * document -Infinity); winners (docs x qn), when given, the global row of each token's best match
+ * (ties: the first row). Documents from..to-1 only, when given (a worker's share).
+ */
+export function kernelMaxSim(
+  query: Float32Array,
+  qn: number,
+  stored: KernelStored,
+  scores: Float32Array,
+  winners?: Int32Array,
+  range?: { from: number; to: number },
+): boolean {
+  const code = STORAGE_CODE[stored.storage];
+  if (code === undefined || qn === 0) return false;
+  const space = KernelSpace.of(stored.vectors);
+  if (!space || KernelSpace.of(stored.offsets) !== space || (code === 2 && KernelSpace.of(stored.scales) !== space)) return false;
+  const s = queryScratchOf(space);
+  if (!s) return false;
+  const { d, offsets } = stored;
+  const docs = offsets.length - 1;
+  const from = range?.from ?? 0;
+  const to = range?.to ?? docs;
+  if (code !== 0) {
+    let maxRows = 0;
+    for (let doc = from; doc < to; doc++) maxRows = Math.max(maxRows, offsets[doc + 1] - offsets[doc]);
+    if (maxRows > s.blockRows) return false;
+  }
+  const k = space.k;
+  const dataPtr = stored.vectors.byteOffset;
+  const scalesPtr = code === 2 ? stored.scales!.byteOffset : 0;
+  const total = new Float64Array(to - from);
+  for (let t0 = 0; t0 < qn; t0 += QUERY_LANES) {
+    const count = Math.min(QUERY_LANES, qn - t0);
+    const w = lanes(count);
+    transposeInto(space.f32(s.qT, d * w), query, t0, count, d, w);
+    const perCall = Math.max(1, Math.min(SCORE_DOCS, winners ? Math.floor(WINNER_SLOTS / count) : SCORE_DOCS));
+    for (let a = from; a < to; a += perCall) {
+      const b = Math.min(to, a + perCall);
+      k.scoreDocs(s.qT, w, count, code, dataPtr, scalesPtr, offsets.byteOffset, a, b, d, s.best, s.arg, s.block, s.scores, winners ? s.winners : 0);
+      const part = space.f64(s.scores, b - a);
+      for (let i = 0; i < b - a; i++) total[a - from + i] += part[i];
+      if (winners) {
+        const won = space.i32(s.winners, (b - a) * count);
+        for (let doc = a; doc < b; doc++) winners.set(won.subarray((doc - a) * count, (doc - a + 1) * count), doc * qn + t0);
+      }
+    }
+  }
+  for (let i = 0; i < to - from; i++) scores[from + i] = total[i];
+  return true;
+}
+
+/**
+ * maxSimBlock in a kernel space: rows start..end-1 of `data` (which must live in a corpus space)
+ * against the query; best and arg as maxSimBlock fills them.
+ */
+export function kernelMaxSimBlock(query: Float32Array, qn: number, data: Float32Array, start: number, end: number, d: number, best: Float64Array, arg: Int32Array): boolean {
+  const space = KernelSpace.of(data);
+  const s = space && queryScratchOf(space);
+  if (!space || !s || qn === 0) return false;
+  for (let t0 = 0; t0 < qn; t0 += QUERY_LANES) {
+    const count = Math.min(QUERY_LANES, qn - t0);
+    const w = lanes(count);
+    transposeInto(space.f32(s.qT, d * w), query, t0, count, d, w);
+    space.k.reset(s.best, s.arg, w);
+    space.k.maxsim(s.qT, w, data.byteOffset + start * d * 4, end - start, d, s.best, s.arg, start);
+    const b = space.f32(s.best, count);
+    const a = space.i32(s.arg, count);
+    for (let i = 0; i < count; i++) {
+      best[t0 + i] = b[i];
+      arg[t0 + i] = a[i];
+    }
+  }
+  return true;
+}
+
+/**
+ * For every row of x (n x d), the row of c (m x d) with the largest dot product (ties: the lower
+ * index; a row whose products are all NaN gets 0, as the reference) and that product.
+ */
+export function kernelAssign(x: Float32Array, n: number, c: Float32Array, m: number, d: number, assignment: Int32Array, similarity: Float32Array): boolean {
+  const space = scratch();
+  if (!space || n === 0 || m === 0 || d === 0) return false;
+  const mark = space.mark();
+  try {
+    const w = lanes(n);
+    const xPtr = space.alloc(4 * n * d);
+    const qT = space.alloc(4 * w * d);
+    const cPtr = space.alloc(4 * m * d);
+    const best = space.alloc(4 * w);
+    const arg = space.alloc(4 * w);
+    space.f32(xPtr, n * d).set(x.subarray(0, n * d));
+    space.f32(cPtr, m * d).set(c.subarray(0, m * d));
+    space.k.transposeF32(xPtr, n, d, qT, w);
+    space.k.reset(best, arg, w);
+    space.k.maxsim(qT, w, cPtr, m, d, best, arg, 0);
+    const a = space.i32(arg, n);
+    for (let i = 0; i < n; i++) assignment[i] = a[i] < 0 ? 0 : a[i];
+    similarity.set(space.f32(best, n));
+    return true;
+  } finally {
+    space.release(mark);
+  }
+}
+
+/**
+ * The upper triangle of the Gram matrix of the rows of x (n x d, float64): calls visit(dots, w)
+ * with dots[i * w + j] = <x_i, x_j> for every i < j (other entries unspecified), computed in
+ * float64 exactly as the scalar loop rounds. The view is valid only during the call.
+ */
+export function kernelGramUpper(x: Float64Array, n: number, d: number, visit: (dots: Float64Array, w: number) => void): boolean {
+  const space = scratch();
+  if (!space || n < 2 || d === 0) return false;
+  const mark = space.mark();
+  try {
+    const w = lanes(n);
+    const xPtr = space.alloc(8 * n * d);
+    const xT = space.alloc(8 * w * d);
+    const out = space.alloc(8 * n * w);
+    space.f64(xPtr, n * d).set(x.subarray(0, n * d));
+    space.k.transposeF64(xPtr, n, d, xT, w);
+    space.k.crossF64(xT, w, xPtr, n, d, out, 1);
+    visit(space.f64(out, n * w), w);
+    return true;
+  } finally {
+    space.release(mark);
+  }
+}
