@@ -275,3 +275,142 @@ export function crossF64(aT: usize, w: i32, b: usize, nb: i32, d: i32, out: usiz
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Dot products in float32 without transposing the many rows (cosine assignment)
+
+/**
+ * out[j * w + i] = <a_i, b_j> in f32 for the lanes i < w (a multiple of 8) of aT (d x w, the
+ * transposed rows of a, e.g. a few centroids) and the rows j < nb of b (nb x d, e.g. a
+ * document's tokens, read as they are stored).
+ */
+export function crossF32(aT: usize, w: i32, b: usize, nb: i32, d: i32, out: usize): void {
+  const stride = <usize>w << 2;
+  const rowBytes = <usize>d << 2;
+  for (let t = 0; t < w; t += 8) {
+    const q0 = aT + (<usize>t << 2);
+    let j = 0;
+    for (; j + 4 <= nb; j += 4) {
+      const p0 = b + <usize>j * rowBytes;
+      const p1 = p0 + rowBytes;
+      const p2 = p1 + rowBytes;
+      const p3 = p2 + rowBytes;
+      let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+      let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+      let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+      let qp = q0;
+      for (let k = 0; k < d; k++) {
+        const x0 = v128.load(qp);
+        const x1 = v128.load(qp, 16);
+        const kk = <usize>k << 2;
+        let s = v128.load32_splat(p0 + kk);
+        c00 = f32x4.add(c00, f32x4.mul(x0, s));
+        c01 = f32x4.add(c01, f32x4.mul(x1, s));
+        s = v128.load32_splat(p1 + kk);
+        c10 = f32x4.add(c10, f32x4.mul(x0, s));
+        c11 = f32x4.add(c11, f32x4.mul(x1, s));
+        s = v128.load32_splat(p2 + kk);
+        c20 = f32x4.add(c20, f32x4.mul(x0, s));
+        c21 = f32x4.add(c21, f32x4.mul(x1, s));
+        s = v128.load32_splat(p3 + kk);
+        c30 = f32x4.add(c30, f32x4.mul(x0, s));
+        c31 = f32x4.add(c31, f32x4.mul(x1, s));
+        qp += stride;
+      }
+      const o0 = out + ((<usize>j * <usize>w + <usize>t) << 2);
+      v128.store(o0, c00); v128.store(o0, c01, 16);
+      const o1 = o0 + stride;
+      v128.store(o1, c10); v128.store(o1, c11, 16);
+      const o2 = o1 + stride;
+      v128.store(o2, c20); v128.store(o2, c21, 16);
+      const o3 = o2 + stride;
+      v128.store(o3, c30); v128.store(o3, c31, 16);
+    }
+    for (; j < nb; j++) {
+      const p = b + <usize>j * rowBytes;
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+      let qp = q0;
+      for (let k = 0; k < d; k++) {
+        const s = v128.load32_splat(p + (<usize>k << 2));
+        c0 = f32x4.add(c0, f32x4.mul(v128.load(qp), s));
+        c1 = f32x4.add(c1, f32x4.mul(v128.load(qp, 16), s));
+        qp += stride;
+      }
+      const o = out + ((<usize>j * <usize>w + <usize>t) << 2);
+      v128.store(o, c0); v128.store(o, c1, 16);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row normalisation and pooling, rounded exactly as the TypeScript reference (src/core/linalg.ts)
+
+/**
+ * dst row i = src row i / |src row i| (f32 in, f32 out; a zero row stays zero). The norm is the
+ * reference's: four float64 partial sums by k mod 4 (the tail into the first), added in order,
+ * its square root, then each value times 1 / norm in float64, rounded to float32.
+ */
+export function normalizeRows(src: usize, dst: usize, n: i32, d: i32): void {
+  for (let i = 0; i < n; i++) {
+    const row = src + ((<usize>i * <usize>d) << 2);
+    const out = dst + ((<usize>i * <usize>d) << 2);
+    let s01 = f64x2.splat(0);
+    let s23 = f64x2.splat(0);
+    let k = 0;
+    for (; k + 4 <= d; k += 4) {
+      const v = v128.load(row + (<usize>k << 2));
+      const lo = f64x2.promote_low_f32x4(v);
+      const hi = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
+      s01 = f64x2.add(s01, f64x2.mul(lo, lo));
+      s23 = f64x2.add(s23, f64x2.mul(hi, hi));
+    }
+    let s0 = f64x2.extract_lane(s01, 0);
+    for (; k < d; k++) {
+      const x = <f64>load<f32>(row + (<usize>k << 2));
+      s0 += x * x;
+    }
+    const norm = Math.sqrt(s0 + f64x2.extract_lane(s01, 1) + f64x2.extract_lane(s23, 0) + f64x2.extract_lane(s23, 1));
+    const inv = norm > 0 ? 1 / norm : 0;
+    const iv = f64x2.splat(inv);
+    k = 0;
+    for (; k + 4 <= d; k += 4) {
+      const v = v128.load(row + (<usize>k << 2));
+      const lo = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.promote_low_f32x4(v), iv));
+      const hi = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), iv));
+      v128.store(out + (<usize>k << 2), i32x4.shuffle(lo, hi, 0, 1, 4, 5));
+    }
+    for (; k < d; k++) store<f32>(out + (<usize>k << 2), <f32>(<f64>load<f32>(row + (<usize>k << 2)) * inv));
+  }
+}
+
+/**
+ * acc (k x d, f64, zeroed by the caller) += w_i x_i for every row i with group[i] >= 0, and
+ * wsum[g] += w_i, sizes[g] += 1, in row order as the reference; weights (f64) at `weights`, or
+ * 1 when it is 0. Rows of weight 0 are counted but not added, as in the reference.
+ */
+export function poolRows(x: usize, n: i32, d: i32, group: usize, weights: usize, acc: usize, wsum: usize, sizes: usize): void {
+  for (let i = 0; i < n; i++) {
+    const g = load<i32>(group + (<usize>i << 2));
+    if (g < 0) continue;
+    const w: f64 = weights ? load<f64>(weights + (<usize>i << 3)) : 1;
+    const sp = sizes + (<usize>g << 2);
+    store<i32>(sp, load<i32>(sp) + 1);
+    const wp = wsum + (<usize>g << 3);
+    store<f64>(wp, load<f64>(wp) + w);
+    if (w == 0) continue;
+    const row = x + ((<usize>i * <usize>d) << 2);
+    const out = acc + ((<usize>g * <usize>d) << 3);
+    const wv = f64x2.splat(w);
+    let k = 0;
+    for (; k + 2 <= d; k += 2) {
+      const o = out + (<usize>k << 3);
+      const v = f64x2.promote_low_f32x4(v128.load64_zero(row + (<usize>k << 2)));
+      v128.store(o, f64x2.add(v128.load(o), f64x2.mul(wv, v)));
+    }
+    for (; k < d; k++) {
+      const o = out + (<usize>k << 3);
+      store<f64>(o, load<f64>(o) + w * <f64>load<f32>(row + (<usize>k << 2)));
+    }
+  }
+}

@@ -1,4 +1,4 @@
-import { kernelAssign } from '../kernels/ops.ts';
+import { kernelAssign, kernelNormalizeRows, kernelPoolSums } from '../kernels/ops.ts';
 
 /**
  * Small dense kernels over row-major Float32Array matrices. Loops are unrolled by four because
@@ -32,6 +32,8 @@ export function rowNorm(a: Float32Array, i: number, d: number): number {
 
 /** A copy of x with every row scaled to unit length. Rows of norm 0 are left as zeros. */
 export function normalizeRows(x: Float32Array, n: number, d: number): Float32Array {
+  const viaKernel = kernelNormalizeRows(x, n, d);
+  if (viaKernel) return viaKernel;
   const out = new Float32Array(n * d);
   for (let i = 0; i < n; i++) {
     const norm = rowNorm(x, i, d);
@@ -151,10 +153,11 @@ export function poolByGroup(
   k: number,
   weights?: ArrayLike<number>,
 ): { pooled: Float32Array; sizes: Int32Array } {
-  const acc = new Float64Array(k * d);
-  const wsum = new Float64Array(k);
-  const sizes = new Int32Array(k);
-  for (let i = 0; i < n; i++) {
+  const sums = group.length >= n ? kernelPoolSums(x, n, d, group, k, weights) : null;
+  const acc = sums?.acc ?? new Float64Array(k * d);
+  const wsum = sums?.wsum ?? new Float64Array(k);
+  const sizes = sums?.sizes ?? new Int32Array(k);
+  for (let i = 0; i < (sums ? 0 : n); i++) {
     const g = group[i];
     if (g < 0) continue;
     const w = weights ? weights[i] : 1;

@@ -111,28 +111,83 @@ export function kernelMaxSimBlock(query: Float32Array, qn: number, data: Float32
 
 /**
  * For every row of x (n x d), the row of c (m x d) with the largest dot product (ties: the lower
- * index; a row whose products are all NaN gets 0, as the reference) and that product.
+ * index; a row whose products are all NaN gets 0 and -Infinity, as the reference) and that product.
+ * The centroids are transposed (m is small); the rows are read as stored.
  */
 export function kernelAssign(x: Float32Array, n: number, c: Float32Array, m: number, d: number, assignment: Int32Array, similarity: Float32Array): boolean {
   const space = scratch();
   if (!space || n === 0 || m === 0 || d === 0) return false;
   const mark = space.mark();
   try {
-    const w = lanes(n);
+    const w = lanes(m);
     const xPtr = space.alloc(4 * n * d);
-    const qT = space.alloc(4 * w * d);
-    const cPtr = space.alloc(4 * m * d);
-    const best = space.alloc(4 * w);
-    const arg = space.alloc(4 * w);
+    const cT = space.alloc(4 * w * d);
+    const out = space.alloc(4 * n * w);
     space.f32(xPtr, n * d).set(x.subarray(0, n * d));
-    space.f32(cPtr, m * d).set(c.subarray(0, m * d));
-    space.k.transposeF32(xPtr, n, d, qT, w);
-    space.k.reset(best, arg, w);
-    space.k.maxsim(qT, w, cPtr, m, d, best, arg, 0);
-    const a = space.i32(arg, n);
-    for (let i = 0; i < n; i++) assignment[i] = a[i] < 0 ? 0 : a[i];
-    similarity.set(space.f32(best, n));
+    transposeInto(space.f32(cT, w * d), c, 0, m, d, w);
+    space.k.crossF32(cT, w, xPtr, n, d, out);
+    const dots = space.f32(out, n * w);
+    for (let i = 0; i < n; i++) {
+      let best = -Infinity;
+      let arg = 0;
+      for (let j = 0, o = i * w; j < m; j++) {
+        const s = dots[o + j];
+        if (s > best) {
+          best = s;
+          arg = j;
+        }
+      }
+      assignment[i] = arg;
+      similarity[i] = best;
+    }
     return true;
+  } finally {
+    space.release(mark);
+  }
+}
+
+/** Rows of x scaled to unit length (zero rows stay zero), rounded exactly as linalg.normalizeRows. */
+export function kernelNormalizeRows(x: Float32Array, n: number, d: number): Float32Array | null {
+  const space = scratch();
+  if (!space || n === 0 || d === 0) return null;
+  const mark = space.mark();
+  try {
+    const src = space.alloc(4 * n * d);
+    const dst = space.alloc(4 * n * d);
+    space.f32(src, n * d).set(x.subarray(0, n * d));
+    space.k.normalizeRows(src, dst, n, d);
+    return space.f32(dst, n * d).slice();
+  } finally {
+    space.release(mark);
+  }
+}
+
+/**
+ * The sums linalg.poolByGroup forms (weighted rows per group, weight sums, sizes), in the same
+ * order and float64 rounding.
+ */
+export function kernelPoolSums(x: Float32Array, n: number, d: number, group: Int32Array, k: number, weights?: ArrayLike<number>): { acc: Float64Array; wsum: Float64Array; sizes: Int32Array } | null {
+  const space = scratch();
+  if (!space || n === 0 || d === 0 || k === 0) return null;
+  const mark = space.mark();
+  try {
+    const xPtr = space.alloc(4 * n * d);
+    const gPtr = space.alloc(4 * n);
+    const wPtr = weights ? space.alloc(8 * n) : 0;
+    const acc = space.alloc(8 * k * d);
+    const wsum = space.alloc(8 * k);
+    const sizes = space.alloc(4 * k);
+    space.f32(xPtr, n * d).set(x.subarray(0, n * d));
+    space.i32(gPtr, n).set(group.subarray(0, n));
+    if (weights) {
+      const w = space.f64(wPtr, n);
+      for (let i = 0; i < n; i++) w[i] = weights[i];
+    }
+    space.f64(acc, k * d).fill(0);
+    space.f64(wsum, k).fill(0);
+    space.i32(sizes, k).fill(0);
+    space.k.poolRows(xPtr, n, d, gPtr, wPtr, acc, wsum, sizes);
+    return { acc: space.f64(acc, k * d).slice(), wsum: space.f64(wsum, k).slice(), sizes: space.i32(sizes, k).slice() };
   } finally {
     space.release(mark);
   }

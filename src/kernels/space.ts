@@ -29,6 +29,9 @@ export interface KernelExports {
   transposeF32(src: number, n: number, d: number, dst: number, w: number): void;
   transposeF64(src: number, n: number, d: number, dst: number, w: number): void;
   crossF64(aT: number, w: number, b: number, nb: number, d: number, out: number, upper: number): void;
+  crossF32(aT: number, w: number, b: number, nb: number, d: number, out: number): void;
+  normalizeRows(src: number, dst: number, n: number, d: number): void;
+  poolRows(x: number, n: number, d: number, group: number, weights: number, acc: number, wsum: number, sizes: number): void;
 }
 
 const PAGE = 65536;

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { float16ToFloat32 } from '../../src/core/float16.ts';
-import { assignToNearest } from '../../src/core/linalg.ts';
+import { assignToNearest, normalizeRows, poolByGroup } from '../../src/core/linalg.ts';
 import { maxSimBlock, maxSimScores, packCorpus, type VectorSet } from '../../src/core/maxsim.ts';
 import { decodeCorpus, scoreStored, scoreStoredBatch, storeCorpus } from '../../src/core/storage.ts';
 import { pdistEuclidean } from '../../src/core/ward.ts';
@@ -275,6 +275,28 @@ describe('WebAssembly SIMD kernels', () => {
         const ref = pdistEuclidean(x, n, d);
         setKernels(true);
         expect(got).toEqual(ref);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('row normalisation and weighted pooling are bit-identical to the reference (float64 sums, same order)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 37 }), fc.integer({ min: 1, max: 6 }), fc.boolean(), fc.integer(), (n, d, k, weighted, seed) => {
+        const { docs } = make({ d, rows: [n], qn: 1, seed });
+        const x = docs[0].data;
+        if (n > 2) x.fill(0, d, 2 * d); // a zero row stays zero
+        const group = Int32Array.from({ length: n }, (_, i) => ((i * 7 + seed) % (k + 1)) - 1); // -1: not pooled
+        const weights = weighted ? Float64Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 0 : Math.abs(x[i * d]) + 0.1)) : undefined;
+        const unit = normalizeRows(x, n, d);
+        const pooled = poolByGroup(x, n, d, group, k, weights);
+        setKernels(false);
+        const unitRef = normalizeRows(x, n, d);
+        const pooledRef = poolByGroup(x, n, d, group, k, weights);
+        setKernels(true);
+        expect(unit).toEqual(unitRef);
+        expect(pooled.pooled).toEqual(pooledRef.pooled);
+        expect(pooled.sizes).toEqual(pooledRef.sizes);
       }),
       { numRuns: RUNS },
     );
