@@ -414,3 +414,133 @@ export function poolRows(x: usize, n: i32, d: i32, group: usize, weights: usize,
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Binary (sign) prefilter for two-stage search
+
+/**
+ * One sign bit per value (1 where x > 0, as src/core/storage.ts binarize), rows padded to
+ * `words` 32-bit words, from `count` rows of d values stored as storage 0 fp32, 1 fp16, 2 int8.
+ * d must be a multiple of 16 for the vector path; other d go value by value.
+ */
+export function signBits(src: usize, storage: i32, count: i32, d: i32, dst: usize, words: i32): void {
+  memory.fill(dst, 0, (<usize>count * <usize>words) << 2);
+  const zero = v128.splat<i32>(0);
+  for (let r = 0; r < count; r++) {
+    const out = dst + ((<usize>r * <usize>words) << 2);
+    let k = 0;
+    if ((d & 15) == 0) {
+      for (; k < d; k += 16) {
+        let bits: i32 = 0;
+        if (storage == 0) {
+          const p = src + ((<usize>r * <usize>d + <usize>k) << 2);
+          bits = i32x4.bitmask(f32x4.gt(v128.load(p), zero))
+            | (i32x4.bitmask(f32x4.gt(v128.load(p, 16), zero)) << 4)
+            | (i32x4.bitmask(f32x4.gt(v128.load(p, 32), zero)) << 8)
+            | (i32x4.bitmask(f32x4.gt(v128.load(p, 48), zero)) << 12);
+        } else if (storage == 1) {
+          // a half is > 0 exactly when, read as a signed 16-bit integer, it is > 0 (NaN aside)
+          const p = src + ((<usize>r * <usize>d + <usize>k) << 1);
+          bits = i16x8.bitmask(i16x8.gt_s(v128.load(p), zero)) | (i16x8.bitmask(i16x8.gt_s(v128.load(p, 16), zero)) << 8);
+        } else {
+          bits = i8x16.bitmask(i8x16.gt_s(v128.load(src + <usize>r * <usize>d + <usize>k), zero));
+        }
+        const wp = out + (<usize>(k >> 5) << 2);
+        store<u32>(wp, load<u32>(wp) | (<u32>bits << (k & 31)));
+      }
+    }
+    for (; k < d; k++) {
+      let pos = false;
+      if (storage == 0) pos = load<f32>(src + ((<usize>r * <usize>d + <usize>k) << 2)) > 0;
+      else if (storage == 1) pos = load<i16>(src + ((<usize>r * <usize>d + <usize>k) << 1)) > 0;
+      else pos = load<i8>(src + <usize>r * <usize>d + <usize>k) > 0;
+      if (pos) {
+        const wp = out + (<usize>(k >> 5) << 2);
+        store<u32>(wp, load<u32>(wp) | (<u32>1 << (k & 31)));
+      }
+    }
+  }
+}
+
+/**
+ * For documents docStart..docEnd-1 of a sign-bit index (rows of `words` words at bits, Int32
+ * offsets), out[doc - docStart] (i32) = sum over the qn query tokens (rows of `words` words at
+ * qbits) of the smallest Hamming distance to the document's rows; qn * (words * 32 + 1) for an
+ * empty document (worse than any real one). Words are taken four at a time with popcnt on
+ * bytes; `words` need not be a multiple of 4.
+ */
+export function hammingMin(qbits: usize, qn: i32, bits: usize, offsets: usize, docStart: i32, docEnd: i32, words: i32, out: usize): void {
+  const rowBytes = <usize>words << 2;
+  const chunks = words >> 2;
+  for (let doc = docStart; doc < docEnd; doc++) {
+    const start = load<i32>(offsets + (<usize>doc << 2));
+    const end = load<i32>(offsets + (<usize>(doc + 1) << 2));
+    let total: i32 = 0;
+    if (end == start) {
+      total = qn * (words * 32 + 1);
+    } else if ((words & 3) == 0 && chunks <= 16) {
+      // four query tokens at a time: their four popcount vectors reduced together to one i32x4
+      const groups = (qn + 3) >> 2;
+      for (let g = 0; g < groups; g++) {
+        const i0 = g << 2;
+        const q0 = qbits + <usize>i0 * rowBytes;
+        const q1 = q0 + (i0 + 1 < qn ? rowBytes : 0);
+        const q2 = q0 + (i0 + 2 < qn ? rowBytes << 1 : 0);
+        const q3 = q0 + (i0 + 3 < qn ? rowBytes * 3 : 0);
+        let best = i32x4.splat(0x7fffffff);
+        for (let j = start; j < end; j++) {
+          const v = bits + <usize>j * rowBytes;
+          let p0 = i8x16.splat(0), p1 = i8x16.splat(0), p2 = i8x16.splat(0), p3 = i8x16.splat(0);
+          for (let c = 0; c < chunks; c++) {
+            const o = <usize>c << 4;
+            const x = v128.load(v + o);
+            p0 = i8x16.add(p0, i8x16.popcnt(v128.xor(x, v128.load(q0 + o))));
+            p1 = i8x16.add(p1, i8x16.popcnt(v128.xor(x, v128.load(q1 + o))));
+            p2 = i8x16.add(p2, i8x16.popcnt(v128.xor(x, v128.load(q2 + o))));
+            p3 = i8x16.add(p3, i8x16.popcnt(v128.xor(x, v128.load(q3 + o))));
+          }
+          const a = i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(p0));
+          const b = i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(p1));
+          const c = i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(p2));
+          const e = i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(p3));
+          const ab = i32x4.add(v128.shuffle<i32>(a, b, 0, 2, 4, 6), v128.shuffle<i32>(a, b, 1, 3, 5, 7));
+          const ce = i32x4.add(v128.shuffle<i32>(c, e, 0, 2, 4, 6), v128.shuffle<i32>(c, e, 1, 3, 5, 7));
+          best = i32x4.min_s(best, i32x4.add(v128.shuffle<i32>(ab, ce, 0, 2, 4, 6), v128.shuffle<i32>(ab, ce, 1, 3, 5, 7)));
+        }
+        total += i32x4.extract_lane(best, 0);
+        if (i0 + 1 < qn) total += i32x4.extract_lane(best, 1);
+        if (i0 + 2 < qn) total += i32x4.extract_lane(best, 2);
+        if (i0 + 3 < qn) total += i32x4.extract_lane(best, 3);
+      }
+    } else {
+      for (let i = 0; i < qn; i++) {
+        const q = qbits + <usize>i * rowBytes;
+        let best: i32 = 0x7fffffff;
+        for (let j = start; j < end; j++) {
+          const v = bits + <usize>j * rowBytes;
+          let acc = i8x16.splat(0);
+          let c = 0;
+          let ham: i32 = 0;
+          for (; c < chunks; c++) {
+            const o = <usize>c << 4;
+            acc = i8x16.add(acc, i8x16.popcnt(v128.xor(v128.load(q + o), v128.load(v + o))));
+            if ((c & 15) == 15) {
+              ham += sumBytes(acc);
+              acc = i8x16.splat(0);
+            }
+          }
+          ham += sumBytes(acc);
+          for (let w = chunks << 2; w < words; w++) ham += <i32>popcnt<u32>(load<u32>(q + (<usize>w << 2)) ^ load<u32>(v + (<usize>w << 2)));
+          if (ham < best) best = ham;
+        }
+        total += best;
+      }
+    }
+    store<i32>(out + (<usize>(doc - docStart) << 2), total);
+  }
+}
+
+@inline function sumBytes(acc: v128): i32 {
+  const s = i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(acc));
+  return i32x4.extract_lane(s, 0) + i32x4.extract_lane(s, 1) + i32x4.extract_lane(s, 2) + i32x4.extract_lane(s, 3);
+}

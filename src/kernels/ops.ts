@@ -86,6 +86,27 @@ export function kernelMaxSim(
 }
 
 /**
+ * MaxSim of one query against the listed documents only (a two-stage search's candidates), in
+ * place; scores[i] belongs to docs[i]. Same kernel, same scores as the exhaustive path.
+ */
+export function kernelMaxSimDocs(query: Float32Array, qn: number, stored: KernelStored, docs: Int32Array, scores: Float32Array = new Float32Array(docs.length)): Float32Array | null {
+  const code = STORAGE_CODE[stored.storage];
+  const space = KernelSpace.of(stored.vectors);
+  const s = space && queryScratchOf(space);
+  if (code === undefined || !space || !s || qn === 0 || qn > QUERY_LANES || KernelSpace.of(stored.offsets) !== space) return null;
+  const { d, offsets } = stored;
+  for (const doc of docs) if (code !== 0 && offsets[doc + 1] - offsets[doc] > s.blockRows) return null;
+  const w = lanes(qn);
+  transposeInto(space.f32(s.qT, d * w), query, 0, qn, d, w);
+  const scalesPtr = code === 2 ? stored.scales!.byteOffset : 0;
+  for (let i = 0; i < docs.length; i++) {
+    space.k.scoreDocs(s.qT, w, qn, code, stored.vectors.byteOffset, scalesPtr, offsets.byteOffset, docs[i], docs[i] + 1, d, s.best, s.arg, s.block, s.scores, 0);
+    scores[i] = space.f64(s.scores, 1)[0];
+  }
+  return scores;
+}
+
+/**
  * maxSimBlock in a kernel space: rows start..end-1 of `data` (which must live in a corpus space)
  * against the query; best and arg as maxSimBlock fills them.
  */

@@ -32,6 +32,8 @@ export interface KernelExports {
   crossF32(aT: number, w: number, b: number, nb: number, d: number, out: number): void;
   normalizeRows(src: number, dst: number, n: number, d: number): void;
   poolRows(x: number, n: number, d: number, group: number, weights: number, acc: number, wsum: number, sizes: number): void;
+  signBits(src: number, storage: number, count: number, d: number, dst: number, words: number): void;
+  hammingMin(qbits: number, qn: number, bits: number, offsets: number, docStart: number, docEnd: number, words: number, out: number): void;
 }
 
 const PAGE = 65536;
@@ -76,6 +78,16 @@ export function kernelsEnabled(): boolean {
   return enabled && compiled('plain') !== null;
 }
 
+/**
+ * Whether indexes can live in shared memory for a pool of workers: WebAssembly threads and
+ * SharedArrayBuffer (a page must be cross-origin isolated for it).
+ */
+export function sharedKernelsAvailable(): boolean {
+  if (!kernelsEnabled() || typeof SharedArrayBuffer === 'undefined') return false;
+  if (typeof globalThis.crossOriginIsolated === 'boolean' && !globalThis.crossOriginIsolated) return false;
+  return compiled('shared') !== null;
+}
+
 /** One line for status displays and benchmark reports. */
 export function kernelStatus(): string {
   if (!enabled) return 'TypeScript reference (kernels turned off)';
@@ -91,7 +103,7 @@ export class KernelSpace {
   private top = BASE;
   readonly k: KernelExports;
 
-  private constructor(readonly memory: WebAssembly.Memory, readonly growable: boolean, instance: WebAssembly.Instance) {
+  private constructor(readonly memory: WebAssembly.Memory, readonly growable: boolean, instance: WebAssembly.Instance, readonly shared = false) {
     this.k = instance.exports as unknown as KernelExports;
     if (!growable) owner.set(memory.buffer, this);
   }
@@ -100,16 +112,32 @@ export class KernelSpace {
    * A space of at least `bytes` (beyond the reserved low memory), or null when the kernels are
    * off or the memory cannot be had (over 4 GiB, or refused): callers then use plain arrays.
    */
-  static create(bytes: number, options: { growable?: boolean } = {}): KernelSpace | null {
+  static create(bytes: number, options: { growable?: boolean; shared?: boolean } = {}): KernelSpace | null {
     if (!kernelsEnabled()) return null;
     const pages = Math.ceil((BASE + bytes + 16 * 64) / PAGE);
     if (pages > MAX_PAGES) return null;
+    if (options.shared && !options.growable && sharedKernelsAvailable()) {
+      try {
+        // A shared memory cannot move, so it is made at its final size (maximum = initial).
+        const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+        return new KernelSpace(memory, false, new WebAssembly.Instance(compiled('shared')!, { env: { memory } }), true);
+      } catch {
+        /* no shared memory here after all: an unshared space below */
+      }
+    }
     try {
       const memory = new WebAssembly.Memory({ initial: pages });
       return new KernelSpace(memory, !!options.growable, new WebAssembly.Instance(compiled('plain')!, { env: { memory } }));
     } catch {
       return null;
     }
+  }
+
+  /** The kernels over a shared memory made elsewhere (a pool worker's view of an index). */
+  static attach(memory: WebAssembly.Memory): KernelSpace {
+    const module = compiled('shared');
+    if (!module) throw new Error(`WebAssembly SIMD kernels with threads are not available here (${unavailable || 'no shared memory'})`);
+    return new KernelSpace(memory, false, new WebAssembly.Instance(module, { env: { memory } }), true);
   }
 
   /** The space holding this array (allocated by a fixed space), if any. */
@@ -189,11 +217,22 @@ export interface QueryScratch {
 
 const scratchBytes = (d: number, maxRows: number) => 4 * (QUERY_LANES * d + 2 * QUERY_LANES + maxRows * d + WINNER_SLOTS) + 8 * SCORE_DOCS + 6 * 16;
 
-const queryScratch = new WeakMap<KernelSpace, QueryScratch>();
+const queryScratch = new WeakMap<KernelSpace, QueryScratch[]>();
+const poolResults = new WeakMap<KernelSpace, number>();
 
-/** The query scratch reserved in a corpus space, if it has one. */
-export function queryScratchOf(space: KernelSpace): QueryScratch | undefined {
-  return queryScratch.get(space);
+/** Where the pool workers of a shared corpus space write one float64 score per document. */
+export function poolResultsOf(space: KernelSpace): number | undefined {
+  return poolResults.get(space);
+}
+
+/** The query scratch reserved in a corpus space for thread `thread` (0: this one), if any. */
+export function queryScratchOf(space: KernelSpace, thread = 0): QueryScratch | undefined {
+  return queryScratch.get(space)?.[thread];
+}
+
+/** Every thread's query scratch of a corpus space (to hand to pool workers). */
+export function queryScratches(space: KernelSpace): QueryScratch[] {
+  return queryScratch.get(space) ?? [];
 }
 
 /** A typed-array constructor the corpus allocators accept. */
@@ -205,27 +244,39 @@ type Ctor<T> = { new (buffer: ArrayBufferLike, offset: number, length: number): 
  * are off or the space cannot be had.
  */
 export function allocCorpus<V extends ArrayBufferView>(
-  parts: { vectors: [Ctor<V>, number]; offsets: number; scales?: number },
+  parts: { vectors: [Ctor<V>, number]; offsets: number; scales?: number; extraBytes?: number },
   d: number,
   maxRows: number,
-): { vectors: V; offsets: Int32Array; scales?: Float32Array } {
+  options: { threads?: number } = {},
+): { vectors: V; offsets: Int32Array; scales?: Float32Array; extra?: number } {
   const [vctor, vlen] = parts.vectors;
-  const bytes = align(vlen * vctor.BYTES_PER_ELEMENT) + align(parts.offsets * 4) + align((parts.scales ?? 0) * 4) + scratchBytes(d, maxRows);
-  const space = kernelsEnabled() && d > 0 ? KernelSpace.create(bytes) : null;
+  // A pool of workers: shared memory, one scratch per worker plus this thread's, and one float64
+  // score per document that the workers fill for their share of the documents.
+  const threads = Math.max(1, options.threads ?? 1);
+  const pooled = threads > 1 && sharedKernelsAvailable();
+  const slots = pooled ? threads + 1 : 1;
+  const results = pooled ? 8 * Math.max(0, parts.offsets - 1) + 16 : 0;
+  const bytes = align(vlen * vctor.BYTES_PER_ELEMENT) + align(parts.offsets * 4) + align((parts.scales ?? 0) * 4) + align(parts.extraBytes ?? 0) + slots * scratchBytes(d, maxRows) + results;
+  const space = kernelsEnabled() && d > 0 ? KernelSpace.create(bytes, { shared: pooled }) : null;
   if (!space) return { vectors: new vctor(vlen), offsets: new Int32Array(parts.offsets), ...(parts.scales !== undefined ? { scales: new Float32Array(parts.scales) } : {}) };
   const out = {
     vectors: space.array(vctor, vlen),
     offsets: space.array(Int32Array, parts.offsets),
     ...(parts.scales !== undefined ? { scales: space.array(Float32Array, parts.scales) } : {}),
+    ...(parts.extraBytes ? { extra: space.alloc(parts.extraBytes) } : {}),
   };
-  queryScratch.set(space, {
-    qT: space.alloc(4 * QUERY_LANES * d),
-    best: space.alloc(4 * QUERY_LANES),
-    arg: space.alloc(4 * QUERY_LANES),
-    block: space.alloc(4 * maxRows * d),
-    blockRows: maxRows,
-    scores: space.alloc(8 * SCORE_DOCS),
-    winners: space.alloc(4 * WINNER_SLOTS),
-  });
+  queryScratch.set(
+    space,
+    Array.from({ length: space.shared ? slots : 1 }, () => ({
+      qT: space.alloc(4 * QUERY_LANES * d),
+      best: space.alloc(4 * QUERY_LANES),
+      arg: space.alloc(4 * QUERY_LANES),
+      block: space.alloc(4 * maxRows * d),
+      blockRows: maxRows,
+      scores: space.alloc(8 * SCORE_DOCS),
+      winners: space.alloc(4 * WINNER_SLOTS),
+    })),
+  );
+  if (space.shared) poolResults.set(space, space.alloc(8 * Math.max(0, parts.offsets - 1)));
   return out;
 }
