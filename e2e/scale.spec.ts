@@ -128,3 +128,31 @@ test('top-k above 128 (GPU scores read back and sorted): the same 200 documents 
     for (const h of cpuHits) expect(Math.abs(gpuScore.get(h.doc)! - h.score) / Math.abs(h.score)).toBeLessThan(1e-6);
   });
 });
+
+test("CPU search split across workers over shared memory returns one thread's exact lists; two-stage search with every document a candidate returns exhaustive's", async ({ page }) => {
+  test.setTimeout(240_000);
+  const lists = async () => JSON.parse((await page.locator('#scale-runs tbody tr').last().getAttribute('data-topk'))!) as Record<'cpu' | 'twoStage', { doc: number; score: number }[][]>;
+  const base = 'docs=2500&d=64&tokens=16&m=8&storage=fp16&queries=8&k=10&backend=cpu';
+  const one = await buildAndSearch(page, `${base}&threads=1&candidates=2500`);
+  expect(one.threads).toBe(1);
+  expect(one.kernels).toBe('WebAssembly SIMD (f32x4)');
+  const oneLists = await lists();
+  // C = every document: the re-ranking sees everything, so two-stage is exhaustive search
+  expect(oneLists.twoStage).toEqual(oneLists.cpu);
+  expect(one.twoStageRecall).toBe(1);
+
+  const two = await buildAndSearch(page, `${base}&threads=2&candidates=100`);
+  expect(two.threads).toBe(2);
+  const twoLists = await lists();
+  // the same kernel on each worker's share of the documents: identical documents and scores
+  expect(twoLists.cpu).toEqual(oneLists.cpu);
+  // recall against exhaustive, counted here from the lists, and the page's own figure agrees
+  let shared = 0;
+  twoLists.twoStage.forEach((hits, q) => {
+    const ex = new Set(twoLists.cpu[q].map((h) => h.doc));
+    shared += hits.filter((h) => ex.has(h.doc)).length;
+  });
+  expect(two.twoStageRecall).toBeCloseTo(shared / 80, 12);
+  expect(two.twoStageC).toBe(100);
+  await expect(page.locator('#search-status')).toContainText(/Two-stage \(C = 100\): [\d.]+ ms per query on one thread against [\d.]+ ms exhaustive \(2 threads, one query\)/);
+});

@@ -51,6 +51,7 @@ function options(): BuildOptions {
     storage: $<HTMLSelectElement>('scale-storage').value as StorageType,
     compressOn: $<HTMLSelectElement>('scale-compress-on').value as 'cpu' | 'gpu',
     keepBaseline: $<HTMLInputElement>('scale-baseline').checked,
+    threads: num('scale-threads', 'CPU threads', 0) || navigator.hardwareConcurrency || 1,
   };
 }
 
@@ -112,13 +113,17 @@ async function search(): Promise<void> {
   searchStatus.textContent = `Searching ${built.options.spec.queries} queries (${backend === 'both' ? 'CPU and WebGPU' : backend.toUpperCase()})…`;
   try {
     const k = num('scale-k', 'Top k');
-    const r = await ensure().search({ backend, k, ...(binding > 0 ? { maxBindingBytes: binding } : {}) });
+    const candidates = num('scale-candidates', 'Two-stage candidates', 0);
+    if (candidates > 0) searchStatus.textContent += ' Then two-stage search (Hamming prefilter, exact re-ranking).';
+    const r = await ensure().search({ backend, k, ...(binding > 0 ? { maxBindingBytes: binding } : {}), ...(candidates > 0 ? { candidates } : {}) });
     const { options: o, stats: s } = built;
     const run = {
       docs: s.documents, d: o.spec.d, tokens: o.spec.tokens, m: o.budget, method: o.method, storage: o.storage, compressedOn: s.compressedOn,
       bytesPerDoc: s.bytesPerDoc, indexMiB: r.memory.cpuBytes / 2 ** 20, peakBuildMiB: s.peakBytesHeld / 2 ** 20, gpuMiB: r.memory.gpuBytes / 2 ** 20,
       buildS: s.buildMs / 1000, backend, k: r.k, queries: r.queries,
-      cpuMsPerQuery: r.cpu?.msPerQuery ?? null, cpuSingleMs: r.cpu?.singleQueryMs ?? null,
+      cpuMsPerQuery: r.cpu?.msPerQuery ?? null, cpuSingleMs: r.cpu?.singleQueryMs ?? null, threads: r.cpu?.threads ?? null, kernels: r.cpu?.kernels ?? null,
+      twoStageC: r.twoStage?.candidates ?? null, twoStageMs: r.twoStage?.msPerQuery ?? null, twoStageRecall: r.twoStage?.recallVsExhaustive ?? null,
+      exhaustiveSingleMs: r.twoStage?.exhaustiveMsPerQuery ?? null, prefilterMs: r.twoStage?.prefilterBuildMs ?? null, prefilterMiB: r.twoStage ? r.twoStage.prefilterBytes / 2 ** 20 : null,
       gpuMsPerQuery: r.gpu?.msPerQuery ?? null, gpuSingleMs: r.gpu?.singleQueryMs ?? null, gpuUploadMs: r.gpu?.uploadMs ?? null, gpuChunks: r.gpu?.chunks ?? null,
       adapter: r.gpu?.adapter ?? null, softwareGpu: r.gpu?.software ?? null,
       recallAt10: r.recallAt10, baselineRecallAt10: r.baselineRecallAt10 ?? null,
@@ -130,6 +135,12 @@ async function search(): Promise<void> {
     addRow(run, r.topk);
     const notes = [];
     if (r.fallback) notes.push(r.fallback);
+    if (r.cpu?.threadsNote) notes.push(`CPU: ${r.cpu.threadsNote}.`);
+    if (r.twoStage)
+      notes.push(
+        `Two-stage (C = ${r.twoStage.candidates.toLocaleString()}): ${r.twoStage.msPerQuery.toFixed(1)} ms per query on one thread against ${r.twoStage.exhaustiveMsPerQuery.toFixed(1)} ms exhaustive (${r.twoStage.exhaustiveThreads} thread${r.twoStage.exhaustiveThreads > 1 ? 's' : ''}, one query), ` +
+          `${(r.twoStage.recallVsExhaustive * 100).toFixed(1)}% of exhaustive's top 10; sign bits built once in ${r.twoStage.prefilterBuildMs.toFixed(0)} ms, ${MiB(r.twoStage.prefilterBytes)} MiB.`,
+      );
     if (r.gpu?.software) notes.push(`The WebGPU adapter is a software renderer (${r.gpu.adapter}): its timings are CPU timings, not GPU speed.`);
     searchStatus.textContent = `Done. Recall@10 ${r.recallAt10.toFixed(3)}.${r.agreement ? ` GPU and CPU agree on ${(r.agreement.topkOverlap * 100).toFixed(1)}% of the top ${r.k}, scores within ${r.agreement.maxAbsScoreDiff.toExponential(1)}.` : ''} ${notes.join(' ')}`;
     if (r.fallback) searchStatus.classList.add('error');
@@ -155,6 +166,9 @@ const COLUMNS: [string, string, (v: unknown) => string][] = [
   ['buildS', 'build s', (v) => Number(v).toFixed(1)],
   ['backend', 'backend', String],
   ['cpuMsPerQuery', 'CPU ms/query', (v) => (v === null ? '–' : Number(v).toFixed(1))],
+  ['threads', 'CPU threads', (v) => (v === null ? '–' : String(v))],
+  ['twoStageMs', 'two-stage ms/query', (v) => (v === null ? '–' : Number(v).toFixed(1))],
+  ['twoStageRecall', 'two-stage top-10 vs exhaustive', (v) => (v === null ? '–' : `${(Number(v) * 100).toFixed(1)}%`)],
   ['gpuMsPerQuery', 'GPU ms/query (batch)', (v) => (v === null ? '–' : Number(v).toFixed(1))],
   ['gpuSingleMs', 'GPU ms (1 query)', (v) => (v === null ? '–' : Number(v).toFixed(1))],
   ['recallAt10', 'recall@10', (v) => Number(v).toFixed(3)],
@@ -164,8 +178,8 @@ const COLUMNS: [string, string, (v: unknown) => string][] = [
   ['note', 'note', String],
 ];
 
-/** One row per search; the row also carries both backends' raw top-k lists (data-topk) for checks. */
-function addRow(run: Record<string, unknown>, topk?: { cpu: { doc: number; score: number }[][]; gpu: { doc: number; score: number }[][] }) {
+/** One row per search; the row also carries the raw top-k lists of each search (data-topk) for checks. */
+function addRow(run: Record<string, unknown>, topk?: Record<string, { doc: number; score: number }[][] | undefined>) {
   const table = $<HTMLTableElement>('scale-runs');
   if (!table.tHead!.rows.length) {
     const head = table.tHead!.insertRow();
@@ -225,6 +239,7 @@ $<HTMLParagraphElement>('scale-note').textContent =
 const fields: Record<string, string> = {
   docs: 'scale-docs', d: 'scale-d', tokens: 'scale-tokens', m: 'scale-m', method: 'scale-method', compressOn: 'scale-compress-on',
   storage: 'scale-storage', queries: 'scale-queries', seed: 'scale-seed', k: 'scale-k', backend: 'scale-backend', binding: 'scale-binding',
+  threads: 'scale-threads', candidates: 'scale-candidates',
 };
 try {
   const settings = decodeWith(SCALE_SCHEMA, location.search);

@@ -6,17 +6,26 @@
 import '../src/trustedTypes.ts';
 import * as Comlink from 'comlink';
 import { gpuContext, pipelineCount } from '../src/gpu/device.ts';
+import type { WorkerLike } from '../src/kernels/pool.ts';
 import { ScaleIndex, type BuildOptions, type BuildProgress, type SearchReport } from '../src/search/scaleIndex.ts';
 
 let index: ScaleIndex | undefined;
+
+/** One worker of the CPU search pool (module worker of this origin; shares the index's memory). */
+const spawn = (): WorkerLike => {
+  const w = new Worker(new URL('./maxsimPool.worker.ts', import.meta.url), { type: 'module' });
+  return { postMessage: (m) => w.postMessage(m), onMessage: (h) => void (w.onmessage = (e) => h(e.data)), terminate: () => w.terminate() };
+};
 let controller: AbortController | undefined;
 
 const api = {
   async build(options: BuildOptions, onProgress?: (p: BuildProgress) => void) {
     index?.dropGpu();
+    index?.close();
     index = undefined;
     controller = new AbortController();
     index = await ScaleIndex.build(options, { onProgress, signal: controller.signal, gpu: gpuContext });
+    index.spawn = spawn;
     return { stats: index.stats, byStorage: index.bytesPerDocByStorage(), memory: index.memory() };
   },
 
@@ -24,7 +33,7 @@ const api = {
     controller?.abort();
   },
 
-  async search(opts: { backend: 'cpu' | 'gpu' | 'both'; k: number; maxBindingBytes?: number }): Promise<SearchReport & { memory: { cpuBytes: number; gpuBytes: number }; pipelines: number }> {
+  async search(opts: { backend: 'cpu' | 'gpu' | 'both'; k: number; maxBindingBytes?: number; candidates?: number }): Promise<SearchReport & { memory: { cpuBytes: number; gpuBytes: number }; pipelines: number }> {
     if (!index) throw new Error('Build an index first.');
     const report = await index.search({ ...opts, gpu: gpuContext });
     let pipelines = 0;

@@ -31,6 +31,8 @@ export interface IndexBuilderOptions {
    * so a large index is never copied while growing or when finished.
    */
   capacity?: { documents: number; vectors: number; maxRows?: number };
+  /** Search threads the index will serve (shared memory for a worker pool when more than 1). */
+  threads?: number;
 }
 
 /** Growable typed storage: capacity doubles, so appending n vectors costs O(n) amortised. */
@@ -83,7 +85,7 @@ export class IndexBuilder {
     const documents = (capacity?.documents ?? 1023) + 1;
     if (capacity && storage !== 'binary') {
       // Known size: one kernel space holds the whole index, so MaxSim reads it in place.
-      const placed = allocCorpus({ vectors: [ctor as never, values], offsets: documents, ...(storage === 'int8' ? { scales: rows } : {}) }, d, capacity.maxRows ?? options.budget ?? 0);
+      const placed = allocCorpus({ vectors: [ctor as never, values], offsets: documents, ...(storage === 'int8' ? { scales: rows } : {}) }, d, capacity.maxRows ?? options.budget ?? 0, { threads: options.threads });
       this.vectors = new Grow<StoredVectors>(placed.vectors as StoredVectors);
       this.scales = new Grow(placed.scales ?? new Float32Array(0));
       this.offsets = new Grow(placed.offsets);

@@ -19,6 +19,9 @@ import type { GpuContext } from '../gpu/device.ts';
 import { GpuUnavailableError } from '../gpu/device.ts';
 import { gpuAssigner } from '../gpu/gpuAssign.ts';
 import { GpuIndex, gpuUnsupported } from '../gpu/gpuIndex.ts';
+import { MaxSimPool, type WorkerLike } from '../kernels/pool.ts';
+import { KernelSpace, kernelStatus, sharedKernelsAvailable } from '../kernels/space.ts';
+import { BinaryPrefilter } from './prefilter.ts';
 
 export interface BuildOptions {
   spec: ScaleSpec;
@@ -29,6 +32,12 @@ export interface BuildOptions {
   compressOn: 'cpu' | 'gpu';
   /** Also keep the uncompressed index (every token, same storage) for comparison. */
   keepBaseline: boolean;
+  /**
+   * CPU search threads: more than 1 puts the index in shared WebAssembly memory and splits each
+   * query's documents across that many workers (where shared memory exists; else one thread, said
+   * in the report).
+   */
+  threads?: number;
 }
 
 export interface BuildProgress {
@@ -61,6 +70,22 @@ export interface BuildStats {
   gpuCheck?: { documents: number; identical: number; tokenAgreement: number };
 }
 
+export interface TwoStageReport {
+  /** Candidates re-ranked exactly per query (C). */
+  candidates: number;
+  msPerQuery: number;
+  /** Top-10 documents shared with exhaustive search, averaged over queries. */
+  recallVsExhaustive: number;
+  /** Recall@10 of each query's own document. */
+  recallAt10: number;
+  /** One-off cost of the sign bits, and what they hold. */
+  prefilterBuildMs: number;
+  prefilterBytes: number;
+  /** Exhaustive ms per query (one query at a time) in the same search, for the ratio, and its threads. */
+  exhaustiveMsPerQuery: number;
+  exhaustiveThreads: number;
+}
+
 export interface BackendTiming {
   /** Wall time for all queries as one batch, and per query. */
   totalMs: number;
@@ -68,6 +93,10 @@ export interface BackendTiming {
   queriesPerSecond: number;
   /** One query alone (latency as a user typing would see it). */
   singleQueryMs: number;
+  /** Threads that searched, the kernel path, and why fewer threads than asked, if so. */
+  threads?: number;
+  kernels?: string;
+  threadsNote?: string;
 }
 
 export interface SearchReport {
@@ -85,13 +114,19 @@ export interface SearchReport {
   agreement?: { maxAbsScoreDiff: number; maxRelScoreDiff: number; topkOverlap: number; sameOrder: number; missing: number };
   /** The first query's hits (document id and score), from the backend that answered. */
   example: { id: string; score: number }[];
-  /** Both backends' raw top-k lists when both ran, so a check can compute agreement itself. */
-  topk?: { cpu: Hit[][]; gpu: Hit[][] };
+  /** The raw top-k lists of each search that ran (CPU, GPU, two-stage), so a check can compute agreement itself. */
+  topk?: { cpu?: Hit[][]; gpu?: Hit[][]; twoStage?: Hit[][] };
+  /** Two-stage search (binary prefilter, exact re-ranking), when asked for. */
+  twoStage?: TwoStageReport;
 }
 
 const now = () => performance.now();
 
 export class ScaleIndex {
+  private pool?: Promise<MaxSimPool | null>;
+  private prefilter?: BinaryPrefilter;
+  /** Starts one pool worker (Node's worker_threads or a Web Worker); set by whoever runs the index. */
+  spawn?: () => WorkerLike;
   private gpuIndex?: GpuIndex;
   private gpuUploadMs = 0;
   private baselineRecall?: number;
@@ -116,7 +151,7 @@ export class ScaleIndex {
     const specParsed = parseMethodSpec(options.method);
     const corpus = new ScaleCorpus(spec);
     // Every document has spec.tokens > m tokens, so the index holds exactly docs x m vectors (at most).
-    const builder = new IndexBuilder({ d: spec.d, spec: specParsed, budget, storage, seed: spec.seed, capacity: { documents: spec.docs, vectors: spec.docs * Math.min(budget, spec.tokens) } });
+    const builder = new IndexBuilder({ d: spec.d, spec: specParsed, budget, storage, seed: spec.seed, capacity: { documents: spec.docs, vectors: spec.docs * Math.min(budget, spec.tokens) }, threads: options.threads });
     const baseline = options.keepBaseline
       ? new IndexBuilder({ d: spec.d, spec: parseMethodSpec('none'), budget: null, storage, seed: spec.seed, capacity: { documents: spec.docs, vectors: spec.docs * spec.tokens, maxRows: spec.tokens } })
       : undefined;
@@ -216,6 +251,59 @@ export class ScaleIndex {
     return { fp32: per * bytesPerVector('fp32', d), fp16: per * bytesPerVector('fp16', d), int8: per * bytesPerVector('int8', d), binary: per * bytesPerVector('binary', d) };
   }
 
+  /** The worker pool over the compressed index, when more than one thread was asked for and can be had. */
+  private async cpuPool(): Promise<{ pool: MaxSimPool | null; note?: string }> {
+    const threads = this.options.threads ?? 1;
+    if (threads <= 1) return { pool: null };
+    if (!this.spawn) return { pool: null, note: `${threads} threads asked for, but this context cannot start workers: one thread searched` };
+    if (!KernelSpace.of(this.stored.vectors)?.shared)
+      return { pool: null, note: `${threads} threads asked for, but there is no shared WebAssembly memory here (${sharedKernelsAvailable() ? 'binary storage is scored in TypeScript' : 'the page is not cross-origin isolated, or the engine lacks WebAssembly threads'}): one thread searched` };
+    this.pool ??= MaxSimPool.create(this.stored, this.spawn, threads);
+    const pool = await this.pool;
+    return pool ? { pool } : { pool: null, note: 'the worker pool could not start: one thread searched' };
+  }
+
+  /** Stops the pool's workers (the index stays usable on one thread). */
+  close(): void {
+    void this.pool?.then((p) => p?.close());
+    this.pool = undefined;
+  }
+
+  private async pooledSearch(pool: MaxSimPool, stored: StoredCorpus, k: number): Promise<{ top: Hit[][]; timing: BackendTiming }> {
+    const queries = queryBatch(this.queries, stored);
+    const scores = new Float32Array(stored.ids.length);
+    await pool.score(queries[0].data, queries[0].n, scores); // the workers' first call compiles their code
+    const t0 = now();
+    const top: Hit[][] = [];
+    for (const q of queries) top.push(topK(await pool.score(q.data, q.n, scores), k));
+    const totalMs = now() - t0;
+    const t1 = now();
+    topK(await pool.score(queries[0].data, queries[0].n, scores), k);
+    const singleQueryMs = now() - t1;
+    return { top, timing: { totalMs, msPerQuery: totalMs / queries.length, queriesPerSecond: (1000 * queries.length) / totalMs, singleQueryMs, threads: pool.threads, kernels: kernelStatus() } };
+  }
+
+  /** Exhaustive then two-stage, one query at a time each, with the recall of the second against the first. */
+  private twoStageSearch(candidates: number, exhaustive: Hit[][], exhaustiveMs: number, exhaustiveThreads: number): { report: TwoStageReport; top: Hit[][] } {
+    this.prefilter ??= BinaryPrefilter.build(this.stored);
+    const pf = this.prefilter;
+    const queries = queryBatch(this.queries, this.stored);
+    pf.search(queries[0].data, queries[0].n, 10, candidates); // warm up
+    const t0 = now();
+    const top = queries.map((q) => pf.search(q.data, q.n, Math.max(10, exhaustive[0]?.length ?? 10), candidates).hits);
+    const msPerQuery = (now() - t0) / queries.length;
+    let shared = 0;
+    top.forEach((hits, i) => {
+      const ex = new Set(exhaustive[i].slice(0, 10).map((h) => h.doc));
+      shared += hits.slice(0, 10).filter((h) => ex.has(h.doc)).length / Math.max(1, ex.size);
+    });
+    const report: TwoStageReport = {
+      candidates, msPerQuery, recallVsExhaustive: shared / Math.max(1, queries.length), recallAt10: this.recall(top, this.stored.ids),
+      prefilterBuildMs: pf.buildMs, prefilterBytes: pf.bytes, exhaustiveMsPerQuery: exhaustiveMs, exhaustiveThreads,
+    };
+    return { report, top };
+  }
+
   private cpuSearch(stored: StoredCorpus, k: number): { top: Hit[][]; timing: BackendTiming } {
     const scores = new Float32Array(stored.ids.length);
     // The batch: every query in one pass over the index (fp16 and int8 decode each document once).
@@ -226,7 +314,7 @@ export class ScaleIndex {
     const [first] = queryBatch(this.queries.slice(0, 1), stored);
     topK(scoreStored(first.data, first.n, stored, scores), k);
     const singleQueryMs = now() - t1;
-    return { top, timing: { totalMs, msPerQuery: totalMs / this.queries.length, queriesPerSecond: (1000 * this.queries.length) / totalMs, singleQueryMs } };
+    return { top, timing: { totalMs, msPerQuery: totalMs / this.queries.length, queriesPerSecond: (1000 * this.queries.length) / totalMs, singleQueryMs, threads: 1, kernels: kernelStatus() } };
   }
 
   /** Recall@10 of each query's own document, for hits over an index with these ids. */
@@ -239,7 +327,7 @@ export class ScaleIndex {
     return found / this.queries.length;
   }
 
-  async search(opts: { backend: 'cpu' | 'gpu' | 'both'; k: number; gpu?: () => Promise<GpuContext>; maxBindingBytes?: number }): Promise<SearchReport> {
+  async search(opts: { backend: 'cpu' | 'gpu' | 'both'; k: number; gpu?: () => Promise<GpuContext>; maxBindingBytes?: number; candidates?: number }): Promise<SearchReport> {
     const { stored } = this;
     const k = Math.min(opts.k, stored.ids.length);
     let cpu: { top: Hit[][]; timing: BackendTiming } | undefined;
@@ -254,7 +342,11 @@ export class ScaleIndex {
         this.dropGpu();
       }
     }
-    if (opts.backend !== 'gpu' || !gpu) cpu = this.cpuSearch(stored, k);
+    if (opts.backend !== 'gpu' || !gpu) {
+      const { pool, note } = await this.cpuPool();
+      cpu = pool ? await this.pooledSearch(pool, stored, k) : this.cpuSearch(stored, k);
+      if (note) cpu.timing.threadsNote = note;
+    }
     const answer = gpu ?? cpu!;
     const report: SearchReport = {
       backend: opts.backend,
@@ -271,9 +363,14 @@ export class ScaleIndex {
       this.baselineRecall ??= this.recall(this.cpuSearch(this.baseline, Math.min(10, this.baseline.ids.length)).top, this.baseline.ids);
       report.baselineRecallAt10 = this.baselineRecall;
     }
-    if (cpu && gpu) {
-      report.agreement = agreement(cpu.top, gpu.top);
-      report.topk = { cpu: cpu.top, gpu: gpu.top };
+    report.topk = { ...(cpu ? { cpu: cpu.top } : {}), ...(gpu ? { gpu: gpu.top } : {}) };
+    if (cpu && gpu) report.agreement = agreement(cpu.top, gpu.top);
+    if (opts.candidates && opts.candidates > 0) {
+      // Exhaustive on the CPU is the reference (scored now if only the GPU searched).
+      const exhaustive = cpu ?? this.cpuSearch(stored, Math.max(10, k));
+      const two = this.twoStageSearch(Math.min(opts.candidates, stored.ids.length), exhaustive.top, exhaustive.timing.singleQueryMs, exhaustive.timing.threads ?? 1);
+      report.twoStage = two.report;
+      report.topk.twoStage = two.top;
     }
     return report;
   }

@@ -50,3 +50,30 @@ describe('MaxSim', () => {
     expect(topK([0.5, 2, 2, -1], 3)).toEqual([{ doc: 1, score: 2 }, { doc: 2, score: 2 }, { doc: 0, score: 0.5 }]);
   });
 });
+
+describe('topK', () => {
+  /** The order by hand: larger first, NaN after every number, ties by lower index. */
+  function byHand(scores: number[], k: number): number[] {
+    const idx = scores.map((_, i) => i);
+    const key = (i: number) => (Number.isNaN(scores[i]) ? [1, 0] : [0, -scores[i]]);
+    idx.sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1] || a - b);
+    return idx.slice(0, k);
+  }
+
+  it('one pass (k much smaller than n) and the full sort agree with the order by hand, ties and NaN included', () => {
+    let s = 9;
+    const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 1 + Math.floor(rnd() * 300);
+      // few distinct values: many ties; some NaN and infinities
+      const scores = Array.from({ length: n }, () => {
+        const r = rnd();
+        return r < 0.05 ? NaN : r < 0.08 ? -Infinity : r < 0.1 ? Infinity : Math.floor(rnd() * 20) / 4;
+      });
+      for (const k of [0, 1, 3, 10, Math.floor(n / 2), n, n + 5]) {
+        const got = topK(Float32Array.from(scores), k).map((h) => h.doc);
+        expect(got).toEqual(byHand(scores, k));
+      }
+    }
+  });
+});

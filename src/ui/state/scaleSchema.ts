@@ -20,6 +20,8 @@ export const SCALE_SCHEMA = {
   k: integer('k', 10, 1, 'top k', 1000),
   backend: oneOf('backend', ['both', 'cpu', 'gpu'] as const, 'both', 'search backend'),
   binding: integer('binding', 0, 0, 'largest GPU buffer binding in bytes (0: the device limit)'),
+  threads: integer('threads', 0, 0, 'CPU search threads (0: one per core)', 64),
+  candidates: integer('candidates', 1000, 0, 'two-stage search: candidates re-ranked exactly (0: exhaustive only)', 1_000_000),
   baseline: flag('baseline', false, 'keep an uncompressed baseline for recall'),
   run: flag('run', false, 'build and search on open'),
 };
