@@ -13,8 +13,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { topK } from '../src/core/maxsim.ts';
-import { queryForStorage, scoreStored, scoreStoredBatch, storeCorpus, STORAGE_TYPES, storedBytes, type StoredCorpus } from '../src/core/storage.ts';
+import { cpus } from 'node:os';
+import { topK, type Hit } from '../src/core/maxsim.ts';
+import { placeStored, queryForStorage, scoreStored, scoreStoredBatch, storeCorpus, STORAGE_TYPES, storedBytes, type StoredCorpus } from '../src/core/storage.ts';
+import { spawnNodePoolWorker } from '../src/kernels/nodePool.ts';
+import { MaxSimPool } from '../src/kernels/pool.ts';
+import { kernelStatus } from '../src/kernels/space.ts';
+import { BinaryPrefilter } from '../src/search/prefilter.ts';
 import { ScaleIndex } from '../src/search/scaleIndex.ts';
 
 const { values } = parseArgs({ options: { json: { type: 'string' }, quick: { type: 'boolean', default: false } } });
@@ -35,6 +40,51 @@ const timer = setInterval(sample, 50);
 const MiB = (b: number) => (b / 2 ** 20).toFixed(1);
 
 const results: Record<string, unknown>[] = [];
+const searchRows: Record<string, unknown>[] = [];
+const report: Record<string, unknown> = { kernels: kernelStatus(), cpus: cpus().length };
+
+/**
+ * fp16 at d = 128: exhaustive MaxSim per query on 1 and 2 threads (a worker pool over the index in
+ * shared WebAssembly memory) and two-stage search (sign-bit prefilter, C candidates re-ranked
+ * exactly) with its top-10 agreement with exhaustive search. One query at a time: latency.
+ */
+async function threadsAndTwoStage(index: ScaleIndex, docs: number): Promise<void> {
+  const f = index.stored;
+  const fp16 = placeStored(storeCorpus({ ids: f.ids, d: f.d, offsets: f.offsets, data: f.vectors as Float32Array }, 'fp16'), { threads: 2 });
+  const queries = index.queries;
+  const exhaustive: Hit[][] = [];
+  const t1 = performance.now();
+  for (const q of queries) exhaustive.push(topK(scoreStored(q.data, q.n, fp16), 10));
+  const oneMs = (performance.now() - t1) / queries.length;
+  const pool = await MaxSimPool.create(fp16, spawnNodePoolWorker, 2);
+  let twoMs: number | null = null;
+  if (pool) {
+    await pool.score(queries[0].data, queries[0].n);
+    const t2 = performance.now();
+    for (const q of queries) topK(await pool.score(q.data, q.n), 10);
+    twoMs = (performance.now() - t2) / queries.length;
+    pool.close();
+  }
+  console.log(`  fp16 exhaustive, one query at a time: ${oneMs.toFixed(1)} ms/query on 1 thread, ${twoMs === null ? 'no pool (no shared memory)' : `${twoMs.toFixed(1)} ms/query on 2 threads (${(oneMs / twoMs).toFixed(2)}x)`}`);
+  const t3 = performance.now();
+  const pf = BinaryPrefilter.build(fp16);
+  const buildMs = performance.now() - t3;
+  console.log(`  two-stage: sign bits built in ${buildMs.toFixed(0)} ms (${MiB(pf.bytes)} MiB); per query, one thread:`);
+  for (const c of [250, 1000, 4000]) {
+    pf.search(queries[0].data, queries[0].n, 10, c);
+    let shared = 0;
+    const t = performance.now();
+    const tops = queries.map((q) => pf.search(q.data, q.n, 10, c).hits);
+    const ms = (performance.now() - t) / queries.length;
+    tops.forEach((hits, i) => {
+      const ex = new Set(exhaustive[i].map((h) => h.doc));
+      shared += hits.filter((h) => ex.has(h.doc)).length / ex.size;
+    });
+    const row = { docs, d: 128, m: M, storage: 'fp16', queryTokens: queries[0].n, exhaustiveMs1: oneMs, exhaustiveMs2: twoMs, candidates: c, twoStageMs: ms, recallVsExhaustive: shared / queries.length, recallAt10: index.recall(tops, fp16.ids), prefilterBuildMs: buildMs, prefilterMiB: pf.bytes / 2 ** 20 };
+    searchRows.push(row);
+    console.log(`    C = ${String(c).padStart(5)}: ${ms.toFixed(1).padStart(6)} ms/query, ${(row.recallVsExhaustive * 100).toFixed(1)}% of exhaustive's top 10, recall@10 ${row.recallAt10.toFixed(3)}`);
+  }
+}
 console.log(`scale benchmark: AGC, m = ${M}, ${TOKENS} tokens per document before compression, CPU MaxSim (one thread)`);
 for (const c of CASES) {
   // Start each case from a collected heap (npm run bench:scale passes --expose-gc), so its peak
@@ -78,8 +128,11 @@ for (const c of CASES) {
     console.log(`  ${storage.padEnd(7)}  ${row.bytesPerDoc.toFixed(0).padStart(9)}  ${row.indexMiB.toFixed(1).padStart(9)}  ${singleMs.toFixed(1).padStart(18)}  ${ms.toFixed(1).padStart(16)}  ${row.queriesPerSecond.toFixed(2).padStart(17)}  ${row.recallAt10.toFixed(3).padStart(9)}  ${row.latencyVsFp32.toFixed(2).padStart(20)}`);
   }
   console.log(`  peak RSS ${MiB(peakRss)} MiB, peak ArrayBuffers ${MiB(peakArrayBuffers)} MiB (this process, this case)`);
+  if (c.d === 128) await threadsAndTwoStage(index, c.docs);
   console.log('  WebGPU: not available in Node here; see npm run bench:browser (SwiftShader: not speed figures).');
   index.dropGpu();
 }
 clearInterval(timer);
-if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 2) + '\n');
+report.cases = results;
+report.search = searchRows;
+if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2) + '\n');

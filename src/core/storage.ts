@@ -195,15 +195,18 @@ export function storeCorpus(corpus: PackedCorpus, storage: StorageType): StoredC
 /**
  * The same index moved into a kernel space (one copy), so it is scored by the same kernels, with
  * the same rounding, as every index the engine builds; unchanged when it is there already, is
- * binary, or the kernels are off.
+ * binary, or the kernels are off. With threads > 1 the space is shared, for a worker pool.
  */
-export function placeStored(stored: StoredCorpus): StoredCorpus {
-  if (stored.storage === 'binary' || KernelSpace.of(stored.vectors) || !kernelsEnabled()) return stored;
+export function placeStored(stored: StoredCorpus, options: { threads?: number } = {}): StoredCorpus {
+  const threads = options.threads ?? 1;
+  const space = KernelSpace.of(stored.vectors);
+  if (stored.storage === 'binary' || !kernelsEnabled() || (space && (threads <= 1 || space.shared))) return stored;
   const docs = stored.ids.length;
   const placed = allocCorpus(
     { vectors: [VECTOR_CTOR[stored.storage] as never, stored.vectors.length], offsets: docs + 1, ...(stored.scales ? { scales: stored.scales.length } : {}) },
     stored.d,
     maxDocRows(stored.offsets, docs),
+    { threads },
   );
   (placed.vectors as StoredVectors).set(stored.vectors as never);
   placed.offsets.set(stored.offsets.subarray(0, docs + 1));

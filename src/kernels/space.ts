@@ -34,6 +34,7 @@ export interface KernelExports {
   poolRows(x: number, n: number, d: number, group: number, weights: number, acc: number, wsum: number, sizes: number): void;
   signBits(src: number, storage: number, count: number, d: number, dst: number, words: number): void;
   hammingMin(qbits: number, qn: number, bits: number, offsets: number, docStart: number, docEnd: number, words: number, out: number): void;
+  peakF32x4(iterations: number): number;
 }
 
 const PAGE = 65536;
