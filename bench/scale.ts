@@ -14,12 +14,11 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
-import { topK, type Hit } from '../src/core/maxsim.ts';
-import { placeStored, queryForStorage, scoreStored, scoreStoredBatch, storeCorpus, STORAGE_TYPES, storedBytes, type StoredCorpus } from '../src/core/storage.ts';
+import { topK } from '../src/core/maxsim.ts';
+import { queryForStorage, scoreStored, scoreStoredBatch, storeCorpus, STORAGE_TYPES, storedBytes, type StoredCorpus } from '../src/core/storage.ts';
 import { spawnNodePoolWorker } from '../src/kernels/nodePool.ts';
-import { MaxSimPool } from '../src/kernels/pool.ts';
 import { kernelStatus } from '../src/kernels/space.ts';
-import { BinaryPrefilter } from '../src/search/prefilter.ts';
+import { formatSearchFigures, searchFigures } from '../src/search/searchFigures.ts';
 import { ScaleIndex } from '../src/search/scaleIndex.ts';
 
 const { values } = parseArgs({ options: { json: { type: 'string' }, quick: { type: 'boolean', default: false } } });
@@ -50,40 +49,10 @@ const report: Record<string, unknown> = { kernels: kernelStatus(), cpus: cpus().
  */
 async function threadsAndTwoStage(index: ScaleIndex, docs: number): Promise<void> {
   const f = index.stored;
-  const fp16 = placeStored(storeCorpus({ ids: f.ids, d: f.d, offsets: f.offsets, data: f.vectors as Float32Array }, 'fp16'), { threads: 2 });
-  const queries = index.queries;
-  const exhaustive: Hit[][] = [];
-  const t1 = performance.now();
-  for (const q of queries) exhaustive.push(topK(scoreStored(q.data, q.n, fp16), 10));
-  const oneMs = (performance.now() - t1) / queries.length;
-  const pool = await MaxSimPool.create(fp16, spawnNodePoolWorker, 2);
-  let twoMs: number | null = null;
-  if (pool) {
-    await pool.score(queries[0].data, queries[0].n);
-    const t2 = performance.now();
-    for (const q of queries) topK(await pool.score(q.data, q.n), 10);
-    twoMs = (performance.now() - t2) / queries.length;
-    pool.close();
-  }
-  console.log(`  fp16 exhaustive, one query at a time: ${oneMs.toFixed(1)} ms/query on 1 thread, ${twoMs === null ? 'no pool (no shared memory)' : `${twoMs.toFixed(1)} ms/query on 2 threads (${(oneMs / twoMs).toFixed(2)}x)`}`);
-  const t3 = performance.now();
-  const pf = BinaryPrefilter.build(fp16);
-  const buildMs = performance.now() - t3;
-  console.log(`  two-stage: sign bits built in ${buildMs.toFixed(0)} ms (${MiB(pf.bytes)} MiB); per query, one thread:`);
-  for (const c of [250, 1000, 4000]) {
-    pf.search(queries[0].data, queries[0].n, 10, c);
-    let shared = 0;
-    const t = performance.now();
-    const tops = queries.map((q) => pf.search(q.data, q.n, 10, c).hits);
-    const ms = (performance.now() - t) / queries.length;
-    tops.forEach((hits, i) => {
-      const ex = new Set(exhaustive[i].map((h) => h.doc));
-      shared += hits.filter((h) => ex.has(h.doc)).length / ex.size;
-    });
-    const row = { docs, d: 128, m: M, storage: 'fp16', queryTokens: queries[0].n, exhaustiveMs1: oneMs, exhaustiveMs2: twoMs, candidates: c, twoStageMs: ms, recallVsExhaustive: shared / queries.length, recallAt10: index.recall(tops, fp16.ids), prefilterBuildMs: buildMs, prefilterMiB: pf.bytes / 2 ** 20 };
-    searchRows.push(row);
-    console.log(`    C = ${String(c).padStart(5)}: ${ms.toFixed(1).padStart(6)} ms/query, ${(row.recallVsExhaustive * 100).toFixed(1)}% of exhaustive's top 10, recall@10 ${row.recallAt10.toFixed(3)}`);
-  }
+  const fp16 = storeCorpus({ ids: f.ids, d: f.d, offsets: f.offsets, data: f.vectors as Float32Array }, 'fp16');
+  const figures = await searchFigures(fp16, index.queries, index.qrels, { threads: 2, candidates: [250, 1000, 4000], spawn: spawnNodePoolWorker });
+  for (const line of formatSearchFigures(figures)) console.log(`  ${line}`);
+  searchRows.push({ docs, d: 128, m: M, storage: 'fp16', ...figures });
 }
 console.log(`scale benchmark: AGC, m = ${M}, ${TOKENS} tokens per document before compression, CPU MaxSim (one thread)`);
 for (const c of CASES) {

@@ -9,6 +9,8 @@
  *       [--ks 1,5,10] [--seed 1] [--json out.json] [--csv out.csv]
  *   npm run cli -- export --input FILE|DIR --method agc --budget 32 [--storage fp16] \
  *       --output index.safetensors [--manifest index.json] [--qdrant points.jsonl] [--model NAME]
+ *   npm run cli -- search [--scale 100000 | --synthetic P | --input FILE|DIR] [--threads 2] \
+ *       [--candidates 250,1000] [--storage fp16] [--json out.json]
  *
  * Errors print one line on stderr and exit non-zero (2 for usage, 1 for bad data).
  */
@@ -17,7 +19,14 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compressDocument } from '../src/core/compress.ts';
 import { DEFAULT_BUDGETS, DEFAULT_KS, runExperiment, type ExperimentInput } from '../src/core/experiment.ts';
-import { ALL_METHOD_IDS, parseMethodSpec } from '../src/core/methodSpec.ts';
+import { ALL_METHOD_IDS, formatMethodSpec, parseMethodSpec } from '../src/core/methodSpec.ts';
+import type { VectorSet } from '../src/core/maxsim.ts';
+import type { Judgments } from '../src/core/metrics.ts';
+import type { StoredCorpus } from '../src/core/storage.ts';
+import { spawnNodePoolWorker } from '../src/kernels/nodePool.ts';
+import { ScaleIndex } from '../src/search/scaleIndex.ts';
+import { formatSearchFigures, searchFigures } from '../src/search/searchFigures.ts';
+import { availableParallelism } from 'node:os';
 import { readNpy, writeNpy } from '../src/core/npy.ts';
 import { buildIndex, indexFiles } from '../src/core/exportIndex.ts';
 import { corpusFromArrays, importEmbeddings, type ImportedCorpus, type NamedArrays } from '../src/core/importer.ts';
@@ -44,6 +53,9 @@ const HELP = `usage:
   cli export --input <file|dir> --method <id> --budget <m> --output <index.safetensors>
            [--storage fp32|fp16|int8|binary] [--manifest <file.json>] [--qdrant <points.jsonl>]
            [--model <name>] [--seed <n>]
+  cli search [--scale <docs> [--d <d>] [--tokens <n>] | --synthetic <preset> | --input <file|dir> [--queries <file>] [--qrels <file>]]
+           [--method <id>] [--budget <m>] [--storage fp32|fp16|int8|binary] [--threads <n>]
+           [--candidates <C,...>|0] [--seed <n>] [--json <file>]
 methods: ${ALL_METHOD_IDS.join(', ')}; options as id:key=value (e.g. hpool:protectFirst=true)
 storage: fp32, fp16, int8 (per-vector scale), binary (Hamming MaxSim); eval also res2, res1 (ColBERTv2 residuals)
 --input: a .safetensors or .npz file (ragged doc_embeddings + doc_offsets, or padded + doc_mask;
@@ -303,6 +315,62 @@ async function muvera(args: string[]): Promise<void> {
   if (values.json) writeOutput(values.json, JSON.stringify(report, null, 2) + '\n');
 }
 
+/**
+ * Search latency over a compressed index: exhaustive MaxSim on one thread and on a pool of
+ * workers, and two-stage search (sign-bit prefilter, C candidates re-ranked exactly).
+ */
+async function search(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      scale: { type: 'string' }, d: { type: 'string', default: '128' }, tokens: { type: 'string', default: '64' },
+      synthetic: { type: 'string' }, input: { type: 'string' }, queries: { type: 'string' }, qrels: { type: 'string' },
+      method: { type: 'string', default: 'agc' }, budget: { type: 'string', default: '32' }, storage: { type: 'string', default: 'fp16' },
+      threads: { type: 'string', default: String(Math.min(availableParallelism(), 8)) }, candidates: { type: 'string', default: '250,1000,4000' },
+      seed: { type: 'string', default: '1' }, json: { type: 'string' },
+    },
+    strict: true,
+  });
+  if ([values.scale, values.synthetic, values.input].filter(Boolean).length > 1) throw new UsageError('give one of --scale, --synthetic or --input');
+  checkOutputs({ '--json': values.json }, [values.input, values.queries, values.qrels]);
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
+  const [storage] = parseStorageList(values.storage!);
+  const [budget] = intList(values.budget!, '--budget');
+  const [threads] = intList(values.threads!, '--threads');
+  const candidates = values.candidates === '0' ? [] : intList(values.candidates!, '--candidates');
+  const spec = parseMethodSpec(values.method!);
+  let stored: StoredCorpus;
+  let queries: readonly VectorSet[];
+  let qrels: ReadonlyMap<string, Judgments> | undefined;
+  let source: string;
+  const started = performance.now();
+  if (values.scale) {
+    const [docs] = intList(values.scale, '--scale');
+    const [d] = intList(values.d!, '--d');
+    const [tokens] = intList(values.tokens!, '--tokens');
+    const index = await ScaleIndex.build(
+      { spec: { docs, d, tokens, queries: 16, seed }, method: values.method!, budget, storage, compressOn: 'cpu', keepBaseline: false, threads },
+      { progressEvery: 5000, onProgress: (p) => process.stderr.isTTY && process.stderr.write(`\rbuilding ${p.done}/${p.total}  `) },
+    );
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    ({ stored, queries, qrels } = index);
+    source = `synthetic scale index (seed ${seed}): ${docs} documents of ${tokens} tokens, d = ${d}`;
+  } else {
+    const { input, source: from } = await loadCorpus(values, seed);
+    const built = buildIndex(input.docs, { d: input.docs[0].d, spec, budget, storage, seed });
+    for (const s of built.skipped) console.log(`skipped ${s}`);
+    ({ stored } = built);
+    ({ queries, qrels } = input);
+    source = from;
+  }
+  console.log(`corpus: ${source}; compressed with ${formatMethodSpec(spec)} to m = ${budget}, ${storage}, in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (queries.length === 0) throw new Error('the corpus has no queries, so there is nothing to search');
+  const figures = await searchFigures(stored, queries, qrels, { threads, candidates, spawn: spawnNodePoolWorker });
+  for (const line of formatSearchFigures(figures)) console.log(line);
+  if (values.json) writeOutput(values.json, JSON.stringify({ source, method: formatMethodSpec(spec), budget, storage, ...figures }, null, 2) + '\n');
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -310,8 +378,9 @@ async function main(argv: string[]): Promise<number> {
     else if (command === 'eval') await evaluate(rest);
     else if (command === 'muvera') await muvera(rest);
     else if (command === 'export') await exportIndex(rest);
+    else if (command === 'search') await search(rest);
     else if (!command || command === 'help' || command === '--help' || command === '-h') console.log(HELP);
-    else throw new UsageError(`unknown command "${command}" (expected compress, eval or export; see --help)`);
+    else throw new UsageError(`unknown command "${command}" (expected compress, eval, muvera, export or search; see --help)`);
     return 0;
   } catch (e) {
     const err = e as Error & { code?: string };

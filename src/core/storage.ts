@@ -301,11 +301,12 @@ export function storedBytes(stored: StoredCorpus): number {
  */
 export function scoreStoredBatch(queries: readonly { data: Float32Array; n: number }[], stored: StoredCorpus): Float32Array[] {
   const out = queries.map(() => new Float32Array(stored.ids.length));
-  // In a kernel space each query decodes the rows it reads (a 1/qn share of the work) in place.
-  if (stored.storage === 'fp32' || stored.storage === 'binary' || queries.every((q, i) => kernelMaxSim(q.data, q.n, stored, out[i]))) {
+  if (stored.storage === 'fp32' || stored.storage === 'binary') {
     queries.forEach((q, i) => scoreStored(q.data, q.n, stored, out[i]));
     return out;
   }
+  // In a kernel space each query decodes the rows it reads (a 1/qn share of the work) in place.
+  if (queries.every((q, i) => kernelMaxSim(q.data, q.n, stored, out[i]))) return out;
   const { d, offsets } = stored;
   const docs = stored.ids.length;
   for (const q of queries) if (q.data.length !== q.n * d) throw new Error(`query holds ${q.data.length} values, expected ${q.n} x ${d}`);
