@@ -330,3 +330,31 @@ describe('cli: a decompression bomb is stopped at the size its archive declares'
   });
 });
 
+
+describe('cli search', () => {
+  it('times exhaustive search on 1 and 2 threads and two-stage search; with every document a candidate, two-stage keeps all of exhaustive top 10', () => {
+    const out = join(dir, 'search.json');
+    const r = cli('search', '--scale', '600', '--d', '32', '--tokens', '16', '--budget', '4', '--storage', 'fp16', '--threads', '2', '--candidates', '600,20', '--json', out);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const f = JSON.parse(readFileSync(out, 'utf8'));
+    expect(f.documents).toBe(600);
+    expect(f.queries).toBe(16);
+    expect(f.exhaustive.map((e: { threads: number }) => e.threads)).toEqual([1, 2]);
+    // the same documents in the same order on both thread counts, and with C = every document
+    expect(f.exhaustive[1].recallAt10).toBe(f.exhaustive[0].recallAt10);
+    expect(f.exhaustive[0].recallAt10).toBeGreaterThan(0);
+    expect(f.twoStage[0]).toMatchObject({ candidates: 600, recallVsExhaustive: 1, recallAt10: f.exhaustive[0].recallAt10 });
+    expect(f.twoStage[1].candidates).toBe(20);
+    expect(f.twoStage[1].recallVsExhaustive).toBeLessThanOrEqual(1);
+    expect(r.stdout).toMatch(/exhaustive MaxSim, 2 threads: [\d.]+ ms per query/);
+    expect(r.stdout).toMatch(/C = +600: +[\d.]+ ms per query, 100\.0% of exhaustive's top 10/);
+  });
+
+  it('refuses two corpus sources and a bad thread count', () => {
+    expect(cli('search', '--scale', '10', '--synthetic', 'images').stderr).toMatch(/one of --scale, --synthetic or --input/);
+    const r = cli('search', '--synthetic', 'images', '--threads', '0');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--threads expects positive integers/);
+  });
+});
