@@ -83,7 +83,7 @@ export class IndexBuilder {
     const values = rows * (storage === 'binary' ? Math.ceil(d / 32) : d);
     const ctor = storage === 'fp32' ? Float32Array : storage === 'fp16' ? Uint16Array : storage === 'int8' ? Int8Array : Uint32Array;
     const documents = (capacity?.documents ?? 1023) + 1;
-    if (capacity && storage !== 'binary') {
+    if (capacity) {
       // Known size: one kernel space holds the whole index, so MaxSim reads it in place.
       const placed = allocCorpus({ vectors: [ctor as never, values], offsets: documents, ...(storage === 'int8' ? { scales: rows } : {}) }, d, capacity.maxRows ?? options.budget ?? 0, { threads: options.threads });
       this.vectors = new Grow<StoredVectors>(placed.vectors as StoredVectors);
@@ -135,7 +135,7 @@ export class IndexBuilder {
 
   /** The index, trimmed to its size (copied only when capacity was left over). */
   finish(): StoredCorpus {
-    if (KernelSpace.of(this.vectors.buf) || this.options.storage === 'binary') return this.stored((g) => g.result());
+    if (KernelSpace.of(this.vectors.buf)) return this.stored((g) => g.result());
     // Moved into a kernel space straight from the growing arrays (one copy, as trimming was).
     const view = this.stored((g) => g.view());
     const placed = placeStored(view);

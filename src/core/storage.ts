@@ -14,7 +14,7 @@
 import { float16ToFloat32, float32ToFloat16 } from './float16.ts';
 import { SettingError } from './settingError.ts';
 import { maxSimBlock, maxSimScores, type PackedCorpus } from './maxsim.ts';
-import { kernelMaxSim } from '../kernels/ops.ts';
+import { kernelHamming, kernelMaxSim } from '../kernels/ops.ts';
 import { allocCorpus, KernelSpace, kernelsEnabled } from '../kernels/space.ts';
 
 export const STORAGE_TYPES = ['fp32', 'fp16', 'int8', 'binary'] as const;
@@ -200,7 +200,7 @@ export function storeCorpus(corpus: PackedCorpus, storage: StorageType): StoredC
 export function placeStored(stored: StoredCorpus, options: { threads?: number } = {}): StoredCorpus {
   const threads = options.threads ?? 1;
   const space = KernelSpace.of(stored.vectors);
-  if (stored.storage === 'binary' || !kernelsEnabled() || (space && (threads <= 1 || space.shared))) return stored;
+  if (!kernelsEnabled() || (space && (threads <= 1 || space.shared))) return stored;
   const docs = stored.ids.length;
   const placed = allocCorpus(
     { vectors: [VECTOR_CTOR[stored.storage] as never, stored.vectors.length], offsets: docs + 1, ...(stored.scales ? { scales: stored.scales.length } : {}) },
@@ -255,6 +255,7 @@ export function scoreStored(query: Float32Array, qn: number, stored: StoredCorpu
   if (kernelMaxSim(query, qn, stored, scores)) return scores;
   const docs = stored.ids.length;
   const best = new Float64Array(qn);
+  if (stored.storage === 'binary' && kernelHamming(query, qn, stored, scores)) return scores;
   if (stored.storage === 'binary') {
     const words = Math.ceil(d / 32);
     const qbits = binarize(query, qn, d);

@@ -86,6 +86,32 @@ export function kernelMaxSim(
 }
 
 /**
+ * Binary MaxSim (Hamming) of one query against every document of a binary index in a kernel
+ * space: the query's signs against the stored bits, scores[doc] = sum over tokens of
+ * (d - 2 min Hamming) / d, computed as (qn d - 2 sum of minima) / d (one rounding); an empty
+ * document -Infinity.
+ */
+export function kernelHamming(query: Float32Array, qn: number, stored: KernelStored, scores: Float32Array): boolean {
+  const space = KernelSpace.of(stored.vectors);
+  const s = space && queryScratchOf(space);
+  if (stored.storage !== 'binary' || !space || !s || qn === 0 || qn > QUERY_LANES || KernelSpace.of(stored.offsets) !== space) return false;
+  const { d, offsets } = stored;
+  const words = Math.ceil(d / 32);
+  const qbits = new Uint32Array(space.memory.buffer, s.qT, qn * words);
+  qbits.fill(0);
+  for (let i = 0; i < qn; i++) for (let k = 0; k < d; k++) if (query[i * d + k] > 0) qbits[i * words + (k >>> 5)] |= 1 << (k & 31);
+  const docs = offsets.length - 1;
+  const chunk = 2 * SCORE_DOCS; // i32 sums in the f64 score area
+  for (let a = 0; a < docs; a += chunk) {
+    const b = Math.min(docs, a + chunk);
+    space.k.hammingMin(s.qT, qn, stored.vectors.byteOffset, offsets.byteOffset, a, b, words, s.scores);
+    const sums = space.i32(s.scores, b - a);
+    for (let doc = a; doc < b; doc++) scores[doc] = offsets[doc + 1] === offsets[doc] ? -Infinity : (qn * d - 2 * sums[doc - a]) / d;
+  }
+  return true;
+}
+
+/**
  * MaxSim of one query against the listed documents only (a two-stage search's candidates), in
  * place; scores[i] belongs to docs[i]. Same kernel, same scores as the exhaustive path.
  */

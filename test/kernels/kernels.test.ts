@@ -129,6 +129,26 @@ describe('WebAssembly SIMD kernels', () => {
     );
   });
 
+  it('binary indexes are scored by the Hamming kernel in place, as the reference scores them (empty documents -Infinity)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(1, 7, 32, 100, 128, 512), fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 10 }), fc.integer({ min: 1, max: 13 }), fc.integer(), (d, rows, qn, seed) => {
+        const { docs, q } = make({ d, rows, qn, seed });
+        const stored = storeCorpus(packCorpus(docs), 'binary');
+        expect(KernelSpace.of(stored.vectors)).toBeDefined();
+        const got = scoreStored(q, qn, stored);
+        setKernels(false);
+        const ref = scoreStored(q, qn, storeCorpus(packCorpus(docs), 'binary'));
+        setKernels(true);
+        docs.forEach((doc, i) => {
+          if (doc.n === 0) return expect(got[i]).toBe(-Infinity);
+          // one rounding against the reference's qn: the same float32 but for the last bit at most
+          expect(Math.abs(got[i] - ref[i])).toBeLessThanOrEqual(Math.abs(ref[i]) * 2 ** -23 + 1e-12);
+        });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('a query longer than the lane block runs in pieces with the same scores and winners', () => {
     const d = 19;
     const qn = QUERY_LANES + 45;
