@@ -32,7 +32,7 @@ const cancelButton = $<HTMLButtonElement>('scale-cancel');
 const searchButton = $<HTMLButtonElement>('scale-search');
 const loseButton = $<HTMLButtonElement>('scale-lose');
 const runs: Record<string, unknown>[] = [];
-let built: { options: BuildOptions; stats: BuildStats } | undefined;
+let built: { options: BuildOptions; stats: BuildStats; indexBytes: number; wasm: 'shared' | 'unshared' | 'none' } | undefined;
 
 const num = (id: string, what: string, min = 1) => {
   const v = Number($<HTMLInputElement>(id).value);
@@ -79,7 +79,7 @@ async function build(): Promise<boolean> {
       const rate = p.done / (p.ms / 1000);
       status.textContent = `Built ${p.done.toLocaleString()} of ${p.total.toLocaleString()} documents (${rate.toFixed(0)}/s, about ${((p.total - p.done) / rate).toFixed(0)} s left); index holds ${MiB(p.bytesHeld)} MiB.`;
     }));
-    built = { options: opts, stats: r.stats };
+    built = { options: opts, stats: r.stats, indexBytes: r.memory.cpuBytes, wasm: r.memory.wasm };
     const s = r.stats;
     const notes = [s.compressFallback ? `Compression: ${s.compressFallback}.` : ''];
     if (s.gpuCheck)
@@ -223,7 +223,13 @@ async function measureMemory(): Promise<string> {
   const r = await perf.measureUserAgentSpecificMemory();
   const byType = new Map<string, number>();
   for (const b of r.breakdown) for (const t of b.types.length ? b.types : ['other']) byType.set(t, (byType.get(t) ?? 0) + b.bytes / Math.max(1, b.types.length));
-  return `The browser counts ${MiB(r.bytes)} MiB for this page and its workers (${[...byType].map(([t, b]) => `${t} ${MiB(b)}`).join(', ')}).`;
+  const where = {
+    shared: 'in WebAssembly memory shared by the search worker and its pool, which Chromium counts once per worker holding it',
+    unshared: 'in WebAssembly memory, which Chromium leaves out of this count',
+    none: 'in JavaScript arrays, counted above',
+  };
+  const held = built ? ` The index arrays hold ${MiB(built.indexBytes)} MiB, ${where[built.wasm]}.` : '';
+  return `The browser counts ${MiB(r.bytes)} MiB for this page and its workers (${[...byType].map(([t, b]) => `${t} ${MiB(b)}`).join(', ')}).${held}`;
 }
 $<HTMLButtonElement>('scale-memory').addEventListener('click', async () => {
   const out = $<HTMLParagraphElement>('memory-status');

@@ -409,10 +409,11 @@ export class ScaleIndex {
     this.gpuIndex = undefined;
   }
 
-  /** Bytes this index holds in memory (vectors, scales, offsets; baseline included) and on the GPU. */
-  memory(): { cpuBytes: number; gpuBytes: number } {
+  /** Bytes this index holds in memory (vectors, scales, offsets; baseline included) and on the GPU, and where the compressed index lives. */
+  memory(): { cpuBytes: number; gpuBytes: number; wasm: 'shared' | 'unshared' | 'none' } {
     const held = (s?: StoredCorpus) => (s ? s.vectors.byteLength + (s.scales?.byteLength ?? 0) + s.offsets.byteLength : 0);
-    return { cpuBytes: held(this.stored) + held(this.baseline), gpuBytes: this.gpuIndex?.gpuBytes ?? 0 };
+    const space = KernelSpace.of(this.stored.vectors);
+    return { cpuBytes: held(this.stored) + held(this.baseline), gpuBytes: this.gpuIndex?.gpuBytes ?? 0, wasm: space ? (space.shared ? 'shared' : 'unshared') : 'none' };
   }
 }
 
