@@ -64,13 +64,13 @@ for (const c of CASES) {
   const t0 = performance.now();
   const index = await ScaleIndex.build({
     spec: { docs: c.docs, d: c.d, tokens: TOKENS, queries: c.queries, seed: 1 },
-    method: 'agc', budget: M, storage: 'fp32', compressOn: 'cpu', keepBaseline: false,
-  }, { progressEvery: 5000, onProgress: (p) => process.stderr.isTTY && process.stderr.write(`\r  building ${p.done}/${p.total}  `) });
+    method: 'agc', budget: M, storage: 'fp32', compressOn: 'cpu', keepBaseline: false, threads: cpus().length,
+  }, { progressEvery: 5000, spawn: spawnNodePoolWorker, onProgress: (p) => process.stderr.isTTY && process.stderr.write(`\r  building ${p.done}/${p.total}  `) });
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   sample();
   const buildPeakRss = peakRss;
   console.log(`\n${c.docs.toLocaleString()} documents, d = ${c.d}: built in ${((performance.now() - t0) / 1000).toFixed(1)} s ` +
-    `(${index.stats.vectors.toLocaleString()} vectors; compression ${(index.stats.compressMs / 1000).toFixed(1)} s); peak RSS while building ${MiB(buildPeakRss)} MiB, ` +
+    `(${index.stats.vectors.toLocaleString()} vectors; ${index.stats.buildThreads} thread(s); compression ${(index.stats.compressMs / 1000).toFixed(1)} s of CPU time); peak RSS while building ${MiB(buildPeakRss)} MiB, ` +
     `index builders held at most ${MiB(index.stats.peakBytesHeld)} MiB`);
   const fp32 = index.stored;
   let fp32Ms = 0;

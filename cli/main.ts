@@ -351,7 +351,7 @@ async function search(args: string[]): Promise<void> {
     const [tokens] = intList(values.tokens!, '--tokens');
     const index = await ScaleIndex.build(
       { spec: { docs, d, tokens, queries: 16, seed }, method: values.method!, budget, storage, compressOn: 'cpu', keepBaseline: false, threads },
-      { progressEvery: 5000, onProgress: (p) => process.stderr.isTTY && process.stderr.write(`\rbuilding ${p.done}/${p.total}  `) },
+      { progressEvery: 5000, spawn: spawnNodePoolWorker, onProgress: (p) => process.stderr.isTTY && process.stderr.write(`\rbuilding ${p.done}/${p.total}  `) },
     );
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     ({ stored, queries, qrels } = index);

@@ -145,6 +145,9 @@ test("CPU search split across workers over shared memory returns one thread's ex
 
   const two = await buildAndSearch(page, `${base}&threads=2&candidates=100`);
   expect(two.threads).toBe(2);
+  // built by two workers too (each generates and compresses batches; appended in document order)
+  expect(two.buildThreads).toBe(2);
+  await expect(page.locator('#scale-status')).toContainText('on the CPU in 2 workers');
   const twoLists = await lists();
   // the same kernel on each worker's share of the documents: identical documents and scores
   expect(twoLists.cpu).toEqual(oneLists.cpu);

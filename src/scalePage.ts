@@ -86,7 +86,7 @@ async function build(): Promise<boolean> {
       notes.push(`GPU k-means checked against the CPU on the first ${s.gpuCheck.documents} documents: ${s.gpuCheck.identical} identical, ${(s.gpuCheck.tokenAgreement * 100).toFixed(2)}% of tokens in the same cluster.`);
     status.textContent =
       `Built in ${((performance.now() - started) / 1000).toFixed(1)} s: ${s.documents.toLocaleString()} documents, ${s.tokensIn.toLocaleString()} tokens compressed to ` +
-      `${s.vectors.toLocaleString()} vectors (${opts.method}, m = ${opts.budget}, on the ${s.compressedOn.toUpperCase()}), ${opts.storage}: ${s.bytesPerDoc.toFixed(0)} bytes per document, ` +
+      `${s.vectors.toLocaleString()} vectors (${opts.method}, m = ${opts.budget}, on the ${s.compressedOn.toUpperCase()}${s.buildThreads > 1 ? ` in ${s.buildThreads} workers` : ''}), ${opts.storage}: ${s.bytesPerDoc.toFixed(0)} bytes per document, ` +
       `${MiB(r.memory.cpuBytes)} MiB held in the index arrays (peak while building ${MiB(s.peakBytesHeld)} MiB${s.baselineBytes ? `, baseline ${MiB(s.baselineBytes)} MiB` : ''}). ` +
       `Per document in other storage types: ${Object.entries(r.byStorage).map(([k, v]) => `${k} ${v.toFixed(0)} B`).join(', ')}. ${notes.join(' ')}`;
     searchButton.disabled = false;
@@ -120,7 +120,7 @@ async function search(): Promise<void> {
     const run = {
       docs: s.documents, d: o.spec.d, tokens: o.spec.tokens, m: o.budget, method: o.method, storage: o.storage, compressedOn: s.compressedOn,
       bytesPerDoc: s.bytesPerDoc, indexMiB: r.memory.cpuBytes / 2 ** 20, peakBuildMiB: s.peakBytesHeld / 2 ** 20, gpuMiB: r.memory.gpuBytes / 2 ** 20,
-      buildS: s.buildMs / 1000, backend, k: r.k, queries: r.queries,
+      buildS: s.buildMs / 1000, buildThreads: s.buildThreads, backend, k: r.k, queries: r.queries,
       cpuMsPerQuery: r.cpu?.msPerQuery ?? null, cpuSingleMs: r.cpu?.singleQueryMs ?? null, threads: r.cpu?.threads ?? null, kernels: r.cpu?.kernels ?? null,
       twoStageC: r.twoStage?.candidates ?? null, twoStageMs: r.twoStage?.msPerQuery ?? null, twoStageRecall: r.twoStage?.recallVsExhaustive ?? null,
       exhaustiveSingleMs: r.twoStage?.exhaustiveMsPerQuery ?? null, prefilterMs: r.twoStage?.prefilterBuildMs ?? null, prefilterMiB: r.twoStage ? r.twoStage.prefilterBytes / 2 ** 20 : null,

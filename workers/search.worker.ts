@@ -24,8 +24,7 @@ const api = {
     index?.close();
     index = undefined;
     controller = new AbortController();
-    index = await ScaleIndex.build(options, { onProgress, signal: controller.signal, gpu: gpuContext });
-    index.spawn = spawn;
+    index = await ScaleIndex.build(options, { onProgress, signal: controller.signal, gpu: gpuContext, spawn });
     return { stats: index.stats, byStorage: index.bytesPerDocByStorage(), memory: index.memory() };
   },
 

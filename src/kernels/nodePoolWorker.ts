@@ -1,6 +1,9 @@
 import { parentPort } from 'node:worker_threads';
+import { buildWorker } from '../search/buildPool.ts';
 import { poolWorker } from './pool.ts';
 
+// One worker for both pools: MaxSim over a shared index, and building a scale index.
 const port = parentPort!;
-const handle = poolWorker((m) => port.postMessage(m));
-port.on('message', handle);
+const build = buildWorker((m, transfer) => port.postMessage(m, (transfer ?? []) as never));
+const maxsim = poolWorker((m) => port.postMessage(m));
+port.on('message', (m) => build(m) || maxsim(m));

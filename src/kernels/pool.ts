@@ -63,6 +63,7 @@ export function poolWorker(post: (m: FromWorker) => void): (m: ToWorker) => void
 /** The few things the pool needs from a worker, in Node or a browser. */
 export interface WorkerLike {
   postMessage(m: unknown): void;
+  /** Messages the worker posts (for both pools; each pool keeps its own workers). */
   onMessage(handler: (m: unknown) => void): void;
   terminate(): void;
 }

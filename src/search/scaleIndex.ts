@@ -22,6 +22,7 @@ import { GpuIndex, gpuUnsupported } from '../gpu/gpuIndex.ts';
 import { MaxSimPool, type WorkerLike } from '../kernels/pool.ts';
 import { KernelSpace, kernelStatus, sharedKernelsAvailable } from '../kernels/space.ts';
 import { BinaryPrefilter } from './prefilter.ts';
+import { BuildPool, type BuildBatch } from './buildPool.ts';
 
 export interface BuildOptions {
   spec: ScaleSpec;
@@ -61,6 +62,8 @@ export interface BuildStats {
   /** Largest amount held by the index builders during the build (typed arrays we allocate). */
   peakBytesHeld: number;
   compressedOn: 'cpu' | 'gpu';
+  /** Workers that generated and compressed the documents (1: this thread). compressMs sums their time. */
+  buildThreads: number;
   /** Why the GPU was not used for compression when it was asked for. */
   compressFallback?: string;
   /**
@@ -145,7 +148,7 @@ export class ScaleIndex {
 
   static async build(
     options: BuildOptions,
-    hooks: { onProgress?: (p: BuildProgress) => void; signal?: AbortSignal; gpu?: () => Promise<GpuContext>; progressEvery?: number } = {},
+    hooks: { onProgress?: (p: BuildProgress) => void; signal?: AbortSignal; gpu?: () => Promise<GpuContext>; progressEvery?: number; spawn?: () => WorkerLike } = {},
   ): Promise<ScaleIndex> {
     const { spec, budget, storage } = options;
     const specParsed = parseMethodSpec(options.method);
@@ -177,7 +180,51 @@ export class ScaleIndex {
     const every = hooks.progressEvery ?? 500;
     const batchSize = assign ? 256 : 1;
     let compressMs = 0;
-    for (let start = 0; start < spec.docs; start += batchSize) {
+    const threads = options.threads ?? 1;
+    // Several cores: workers generate and compress batches, appended here in document order.
+    const pooled = threads > 1 && !!hooks.spawn && !assign && !options.keepBaseline;
+    let buildThreads = 1;
+    if (pooled) {
+      const pool = BuildPool.start(hooks.spawn!, threads);
+      buildThreads = pool.threads;
+      const BATCH = 64;
+      const jobs: Promise<BuildBatch>[] = [];
+      let dispatched = 0;
+      const dispatch = () => {
+        while (dispatched < spec.docs && jobs.length < 2 * threads) {
+          const from = dispatched;
+          dispatched = Math.min(spec.docs, from + BATCH);
+          jobs.push(pool.run({ spec, method: options.method, budget, from, to: dispatched }));
+        }
+      };
+      try {
+        let lastReport = 0;
+        dispatch();
+        while (jobs.length) {
+          hooks.signal?.throwIfAborted();
+          const batch = await jobs.shift()!;
+          dispatch();
+          compressMs += batch.compressMs;
+          let o = 0;
+          for (let i = batch.from; i < batch.to; i++) {
+            const n = batch.rows[i - batch.from];
+            builder.addCompressed({ id: ScaleCorpus.docId(i), n, d: spec.d, data: batch.data.subarray(o, o + n * spec.d), assignments: new Int32Array(0), sourceTokens: spec.tokens });
+            o += n * spec.d;
+          }
+          const held = builder.bytesHeld();
+          peak = Math.max(peak, held + batch.data.byteLength);
+          if (batch.to - lastReport >= every || batch.to === spec.docs) {
+            lastReport = batch.to;
+            hooks.onProgress?.({ done: batch.to, total: spec.docs, bytesHeld: held, ms: now() - t0 });
+          }
+        }
+        hooks.signal?.throwIfAborted();
+      } finally {
+        for (const job of jobs) job.catch(() => {}); // batches still out when cancelled: dropped
+        pool.close();
+      }
+    }
+    for (let start = pooled ? spec.docs : 0; start < spec.docs; start += batchSize) {
       hooks.signal?.throwIfAborted();
       const end = Math.min(spec.docs, start + batchSize);
       const docs: MultiVector[] = [];
@@ -232,7 +279,8 @@ export class ScaleIndex {
       tokensIn: builder.tokensIn || spec.docs * spec.tokens,
       vectors: stored.offsets[stored.ids.length],
       buildMs: now() - t0,
-      compressMs: assign ? compressMs : builder.compressMs,
+      compressMs: assign || pooled ? compressMs : builder.compressMs,
+      buildThreads,
       bytes,
       bytesPerDoc: bytes / stored.ids.length,
       ...(base ? { baselineBytes: storedBytes(base) } : {}),
@@ -241,7 +289,9 @@ export class ScaleIndex {
       ...(compressFallback ? { compressFallback } : {}),
       ...(gpuCheck ? { gpuCheck } : {}),
     };
-    return new ScaleIndex(options, stored, base, stats, corpus);
+    const index = new ScaleIndex(options, stored, base, stats, corpus);
+    index.spawn = hooks.spawn;
+    return index;
   }
 
   /** Bytes per document each storage type would take for this index's vectors. */
