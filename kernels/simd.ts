@@ -9,6 +9,14 @@
 // stored value: acc[i] += qT[k][i] * row[k]. Per lane this is the scalar loop in order k = 0..d-1,
 // with one rounding for the product and one for the sum (no fused multiply-add).
 
+// Built twice more with `--enable relaxed-simd`: where the engine has relaxed SIMD, the f32 dot
+// products use its fused multiply-add (one rounding per step instead of two; whether it fuses is
+// up to the CPU, so scores may differ in the last bits between machines).
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
 // ---------------------------------------------------------------------------------------------
 // MaxSim, fp32
 
@@ -54,17 +62,17 @@ export function maxsim(qT: usize, w: i32, data: usize, rows: i32, d: i32, best: 
         const x1 = v128.load(qp, 16);
         const kk = <usize>k << 2;
         let s = v128.load32_splat(p0 + kk);
-        c00 = f32x4.add(c00, f32x4.mul(x0, s));
-        c01 = f32x4.add(c01, f32x4.mul(x1, s));
+        c00 = madd(x0, s, c00);
+        c01 = madd(x1, s, c01);
         s = v128.load32_splat(p1 + kk);
-        c10 = f32x4.add(c10, f32x4.mul(x0, s));
-        c11 = f32x4.add(c11, f32x4.mul(x1, s));
+        c10 = madd(x0, s, c10);
+        c11 = madd(x1, s, c11);
         s = v128.load32_splat(p2 + kk);
-        c20 = f32x4.add(c20, f32x4.mul(x0, s));
-        c21 = f32x4.add(c21, f32x4.mul(x1, s));
+        c20 = madd(x0, s, c20);
+        c21 = madd(x1, s, c21);
         s = v128.load32_splat(p3 + kk);
-        c30 = f32x4.add(c30, f32x4.mul(x0, s));
-        c31 = f32x4.add(c31, f32x4.mul(x1, s));
+        c30 = madd(x0, s, c30);
+        c31 = madd(x1, s, c31);
         qp += stride;
       }
       let r = i32x4.splat(rowBase + j);
@@ -86,8 +94,8 @@ export function maxsim(qT: usize, w: i32, data: usize, rows: i32, d: i32, best: 
       let qp = q0;
       for (let k = 0; k < d; k++) {
         const s = v128.load32_splat(p + (<usize>k << 2));
-        c0 = f32x4.add(c0, f32x4.mul(v128.load(qp), s));
-        c1 = f32x4.add(c1, f32x4.mul(v128.load(qp, 16), s));
+        c0 = madd(v128.load(qp), s, c0);
+        c1 = madd(v128.load(qp, 16), s, c1);
         qp += stride;
       }
       const r = i32x4.splat(rowBase + j);
@@ -305,17 +313,17 @@ export function crossF32(aT: usize, w: i32, b: usize, nb: i32, d: i32, out: usiz
         const x1 = v128.load(qp, 16);
         const kk = <usize>k << 2;
         let s = v128.load32_splat(p0 + kk);
-        c00 = f32x4.add(c00, f32x4.mul(x0, s));
-        c01 = f32x4.add(c01, f32x4.mul(x1, s));
+        c00 = madd(x0, s, c00);
+        c01 = madd(x1, s, c01);
         s = v128.load32_splat(p1 + kk);
-        c10 = f32x4.add(c10, f32x4.mul(x0, s));
-        c11 = f32x4.add(c11, f32x4.mul(x1, s));
+        c10 = madd(x0, s, c10);
+        c11 = madd(x1, s, c11);
         s = v128.load32_splat(p2 + kk);
-        c20 = f32x4.add(c20, f32x4.mul(x0, s));
-        c21 = f32x4.add(c21, f32x4.mul(x1, s));
+        c20 = madd(x0, s, c20);
+        c21 = madd(x1, s, c21);
         s = v128.load32_splat(p3 + kk);
-        c30 = f32x4.add(c30, f32x4.mul(x0, s));
-        c31 = f32x4.add(c31, f32x4.mul(x1, s));
+        c30 = madd(x0, s, c30);
+        c31 = madd(x1, s, c31);
         qp += stride;
       }
       const o0 = out + ((<usize>j * <usize>w + <usize>t) << 2);
@@ -333,8 +341,8 @@ export function crossF32(aT: usize, w: i32, b: usize, nb: i32, d: i32, out: usiz
       let qp = q0;
       for (let k = 0; k < d; k++) {
         const s = v128.load32_splat(p + (<usize>k << 2));
-        c0 = f32x4.add(c0, f32x4.mul(v128.load(qp), s));
-        c1 = f32x4.add(c1, f32x4.mul(v128.load(qp, 16), s));
+        c0 = madd(v128.load(qp), s, c0);
+        c1 = madd(v128.load(qp, 16), s, c1);
         qp += stride;
       }
       const o = out + ((<usize>j * <usize>w + <usize>t) << 2);
@@ -577,7 +585,7 @@ export function hammingMin(qbits: usize, qn: i32, bits: usize, offsets: usize, d
 
 // ---------------------------------------------------------------------------------------------
 // This CPU's f32x4 peak (for the benchmark's "share of peak"): twelve independent chains of
-// multiply then add, enough in flight to cover both operations' latency on two pipes each.
+// multiply then add (fused where the relaxed build runs), enough in flight to cover the latency.
 
 /** 96 floating-point operations per iteration (12 chains x 4 lanes x mul + add); returns a lane. */
 export function peakF32x4(iterations: i32): f32 {
@@ -587,12 +595,12 @@ export function peakF32x4(iterations: i32): f32 {
   let c4 = f32x4.splat(5), c5 = f32x4.splat(6), c6 = f32x4.splat(7), c7 = f32x4.splat(8);
   let c8 = f32x4.splat(9), c9 = f32x4.splat(10), c10 = f32x4.splat(11), c11 = f32x4.splat(12);
   for (let i = 0; i < iterations; i++) {
-    c0 = f32x4.add(f32x4.mul(c0, a), b); c1 = f32x4.add(f32x4.mul(c1, a), b);
-    c2 = f32x4.add(f32x4.mul(c2, a), b); c3 = f32x4.add(f32x4.mul(c3, a), b);
-    c4 = f32x4.add(f32x4.mul(c4, a), b); c5 = f32x4.add(f32x4.mul(c5, a), b);
-    c6 = f32x4.add(f32x4.mul(c6, a), b); c7 = f32x4.add(f32x4.mul(c7, a), b);
-    c8 = f32x4.add(f32x4.mul(c8, a), b); c9 = f32x4.add(f32x4.mul(c9, a), b);
-    c10 = f32x4.add(f32x4.mul(c10, a), b); c11 = f32x4.add(f32x4.mul(c11, a), b);
+    c0 = madd(c0, a, b); c1 = madd(c1, a, b);
+    c2 = madd(c2, a, b); c3 = madd(c3, a, b);
+    c4 = madd(c4, a, b); c5 = madd(c5, a, b);
+    c6 = madd(c6, a, b); c7 = madd(c7, a, b);
+    c8 = madd(c8, a, b); c9 = madd(c9, a, b);
+    c10 = madd(c10, a, b); c11 = madd(c11, a, b);
   }
   const s = f32x4.add(f32x4.add(f32x4.add(c0, c1), f32x4.add(c2, c3)), f32x4.add(f32x4.add(f32x4.add(c4, c5), f32x4.add(c6, c7)), f32x4.add(f32x4.add(c8, c9), f32x4.add(c10, c11))));
   return f32x4.extract_lane(s, 0);

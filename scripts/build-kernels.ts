@@ -1,10 +1,12 @@
 /**
  * Compiles the WebAssembly SIMD kernels (kernels/simd.ts, AssemblyScript) and writes them, base64,
  * into src/kernels/wasm.generated.ts, so that Node, the CLI, the workers and the tests load the
- * same bytes with no fetch and no bundler plugin. Two builds of the one source:
+ * same bytes with no fetch and no bundler plugin. Four builds of the one source:
  *   plain   the memory is imported, unshared (any page, any worker);
  *   shared  the memory is imported and shared (max 4 GiB), for a pool of workers over one index
- *           where SharedArrayBuffer exists (Node; a cross-origin isolated page).
+ *           where SharedArrayBuffer exists (Node; a cross-origin isolated page);
+ * and each again with relaxed SIMD's fused multiply-add (relaxed, sharedRelaxed), used where the
+ * engine validates them (Chromium; Node 20 only with --experimental-wasm-relaxed-simd).
  *
  *   npm run kernels            rebuild and rewrite the generated module
  *   npm run kernels -- --check exit 1 if the committed module differs from a fresh build
@@ -17,7 +19,14 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const OUT = `${root}src/kernels/wasm.generated.ts`;
 const COMMON = ['kernels/simd.ts', '-O3', '--runtime', 'stub', '--enable', 'simd', '--noAssert', '--importMemory', '--use', 'abort=', '--outFile', 'out.wasm'];
-export const VARIANTS = { plain: [], shared: ['--enable', 'threads', '--sharedMemory', '--maximumMemory', '65536'] } as const;
+const SHARED = ['--enable', 'threads', '--sharedMemory', '--maximumMemory', '65536'];
+const RELAXED = ['--enable', 'relaxed-simd'];
+export const VARIANTS = {
+  plain: [],
+  shared: SHARED,
+  relaxed: RELAXED,
+  sharedRelaxed: [...SHARED, ...RELAXED],
+} as const;
 
 export async function buildKernels(): Promise<Record<keyof typeof VARIANTS, Uint8Array>> {
   const out: Partial<Record<keyof typeof VARIANTS, Uint8Array>> = {};

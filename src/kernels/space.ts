@@ -15,7 +15,7 @@
  * Where WebAssembly SIMD is missing (or `setKernels(false)` is called, as the benchmarks and
  * tests do to time and check the reference), every caller keeps its TypeScript code path.
  */
-import { plainWasm, sharedWasm } from './wasm.generated.ts';
+import { plainWasm, relaxedWasm, sharedRelaxedWasm, sharedWasm } from './wasm.generated.ts';
 
 export interface KernelExports {
   reset(best: number, arg: number, w: number): void;
@@ -44,6 +44,9 @@ const MAX_PAGES = 65536; // 4 GiB, wasm32's limit
 
 const modules: { plain?: WebAssembly.Module | null; shared?: WebAssembly.Module | null } = {};
 let unavailable = '';
+/** Whether the compiled kernels use relaxed SIMD's fused multiply-add (the engine validated them). */
+let fused = false;
+let relaxedAllowed = true;
 
 function bytesOf(b64: string): Uint8Array {
   const bin = atob(b64);
@@ -56,16 +59,31 @@ function compiled(kind: 'plain' | 'shared'): WebAssembly.Module | null {
   if (modules[kind] !== undefined) return modules[kind]!;
   try {
     if (typeof WebAssembly === 'undefined') throw new Error('no WebAssembly in this context');
-    const bytes = bytesOf(kind === 'plain' ? plainWasm : sharedWasm);
-    // Validating our own module is the feature test: it fails exactly where 128-bit SIMD (or,
-    // for the shared build, threads) is missing.
+    // The relaxed-SIMD build where the engine validates it (fused multiply-add), else the plain
+    // one. Validating our own module is the feature test: it fails exactly where 128-bit SIMD
+    // (or relaxed SIMD, or for the shared build threads) is missing.
+    const relaxed = relaxedAllowed ? bytesOf(kind === 'plain' ? relaxedWasm : sharedRelaxedWasm) : null;
+    const useRelaxed = !!relaxed && WebAssembly.validate(relaxed as BufferSource);
+    const bytes = useRelaxed ? relaxed! : bytesOf(kind === 'plain' ? plainWasm : sharedWasm);
     if (!WebAssembly.validate(bytes as BufferSource)) throw new Error(kind === 'plain' ? 'this engine has no WebAssembly SIMD' : 'this engine has no WebAssembly threads');
     modules[kind] = new WebAssembly.Module(bytes as BufferSource);
+    if (kind === 'plain') fused = useRelaxed;
   } catch (e) {
     modules[kind] = null;
     if (kind === 'plain') unavailable = e instanceof Error ? e.message : String(e);
   }
   return modules[kind]!;
+}
+
+/**
+ * Uses (or not) the relaxed-SIMD build where the engine has it; takes effect for spaces made
+ * afterwards. The tests and benchmarks compare both on engines that validate it.
+ */
+export function setRelaxedSimd(on: boolean): void {
+  relaxedAllowed = on;
+  modules.plain = undefined;
+  modules.shared = undefined;
+  scratchSpace = undefined;
 }
 
 let enabled = true;
@@ -92,7 +110,7 @@ export function sharedKernelsAvailable(): boolean {
 /** One line for status displays and benchmark reports. */
 export function kernelStatus(): string {
   if (!enabled) return 'TypeScript reference (kernels turned off)';
-  return compiled('plain') ? 'WebAssembly SIMD (f32x4)' : `TypeScript reference (${unavailable})`;
+  return compiled('plain') ? `WebAssembly SIMD (f32x4${fused ? ', relaxed-SIMD fused multiply-add' : ''})` : `TypeScript reference (${unavailable})`;
 }
 
 /** Which space (if any) an ArrayBuffer belongs to. */
