@@ -253,7 +253,7 @@ export class Embedder {
     const [, T, H] = hidden.dims;
     if (T !== this.tokens) throw new GraphStructureError(`${this.bundle.name}: the vision model gives ${T} tokens, config.json implies ${this.tokens}`);
     const perToken = new this.ort.Tensor(hidden.type as 'float32', hidden.data as Float32Array, [views * T, 1, H]);
-    const headOut = await this.vision.head.run({ [this.vision.analysis.sequence]: perToken });
+    const headOut = await this.vision.head.run({ [this.vision.analysis.headInput]: perToken });
     return { out, hidden, T, H, tokenVectors: toF32(headOut[this.vision.analysis.pooled]), pooled: toF32(out[this.vision.analysis.pooled]) };
   }
 
@@ -365,7 +365,7 @@ export class Embedder {
     const hidden = out[this.text.analysis.sequence];
     const H = hidden.dims[2];
     const headFeeds: Record<string, OrtTensor> = {
-      [this.text.analysis.sequence]: new this.ort.Tensor(hidden.type as 'float32', hidden.data as Float32Array, [L, 1, H]),
+      [this.text.analysis.headInput]: new this.ort.Tensor(hidden.type as 'float32', hidden.data as Float32Array, [L, 1, H]),
     };
     for (const name of this.text.analysis.headInputs) {
       headFeeds[name] = new this.ort.Tensor('int64', new BigInt64Array(L).fill(name === 'input_ids' ? BigInt(this.bundle.eosId) : 1n), [L, 1]);
@@ -409,12 +409,12 @@ export class Embedder {
         return { check: 'head(CLS token) = pooled output', cosine: cosine(tokenVectors, 0, pooled, 0, D) };
       }
       const hid = hidden.data as Float32Array;
-      const whole = await this.vision.head.run({ [this.vision.analysis.sequence]: new this.ort.Tensor(hidden.type as 'float32', hid, [1, T, H]) });
+      const whole = await this.vision.head.run({ [this.vision.analysis.headInput]: new this.ort.Tensor(hidden.type as 'float32', hid, [1, T, H]) });
       const c1 = cosine(toF32(whole[this.vision.analysis.pooled]), 0, pooled, 0, D);
       let c2 = 1;
       for (const t of [0, T - 1]) {
         const one = await this.vision.head.run({
-          [this.vision.analysis.sequence]: new this.ort.Tensor(hidden.type as 'float32', hid.slice(t * H, (t + 1) * H), [1, 1, H]),
+          [this.vision.analysis.headInput]: new this.ort.Tensor(hidden.type as 'float32', hid.slice(t * H, (t + 1) * H), [1, 1, H]),
         });
         c2 = Math.min(c2, cosine(toF32(one[this.vision.analysis.pooled]), 0, tokenVectors, t * D, D));
       }

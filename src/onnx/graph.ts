@@ -81,8 +81,13 @@ export type SaliencySource = 'cls-attention' | 'probe-attention';
 export interface TowerAnalysis {
   /** The pooled, text-aligned output: image_embeds / text_embeds / pooler_output. */
   pooled: string;
-  /** The per-token tensor the head starts from (last_hidden_state). */
+  /** The per-token graph output (last_hidden_state), read from the full model. */
   sequence: string;
+  /**
+   * The name the pooled head reads those values under: last_hidden_state, or the tensor it is an
+   * Identity alias of (exporters often emit last_hidden_state = Identity(x) and pool from x).
+   */
+  headInput: string;
   /** Graph inputs the head reads besides the sequence (e.g. input_ids for the EOS gather). */
   headInputs: string[];
   headNodeCount: number;
@@ -108,10 +113,15 @@ export function analyzeTower(model: ModelProto, what: string): TowerAnalysis {
     throw new GraphStructureError(`${what}: no last_hidden_state output, so per-token vectors cannot be computed`);
   }
   const sequence = 'last_hidden_state';
-  const head = g.ancestors([pooled], new Set([sequence]));
-  if (!head.stops.has(sequence)) {
-    throw new GraphStructureError(`${what}: ${pooled} does not depend on ${sequence}; cannot find the pooled head`);
+  const aliases = identityAliases(g, sequence);
+  const head = g.ancestors([pooled], new Set(aliases));
+  if (head.stops.size === 0) {
+    throw new GraphStructureError(`${what}: ${pooled} does not depend on ${sequence}${aliases.length > 1 ? ` (nor on ${aliases.slice(1).join(', ')}, of which it is an Identity copy)` : ''}; cannot find the pooled head`);
   }
+  if (head.stops.size > 1) {
+    throw new GraphStructureError(`${what}: the pooled head reads ${sequence} under several names (${[...head.stops].join(', ')}); this export is not supported`);
+  }
+  const headInput = [...head.stops][0];
   const bad = [...head.inputs].filter((i) => i !== 'input_ids' && i !== 'attention_mask');
   if (bad.length > 0) {
     throw new GraphStructureError(`${what}: the pooled head also reads ${bad.join(', ')} outside ${sequence}; this export is not supported`);
@@ -141,12 +151,24 @@ export function analyzeTower(model: ModelProto, what: string): TowerAnalysis {
   return {
     pooled,
     sequence,
+    headInput,
     headInputs: [...head.inputs],
     headNodeCount: head.nodes.length,
     attentionPooling,
     saliency,
     floatType: pooledInfo.type?.tensorType?.elemType ?? 1,
   };
+}
+
+/** `name` and the tensors it copies through a chain of Identity nodes (nearest first). */
+function identityAliases(g: GraphIndex, name: string): string[] {
+  const out = [name];
+  for (;;) {
+    const p = g.producer.get(out[out.length - 1]);
+    const n = p === undefined ? undefined : g.node(p);
+    if (!n || n.opType !== 'Identity' || !n.input[0] || out.includes(n.input[0])) return out;
+    out.push(n.input[0]);
+  }
 }
 
 function dynamicInfo(name: string, elemType: number, rank?: number): ValueInfoProto {
@@ -160,12 +182,12 @@ function dynamicInfo(name: string, elemType: number, rank?: number): ValueInfoPr
 /** The pooled head as a model of its own: inputs last_hidden_state (+ input_ids), output the pooled tensor. */
 export function extractHead(model: ModelProto, a: TowerAnalysis): ModelProto {
   const g = new GraphIndex(model.graph);
-  const head = g.ancestors([a.pooled], new Set([a.sequence]));
+  const head = g.ancestors([a.pooled], new Set([a.headInput]));
   const nodes = head.nodes.map((i) => g.node(i));
   const used = new Set(nodes.flatMap((n) => n.input));
   const initializer = model.graph.initializer.filter((t) => t.name && used.has(t.name));
   const seqInfo = model.graph.output.find((o) => o.name === a.sequence);
-  const input: ValueInfoProto[] = [dynamicInfo(a.sequence, seqInfo?.type?.tensorType?.elemType ?? a.floatType, 3)];
+  const input: ValueInfoProto[] = [dynamicInfo(a.headInput, seqInfo?.type?.tensorType?.elemType ?? a.floatType, 3)];
   for (const name of a.headInputs) {
     const info = model.graph.input.find((i) => i.name === name)!;
     input.push(dynamicInfo(name, info.type?.tensorType?.elemType ?? 7, 2));

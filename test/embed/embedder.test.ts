@@ -45,6 +45,28 @@ describe('graph analysis finds the pooled head and the attention by structure', 
     expect(analyzeTower(m, 'v').saliency).toMatchObject({ reason: expect.stringContaining('fused (MultiHeadAttention op)') });
   });
 
+  it('follows an Identity alias: last_hidden_state = Identity(x) with the head reading x embeds exactly as the plain export', async () => {
+    const m = decodeModel(await onnx('tiny-clip', 'vision_model.onnx'));
+    for (const n of m.graph.node) {
+      n.output = n.output.map((o) => (o === 'last_hidden_state' ? 'lhs_x' : o));
+      n.input = n.input.map((i) => (i === 'last_hidden_state' ? 'lhs_x' : i));
+    }
+    m.graph.node.push({ opType: 'Identity', input: ['lhs_x'], output: ['last_hidden_state'], name: 'alias', attribute: [] });
+    const a = analyzeTower(m, 'vision_model.onnx');
+    expect([a.sequence, a.headInput, a.pooled]).toEqual(['last_hidden_state', 'lhs_x', 'image_embeds']);
+    // loaded through the real path (bundle, head extraction, self-check) with the aliased graph
+    const dir = modelDir('tiny-clip');
+    const aliased = encodeModel(m);
+    const get = async (path: string) => (path.endsWith('vision_model.onnx') ? aliased : diskGetter(dir)(path));
+    const e = await Embedder.create(nodeOrt, await loadBundle('tiny-clip', get, 'fp32'), 'fp32');
+    expect(e.selfCheckReport!.ok).toBe(true);
+    const plain = await loadEmbedder('tiny-clip');
+    const pix = new Float32Array(3 * e.size * e.size).map((_, i) => Math.cos(i / 7));
+    const [x, y] = [await e.embedViews(pix, 1), await plain.embedViews(pix, 1)];
+    expect(Array.from(x.vectors)).toEqual(Array.from(y.vectors));
+    expect(Array.from(x.saliency!)).toEqual(Array.from(y.saliency!));
+  });
+
   it('rejects bytes that are not ONNX and graphs without the outputs it needs', async () => {
     const bytes = await onnx('tiny-clip', 'vision_model.onnx');
     expect(() => decodeModel(bytes.subarray(0, 1000), 'vision_model.onnx')).toThrow(OnnxFormatError);
