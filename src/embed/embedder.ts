@@ -150,6 +150,16 @@ interface Tower {
   analysis: TowerAnalysis;
   /** 'float32' or 'float16': what the tower's float input / hidden state carries. */
   floatType: 'float32' | 'float16';
+  /** The batch size the graph's first input fixes (an export without dynamic axes), if it does. */
+  fixedBatch?: number;
+}
+
+/** The fixed first dimension of the graph input `name`, when the export fixed it. */
+function fixedBatchOf(model: ReturnType<typeof decodeModel>, name: string): number | undefined {
+  const dim = model.graph.input.find((i) => i.name === name)?.type?.tensorType?.shape?.dim?.[0];
+  if (!dim || dim.dimParam || dim.dimValue === undefined || dim.dimValue === null) return undefined;
+  const value = typeof dim.dimValue === 'number' ? dim.dimValue : dim.dimValue.toNumber();
+  return value > 0 ? value : undefined;
 }
 
 async function loadTower(ort: OrtModule, bytes: Uint8Array, what: string, expose: boolean, sessionOptions: Record<string, unknown>): Promise<Tower> {
@@ -159,11 +169,14 @@ async function loadTower(ort: OrtModule, bytes: Uint8Array, what: string, expose
   const extra = expose && analysis.saliency.tensor ? [{ name: analysis.saliency.tensor, elemType: analysis.floatType }] : [];
   const mainBytes = withExtraOutputs(bytes, extra);
   const floatType = analysis.floatType === DataType.FLOAT16 ? 'float16' : 'float32';
+  const fixedBatch = expose ? fixedBatchOf(model, 'pixel_values') : undefined;
+  if (fixedBatch !== undefined && fixedBatch !== 1)
+    throw new GraphStructureError(`${what}: pixel_values has a fixed batch of ${fixedBatch}; re-export it with a dynamic batch axis (or a batch of 1)`);
   let main: Awaited<ReturnType<OrtModule['InferenceSession']['create']>> | undefined;
   try {
     main = await ort.InferenceSession.create(mainBytes, sessionOptions);
     const head = await ort.InferenceSession.create(headBytes, sessionOptions);
-    return { main, head, analysis, floatType };
+    return { main, head, analysis, floatType, ...(fixedBatch ? { fixedBatch } : {}) };
   } catch (err) {
     await main?.release?.().catch(() => undefined); // the head failed: do not leak the main session
     throw new GraphStructureError(`${what}: onnxruntime could not load it (${(err as Error).message})`);
@@ -266,7 +279,8 @@ export class Embedder {
       // Views run in chunks: memory stays bounded for 24-frame videos, and with q8 weights one view
       // per run, because DynamicQuantizeLinear takes one scale over the whole batch, so a view's
       // vectors would otherwise depend on the other views it was batched with.
-      const chunk = this.dtype === 'q8' ? 1 : 8;
+      // A graph exported with a fixed batch of 1 (no dynamic axes) gets one view per run too.
+      const chunk = this.dtype === 'q8' || this.vision.fixedBatch === 1 ? 1 : 8;
       if (views <= chunk) return this.embedViewBatch(pixelValues, views);
       const per = pixelValues.length / views;
       const parts: ViewEmbeddings[] = [];

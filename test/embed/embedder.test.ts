@@ -67,6 +67,29 @@ describe('graph analysis finds the pooled head and the attention by structure', 
     expect(Array.from(x.saliency!)).toEqual(Array.from(y.saliency!));
   });
 
+  it('a vision graph exported with a fixed batch of 1 embeds a tiled image or video one view at a time, as the dynamic export does', async () => {
+    const m = decodeModel(await onnx('tiny-clip', 'vision_model.onnx'));
+    const input = m.graph.input.find((i) => i.name === 'pixel_values')!;
+    input.type!.tensorType!.shape!.dim[0] = { dimValue: 1 };
+    const dir = modelDir('tiny-clip');
+    const fixed = encodeModel(m);
+    const get = async (path: string) => (path.endsWith('vision_model.onnx') ? fixed : diskGetter(dir)(path));
+    const e = await Embedder.create(nodeOrt, await loadBundle('tiny-clip', get, 'fp32'), 'fp32');
+    expect(e.vision.fixedBatch).toBe(1);
+    const plain = await loadEmbedder('tiny-clip');
+    const pix = new Float32Array(3 * 3 * e.size * e.size).map((_, i) => Math.sin(i / 5));
+    const [x, y] = [await e.embedViews(pix, 3), await plain.embedViews(pix, 3)];
+    expect(x.views).toBe(3);
+    let worst = 0;
+    x.vectors.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - y.vectors[i]))));
+    expect(worst).toBeLessThan(1e-5);
+    // a fixed batch other than 1 is refused at load, with what to do
+    input.type!.tensorType!.shape!.dim[0] = { dimValue: 4 };
+    const four = encodeModel(m);
+    const get4 = async (path: string) => (path.endsWith('vision_model.onnx') ? four : diskGetter(dir)(path));
+    await expect(Embedder.create(nodeOrt, await loadBundle('tiny-clip', get4, 'fp32'), 'fp32')).rejects.toThrow(/pixel_values has a fixed batch of 4; re-export it with a dynamic batch axis/);
+  });
+
   it('rejects bytes that are not ONNX and graphs without the outputs it needs', async () => {
     const bytes = await onnx('tiny-clip', 'vision_model.onnx');
     expect(() => decodeModel(bytes.subarray(0, 1000), 'vision_model.onnx')).toThrow(OnnxFormatError);
