@@ -111,6 +111,9 @@ test('a local model folder loads with no network (tiny SigLIP-like fixture), a b
   await page.goto('/?view=data');
   await page.selectOption('#model', 'siglip-base-patch16-224');
   await loadModel(page, 'wasm', 'test-models/tiny-siglip');
+  // the status names the folder that was loaded, not the registry entry that was selected
+  await expect(page.locator('#model-status')).toContainText('Loaded the local folder "tiny-siglip" on WASM');
+  await expect(page.locator('#model-status')).not.toContainText('SigLIP base');
   await expect(page.locator('#model-status')).toContainText('Self-check passed');
   await expect(page.locator('#model-status')).toContainText('Saliency: probe-attention from /vision_model/head/attention/Softmax');
   await expect(page.locator('#model-status')).toContainText('32-dimensional vectors, 4x4 patches');

@@ -192,7 +192,8 @@ const api = {
   async load(req: LoadRequest, onProgress: (p: LoadProgress) => void): Promise<LoadedModel> {
     const t0 = performance.now();
     const entry = getModel(req.modelId);
-    const label = entry?.label ?? req.modelId;
+    // A local folder is named as what it is, not as the registry entry that happened to be selected.
+    const label = req.source.kind === 'files' ? `the local folder "${req.source.label}"` : entry?.label ?? req.modelId;
     const p = await probe();
     let device: 'webgpu' | 'wasm' = req.device === 'wasm' ? 'wasm' : p.webgpu ? 'webgpu' : 'wasm';
     let fallbackReason: string | undefined;
