@@ -11,7 +11,7 @@ import * as Comlink from 'comlink';
 import * as ort from 'onnxruntime-web/webgpu';
 import { loadBundle, modelFiles } from '../src/embed/bundle.ts';
 import { documentFromViews, type ViewMeta } from '../src/embed/document.ts';
-import { Embedder, ModelCheckError, type Dtype, type OrtModule, type SelfCheckReport } from '../src/embed/embedder.ts';
+import { Embedder, ModelCheckError, StaticExportError, type Dtype, type OrtModule, type SelfCheckReport } from '../src/embed/embedder.ts';
 import { inputSize, rgbaToPixelValues, viewRects, type Rect } from '../src/embed/preprocess.ts';
 import { chooseDtype, fetchModelFiles, getModel, type DownloadProgress, type ModelSource } from '../src/embed/registry.ts';
 import type { MultiVector } from '../src/core/multivector.ts';
@@ -212,7 +212,8 @@ const api = {
     try {
       e = await createOn(device, files, req, dtype, label);
     } catch (err) {
-      if (device !== 'webgpu' || err instanceof ModelCheckError) throw err;
+      // A failed check or a static export is the file's problem: another device would not help.
+      if (device !== 'webgpu' || err instanceof ModelCheckError || err instanceof StaticExportError) throw err;
       // WebGPU failed (no adapter memory, unsupported op, lost device): fall back to WASM.
       fallbackReason = `WebGPU failed to run this model (${(err as Error).message.split('\n')[0]}); using WASM`;
       onProgress({ step: 'fallback', reason: fallbackReason });

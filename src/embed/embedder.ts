@@ -101,6 +101,17 @@ export class ModelRunError extends Error {
   }
 }
 
+/**
+ * The graph's pooled head was exported with fixed shapes, so it cannot be applied to each token:
+ * a structural problem of the file (no other device would help), said with what to do.
+ */
+export class StaticExportError extends GraphStructureError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StaticExportError';
+  }
+}
+
 export class ModelCheckError extends Error {
   constructor(
     message: string,
@@ -225,7 +236,10 @@ export class Embedder {
     try {
       report = await e.selfCheck();
     } catch (err) {
+      // A head exported with fixed shapes fails here too: say so, rather than blame the device.
+      const structural = err instanceof StaticExportError ? err : await e.headIsStatic().catch(() => null);
       await e.release();
+      if (structural) throw structural;
       // Not a ModelCheckError: the model could not run here (on WebGPU the worker then tries WASM).
       throw new ModelRunError(`${bundle.name} could not run its self-check on this device: ${(err as Error).message.split('\n')[0]}`);
     }
@@ -235,6 +249,34 @@ export class Embedder {
       throw new ModelCheckError(`${bundle.name} failed its self-check and will not be used: ${report.message}`, report);
     }
     return e;
+  }
+
+  /**
+   * Whether the cut-out head refuses a batch of one-token sequences (the per-token use): runs the
+   * full model on one blank view for the hidden size, then the head on three one-token sequences.
+   * Returns the error to throw, or null when the head is fine (the failure was something else).
+   */
+  private async headIsStatic(): Promise<StaticExportError | null> {
+    const S = this.size;
+    const out = await this.vision.main.run({ pixel_values: this.floatTensor(this.vision.floatType, new Float32Array(3 * S * S), [1, 3, S, S]) });
+    const hidden = out[this.vision.analysis.sequence];
+    const H = hidden.dims[hidden.dims.length - 1];
+    const probe = new this.ort.Tensor(hidden.type as 'float32', (hidden.data as Float32Array).slice(0, 3 * H), [3, 1, H]);
+    let rows: number;
+    let why: string;
+    try {
+      const headOut = await this.vision.head.run({ [this.vision.analysis.headInput]: probe });
+      rows = headOut[this.vision.analysis.pooled].dims[0];
+      why = `it returned ${rows} row${rows === 1 ? '' : 's'} for 3 one-token sequences`;
+    } catch (err) {
+      rows = -1;
+      why = `it failed on 3 one-token sequences (${(err as Error).message.split('\n')[0]})`;
+    }
+    if (rows === 3) return null;
+    return new StaticExportError(
+      `${this.bundle.name}: the vision model is a static export (its pooled head has fixed shapes: ${why}), so it cannot give one vector per patch. ` +
+        'Re-export it with dynamic axes (batch and sequence), e.g. with Optimum or torch.onnx.export(..., dynamic_axes=...).',
+    );
   }
 
   get saliencySource(): string {
@@ -267,6 +309,12 @@ export class Embedder {
     if (T !== this.tokens) throw new GraphStructureError(`${this.bundle.name}: the vision model gives ${T} tokens, config.json implies ${this.tokens}`);
     const perToken = new this.ort.Tensor(hidden.type as 'float32', hidden.data as Float32Array, [views * T, 1, H]);
     const headOut = await this.vision.head.run({ [this.vision.analysis.headInput]: perToken });
+    const rows = headOut[this.vision.analysis.pooled].dims[0];
+    if (rows !== views * T)
+      throw new StaticExportError(
+        `${this.bundle.name}: the vision model is a static export (its pooled head returned ${rows} rows for ${views * T} tokens), so it cannot give one vector per patch. ` +
+          'Re-export it with dynamic axes (batch and sequence), e.g. with Optimum or torch.onnx.export(..., dynamic_axes=...).',
+      );
     return { out, hidden, T, H, tokenVectors: toF32(headOut[this.vision.analysis.pooled]), pooled: toF32(out[this.vision.analysis.pooled]) };
   }
 

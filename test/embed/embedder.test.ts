@@ -7,7 +7,7 @@ import { validateDocument } from '../../src/core/multivector.ts';
 import { demoCorpus, renderScene } from '../../src/demo/scenes.ts';
 import { loadBundle, ModelFolderError } from '../../src/embed/bundle.ts';
 import { documentFromViews } from '../../src/embed/document.ts';
-import { Embedder, ModelCheckError, ModelRunError } from '../../src/embed/embedder.ts';
+import { Embedder, ModelCheckError, ModelRunError, StaticExportError } from '../../src/embed/embedder.ts';
 import { rgbaToPixelValues } from '../../src/embed/preprocess.ts';
 import { analyzeTower, GraphStructureError } from '../../src/onnx/graph.ts';
 import { decodeModel, encodeModel, OnnxFormatError } from '../../src/onnx/proto.ts';
@@ -88,6 +88,22 @@ describe('graph analysis finds the pooled head and the attention by structure', 
     const four = encodeModel(m);
     const get4 = async (path: string) => (path.endsWith('vision_model.onnx') ? four : diskGetter(dir)(path));
     await expect(Embedder.create(nodeOrt, await loadBundle('tiny-clip', get4, 'fp32'), 'fp32')).rejects.toThrow(/pixel_values has a fixed batch of 4; re-export it with a dynamic batch axis/);
+  });
+
+  it('a static export (pooled head with fixed shapes) is refused at load as what it is, not as a device failure', async () => {
+    // SigLIP-like tower whose head ends in a Reshape to the constant shape [1, 32], as an export
+    // without dynamic axes writes it: one view runs, a batch of one-token sequences cannot.
+    const m = decodeModel(await onnx('tiny-siglip', 'vision_model.onnx'));
+    const producer = m.graph.node.find((n) => n.output.includes('pooler_output'))!;
+    producer.output = producer.output.map((o) => (o === 'pooler_output' ? 'pooled_pre' : o));
+    m.graph.initializer.push({ name: 'static_shape', dims: [2], dataType: 7, rawData: new Uint8Array(BigInt64Array.from([1n, 32n]).buffer) });
+    m.graph.node.push({ opType: 'Reshape', input: ['pooled_pre', 'static_shape'], output: ['pooler_output'], name: 'static_reshape', attribute: [] });
+    const dir = modelDir('tiny-siglip');
+    const bytes = encodeModel(m);
+    const get = async (path: string) => (path.endsWith('vision_model.onnx') ? bytes : diskGetter(dir)(path));
+    const load = Embedder.create(nodeOrt, await loadBundle('tiny-siglip', get, 'fp32'), 'fp32');
+    await expect(load).rejects.toThrow(StaticExportError);
+    await expect(load).rejects.toThrow(/is a static export \(its pooled head has fixed shapes: it failed on 3 one-token sequences.*Re-export it with dynamic axes/);
   });
 
   it('rejects bytes that are not ONNX and graphs without the outputs it needs', async () => {
