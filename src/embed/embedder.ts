@@ -274,8 +274,8 @@ export class Embedder {
     }
     if (rows === 3) return null;
     return new StaticExportError(
-      `${this.bundle.name}: the vision model is a static export (its pooled head has fixed shapes: ${why}), so it cannot give one vector per patch. ` +
-        'Re-export it with dynamic axes (batch and sequence), e.g. with Optimum or torch.onnx.export(..., dynamic_axes=...).',
+      `${this.bundle.name}: the vision model's pooled head cannot be applied to one token at a time (${why}), so it cannot give one vector per patch. ` +
+        'This is how a static export (fixed shapes) behaves: re-export it with dynamic axes (batch and sequence), e.g. with Optimum or torch.onnx.export(..., dynamic_axes=...).',
     );
   }
 

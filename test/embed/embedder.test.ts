@@ -103,7 +103,7 @@ describe('graph analysis finds the pooled head and the attention by structure', 
     const get = async (path: string) => (path.endsWith('vision_model.onnx') ? bytes : diskGetter(dir)(path));
     const load = Embedder.create(nodeOrt, await loadBundle('tiny-siglip', get, 'fp32'), 'fp32');
     await expect(load).rejects.toThrow(StaticExportError);
-    await expect(load).rejects.toThrow(/is a static export \(its pooled head has fixed shapes: it failed on 3 one-token sequences.*Re-export it with dynamic axes/);
+    await expect(load).rejects.toThrow(/pooled head cannot be applied to one token at a time \(it failed on 3 one-token sequences.*a static export \(fixed shapes\) behaves: re-export it with dynamic axes/);
   });
 
   it('rejects bytes that are not ONNX and graphs without the outputs it needs', async () => {
@@ -209,11 +209,13 @@ describe('Embedder (onnxruntime-node)', () => {
     idx.rawData = new Uint8Array(BigInt64Array.of(1n).buffer);
     bundle.vision = encodeModel(m);
     const err = await Embedder.create(nodeOrt, bundle, 'fp32').catch((x) => x);
-    // Pooling token 1 of a one-token sequence cannot even run: refused, as a run failure (which
-    // lets the worker try WASM when this happens on WebGPU), not as a failed comparison.
-    expect(err).toBeInstanceOf(ModelRunError);
+    // Pooling token 1 of a one-token sequence cannot even run: refused as a property of the file
+    // (the head cannot be applied per token; another device would not help), not as a failed
+    // comparison and not as a device failure.
+    expect(err).toBeInstanceOf(StaticExportError);
     expect(err).not.toBeInstanceOf(ModelCheckError);
-    expect(err.message).toMatch(/tampered could not run its self-check on this device/);
+    expect(err).not.toBeInstanceOf(ModelRunError);
+    expect(err.message).toMatch(/tampered: the vision model's pooled head cannot be applied to one token at a time \(it failed on 3 one-token sequences/);
   });
 
   it('refuses, with the cosines, a model that runs but whose pooled text embedding is not the head on EOS', async () => {
