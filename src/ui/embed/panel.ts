@@ -215,11 +215,14 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
         return undefined;
       }
     };
+    // Why a video was sampled on the page rather than in the worker, shown on its decoder cell.
+    const pageReason = new Map<string, string>();
     for (const f of files) {
       if (signal.aborted) break;
       if (looksLikeMp4(f.name, f.type)) {
         items.push({ name: f.name, video: { blob: f, frames } }); // demuxed and decoded in the worker
       } else if (f.type.startsWith('video/')) {
+        pageReason.set(f.name, `the worker demuxes MP4 and MOV only, and this is ${f.type}`);
         const item = await pageSample(f);
         if (item) items.push(item);
       } else if (f.type.startsWith('image/') || f.type === '') {
@@ -245,6 +248,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
       };
       const result = await client.embed(items, { tiles }, onProgress, signal);
       for (const e of result.errors) addError(e.name, e.message);
+      for (const x of result.needsPageDecode) pageReason.set(x.name, `the worker could not decode it (${x.reason})`);
       if (result.needsPageDecode.length > 0 && !result.cancelled) {
         // Videos the worker could not decode (e.g. WebM, or no WebCodecs): sample them here instead.
         const retry: EmbedItem[] = [];
@@ -290,6 +294,8 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
         const times = d.grid?.frames ? [...new Set(Array.from(d.positions?.time ?? [], (t) => t.toFixed(2)))].join(', ') : '';
         const stored = compressedTo.get(d.id);
         for (const v of [d.id, String(views), `${d.n} x ${d.d}${stored !== undefined ? ` → ${stored} stored` : ''}`, d.saliencySource ?? '', times, result.decoders[d.id] ?? '']) tr.insertCell().textContent = v;
+        const why = pageReason.get(d.id);
+        if (why && result.decoders[d.id] === 'video-element') tr.cells[5].title = `Sampled through a <video> element on the page: ${why}.`;
       }
       table.hidden = table.tBodies[0].rows.length === 0;
       searchForm.hidden = docs.length === 0 && !stream.active();
