@@ -243,6 +243,17 @@ export const popcount = (x: number): number => {
   return Math.imul(x, 0x01010101) >>> 24;
 };
 
+/** The smallest Hamming distance from query token i's bits to stored rows start..end-1 (Infinity when there are none). */
+export function minHamming(qbits: Uint32Array, i: number, bits: Uint32Array, start: number, end: number, words: number): number {
+  let best = Infinity;
+  for (let j = start; j < end; j++) {
+    let ham = 0;
+    for (let w = 0; w < words; w++) ham += popcount(qbits[i * words + w] ^ bits[j * words + w]);
+    if (ham < best) best = ham;
+  }
+  return best;
+}
+
 /**
  * MaxSim of one query (qn x d, fp32) against a stored index, reading the compact form directly:
  * fp16 and int8 decode one document's rows at a time, binary works on bits with popcount.
@@ -263,12 +274,7 @@ export function scoreStored(query: Float32Array, qn: number, stored: StoredCorpu
     for (let doc = 0; doc < docs; doc++) {
       let total = 0;
       for (let i = 0; i < qn; i++) {
-        let bestHam = Infinity;
-        for (let j = offsets[doc]; j < offsets[doc + 1]; j++) {
-          let ham = 0;
-          for (let w = 0; w < words; w++) ham += popcount(qbits[i * words + w] ^ v[j * words + w]);
-          if (ham < bestHam) bestHam = ham;
-        }
+        const bestHam = minHamming(qbits, i, v, offsets[doc], offsets[doc + 1], words);
         total += (d - 2 * bestHam) / d; // an empty document: -Infinity
       }
       scores[doc] = total;

@@ -10,7 +10,7 @@
 import { binarize, decodeRows, type StoredCorpus } from '../core/storage.ts';
 import { kernelMaxSimDocs } from '../kernels/ops.ts';
 import { allocCorpus, KernelSpace, QUERY_LANES } from '../kernels/space.ts';
-import { popcount, scoreStored } from '../core/storage.ts';
+import { minHamming, scoreStored } from '../core/storage.ts';
 import type { Hit } from '../core/maxsim.ts';
 
 const STORAGE_CODE: Record<string, number> = { fp32: 0, fp16: 1, int8: 2 };
@@ -97,15 +97,7 @@ export class BinaryPrefilter {
         continue;
       }
       let total = 0;
-      for (let i = 0; i < qn; i++) {
-        let best = Infinity;
-        for (let j = offsets[doc]; j < offsets[doc + 1]; j++) {
-          let ham = 0;
-          for (let w = 0; w < words; w++) ham += popcount(qbits[i * words + w] ^ bits[j * words + w]);
-          if (ham < best) best = ham;
-        }
-        total += best;
-      }
+      for (let i = 0; i < qn; i++) total += minHamming(qbits, i, bits, offsets[doc], offsets[doc + 1], words);
       out[doc] = total;
     }
     return out;

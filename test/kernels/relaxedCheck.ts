@@ -5,6 +5,7 @@
 import { maxSimScores, packCorpus } from '../../src/core/maxsim.ts';
 import { assignToNearest } from '../../src/core/linalg.ts';
 import { kernelStatus } from '../../src/kernels/space.ts';
+import { brute } from './brute.ts';
 
 let s = 12345;
 const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
@@ -19,35 +20,18 @@ for (let trial = 0; trial < 40; trial++) {
   const q = Float32Array.from({ length: qn * d }, next);
   const winners = new Int32Array(docs.length * qn);
   const scores = maxSimScores(q, qn, packCorpus(docs), undefined, winners);
-  docs.forEach((doc, di) => {
+  let offset = 0;
+  brute(q, qn, docs, d).forEach((ref, di) => {
+    const doc = docs[di];
     if (doc.n === 0) {
       if (scores[di] !== -Infinity) worst = Infinity;
       return;
     }
-    let total = 0;
-    let bound = 0;
-    for (let i = 0; i < qn; i++) {
-      let best = -Infinity;
-      let second = -Infinity;
-      let arg = -1;
-      let mag = 0;
-      for (let j = 0; j < doc.n; j++) {
-        let dot = 0;
-        let a = 0;
-        for (let k = 0; k < d; k++) {
-          dot += q[i * d + k] * doc.data[j * d + k];
-          a += Math.abs(q[i * d + k] * doc.data[j * d + k]);
-        }
-        mag = Math.max(mag, a);
-        if (dot > best) [second, best, arg] = [best, dot, j];
-        else if (dot > second) second = dot;
-      }
-      total += best;
-      const b = (d + 2) * 2 ** -24 * mag;
-      bound += b;
-      if (best - second > 4 * b && winners[di * qn + i] !== arg + rows.slice(0, di).reduce((x, y) => x + y, 0)) winnerMismatches++;
-    }
-    worst = Math.max(worst, Math.abs(scores[di] - total) / (bound + Math.abs(total) * 2 ** -23));
+    worst = Math.max(worst, Math.abs(scores[di] - ref.total) / ref.bound);
+    ref.winners.forEach((w, i) => {
+      if (ref.margins[i] > 2 * ref.bound && winners[di * qn + i] !== w + offset) winnerMismatches++;
+    });
+    offset += doc.n;
     checked++;
   });
 }
