@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { demoCorpus, renderScene } from '../src/demo/scenes.ts';
 import { encodePng } from '../src/demo/png.ts';
 import { importEmbeddings } from '../src/core/importer.ts';
+import { tinyModel } from '../src/modelgen/packages.ts';
 
 failOnConsoleErrors();
 
@@ -173,7 +174,16 @@ test('bad files are listed with the reason and the rest still embed; a recorded 
       return new File(chunks, name, { type: mimeType.split(';')[0] });
     };
     files.push(await record('video/webm;codecs=vp8', 'clip.webm'));
-    files.push(await record('video/mp4;codecs=avc1', 'clip.mp4'));
+    const mp4 = await record('video/mp4;codecs=avc1', 'clip.mp4');
+    files.push(mp4);
+    // The same clip as a QuickTime movie: its ftyp box names the 'qt  ' brand only, as a
+    // camera's .mov does (QuickTime File Format, "File type compatibility atom").
+    const mov = new Uint8Array(await mp4.arrayBuffer());
+    const view = new DataView(mov.buffer);
+    if (String.fromCharCode(...mov.subarray(4, 8)) !== 'ftyp') throw new Error('the recorded MP4 does not start with ftyp');
+    const qt = [0x71, 0x74, 0x20, 0x20];
+    for (let at = 8; at < view.getUint32(0); at += 4) mov.set(at === 12 ? [0x20, 0x05, 0x03, 0x00] : qt, at);
+    files.push(new File([mov], 'clip.mov', { type: 'video/quicktime' }));
     files.push(new File([new Uint8Array(64)], 'broken.mp4', { type: 'video/mp4' }));
     const dt = new DataTransfer();
     for (const f of files) dt.items.add(f);
@@ -181,16 +191,16 @@ test('bad files are listed with the reason and the rest still embed; a recorded 
     input.files = dt.files;
     input.dispatchEvent(new Event('change'));
   });
-  await expect(page.locator('#embed-status')).toContainText('Done: 4 embedded, 4 skipped', { timeout: 90_000 });
+  await expect(page.locator('#embed-status')).toContainText('Done: 5 embedded, 4 skipped', { timeout: 90_000 });
   const errs = page.locator('#file-errors li');
   await expect(errs).toHaveCount(4);
   await expect(errs.filter({ hasText: 'broken.mp4' })).toContainText('broken.mp4: ');
   await expect(errs.filter({ hasText: 'empty.jpg' })).toContainText('the file is empty (0 bytes)');
   await expect(errs.filter({ hasText: 'corrupt.png' })).toContainText('cannot decode it as an image');
   await expect(errs.filter({ hasText: 'notes.txt' })).toContainText('not an image or video');
-  // WebM: mp4box cannot demux it, so the page samples it through a <video> element; MP4: demuxed
-  // by mp4box and decoded by WebCodecs inside the worker.
-  for (const [name, decoder] of [['clip.webm', 'video-element'], ['clip.mp4', 'webcodecs-worker']]) {
+  // WebM: mp4box cannot demux it, so the page samples it through a <video> element; MP4 and MOV:
+  // demuxed by mp4box and decoded by WebCodecs inside the worker.
+  for (const [name, decoder] of [['clip.webm', 'video-element'], ['clip.mp4', 'webcodecs-worker'], ['clip.mov', 'webcodecs-worker']]) {
     const video = page.locator(`#embedded tbody tr[data-doc="${name}"]`);
     await expect(video.locator('td').nth(1)).toHaveText('6');
     await expect(video.locator('td').nth(2)).toHaveText('384 x 13');
@@ -419,4 +429,86 @@ test('Cancel embedding stops between items: the count stops growing, what was em
   // The model stays loaded (cancel is between items; the worker is not stopped): the next batch embeds.
   await page.setInputFiles('#files', files.slice(0, 3).map((f, i) => ({ ...f, name: `again-${i}.png` })));
   await expect(page.locator('#embed-status')).toContainText('Done: 3 embedded', { timeout: 60_000 });
+});
+
+test('Device "Auto" runs on WebGPU where it works, and falls back to WASM with the reason where WebGPU fails while loading', async ({ page }) => {
+  await page.goto('/?view=data');
+  await loadModel(page, 'auto');
+  const status = page.locator('#model-status');
+  await expect(status.locator('[data-device]')).toHaveAttribute('data-device', 'webgpu');
+  await expect(status).toContainText('on WEBGPU (fp32)');
+  await expect(status.locator('.fallback')).toHaveCount(0);
+
+  // A GPU that has an adapter but refuses a device (as a blocklisted or lost GPU does): the
+  // worker's probe already found the adapter, so only onnxruntime's session creation fails.
+  await page.goto('/?view=data');
+  await expect.poll(() => page.workers().some((w) => /embed/.test(w.url()))).toBe(true);
+  const worker = page.workers().find((w) => /embed/.test(w.url()))!;
+  await worker.evaluate(() => {
+    (globalThis as unknown as { GPUAdapter: { prototype: { requestDevice: unknown } } }).GPUAdapter.prototype.requestDevice = () => Promise.reject(new Error('device refused by the test'));
+  });
+  await loadModel(page, 'auto');
+  await expect(status.locator('[data-device]')).toHaveAttribute('data-device', 'wasm');
+  await expect(status).toContainText('Loaded Teaching model (built in, offline) on WASM (fp32)');
+  await expect(status).toContainText('Self-check passed');
+  await expect(status.locator('.fallback')).toContainText(/^WebGPU failed to run this model \(.+\); using WASM$/);
+  // and the model it fell back to works
+  await page.getByRole('button', { name: 'Add 24 demo scenes' }).click();
+  await expect(page.locator('#embed-status')).toContainText('Done: 24 embedded', { timeout: 90_000 });
+  const corpus = demoCorpus(24, 1);
+  const q = corpus.queries[0];
+  expect(corpus.qrels.get(q.id)!.get([...(await scores(page, q.text)).keys()][0])).toBe(1);
+});
+
+test('a browser without WebGPU says so on arrival, and "Auto" loads on WASM with that reason', async ({ browser }) => {
+  // A second Chromium without --enable-unsafe-webgpu: on Linux it exposes no usable adapter.
+  const other = await browser.browserType().launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  try {
+    const page = await other.newPage({ baseURL: 'http://localhost:4173' });
+    await page.goto('/?view=data');
+    const status = page.locator('#model-status');
+    await expect(status.locator('.fallback')).toContainText(/^WebGPU unavailable: .+\. Models will run on WASM \(CPU\)\.$/);
+    await loadModel(page, 'auto');
+    await expect(status.locator('[data-device]')).toHaveAttribute('data-device', 'wasm');
+    await expect(status).toContainText('on WASM (fp32)');
+    await expect(status.locator('.fallback')).toContainText(/^using WASM: (this browser exposes no WebGPU|WebGPU is present but no GPU adapter was found|requesting a WebGPU adapter failed)/);
+  } finally {
+    await other.close();
+  }
+});
+
+test('a different local model folder never reuses stored vectors, even under the same folder name', async ({ page }) => {
+  // Same layout, same name ("tiny-siglip"), other weights (seed 8 instead of the fixture's 7).
+  const other = join(mkdtempSync(join(tmpdir(), 'other-model-')), 'tiny-siglip');
+  for (const [path, data] of tinyModel('siglip', 'fused', 8)) {
+    mkdirSync(join(other, path, '..'), { recursive: true });
+    writeFileSync(join(other, path), data);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'corpus-'));
+  writeFileSync(join(dir, 'red.png'), png(64, [220, 20, 20]));
+  writeFileSync(join(dir, 'blue.png'), png(64, [20, 20, 220]));
+  const embed = async () => {
+    await page.evaluate(() => document.getElementById('embed-status')!.replaceChildren());
+    await page.setInputFiles('#files', [join(dir, 'red.png'), join(dir, 'blue.png')]);
+    await expect(page.locator('#embed-status')).toContainText('Done: 2 embedded', { timeout: 60_000 });
+    return (await page.locator('#embed-status').textContent())!;
+  };
+  await page.goto('/?view=data');
+  await page.getByRole('button', { name: 'Clear stored embeddings' }).click();
+  await loadModel(page, 'wasm', 'test-models/tiny-siglip');
+  expect(await embed()).not.toContain('read from stored');
+  const first = await scores(page, 'red');
+
+  await page.goto('/?view=data');
+  await loadModel(page, 'wasm', other);
+  await expect(page.locator('#model-status')).toContainText('Loaded the local folder "tiny-siglip" on WASM');
+  expect(await embed()).not.toContain('read from stored');
+  const second = await scores(page, 'red');
+  expect(second.get('red.png')).not.toBe(first.get('red.png'));
+
+  // the first folder again: its own vectors come back from storage, unchanged
+  await page.goto('/?view=data');
+  await loadModel(page, 'wasm', 'test-models/tiny-siglip');
+  expect(await embed()).toContain('Done: 2 embedded (2 read from stored embeddings)');
+  expect(await scores(page, 'red')).toEqual(first);
 });

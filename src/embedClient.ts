@@ -1,5 +1,6 @@
 import * as Comlink from 'comlink';
 import type { EmbedItem, EmbedOptions, EmbedProgress, EmbedResult, EmbedWorkerApi, LoadedModel, LoadProgress, LoadRequest } from '../workers/embed.worker.ts';
+import { WEBGPU_LOAD_FAILED } from './embed/loadErrors.ts';
 import { WorkerBridge } from './ui/workerBridge.ts';
 
 export type { EmbedItem, LoadedModel, StreamInfo } from '../workers/embed.worker.ts';
@@ -22,8 +23,22 @@ export class EmbedClient {
     return this.ensure().probe();
   }
 
-  load(req: LoadRequest, onProgress: (p: LoadProgress) => void): Promise<LoadedModel> {
-    return this.track(this.ensure().load(req, Comlink.proxy(onProgress)));
+  /**
+   * Loads a model. Where WebGPU fails to run it, the worker is replaced by a fresh one and the
+   * model is loaded there on WASM (onnxruntime-web cannot start WASM sessions in a worker whose
+   * WebGPU start failed); the reason goes to `onProgress` and into the result.
+   */
+  async load(req: LoadRequest, onProgress: (p: LoadProgress) => void): Promise<LoadedModel> {
+    const progress = Comlink.proxy(onProgress);
+    try {
+      return await this.track(this.ensure().load(req, progress));
+    } catch (err) {
+      if ((err as Error).name !== WEBGPU_LOAD_FAILED) throw err;
+      const reason = (err as Error).message;
+      onProgress({ step: 'fallback', reason });
+      this.bridge.terminate();
+      return this.track(this.ensure().load({ ...req, device: 'wasm', fallbackReason: reason }, progress));
+    }
   }
 
   /**

@@ -22,6 +22,7 @@ import { ENGINE_VERSION } from '../src/core/experiment.ts';
 import { IndexBuilder, indexFileBlobs, indexFiles } from '../src/core/exportIndex.ts';
 import { formatMethodSpec, parseMethodSpec } from '../src/core/methodSpec.ts';
 import { DocumentError } from '../src/core/multivector.ts';
+import { WEBGPU_LOAD_FAILED } from '../src/embed/loadErrors.ts';
 import { queryForStorage, scoreStored, storedBytes, type StorageType } from '../src/core/storage.ts';
 
 export type DeviceChoice = 'auto' | 'webgpu' | 'wasm';
@@ -44,6 +45,8 @@ export interface LoadRequest {
   source: ModelSource;
   device: DeviceChoice;
   dtype?: Dtype;
+  /** Set by the client when this load is the WASM retry of a failed WebGPU load. */
+  fallbackReason?: string;
 }
 
 export interface LoadedModel {
@@ -195,13 +198,13 @@ const api = {
     // A local folder is named as what it is, not as the registry entry that happened to be selected.
     const label = req.source.kind === 'files' ? `the local folder "${req.source.label}"` : entry?.label ?? req.modelId;
     const p = await probe();
-    let device: 'webgpu' | 'wasm' = req.device === 'wasm' ? 'wasm' : p.webgpu ? 'webgpu' : 'wasm';
-    let fallbackReason: string | undefined;
+    const device: 'webgpu' | 'wasm' = req.device === 'wasm' ? 'wasm' : p.webgpu ? 'webgpu' : 'wasm';
+    let fallbackReason = req.fallbackReason;
     if (req.device !== 'wasm' && !p.webgpu) {
       fallbackReason = `using WASM: ${p.reason}`;
       onProgress({ step: 'fallback', reason: fallbackReason });
     }
-    let dtype = req.dtype ?? (entry ? chooseDtype(entry, device, p.shaderF16) : 'fp32');
+    const dtype = req.dtype ?? (entry ? chooseDtype(entry, device, p.shaderF16) : 'fp32');
     const files = await fetchModelFiles(req.source, modelFiles(dtype), (progress) => onProgress({ step: 'download', progress }));
     await embedder?.release();
     embedder = undefined;
@@ -214,17 +217,11 @@ const api = {
     } catch (err) {
       // A failed check or a static export is the file's problem: another device would not help.
       if (device !== 'webgpu' || err instanceof ModelCheckError || err instanceof StaticExportError) throw err;
-      // WebGPU failed (no adapter memory, unsupported op, lost device): fall back to WASM.
-      fallbackReason = `WebGPU failed to run this model (${(err as Error).message.split('\n')[0]}); using WASM`;
-      onProgress({ step: 'fallback', reason: fallbackReason });
-      device = 'wasm';
-      if (entry && !req.dtype && !entry.dtypes.wasm.includes(dtype)) {
-        dtype = chooseDtype(entry, 'wasm', false);
-        const more = await fetchModelFiles(req.source, modelFiles(dtype), (progress) => onProgress({ step: 'download', progress }));
-        for (const [k, v] of more) files.set(k, v);
-      }
-      onProgress({ step: 'compile', device, dtype });
-      e = await createOn(device, files, req, dtype, label);
+      // WebGPU failed (no device, no adapter memory, unsupported op, lost device). onnxruntime-web's
+      // WebAssembly instance is not usable after a failed WebGPU start: a WASM session created next
+      // in this worker never finishes (seen with a GPU that refuses a device). So the client starts
+      // a fresh worker and loads on WASM there, with this reason.
+      throw Object.assign(new Error(`WebGPU failed to run this model (${(err as Error).message.split('\n')[0]}); using WASM`), { name: WEBGPU_LOAD_FAILED });
     }
     embedder = e;
     modelFingerprint = await fingerprint(files, modelFiles(dtype));
