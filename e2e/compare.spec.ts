@@ -299,3 +299,44 @@ test('demo clips: animated shapes embed as 24-frame videos and join the comparis
   await expect(page.locator('#maps canvas').first()).toHaveAttribute('data-token', '0');
   await page.locator('#maps-panel').screenshot({ path: 'test-results/screens/maps-clip.png' });
 });
+
+test('MUVERA runs after the comparison: its exhaustive stage is the table\'s uncompressed row, C = all documents re-ranks to it, bad settings are named', async ({ page }) => {
+  await embedDemo(page);
+  const rows = page.locator('#muvera-table tbody tr');
+  // Defaults: C = 5%, 10% and 25% of 24 documents = 2, 3 and 6.
+  await expect(rows).toHaveCount(5);
+  await expect(page.locator('#muvera-table tbody tr[data-stage="rerank-6"]')).toHaveCount(1);
+  // d = 13 (the teaching model), no projection: 10 x 2^4 x 13 = 2080 values per document.
+  await expect(page.locator('#muvera-status')).toContainText('k_sim = 4, 10 repetitions, d_proj = 13: 2,080 values per document (8.1 KiB in fp32');
+  const cell = async (stage: string, column: string) => (await page.locator(`#muvera-table tr[data-stage="${stage}"] td[data-column="${column}"]`).textContent())!;
+  // Exhaustive MaxSim here and the comparison's uncompressed fp32 row are computed by different code.
+  for (const metric of ['recall@10', 'ndcg@10']) {
+    const table = Number(await page.locator(`#compare-table tr[data-method="none"][data-storage="fp32"] td[data-column="${metric}"]`).textContent());
+    expect(Math.abs(Number(await cell('exhaustive', metric)) - table)).toBeLessThan(1e-4);
+  }
+
+  // Every document re-ranked is exhaustive search: the same top 10, the same figures.
+  await page.fill('#muvera-candidates', '3, 100');
+  await page.fill('#muvera-reps', '4');
+  await page.getByRole('button', { name: 'Run MUVERA' }).click();
+  await expect(page.locator('#muvera-status')).toContainText('C above the 24 documents is 24');
+  await expect(page.locator('#muvera-status')).toContainText('4 repetitions, d_proj = 13: 832 values per document');
+  await expect(rows).toHaveCount(4);
+  expect(await cell('rerank-24', 'kept')).toBe('100.0%');
+  expect(await cell('rerank-24', 'ndcg@10')).toBe(await cell('exhaustive', 'ndcg@10'));
+  // A re-ranked pool can only gain on the first stage's own top 10 where it holds more documents.
+  const kept3 = parseFloat(await cell('rerank-3', 'kept'));
+  expect(kept3).toBeLessThanOrEqual(100 * 3 / 10 + 1e-9);
+  await page.locator('#muvera-form').screenshot({ path: 'test-results/screens/muvera.png' });
+
+  // Settings that would not fit are refused with the figure, and nothing is shown as a result.
+  await page.fill('#muvera-ksim', '10');
+  await page.fill('#muvera-reps', '64');
+  await page.fill('#muvera-dproj', '4096');
+  await page.getByRole('button', { name: 'Run MUVERA' }).click();
+  await expect(page.locator('#muvera-status.error')).toContainText('these settings need 24576 MiB of encodings (24 documents x 64 x 2^10 x 4096 values x 4 bytes)');
+  await expect(rows).toHaveCount(0);
+  await page.fill('#muvera-ksim', '0');
+  await page.getByRole('button', { name: 'Run MUVERA' }).click();
+  await expect(page.locator('#muvera-status.error')).toHaveText('k_sim must be a whole number from 1 to 10, got "0"');
+});

@@ -3,6 +3,7 @@ import type { EngineWorkerApi } from '../workers/engine.worker.ts';
 import type { ExperimentConfig, ExperimentProgress, ExperimentResult } from './core/experiment.ts';
 import type { VectorSet } from './core/maxsim.ts';
 import type { MultiVector } from './core/multivector.ts';
+import type { MuveraOptions } from './core/muvera.ts';
 import { WorkerBridge } from './ui/workerBridge.ts';
 
 export type { ImportSummary } from '../workers/engine.worker.ts';
@@ -40,6 +41,11 @@ export class EngineClient {
   ): Promise<ExperimentResult> {
     const pairs = [...qrels].map(([q, rel]) => [q, [...rel]] as [string, [string, number][]]);
     return this.bridge.run(signal, (api) => api.runCorpus(docs, queries, pairs, config, Comlink.proxy(onProgress)));
+  }
+
+  muvera(docs: MultiVector[], queries: VectorSet[], qrels: ReadonlyMap<string, ReadonlyMap<string, number>>, options: MuveraOptions, candidates: number[]) {
+    const pairs = [...qrels].map(([q, rel]) => [q, [...rel]] as [string, [string, number][]]);
+    return this.bridge.run(undefined, (api) => api.muvera(docs, queries, pairs, options, candidates));
   }
 
   setCorpus(docs: MultiVector[]) {

@@ -16,6 +16,8 @@ import { syntheticCorpus } from '../src/core/synthetic.ts';
 import { importEmbeddings, type ImportedCorpus } from '../src/core/importer.ts';
 import { buildIndex, indexFileBlobs, indexFiles } from '../src/core/exportIndex.ts';
 import { parseMethodSpec } from '../src/core/methodSpec.ts';
+import type { MuveraOptions } from '../src/core/muvera.ts';
+import { muveraEvaluate } from '../src/core/muveraEval.ts';
 import type { StorageType } from '../src/core/storage.ts';
 
 const bytesOf = async (f?: File) => (f ? { name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) } : undefined);
@@ -49,6 +51,11 @@ const api = {
   runSynthetic(preset: string, config: ExperimentConfig, onProgress?: (p: ExperimentProgress) => void) {
     const corpus = syntheticCorpus(preset, config.seed);
     return runExperiment(corpus, config, { onProgress, progressEvery: 8 });
+  },
+
+  /** MUVERA's two stages on a corpus with its queries (the Compare view's MUVERA section). */
+  muvera(docs: MultiVector[], queries: VectorSet[], qrels: [string, [string, number][]][], options: MuveraOptions, candidates: number[]) {
+    return muveraEvaluate({ docs, queries, qrels: new Map(qrels.map(([q, rel]) => [q, new Map(rel)])) }, options, candidates);
   },
 
   /** Runs the grid on an embedded corpus (documents and query vectors from the embedding worker). */

@@ -19,6 +19,7 @@ import type { EmbeddedCorpus } from '../embed/panel.ts';
 import { commitPendingEdits, storageSelect } from '../rail/compareSettings.ts';
 import type { Store } from '../state/store.ts';
 import { budgetsRun, KS } from './series.ts';
+import { initMuvera } from './muvera.ts';
 import { shown } from './view.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -44,6 +45,7 @@ export function initCompareController(store: Store, corpus: EmbeddedCorpus): Com
   /** Documents the shown result was computed on (for the index export). */
   let resultDocs: MultiVector[] = [];
   storageSelect($<HTMLSelectElement>('export-storage'), 'fp16');
+  const muvera = initMuvera(engine);
 
   // Import of embeddings made elsewhere: read and checked in the worker, kept here whole or not at all.
   const importStatus = $<HTMLParagraphElement>('import-status');
@@ -146,6 +148,7 @@ export function initCompareController(store: Store, corpus: EmbeddedCorpus): Com
     // A run in flight is stopped (its worker terminated): only the newest settings count.
     if (inFlight) engine.cancel();
     const mine = ++run;
+    muvera.clear();
     status.classList.remove('error');
     status.textContent = 'Comparing…';
     commitPendingEdits();
@@ -177,6 +180,7 @@ export function initCompareController(store: Store, corpus: EmbeddedCorpus): Com
       status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${result.documents} documents, ${notes.join('. ')}.`;
       fillExport(result);
       shown.value = { result, caption: `Results (${result.documents} documents, ${result.queries} queries, ${modelLabel}, engine ${result.engineVersion})` };
+      void muvera.run(resultDocs, queries, qrels, config.seed);
     } catch (err) {
       if (mine !== run) return;
       const e = err as Error;
