@@ -28,7 +28,7 @@ import { ScaleIndex } from '../src/search/scaleIndex.ts';
 import { formatSearchFigures, searchFigures } from '../src/search/searchFigures.ts';
 import { availableParallelism } from 'node:os';
 import { readNpy, writeNpy } from '../src/core/npy.ts';
-import { buildIndex, indexFiles } from '../src/core/exportIndex.ts';
+import { buildIndex, exportFiles } from '../src/core/exportIndex.ts';
 import { corpusFromArrays, importEmbeddings, type ImportedCorpus, type NamedArrays } from '../src/core/importer.ts';
 import { parseEvalStorageList, parseStorageList } from '../src/core/storage.ts';
 import { SettingError } from '../src/core/settingError.ts';
@@ -51,13 +51,13 @@ const HELP = `usage:
   cli muvera [--synthetic <preset> | --input <file|dir> [--queries <file>] [--qrels <file>]]
            [--ksim <bits>] [--reps <n>] [--dproj <d>] [--candidates <C,...>] [--seed <n>] [--json <file>]
   cli export --input <file|dir> --method <id> --budget <m> --output <index.safetensors>
-           [--storage fp32|fp16|int8|binary] [--manifest <file.json>] [--qdrant <points.jsonl>]
+           [--storage fp32|fp16|int8|binary|res2|res1] [--manifest <file.json>] [--qdrant <points.jsonl>]
            [--model <name>] [--seed <n>]
   cli search [--scale <docs> [--d <d>] [--tokens <n>] | --synthetic <preset> | --input <file|dir> [--queries <file>] [--qrels <file>]]
            [--method <id>] [--budget <m>] [--storage fp32|fp16|int8|binary] [--threads <n>]
            [--candidates <C,...>|0] [--seed <n>] [--json <file>]
 methods: ${ALL_METHOD_IDS.join(', ')}; options as id:key=value (e.g. hpool:protectFirst=true)
-storage: fp32, fp16, int8 (per-vector scale), binary (Hamming MaxSim); eval also res2, res1 (ColBERTv2 residuals)
+storage: fp32, fp16, int8 (per-vector scale), binary (Hamming MaxSim); eval and export also res2, res1 (ColBERTv2 residuals)
 --input: a .safetensors or .npz file (ragged doc_embeddings + doc_offsets, or padded + doc_mask;
   see README "Import"), or a folder of doc_embeddings.npy, doc_offsets.npy [, doc_saliency.npy,
   doc_ids.json, query_embeddings.npy, query_offsets.npy, query_ids.json, qrels.tsv]`;
@@ -197,15 +197,14 @@ async function exportIndex(args: string[]): Promise<void> {
   const spec = parseMethodSpec(values.method!);
   const budget = values.budget === 'full' ? null : Number(values.budget);
   if (budget !== null && (!Number.isInteger(budget) || budget < 1)) throw new UsageError(`--budget must be an integer >= 1 or "full", got "${values.budget}"`);
-  const [storage, ...more] = parseStorageList(values.storage!);
+  const [storage, ...more] = parseEvalStorageList(values.storage!);
   if (more.length) throw new UsageError('export writes one storage type; give one --storage');
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
   checkOutputs({ '--output': values.output, '--manifest': values.manifest, '--qdrant': values.qdrant }, [values.input]);
   const corpus = await loadInput(values.input!);
-  const { stored, skipped, tokensIn } = buildIndex(corpus.docs, { d: corpus.d, spec, budget, storage, seed });
+  const { files, skipped, tokensIn } = exportFiles(corpus.docs, { d: corpus.d, spec, budget, storage, seed }, values.model ?? corpus.manifest?.model ?? basename(values.input!));
   for (const message of skipped) process.stderr.write(`skipped ${message}\n`);
-  const files = indexFiles(stored, { model: values.model ?? corpus.manifest?.model ?? basename(values.input!), spec, budget, seed });
   if (values.qdrant && !files.qdrant) throw new UsageError('--qdrant: binary vectors cannot go to Qdrant as a MAX_SIM multivector (it scores dot products); export fp32, fp16 or int8');
   writeOutput(values.output!, files.safetensors);
   if (values.manifest) writeOutput(values.manifest, files.manifestJson);

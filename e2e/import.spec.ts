@@ -2,6 +2,8 @@ import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSafetensors } from '../src/core/safetensors.ts';
+import { decodeResidual, residualIndex } from '../src/core/residual.ts';
+import { runExperiment } from '../src/core/experiment.ts';
 import { importEmbeddings } from '../src/core/importer.ts';
 import { queryForStorage, scoreStored, storeCorpus } from '../src/core/storage.ts';
 import { compressDocument } from '../src/core/compress.ts';
@@ -125,6 +127,37 @@ test('imports embeddings made with NumPy, compares methods on them, and exports 
   await expect(page.locator('#compare-table tbody tr')).toHaveCount(rows);
   // Importing, comparing and exporting asked nothing of any other host.
   expect(requests.foreign()).toEqual([]);
+});
+
+test('a residual index (res2) exported from the page decodes to the vectors the comparison scored, and evaluates to its figures', async ({ page }) => {
+  await page.goto('/?view=data');
+  await page.setInputFiles('#import-docs', join(fx, 'ragged.npz'));
+  await page.setInputFiles('#import-qrels', join(fx, 'qrels.tsv'));
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.locator('#import-status')).toContainText('Imported 3 documents');
+  for (const box of await page.locator('#compare-methods input').all()) await box.setChecked(['none', 'hpool'].includes(await box.inputValue()));
+  await page.fill('#compare-budgets', '2');
+  for (const box of await page.locator('#compare-storage input').all()) await box.setChecked((await box.inputValue()) === 'res2');
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 60_000 });
+  const shown = Number(await page.locator('#compare-table tr[data-method="hpool"][data-budget="2"][data-storage="res2"] td[data-column="ndcg@10"]').textContent());
+
+  await page.selectOption('#export-method', 'hpool');
+  await page.selectOption('#export-budget', '2');
+  await page.selectOption('#export-storage', 'res2');
+  const download = page.waitForEvent('download', { predicate: (d) => d.suggestedFilename() === 'index-hpool-m2-res2.safetensors' });
+  await page.getByRole('button', { name: /Export safetensors/ }).click();
+  await expect(page.locator('#export-status')).toContainText('Wrote index-hpool-m2-res2.safetensors (3 documents, 6 vectors');
+  const back = await importEmbeddings({ name: 'res2.safetensors', bytes: new Uint8Array(readFileSync(await (await download).path())) });
+  expect(back.manifest).toMatchObject({ storage: 'res2', method: 'hpool', budget: 2, residual: { bits: 2, centroids: 1 } });
+  // The same vectors as residual.ts keeps for H-Pool's stored vectors with the run's seed (1).
+  const source = await importEmbeddings({ name: 'ragged.npz', bytes: new Uint8Array(readFileSync(join(fx, 'ragged.npz'))) });
+  const packed = packCorpus(source.docs.map((doc) => compressDocument(doc, parseMethodSpec('hpool'), 2, { seed: 1 })));
+  expect(Array.from(back.stored!.vectors)).toEqual(Array.from(decodeResidual(residualIndex(packed, 2, 1)).data));
+  // Evaluated as it is (uncompressed, fp32) with the fixture's queries: the page's res2 figure.
+  const withQueries = await importEmbeddings({ name: 'ragged.npz', bytes: new Uint8Array(readFileSync(join(fx, 'ragged.npz'))) }, undefined, { name: 'qrels.tsv', bytes: new Uint8Array(readFileSync(join(fx, 'qrels.tsv'))) });
+  const again = runExperiment({ docs: back.docs, queries: withQueries.queries, qrels: withQueries.qrels }, { methods: [parseMethodSpec('none')], budgets: [2], storages: ['fp32'], ks: [10], seed: 1 });
+  expect(Math.abs(again.rows[0].metrics['ndcg@10'] - shown)).toBeLessThan(1e-4);
 });
 
 test('streaming index: documents are compressed as they are embedded and the full vectors are not kept; search and export use it', async ({ page }) => {

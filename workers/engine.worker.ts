@@ -14,11 +14,11 @@ import type { VectorSet } from '../src/core/maxsim.ts';
 import type { MultiVector } from '../src/core/multivector.ts';
 import { syntheticCorpus } from '../src/core/synthetic.ts';
 import { importEmbeddings, type ImportedCorpus } from '../src/core/importer.ts';
-import { buildIndex, indexFileBlobs, indexFiles } from '../src/core/exportIndex.ts';
+import { exportFiles, indexFileBlobs } from '../src/core/exportIndex.ts';
 import { parseMethodSpec } from '../src/core/methodSpec.ts';
 import type { MuveraOptions } from '../src/core/muvera.ts';
 import { muveraEvaluate } from '../src/core/muveraEval.ts';
-import type { StorageType } from '../src/core/storage.ts';
+import type { EvalStorage } from '../src/core/storage.ts';
 
 const bytesOf = async (f?: File) => (f ? { name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) } : undefined);
 
@@ -96,13 +96,14 @@ const io = {
   },
 
   /**
-   * Compresses the corpus with one method and budget, stores it in one type, and returns the
-   * safetensors index, its manifest (with the Qdrant collection settings) and Qdrant JSONL points.
+   * Compresses the corpus with one method and budget, stores it in one type (residual ones too),
+   * and returns the safetensors index, its manifest (with the Qdrant collection settings) and
+   * Qdrant JSONL points.
    */
-  exportIndex(docs: MultiVector[], method: string, budget: number | null, storage: StorageType, model: string, seed: number) {
+  exportIndex(docs: MultiVector[], method: string, budget: number | null, storage: EvalStorage, model: string, seed: number) {
     const spec = parseMethodSpec(method);
-    const { stored, skipped } = buildIndex(docs, { d: docs[0].d, spec, budget, storage, seed });
-    return { ...indexFileBlobs(indexFiles(stored, { model, spec, budget, seed })), skipped };
+    const { files, skipped } = exportFiles(docs, { d: docs[0].d, spec, budget, storage, seed }, model);
+    return { ...indexFileBlobs(files), skipped };
   },
 };
 Object.assign(api, io);

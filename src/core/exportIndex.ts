@@ -6,6 +6,9 @@
  * - exportSafetensors writes doc_embeddings (F32, F16, I8 with doc_scales, or U32 sign words),
  *   doc_offsets and doc_ids, plus a JSON manifest (also in the file's __metadata__), which
  *   importer.ts reads back to the same stored vectors, hence the same scores.
+ * - residualIndexFiles writes a ColBERTv2 residual index (res2, res1): the fp16 codebook, one
+ *   centroid id per vector, the packed residual bits and the bucket values, which importer.ts
+ *   decodes to the vectors the comparison scored for that storage type.
  * - qdrantPoints yields Qdrant JSONL: one point per document with a multivector field, for a
  *   collection created with multivector_config.comparator = "max_sim" (README: Export).
  */
@@ -17,7 +20,9 @@ import { formatMethodSpec, type MethodSpec } from './methodSpec.ts';
 import { DocumentError, type CompressedDoc, type MultiVector } from './multivector.ts';
 import { writeSafetensors, type WritableTensor } from './safetensors.ts';
 import { SettingError } from './settingError.ts';
-import { bytesPerVector, decodeRows, encodeVectors, placeStored, type StorageType, type StoredCorpus, type StoredVectors } from './storage.ts';
+import { decodeResidual, residualBytes, residualIndex, type ResidualIndex } from './residual.ts';
+import { float32ToFloat16 } from './float16.ts';
+import { bytesPerVector, decodeRows, encodeVectors, isResidual, placeStored, type EvalStorage, type StorageType, type StoredCorpus, type StoredVectors } from './storage.ts';
 
 export interface IndexBuilderOptions {
   d: number;
@@ -167,7 +172,7 @@ export interface ManifestInfo {
   seed: number;
 }
 
-export function makeManifest(stored: StoredCorpus, info: ManifestInfo): IndexManifest {
+export function makeManifest(stored: Pick<StoredCorpus, 'ids' | 'd' | 'offsets'> & { storage: EvalStorage }, info: ManifestInfo): IndexManifest {
   return {
     format: 'mvc-index',
     formatVersion: 1,
@@ -292,4 +297,51 @@ export function indexFileBlobs(files: IndexFiles) {
     manifest: files.manifestJson,
     points: files.qdrant ? new Blob([...files.qdrant()], { type: 'application/x-ndjson' }) : undefined,
   };
+}
+
+/**
+ * A residual index (res2 or res1) as files: safetensors with doc_offsets, residual_codes (U16, one
+ * centroid id per vector), residual_bits (U8, each vector's packed codes as residual.ts packs them),
+ * residual_centroids (F16, K x d), residual_cutoffs and residual_weights (F32), and the manifest
+ * with a `residual` field. Qdrant gets the decoded vectors (float32): it has no residual codec.
+ */
+export function residualIndexFiles(r: ResidualIndex, info: ManifestInfo): IndexFiles {
+  const storage = r.bits === 2 ? 'res2' : 'res1';
+  const manifest: IndexManifest = { ...makeManifest({ ids: r.ids, d: r.d, offsets: r.offsets, storage }, info), residual: { bits: r.bits, centroids: r.k, renormalise: r.renormalise, bytes: residualBytes(r) } };
+  const n = r.codes.length;
+  const tensors: Record<string, WritableTensor> = {
+    doc_offsets: { dtype: 'I32', shape: [r.ids.length + 1], data: r.offsets.subarray(0, r.ids.length + 1) },
+    residual_cutoffs: { dtype: 'F32', shape: [r.cutoffs.length], data: r.cutoffs },
+    residual_weights: { dtype: 'F32', shape: [r.weights.length], data: r.weights },
+    // The codebook as it was used: fp16 values (widened exactly in memory), narrowed exactly back.
+    residual_centroids: { dtype: 'F16', shape: [r.k, r.d], data: Uint16Array.from(r.centroids, (v) => float32ToFloat16(v)) },
+    residual_codes: { dtype: 'U16', shape: [n], data: r.codes },
+    residual_bits: { dtype: 'U8', shape: [n, Math.ceil((r.d * r.bits) / 8)], data: r.residuals },
+  };
+  const decoded = decodeResidual(r);
+  const asStored: StoredCorpus = { storage: 'fp32', ids: decoded.ids, d: decoded.d, offsets: decoded.offsets, vectors: decoded.data };
+  return {
+    baseName: `index-${manifest.method.replace(/[^a-z0-9-]+/gi, '_')}-m${info.budget ?? 'full'}-${storage}`,
+    manifest,
+    safetensors: writeSafetensors(tensors, { manifest: JSON.stringify(manifest), doc_ids: JSON.stringify(r.ids) }),
+    manifestJson: JSON.stringify({ ...manifest, qdrant: qdrantCollectionConfig(asStored) }, null, 2) + '\n',
+    qdrant: () => qdrantPoints(asStored, 'colbert', { method: manifest.method, budget: info.budget, storage }),
+  };
+}
+
+/**
+ * Compresses the corpus and writes it in any storage type the comparison scores: the four stored
+ * types through IndexBuilder, the residual ones through an fp32 index (the vectors the comparison
+ * compresses) and residual.ts with the same seed, so the file decodes to the vectors it scored.
+ */
+export function exportFiles(docs: Iterable<MultiVector>, options: Omit<IndexBuilderOptions, 'storage'> & { storage: EvalStorage }, model: string): { files: IndexFiles; skipped: string[]; tokensIn: number } {
+  const { storage, spec, budget, seed } = options;
+  if (!isResidual(storage)) {
+    const { stored, skipped, tokensIn } = buildIndex(docs, { ...options, storage });
+    return { files: indexFiles(stored, { model, spec, budget, seed }), skipped, tokensIn };
+  }
+  const { stored, skipped, tokensIn } = buildIndex(docs, { ...options, storage: 'fp32' });
+  if (stored.ids.length === 0) throw new SettingError('no document could be compressed, so there is no index to write');
+  const packed = { ids: stored.ids, d: stored.d, offsets: stored.offsets, data: stored.vectors as Float32Array };
+  return { files: residualIndexFiles(residualIndex(packed, storage === 'res1' ? 1 : 2, seed), { model, spec, budget, seed }), skipped, tokensIn };
 }

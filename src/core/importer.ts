@@ -25,7 +25,8 @@ import type { GridShape, MultiVector, TokenPositions } from './multivector.ts';
 import type { NpyArray } from './npy.ts';
 import { readNpz } from './npz.ts';
 import { readSafetensors, TensorFileError } from './safetensors.ts';
-import { decodeRows, isStorageType, placeStored, type StoredCorpus } from './storage.ts';
+import { decodeResidual } from './residual.ts';
+import { decodeRows, isResidual, isStorageType, placeStored, type StoredCorpus } from './storage.ts';
 import { LIMITS } from './limits.ts';
 import { parseRelevance } from './relevance.ts';
 import { ImportError } from './importError.ts';
@@ -54,6 +55,8 @@ export interface IndexManifest {
   documents: number;
   vectors: number;
   created: string;
+  /** Residual indexes (res2, res1) only: how to read the residual_* arrays. */
+  residual?: { bits: 1 | 2; centroids: number; renormalise: boolean; bytes: number };
 }
 
 export interface ImportedCorpus {
@@ -309,13 +312,15 @@ function build(
   inQueryFile: <T>(f: () => T) => T,
 ): ImportedCorpus {
   const manifest = docArrays.metadata.manifest ? parseManifest(docArrays.metadata.manifest) : undefined;
+  // A residual index: decoded here to the vectors it stands for, then read like an fp32 file.
+  if (manifest && isResidual(manifest.storage)) docArrays = { ...docArrays, arrays: new Map([...docArrays.arrays, ['doc_embeddings', decodeResidualArrays(docArrays, manifest)]]) };
   const docSide = readSide(docArrays, 'doc', true, notes, manifest);
   if (!docSide) throw new ImportError(`doc_embeddings is missing (arrays found: ${[...docArrays.arrays.keys()].join(', ') || 'none'})`);
   const d = docSide.d;
   let stored: StoredCorpus | undefined;
   const [ek, emb] = field(docArrays, 'doc', 'embeddings', true);
-  if (manifest && isStorageType(manifest.storage)) {
-    stored = placeStored(storedFromFile(docArrays, manifest, docSide, emb!, ek));
+  if (manifest && (isStorageType(manifest.storage) || isResidual(manifest.storage))) {
+    stored = placeStored(storedFromFile(docArrays, { ...manifest, storage: isResidual(manifest.storage) ? 'fp32' : manifest.storage }, docSide, emb!, ek));
     if (stored.storage === 'int8' || stored.storage === 'binary') {
       // Dequantised vectors for everything that reads fp32 (methods, charts); fp32 and fp16 already are.
       const decoded = decodeRows(stored, 0, stored.offsets[docSide.count], new Float32Array(stored.offsets[docSide.count] * d));
@@ -356,9 +361,52 @@ function build(
   const queries: VectorSet[] = (qSide?.parts ?? []).map((p) => ({ id: p.id, n: p.n, d, data: p.data }));
   const qrels = new Map<string, Judgments>();
   const known = new Set(['embeddings', 'offsets', 'mask', 'ids', 'saliency', 'grid', 'scales'].flatMap((f) => [f, `doc_${f}`, `query_${f}`]));
+  if (manifest?.residual) for (const r of RESIDUAL_ARRAYS) known.add(r);
   const ignored = [...docArrays.arrays.keys(), ...(queryArrays ? [...queryArrays.arrays.keys()] : [])].filter((k) => !known.has(k) && k !== 'doc_assignments');
   if (ignored.length) notes.push(`ignored arrays: ${ignored.join(', ')}`);
   return { docs, queries, qrels, d, layout: docSide.layout, dtype: docSide.dtype, manifest, stored, notes };
+}
+
+const RESIDUAL_ARRAYS = ['residual_codes', 'residual_bits', 'residual_centroids', 'residual_cutoffs', 'residual_weights'] as const;
+
+/**
+ * The vectors a residual index (exportIndex.ts, residualIndexFiles) stands for, as an F32 array of
+ * N x d: every array checked against the manifest and each other first (shapes, centroid ids in
+ * range, finite values), so a damaged file is refused with the array named, never decoded wrong.
+ */
+function decodeResidualArrays(na: NamedArrays, manifest: IndexManifest): NpyArray {
+  const info = manifest.residual;
+  if (!info || (info.bits !== 1 && info.bits !== 2) || info.bits !== (manifest.storage === 'res1' ? 1 : 2))
+    throw new ImportError(`manifest: a ${manifest.storage} index needs residual.bits = ${manifest.storage === 'res1' ? 1 : 2}`);
+  const d = manifest.dimension;
+  if (!Number.isInteger(d) || d < 1 || d > LIMITS.dimension) throw new ImportError(`manifest: dimension ${d} is not a whole number from 1 to ${LIMITS.dimension}`);
+  const get = (name: (typeof RESIDUAL_ARRAYS)[number], dtype: string, shape: number[]) => {
+    const a = na.arrays.get(name);
+    if (!a) throw new ImportError(`${name} is missing: a ${manifest.storage} index needs ${RESIDUAL_ARRAYS.join(', ')}`);
+    if (a.dtype !== dtype) throw new ImportError(`${name}: expected ${dtype}, got ${a.dtype}`);
+    if (a.shape.length !== shape.length || a.shape.some((x, i) => shape[i] >= 0 && x !== shape[i]))
+      throw new ImportError(`${name}: expected shape (${shape.map((x) => (x < 0 ? 'N' : x)).join(', ')}), got (${a.shape.join(', ')})`);
+    return a;
+  };
+  const levels = 2 ** info.bits;
+  const cutoffs = get('residual_cutoffs', 'F32', [levels - 1]);
+  const weights = get('residual_weights', 'F32', [levels]);
+  const centroids = get('residual_centroids', 'F16', [-1, d]);
+  const k = centroids.shape[0];
+  const codes = get('residual_codes', 'U16', [-1]);
+  const n = codes.shape[0];
+  const bits = get('residual_bits', 'U8', [n, Math.ceil((d * info.bits) / 8)]);
+  if (n !== manifest.vectors) throw new ImportError(`residual_codes: ${n} vectors, the manifest says ${manifest.vectors}`);
+  if (k < 1 || k !== info.centroids) throw new ImportError(`residual_centroids: ${k} centroids, the manifest says ${info.centroids}`);
+  for (const [name, a] of [['residual_weights', weights], ['residual_cutoffs', cutoffs], ['residual_centroids', centroids]] as const)
+    for (let i = 0; i < a.data.length; i++) if (!Number.isFinite(a.data[i])) throw new ImportError(`${name}: value ${i} is ${a.data[i]}; values must be finite`);
+  for (let i = 0; i < n; i++) if (codes.data[i] >= k) throw new ImportError(`residual_codes: vector ${i} names centroid ${codes.data[i]}, but there are ${k}`);
+  const decoded = decodeResidual({
+    ids: [], d, offsets: new Int32Array(0), bits: info.bits, k,
+    centroids: Float32Array.from(centroids.data), codes: Uint16Array.from(codes.data), residuals: Uint8Array.from(bits.data),
+    cutoffs: Float32Array.from(cutoffs.data), weights: Float32Array.from(weights.data), renormalise: info.renormalise === true,
+  });
+  return { dtype: 'F32', shape: [n, d], data: decoded.data } as NpyArray;
 }
 
 function parseManifest(text: string): IndexManifest {

@@ -158,6 +158,7 @@ export type WritableTensor =
   | { dtype: 'F16' | 'U16'; shape: number[]; data: Uint16Array }
   | { dtype: 'I32'; shape: number[]; data: Int32Array }
   | { dtype: 'I8'; shape: number[]; data: Int8Array }
+  | { dtype: 'U8'; shape: number[]; data: Uint8Array }
   | { dtype: 'U32'; shape: number[]; data: Uint32Array };
 
 /**

@@ -56,7 +56,7 @@ describe('residual compression (ColBERTv2)', () => {
     expect(err(2)).toBeLessThan(err(1));
   });
 
-  it('res1 and res2 are comparison types only: export and streaming keep the four per-vector types', () => {
+  it('res1 and res2 are index-wide: the comparison and export take them, the per-vector list (streaming, scale) does not', () => {
     expect(parseEvalStorageList('fp32,res2,res1')).toEqual(['fp32', 'res2', 'res1']);
     expect(() => parseStorageList('res2')).toThrow('unknown storage type "res2"; known: fp32, fp16, int8, binary');
   });

@@ -12,7 +12,7 @@ import { parseMethodSpec } from '../../core/methodSpec.ts';
 import type { MultiVector } from '../../core/multivector.ts';
 import { parseQueriesFile, parseTypedQueries, type ParsedQueries } from '../../core/queriesFile.ts';
 import { resultTable, toCSV, toJSON } from '../../core/report.ts';
-import type { StorageType } from '../../core/storage.ts';
+import type { EvalStorage } from '../../core/storage.ts';
 import { EngineClient, type ImportSummary } from '../../engineClient.ts';
 import { download, downloadIndex, showGridProgress } from '../common.ts';
 import type { EmbeddedCorpus } from '../embed/panel.ts';
@@ -44,7 +44,7 @@ export function initCompareController(store: Store, corpus: EmbeddedCorpus): Com
   let inFlight = false;
   /** Documents the shown result was computed on (for the index export). */
   let resultDocs: MultiVector[] = [];
-  storageSelect($<HTMLSelectElement>('export-storage'), 'fp16');
+  storageSelect($<HTMLSelectElement>('export-storage'), 'fp16', true);
   const muvera = initMuvera(engine);
 
   // Import of embeddings made elsewhere: read and checked in the worker, kept here whole or not at all.
@@ -224,7 +224,7 @@ export function initCompareController(store: Store, corpus: EmbeddedCorpus): Com
     if (!cur || resultDocs.length === 0) return;
     const method = $<HTMLSelectElement>('export-method').value;
     const budget = method === 'none' ? null : Number($<HTMLSelectElement>('export-budget').value);
-    const storage = $<HTMLSelectElement>('export-storage').value as StorageType;
+    const storage = $<HTMLSelectElement>('export-storage').value as EvalStorage;
     out.textContent = 'Compressing and writing…';
     try {
       const r = await engine.exportIndex(resultDocs, method, budget, storage, modelLabel, cur.config.seed);

@@ -30,10 +30,11 @@ export function checkboxes(box: HTMLElement, items: { id: string; label: string;
 
 export const STORAGE_CHOICES = EVAL_STORAGE_TYPES.map((t) => ({ id: t, label: t, title: STORAGE_HELP[t] }));
 
-/** A <select> of storage types from the storage table. */
-export function storageSelect(select: HTMLSelectElement, selected: StorageType): void {
-  select.replaceChildren(...STORAGE_TYPES.map((t) => new Option(t, t, t === selected, t === selected)));
-  for (const o of select.options) o.title = STORAGE_HELP[o.value as StorageType];
+/** A <select> of storage types from the storage table (`withResidual`: the index-wide res2 and res1 too). */
+export function storageSelect(select: HTMLSelectElement, selected: StorageType, withResidual = false): void {
+  const types: readonly EvalStorage[] = withResidual ? EVAL_STORAGE_TYPES : STORAGE_TYPES;
+  select.replaceChildren(...types.map((t) => new Option(t, t, t === selected, t === selected)));
+  for (const o of select.options) o.title = STORAGE_HELP[o.value as EvalStorage];
 }
 
 export function initCompareSettings(store: Store): void {
