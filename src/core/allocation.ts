@@ -8,6 +8,10 @@
  *            DocPruner count: how much of it stands out);
  *   entropy  in proportion to the perplexity of its normalised saliency, exp(entropy): the
  *            effective number of tokens the attention spreads over.
+ *   outliers in proportion to its tokens above its own saliency mean + 2 standard deviations:
+ *            the tokens that stand out from the document's own background, not the background's
+ *            upper half. (On the `varied` preset, `salient` and `entropy` measure how flat the
+ *            background is rather than how much a document holds; README: Synthetic corpora.)
  *
  * Shares are apportioned by largest remainder to whole budgets of at least 1 and at most the
  * document's token count; what a full document cannot take goes to the others, so the total is
@@ -16,13 +20,14 @@
 import type { MultiVector } from './multivector.ts';
 import { pooledSimilaritySaliency } from './saliency.ts';
 
-export const ALLOCATIONS = ['tokens', 'salient', 'entropy'] as const;
+export const ALLOCATIONS = ['tokens', 'salient', 'entropy', 'outliers'] as const;
 export type Allocation = (typeof ALLOCATIONS)[number];
 
 export const ALLOCATION_LABELS: Record<Allocation, string> = {
   tokens: 'budget ∝ tokens',
   salient: 'budget ∝ salient tokens',
   entropy: 'budget ∝ saliency perplexity',
+  outliers: 'budget ∝ saliency outliers',
 };
 
 export function isAllocation(s: string): s is Allocation {
@@ -36,10 +41,16 @@ export function allocationWeight(doc: MultiVector, rule: Allocation): number {
   const s = doc.saliency ?? pooledSimilaritySaliency(doc);
   let total = 0;
   for (const v of s) total += v;
-  if (rule === 'salient') {
+  if (rule === 'salient' || rule === 'outliers') {
     const mean = total / s.length;
+    let threshold = mean;
+    if (rule === 'outliers') {
+      let sq = 0;
+      for (const v of s) sq += (v - mean) ** 2;
+      threshold = mean + 2 * Math.sqrt(sq / s.length);
+    }
     let count = 0;
-    for (const v of s) if (v > mean) count++;
+    for (const v of s) if (v > threshold) count++;
     return Math.max(1, count);
   }
   if (total <= 0) return 1;

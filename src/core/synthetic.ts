@@ -54,6 +54,8 @@ export interface SyntheticPreset {
   fillerTokens: number;
   /** Objects per document (2 unless set), and how many of them its query names (all unless set). */
   objects?: number;
+  /** Objects per document drawn uniformly from [min, max] per document (overrides `objects`). */
+  objectsRange?: [number, number];
   queryObjects?: number;
   /** An object direction: category x this + unique component x uniqueWeight (0.6 and 0.8 unless set). */
   categoryWeight?: number;
@@ -119,6 +121,19 @@ export const HARD_PRESETS: Record<string, SyntheticPreset> = {
       'spend their first centroids on sinks at small m, Ward and k-means merge a lone object patch into a background cluster unless it ' +
       'is far from everything, uniform pooling dilutes it 36-fold at m = 16. Expected: every method far below uncompressed at m = 4; ' +
       'AGC recovers first as m grows past the number of sinks, because its clusters then isolate the objects.',
+  },
+  varied: {
+    name: 'varied',
+    description: '300 images of 12x12 patches holding 1 to 12 one-patch objects each (documents differ in how much they hold), queries naming two, near-duplicate distractors',
+    docs: 300, d: 128, rows: 12, cols: 12, frames: 0, categories: 8, objectSide: 1,
+    duplicateRate: 0.1, noise: 0.7, tokensPerObject: 3, fillerTokens: 3,
+    objectsRange: [1, 12], queryObjects: 2, distractorRate: 0.3,
+    expectation:
+      'Documents hold 1 to 12 objects in the same 144 patches, so a fixed m is too much for some and too little for others: at m = 4 a ' +
+      'twelve-object image must lose objects while a one-object image spends three vectors on background. Sharing the same total by ' +
+      'saliency (@salient counts the patches above the mean, @entropy the perplexity of the saliency) gives the crowded images more and ' +
+      'should beat the fixed m at m = 2 to 8; @tokens gives every image the same (all have 144 tokens) and must equal the fixed m exactly, ' +
+      'a control. The gain should vanish by m = 16, where every image keeps all its objects.',
   },
   'long-video': {
     name: 'long-video',
@@ -256,7 +271,8 @@ export function syntheticCorpus(preset: SyntheticPreset | string, seed = 1): Syn
       mixInto(out, 0, d, rng, [[p.categoryWeight ?? 0.6, categories[randomInt(rng, categories.length)]], [p.uniqueWeight ?? 0.8, unitRandom(rng, d)]], 0);
       return out;
     };
-    const dirs = Array.from({ length: p.objects ?? 2 }, objectDir);
+    const count = p.objectsRange ? p.objectsRange[0] + randomInt(rng, p.objectsRange[1] - p.objectsRange[0] + 1) : p.objects ?? 2;
+    const dirs = Array.from({ length: count }, objectDir);
     docs.push(render(id, sceneA, sceneB, planObjects(rng, dirs), rng));
     const judgments = new Map<string, number>([[id, 2]]);
     if (rng.next() < p.duplicateRate) {

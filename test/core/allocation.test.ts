@@ -33,12 +33,32 @@ describe('budgets that adapt (per-document budgets at the same total)', () => {
     expect(allocationWeight(doc('s', 4, [1, 1, 1, 1]), 'entropy')).toBeCloseTo(4, 12); // uniform over 4: perplexity 4
     expect(allocationWeight(doc('s', 4, [0, 0, 0, 2]), 'entropy')).toBeCloseTo(1, 12);
   });
+  it('outliers counts tokens above mean + 2 standard deviations: a flat background gets little, unlike salient', () => {
+    // Flat: 40 tokens alternating 0.1 and 0.2. Mean 0.15, standard deviation 0.05, threshold 0.25:
+    // no token is an outlier (weight 1), while 20 tokens are above the mean (salient 20).
+    const flat = doc('flat', 40, Array.from({ length: 40 }, (_, i) => (i % 2 ? 0.2 : 0.1)));
+    // Objects: 38 tokens of 0.1 and two of 5. Mean (3.8 + 10) / 40 = 0.345; variance
+    // (38 x 0.245^2 + 2 x 4.655^2) / 40 = 1.14047, sd 1.06793, threshold 2.4809: the two 5s (and
+    // the same two above the mean).
+    const objects = doc('objects', 40, [...Array.from({ length: 38 }, () => 0.1), 5, 5]);
+    expect(allocationWeight(flat, 'salient')).toBe(20);
+    expect(allocationWeight(flat, 'outliers')).toBe(1);
+    expect(allocationWeight(objects, 'salient')).toBe(2);
+    expect(allocationWeight(objects, 'outliers')).toBe(2);
+    // Eight 0s, 1.5 and 3: mean 0.45, variance (8 x 0.2025 + 1.1025 + 6.5025) / 10 = 0.9225, sd
+    // 0.96047; 1.5 is above mean + 1 sd (1.4105) but not mean + 2 sd (2.3709): only the 3 counts.
+    expect(allocationWeight(doc('m', 10, [0, 0, 0, 0, 0, 0, 0, 0, 1.5, 3]), 'outliers')).toBe(1);
+    // m = 4, 8 vectors, 6 after one each. salient: shares 6 x 20/22 = 5.45 and 0.55, floors 5 and
+    // 0, the leftover to the larger remainder (.55): 6 and 2. outliers: shares 2 and 4: 3 and 5.
+    expect(Array.from(allocateBudgets([flat, objects], 4, 'salient'))).toEqual([6, 2]);
+    expect(Array.from(allocateBudgets([flat, objects], 4, 'outliers'))).toEqual([3, 5]);
+  });
   it('"agc@tokens" parses, formats, labels; a bad allocation is refused; export refuses adaptive budgets', () => {
     const spec = parseMethodSpec('agc:weighting=mean@tokens');
     expect(spec.allocation).toBe('tokens');
     expect(formatMethodSpec(spec)).toBe('agc-mean@tokens');
     expect(methodSpecLabel(spec)).toBe('AGC, no attention weights (budget ∝ tokens)');
-    expect(() => parseMethodSpec('agc@length')).toThrow('method "agc@length": after "@" comes a budget allocation, one of tokens, salient, entropy');
+    expect(() => parseMethodSpec('agc@length')).toThrow('method "agc@length": after "@" comes a budget allocation, one of tokens, salient, entropy, outliers');
     expect(() => new IndexBuilder({ spec, budget: 8, storage: 'fp32', d: 4, seed: 1 } as never)).toThrow(/for comparisons only; export with a fixed budget/);
   });
   it('in a comparison: the same total vectors as the fixed budget, spread unevenly', () => {

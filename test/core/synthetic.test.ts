@@ -63,6 +63,20 @@ describe('harder presets', () => {
     const top = Array.from(doc.saliency!).sort((a, b) => b - a);
     expect(top[5] / top[20]).toBeGreaterThan(3);
   });
+  it('varied: images hold 1 to 12 objects (counted as planted saliency >= 0.6 against <= 0.15 background), queries name at most two', () => {
+    const c = syntheticCorpus({ ...HARD_PRESETS.varied, docs: 60 }, 2);
+    // Before normalisation objects have saliency 0.6-1, background 0-0.15 and 1% sinks 0.7-1: the
+    // tokens above 0.45 x the document's maximum are its objects plus a sink or two.
+    const standouts = c.docs.map((d) => {
+      const mx = Math.max(...d.saliency!);
+      return d.saliency!.filter((v) => v > 0.45 * mx).length;
+    });
+    expect(Math.min(...standouts)).toBeLessThanOrEqual(2);
+    expect(Math.max(...standouts)).toBeGreaterThanOrEqual(12);
+    expect(Math.max(...standouts)).toBeLessThanOrEqual(12 + 6);
+    // One-object images: a query of 1 x 3 + 3 tokens; two or more: 2 x 3 + 3.
+    expect(new Set(c.queries.map((q) => q.n))).toEqual(new Set([6, 9]));
+  });
   it('small-objects has 576 tokens per image; long-video 64 frames of 4 x 6', () => {
     expect(syntheticCorpus({ ...HARD_PRESETS['small-objects'], docs: 3 }, 1).docs[0].n).toBe(576);
     expect(syntheticCorpus({ ...HARD_PRESETS['long-video'], docs: 2 }, 1).docs[0].n).toBe(64 * 24);
