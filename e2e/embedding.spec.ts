@@ -197,7 +197,7 @@ test('bad files are listed with the reason and the rest still embed; a recorded 
   await expect(errs.filter({ hasText: 'broken.mp4' })).toContainText('broken.mp4: ');
   await expect(errs.filter({ hasText: 'empty.jpg' })).toContainText('the file is empty (0 bytes)');
   await expect(errs.filter({ hasText: 'corrupt.png' })).toContainText('cannot decode it as an image');
-  await expect(errs.filter({ hasText: 'notes.txt' })).toContainText('not an image or video');
+  await expect(errs.filter({ hasText: 'notes.txt' })).toContainText('not an image, video or PDF');
   // WebM: mp4box cannot demux it, so the page samples it through a <video> element; MP4 and MOV:
   // demuxed by mp4box and decoded by WebCodecs inside the worker.
   for (const [name, decoder] of [['clip.webm', 'video-element'], ['clip.mp4', 'webcodecs-worker'], ['clip.mov', 'webcodecs-worker']]) {
@@ -402,7 +402,7 @@ test('a whole folder (with a subfolder) is embedded from the folder picker; hidd
   await loadModel(page, 'wasm');
   await page.setInputFiles('#folder', dir);
   await expect(page.locator('#embed-status')).toContainText('Done: 2 embedded, 1 skipped', { timeout: 60_000 });
-  await expect(page.locator('#file-errors li')).toHaveText(['readme.txt: not an image or video (text/plain); skipped']);
+  await expect(page.locator('#file-errors li')).toHaveText(['readme.txt: not an image, video or PDF (text/plain); skipped']);
   expect([...(await scores(page, 'red top left')).keys()][0]).toBe('red.png');
 });
 

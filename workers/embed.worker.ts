@@ -23,6 +23,7 @@ import { IndexBuilder, indexFileBlobs, indexFiles } from '../src/core/exportInde
 import { formatMethodSpec, parseMethodSpec } from '../src/core/methodSpec.ts';
 import { DocumentError } from '../src/core/multivector.ts';
 import { WEBGPU_LOAD_FAILED } from '../src/embed/loadErrors.ts';
+import { renderPdfPages } from '../src/embed/pdf.ts';
 import { queryForStorage, scoreStored, storedBytes, type StorageType } from '../src/core/storage.ts';
 
 export type DeviceChoice = 'auto' | 'webgpu' | 'wasm';
@@ -72,6 +73,8 @@ export interface EmbedItem {
   frames?: { bitmap: ImageBitmap; time: number }[];
   /** A video to demux and decode here (MP4/MOV through WebCodecs): frames count or rate. */
   video?: { blob: Blob; frames: number; fps?: number };
+  /** A PDF: every page becomes a document "<name>#page=N", rendered here (src/embed/pdf.ts). */
+  pdf?: Blob;
   /** The original file of page-decoded frames, so their embedding can be stored by content. */
   source?: Blob;
   /**
@@ -85,10 +88,19 @@ export interface EmbedItem {
 export interface EmbedOptions {
   /** k for multi-crop tiling: a global view plus k x k tiles (1 = global view only). */
   tiles: number;
+  /** PDF pages: rendered with the longer side `size` pixels, then tiled with `tiles` (3 unless set). */
+  pdf?: { size: number; tiles: number };
 }
+
+/** PDF defaults: a page of 1,024 px tiled 3 x 3 plus the whole page (10 views). */
+export const PDF_DEFAULTS = { size: 1024, tiles: 3 };
+/** The most pages read from one PDF. */
+export const PDF_MAX_PAGES = 2000;
 
 export type EmbedProgress =
   | { step: 'item'; done: number; total: number; name: string; ms: number }
+  /** A PDF was opened: the total grows by its pages less one. */
+  | { step: 'total'; total: number }
   | { step: 'error'; name: string; message: string };
 
 export interface EmbedResult {
@@ -101,7 +113,9 @@ export interface EmbedResult {
   /** Videos this worker could not decode (no WebCodecs, WebM, ...): the page samples them instead. */
   needsPageDecode: { name: string; reason: string }[];
   /** How each document's pixels were decoded. */
-  decoders: Record<string, 'image' | 'webcodecs-worker' | 'video-element' | 'stored'>;
+  decoders: Record<string, 'image' | 'webcodecs-worker' | 'video-element' | 'stored' | 'pdf.js-worker'>;
+  /** What the page shows for documents it has no file of its own for (PDF pages): a JPEG of the rendered page. */
+  pictures: Record<string, Blob>;
   /** Documents read from the stored embeddings instead of being embedded again. */
   fromStore: number;
   /** Why embeddings could not be stored, if they could not. */
@@ -151,6 +165,14 @@ function streamInfo(): StreamInfo | undefined {
   const bytes = storedBytes(stored);
   const documents = stored.ids.length;
   return { ...stream.settings, documents, vectors: stored.offsets[documents], tokensIn: stream.builder.tokensIn, bytes, bytesPerDoc: documents ? bytes / documents : 0 };
+}
+
+/** A JPEG of a rendered PDF page (longer side at most 768 px) for the page's views to show. */
+async function pagePicture(bitmap: ImageBitmap): Promise<Blob> {
+  const scale = Math.min(1, 768 / Math.max(bitmap.width, bitmap.height));
+  const c = new OffscreenCanvas(Math.max(1, Math.round(bitmap.width * scale)), Math.max(1, Math.round(bitmap.height * scale)));
+  c.getContext('2d')!.drawImage(bitmap, 0, 0, c.width, c.height);
+  return c.convertToBlob({ type: 'image/jpeg', quality: 0.85 });
 }
 
 async function fingerprint(files: Map<string, Uint8Array>, names: string[]): Promise<string> {
@@ -278,16 +300,88 @@ const api = {
     const S = inputSize(e.bundle.preprocessor);
     const canvas = new OffscreenCanvas(S, S);
     const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+    /** Draws each view at the model's input size and embeds them all as one document. */
+    const embedBitmaps = async (id: string, views: { bitmap: ImageBitmap; rect: Rect; meta: ViewMeta }[]) => {
+      const pix = new Float32Array(views.length * 3 * S * S);
+      views.forEach((v, i) => {
+        ctx.clearRect(0, 0, S, S);
+        ctx.imageSmoothingEnabled = true;
+        ctx.imageSmoothingQuality = 'high';
+        ctx.drawImage(v.bitmap, v.rect.x, v.rect.y, v.rect.w, v.rect.h, 0, 0, S, S);
+        rgbaToPixelValues(ctx.getImageData(0, 0, S, S).data, S, e.bundle.preprocessor, pix, i * 3 * S * S);
+      });
+      const emb = await e.embedViews(pix, views.length);
+      return documentFromViews(id, emb, views.map((v) => v.meta), e.saliencySource);
+    };
+    const pictures: Record<string, Blob> = {};
     const t0 = performance.now();
     let done = 0;
+    let total = items.length;
+    const cancelledResult = (): EmbedResult => ({ docs, indexed, stream: streamInfo(), errors, needsPageDecode, decoders, pictures, fromStore, storeError, storeNotes, cancelled: true, msPerItem: (performance.now() - t0) / Math.max(1, done) });
     /** Closes the page-decoded frames of items that will not be processed (cancel). */
     const closeFrames = (from: number) => items.slice(from).forEach((it) => it.frames?.forEach((f) => f.bitmap.close()));
     for (const [index, item] of items.entries()) {
       if (cancelRequested) {
         closeFrames(index);
-        return { docs, indexed, stream: streamInfo(), errors, needsPageDecode, decoders, fromStore, storeError, storeNotes, cancelled: true, msPerItem: (performance.now() - t0) / Math.max(1, done) };
+        return cancelledResult();
       }
       const ti = performance.now();
+      if (item.pdf) {
+        const { size, tiles } = options.pdf ?? PDF_DEFAULTS;
+        const fail = (name: string, message: string) => (errors.push({ name, message }), onProgress({ step: 'error', name, message }));
+        let pages = 0;
+        try {
+          if (item.pdf.size === 0) throw new Error('the file is empty (0 bytes)');
+          const fileHash = await sha256(item.pdf).catch(() => undefined);
+          for await (const pg of renderPdfPages(new Uint8Array(await item.pdf.arrayBuffer()), { maxSide: size, maxPages: PDF_MAX_PAGES, cancelled: () => cancelRequested })) {
+            const tp = performance.now();
+            if (pages++ === 0) {
+              total += Math.min(pg.pages, PDF_MAX_PAGES) - 1;
+              onProgress({ step: 'total', total });
+              if (pg.pages > PDF_MAX_PAGES) fail(item.name, `${pg.pages} pages; only the first ${PDF_MAX_PAGES} are read`);
+            }
+            const id = `${item.name}#page=${pg.page}`;
+            try {
+              if (!pg.bitmap) throw new Error(pg.error);
+              const bitmap = pg.bitmap;
+              try {
+                pictures[id] = await pagePicture(bitmap);
+                const key = fileHash && [fileHash, `page=${pg.page}`, info.modelId, modelFingerprint, info.dtype, info.device, `pdf=${size}:${tiles}`, ENGINE_VERSION].join('|');
+                const got = key ? await getStored(key).catch(() => undefined) : undefined;
+                if (got && 'problem' in got) storeNotes.push(`${id}: a stored embedding was not used (${got.problem}); embedded again`);
+                if (got && 'doc' in got) {
+                  accept({ ...got.doc, id });
+                  decoders[id] = 'stored';
+                  fromStore++;
+                } else {
+                  const views = viewRects(bitmap.width, bitmap.height, e.bundle.preprocessor, tiles).map((rect, i) => ({ bitmap, rect, meta: { tile: i - 1, frame: -1, time: NaN } }));
+                  const doc = await embedBitmaps(id, views);
+                  accept(doc);
+                  decoders[id] = 'pdf.js-worker';
+                  if (key) await putStored(key, { doc, decoder: 'pdf.js-worker' }).catch((err) => (storeError ??= (err as Error).message));
+                }
+              } finally {
+                bitmap.close();
+              }
+            } catch (err) {
+              fail(id, (err as Error).message);
+            }
+            done++;
+            onProgress({ step: 'item', done, total, name: id, ms: performance.now() - tp });
+          }
+        } catch (err) {
+          fail(item.name, (err as Error).message);
+        }
+        if (pages === 0) {
+          done++;
+          onProgress({ step: 'item', done, total, name: item.name, ms: performance.now() - ti });
+        }
+        if (cancelRequested) {
+          closeFrames(index + 1);
+          return cancelledResult();
+        }
+        continue;
+      }
       const file = item.blob ?? item.video?.blob ?? item.source;
       let key: string | undefined;
       let storedDoc: MultiVector | undefined;
@@ -314,7 +408,7 @@ const api = {
         }
         item.frames?.forEach((f) => f.bitmap.close());
         done++;
-        onProgress({ step: 'item', done, total: items.length, name: item.name, ms: performance.now() - ti });
+        onProgress({ step: 'item', done, total, name: item.name, ms: performance.now() - ti });
         continue;
       }
       const views: { bitmap: ImageBitmap; rect: Rect; meta: ViewMeta }[] = [];
@@ -330,7 +424,7 @@ const api = {
             if (!(err instanceof WebCodecsUnavailable)) throw err;
             needsPageDecode.push({ name: item.name, reason: err.message });
             done++;
-            onProgress({ step: 'item', done, total: items.length, name: item.name, ms: performance.now() - ti });
+            onProgress({ step: 'item', done, total, name: item.name, ms: performance.now() - ti });
             continue;
           }
         }
@@ -357,16 +451,7 @@ const api = {
         } else {
           throw new Error('nothing to embed');
         }
-        const pix = new Float32Array(views.length * 3 * S * S);
-        views.forEach((v, i) => {
-          ctx.clearRect(0, 0, S, S);
-          ctx.imageSmoothingEnabled = true;
-          ctx.imageSmoothingQuality = 'high';
-          ctx.drawImage(v.bitmap, v.rect.x, v.rect.y, v.rect.w, v.rect.h, 0, 0, S, S);
-          rgbaToPixelValues(ctx.getImageData(0, 0, S, S).data, S, e.bundle.preprocessor, pix, i * 3 * S * S);
-        });
-        const emb = await e.embedViews(pix, views.length);
-        const doc = documentFromViews(item.name, emb, views.map((v) => v.meta), e.saliencySource);
+        const doc = await embedBitmaps(item.name, views);
         accept(doc);
         decoders[item.name] = decoder;
         if (key) await putStored(key, { doc, decoder }).catch((err) => (storeError ??= (err as Error).message));
@@ -379,9 +464,9 @@ const api = {
         for (const b of new Set([...views.map((v) => v.bitmap), ...(item.frames ?? []).map((f) => f.bitmap)])) b.close();
       }
       done++;
-      onProgress({ step: 'item', done, total: items.length, name: item.name, ms: performance.now() - ti });
+      onProgress({ step: 'item', done, total, name: item.name, ms: performance.now() - ti });
     }
-    return { docs, indexed, stream: streamInfo(), errors, needsPageDecode, decoders, fromStore, storeError, storeNotes, cancelled: false, msPerItem: (performance.now() - t0) / Math.max(1, items.length) };
+    return { docs, indexed, stream: streamInfo(), errors, needsPageDecode, decoders, pictures, fromStore, storeError, storeNotes, cancelled: false, msPerItem: (performance.now() - t0) / Math.max(1, done) };
   },
 
   async query(text: string, includeSpecial = false) {

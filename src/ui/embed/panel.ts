@@ -193,6 +193,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
     errorList.replaceChildren();
     const frames = Math.max(1, Math.min(256, Number(framesInput.value) || 24));
     const tiles = Math.max(1, Math.min(4, Number(tilesInput.value) || 1));
+    const pdf = { size: Math.max(64, Math.min(4096, Number($<HTMLInputElement>('pdf-size').value) || 1024)), tiles: Math.max(1, Math.min(4, Number($<HTMLInputElement>('pdf-tiles').value) || 3)) };
     const items: EmbedItem[] = [...extra];
     // One entry per file: progress messages travel on their own channel and may arrive after the
     // result, so errors are keyed by file and late progress of a finished batch is ignored.
@@ -219,7 +220,9 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
     const pageReason = new Map<string, string>();
     for (const f of files) {
       if (signal.aborted) break;
-      if (looksLikeMp4(f.name, f.type)) {
+      if (f.type === 'application/pdf' || /\.pdf$/i.test(f.name)) {
+        items.push({ name: f.name, pdf: f }); // every page a document, rendered in the worker
+      } else if (looksLikeMp4(f.name, f.type)) {
         items.push({ name: f.name, video: { blob: f, frames } }); // demuxed and decoded in the worker
       } else if (f.type.startsWith('video/')) {
         pageReason.set(f.name, `the worker demuxes MP4 and MOV only, and this is ${f.type}`);
@@ -228,7 +231,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
       } else if (f.type.startsWith('image/') || f.type === '') {
         items.push({ name: f.name, blob: f, rgba: decodedDemo.get(f) });
       } else {
-        addError(f.name, `not an image or video (${f.type}); skipped`);
+        addError(f.name, `not an image, video or PDF (${f.type}); skipped`);
       }
     }
     const t0 = performance.now();
@@ -237,7 +240,9 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
       await stream.sync();
       const onProgress = (p: Parameters<Parameters<EmbedClient['embed']>[2]>[0]) => {
         if (finished) return;
-        if (p.step === 'item') {
+        if (p.step === 'total') {
+          embedProgress.max = p.total;
+        } else if (p.step === 'item') {
           embedProgress.value = p.done;
           const per = (performance.now() - t0) / p.done;
           const left = ((p.total - p.done) * per) / 1000;
@@ -246,7 +251,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
           addError(p.name, p.message);
         }
       };
-      const result = await client.embed(items, { tiles }, onProgress, signal);
+      const result = await client.embed(items, { tiles, pdf }, onProgress, signal);
       for (const e of result.errors) addError(e.name, e.message);
       for (const x of result.needsPageDecode) pageReason.set(x.name, `the worker could not decode it (${x.reason})`);
       if (result.needsPageDecode.length > 0 && !result.cancelled) {
@@ -257,7 +262,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
           const item = await pageSample(byName.get(name)!);
           if (item) retry.push(item);
         }
-        const more = await client.embed(retry, { tiles }, onProgress, signal);
+        const more = await client.embed(retry, { tiles, pdf }, onProgress, signal);
         for (const e of more.errors) addError(e.name, e.message);
         result.docs.push(...more.docs);
         Object.assign(result.decoders, more.decoders);
@@ -288,6 +293,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
         }
         const f = byName.get(d.id);
         if (f && !d.grid?.frames && f.type.startsWith('image/')) sources.set(d.id, f);
+        else if (result.pictures[d.id]) sources.set(d.id, result.pictures[d.id]); // a rendered PDF page
         const tr = table.tBodies[0].insertRow();
         tr.dataset.doc = d.id;
         const views = d.grid?.frames ?? new Set(d.positions?.tile ?? []).size;

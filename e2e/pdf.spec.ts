@@ -1,0 +1,120 @@
+import { expect, test, type Page } from '@playwright/test';
+import { PDFDocument, rgb, StandardFonts } from 'pdf-lib';
+import { failOnConsoleErrors } from './consoleErrors.ts';
+
+failOnConsoleErrors();
+
+/** Pages with one large shape each, in the teaching model's colours, plus a line of text. */
+async function shapesPdf(colours: [string, [number, number, number]][]): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  for (const [word, [r, g, b]] of colours) {
+    const page = doc.addPage([600, 800]);
+    page.drawRectangle({ x: 60, y: 300, width: 480, height: 440, color: rgb(r, g, b) });
+    page.drawText(`A ${word} page`, { x: 60, y: 120, size: 40, font, color: rgb(0, 0, 0) });
+  }
+  return Buffer.from(await doc.save());
+}
+
+/**
+ * A PDF whose Standard security handler (RC4, revision 2) has a user-password check value that
+ * no password produces: every reader must ask for a password (PDF 1.7, 7.6.3.4).
+ */
+function lockedPdf(): Buffer {
+  const hex32 = (seed: number) => Array.from({ length: 32 }, (_, i) => ((seed * 31 + i * 17) & 255).toString(16).padStart(2, '0')).join('');
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>',
+    `<< /Filter /Standard /V 1 /R 2 /O <${hex32(3)}> /U <${hex32(5)}> /P -4 >>`,
+  ];
+  let body = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(body.length);
+    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R /Encrypt 4 0 R /ID [<${hex32(7).slice(0, 32)}> <${hex32(7).slice(0, 32)}>] >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(body, 'latin1');
+}
+
+async function loadModel(page: Page) {
+  await page.goto('/?view=data');
+  await page.getByRole('button', { name: 'Clear stored embeddings' }).click();
+  await page.selectOption('#device', 'wasm');
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.locator('#model-status')).toContainText('Self-check passed', { timeout: 60_000 });
+}
+
+test('PDF pages: each page rendered in the worker, tiled and embedded; locked and broken files are explained; search finds the page', async ({ page }) => {
+  await loadModel(page);
+  const pdf = await shapesPdf([['red', [0.9, 0.05, 0.05]], ['green', [0.05, 0.8, 0.05]], ['blue', [0.05, 0.05, 0.9]]]);
+  await page.setInputFiles('#files', [
+    { name: 'shapes.pdf', mimeType: 'application/pdf', buffer: pdf },
+    { name: 'locked.pdf', mimeType: 'application/pdf', buffer: lockedPdf() },
+    { name: 'broken.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\nthis is not a PDF body at all\n') },
+    { name: 'empty.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(0) },
+  ]);
+  await expect(page.locator('#embed-status')).toContainText('Done: 3 embedded', { timeout: 90_000 });
+  const errs = page.locator('#file-errors li');
+  await expect(errs).toHaveCount(3);
+  await expect(errs.filter({ hasText: 'locked.pdf' })).toHaveText('locked.pdf: the PDF is password-protected; open it, save it without a password, and drop it again');
+  await expect(errs.filter({ hasText: 'broken.pdf' })).toContainText('broken.pdf: not a readable PDF (');
+  await expect(errs.filter({ hasText: 'empty.pdf' })).toHaveText('empty.pdf: the file is empty (0 bytes)');
+  // Three documents, one per page; each the whole page plus 3 x 3 tiles: 10 views of 8 x 8 patches.
+  for (const n of [1, 2, 3]) {
+    const row = page.locator(`#embedded tbody tr[data-doc="shapes.pdf#page=${n}"]`);
+    await expect(row.locator('td').nth(1)).toHaveText('10');
+    await expect(row.locator('td').nth(2)).toHaveText('640 x 13');
+    await expect(row.locator('td').nth(5)).toHaveText('pdf.js-worker');
+  }
+  // The teaching model reads colour: each colour's page comes first for its word.
+  for (const [word, n] of [['red', 1], ['green', 2], ['blue', 3]] as const) {
+    await page.fill('#query', word);
+    await page.evaluate(() => document.getElementById('hits')!.replaceChildren());
+    await page.getByRole('button', { name: /Search/ }).click();
+    await expect(page.locator('#hits li').first()).toContainText(`shapes.pdf#page=${n}`);
+  }
+  await page.screenshot({ path: 'test-results/screens/pdf-pages.png', fullPage: true });
+
+  // The pages join the comparison like any picture, and their views show the rendered page.
+  await page.click('#views-nav a[data-view="compare"]');
+  await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
+  await expect(page.locator('#compare-status')).toContainText('3 documents');
+  await page.click('#views-nav a[data-view="maps"]');
+  await page.selectOption('#maps-doc', 'shapes.pdf#page=1');
+  await expect(page.locator('#maps img, #maps canvas').first()).toBeVisible({ timeout: 30_000 });
+  await page.screenshot({ path: 'test-results/screens/pdf-maps.png' });
+
+  // Dropped again: every page is read from the stored embeddings, keyed by file, page and settings.
+  await page.click('#views-nav a[data-view="data"]');
+  await page.setInputFiles('#files', [{ name: 'shapes.pdf', mimeType: 'application/pdf', buffer: pdf }]);
+  await expect(page.locator('#embed-status')).toContainText('Done: 3 embedded (3 read from stored embeddings)', { timeout: 60_000 });
+  // Other PDF settings are other vectors: nothing is read from storage.
+  await page.fill('#pdf-tiles', '2');
+  await page.setInputFiles('#files', [{ name: 'shapes.pdf', mimeType: 'application/pdf', buffer: pdf }]);
+  await expect(page.locator('#embed-status')).toContainText('Done: 3 embedded', { timeout: 60_000 });
+  await expect(page.locator('#embed-status')).not.toContainText('read from stored');
+  await expect(page.locator('#embedded tbody tr[data-doc="shapes.pdf#page=1"] td').nth(2)).toHaveText('320 x 13');
+});
+
+test('Cancel stops a long PDF between pages: the pages done stay, nothing keeps running, the next batch works', async ({ page }) => {
+  test.setTimeout(180_000);
+  await loadModel(page);
+  const colours: [string, [number, number, number]][] = Array.from({ length: 60 }, (_, i) => [`p${i}`, [(i * 37) % 255 / 255, (i * 91) % 255 / 255, (i * 53) % 255 / 255]]);
+  await page.setInputFiles('#files', [{ name: 'long.pdf', mimeType: 'application/pdf', buffer: await shapesPdf(colours) }]);
+  // The progress counts pages once the file is open.
+  await expect(page.locator('#embed-status')).toContainText(/Embedded \d+ of 60 \(long\.pdf#page=\d+\)/, { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Cancel embedding' }).click();
+  await expect(page.locator('#embed-status')).toContainText(/^Cancelled: \d+ embedded/, { timeout: 10_000 });
+  const done = Number(/Cancelled: (\d+) embedded/.exec((await page.locator('#embed-status').textContent())!)![1]);
+  expect(done).toBeGreaterThan(0);
+  expect(done).toBeLessThan(60);
+  await expect(page.locator('#embedded tbody tr')).toHaveCount(done);
+  await page.waitForTimeout(1000);
+  await expect(page.locator('#embedded tbody tr')).toHaveCount(done);
+  await page.setInputFiles('#files', [{ name: 'short.pdf', mimeType: 'application/pdf', buffer: await shapesPdf(colours.slice(0, 2)) }]);
+  await expect(page.locator('#embed-status')).toContainText('Done: 2 embedded', { timeout: 60_000 });
+});
