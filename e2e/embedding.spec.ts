@@ -512,3 +512,54 @@ test('a different local model folder never reuses stored vectors, even under the
   expect(await embed()).toContain('Done: 2 embedded (2 read from stored embeddings)');
   expect(await scores(page, 'red')).toEqual(first);
 });
+
+test('Video fps samples one frame every 1/fps seconds, in the worker (MP4) and on the page (WebM)', async ({ page }) => {
+  await page.goto('/?view=data');
+  await loadModel(page, 'wasm');
+  await page.fill('#frames', '24');
+  await page.fill('#fps', '2');
+  await page.evaluate(async () => {
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 96;
+    const ctx = canvas.getContext('2d')!;
+    const record = async (mimeType: string, name: string) => {
+      const stream = canvas.captureStream(30);
+      const rec = new MediaRecorder(stream, { mimeType });
+      const chunks: Blob[] = [];
+      rec.ondataavailable = (e) => chunks.push(e.data);
+      const stopped = new Promise((r) => (rec.onstop = r));
+      rec.start();
+      const t0 = performance.now();
+      while (performance.now() - t0 < 2000) {
+        ctx.fillStyle = '#fff';
+        ctx.fillRect(0, 0, 96, 96);
+        ctx.fillStyle = '#d00';
+        ctx.fillRect(((performance.now() - t0) / 2000) * 56, 30, 40, 40);
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+      rec.stop();
+      await stopped;
+      stream.getTracks().forEach((t) => t.stop());
+      return new File(chunks, name, { type: mimeType.split(';')[0] });
+    };
+    const dt = new DataTransfer();
+    dt.items.add(await record('video/mp4;codecs=avc1', 'rate.mp4'));
+    dt.items.add(await record('video/webm;codecs=vp8', 'rate.webm'));
+    const input = document.getElementById('files') as HTMLInputElement;
+    input.files = dt.files;
+    input.dispatchEvent(new Event('change'));
+  });
+  await expect(page.locator('#embed-status')).toContainText('Done: 2 embedded', { timeout: 90_000 });
+  for (const [name, decoder] of [['rate.mp4', 'webcodecs-worker'], ['rate.webm', 'video-element']]) {
+    const row = page.locator(`#embedded tbody tr[data-doc="${name}"]`);
+    await expect(row.locator('td').nth(5)).toHaveText(decoder);
+    const times = (await row.locator('td').nth(4).textContent())!.split(', ').map(Number);
+    // A clip of about 2 s (1.5-2.4 s on a busy machine) at 2 fps: 3 or 4 frames (24 without the
+    // rate), at 0.25, 0.75, 1.25 (and 1.75) s, each the recorded frame nearest its time. A recorder
+    // on a busy machine leaves gaps between frames (0.44 s for the 0.25 s target was seen), hence
+    // 0.2 s, still well under the 0.5 s spacing.
+    expect([3, 4], `${name}: ${times.join(', ')}`).toContain(times.length);
+    times.forEach((t, i) => expect(Math.abs(t - (i + 0.5) / 2), `${name} frame ${i} at ${t} (${times.join(', ')})`).toBeLessThan(0.2));
+    await expect(row.locator('td').nth(1)).toHaveText(String(times.length));
+  }
+});

@@ -26,11 +26,15 @@ function once(el: HTMLMediaElement, ok: string, timeoutMs: number): Promise<void
   });
 }
 
-/** Times (seconds) of `n` uniformly sampled frames, or of one frame every 1/fps seconds. */
+/**
+ * Times (seconds) of `n` uniformly sampled frames, or of one frame every 1/fps seconds (at the
+ * centre of each 1/fps slice). `n` caps the rate: a clip long enough to need more than `n` frames
+ * at that rate gets `n` frames at equal spacing instead, so a long video never decodes thousands.
+ */
 export function sampleTimes(duration: number, n: number, fps?: number): number[] {
   if (fps && fps > 0) {
     const count = Math.max(1, Math.floor(duration * fps));
-    return Array.from({ length: count }, (_, i) => Math.min(duration, (i + 0.5) / fps));
+    if (count <= n) return Array.from({ length: count }, (_, i) => Math.min(duration, (i + 0.5) / fps));
   }
   return Array.from({ length: n }, (_, i) => ((i + 0.5) * duration) / n);
 }

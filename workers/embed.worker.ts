@@ -77,6 +77,8 @@ export interface EmbedItem {
   pdf?: Blob;
   /** The original file of page-decoded frames, so their embedding can be stored by content. */
   source?: Blob;
+  /** The frame rate page-decoded frames were sampled at (part of the stored key). */
+  fps?: number;
   /**
    * The image's pixels when the page already has them (the generated demo scenes): used instead
    * of decoding `blob`, which is still what is stored and keyed. Measured: createImageBitmap of a
@@ -388,7 +390,7 @@ const api = {
       try {
         if (file && file.size > 0) {
           const frames = item.video?.frames ?? item.frames?.length ?? 0;
-          key = [await sha256(file), info.modelId, modelFingerprint, info.dtype, info.device, `tiles=${item.blob ? options.tiles : 1}`, `frames=${frames}`, ENGINE_VERSION].join('|');
+          key = [await sha256(file), info.modelId, modelFingerprint, info.dtype, info.device, `tiles=${item.blob ? options.tiles : 1}`, `frames=${frames}`, `fps=${item.video?.fps ?? item.fps ?? ''}`, ENGINE_VERSION].join('|');
           const got = await getStored(key).catch(() => undefined);
           if (got && 'problem' in got) storeNotes.push(`${item.name}: a stored embedding was not used (${got.problem}); embedded again`);
           else storedDoc = got?.doc;

@@ -93,5 +93,8 @@ describe('video sampling times', () => {
     expect(sampleTimes(2, 4)).toEqual([0.25, 0.75, 1.25, 1.75]);
     expect(sampleTimes(24, 24)[0]).toBe(0.5);
     expect(sampleTimes(2, 99, 2)).toEqual([0.25, 0.75, 1.25, 1.75]);
+    // At 2 fps a 10 s clip needs 20 frames; capped at 4 it gets 4 at equal spacing: centres of 2.5 s slices.
+    expect(sampleTimes(10, 4, 2)).toEqual([1.25, 3.75, 6.25, 8.75]);
+    expect(sampleTimes(10, 20, 2)).toHaveLength(20); // exactly at the cap: the rate holds
   });
 });

@@ -192,6 +192,8 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
     const signal = abort.signal;
     errorList.replaceChildren();
     const frames = Math.max(1, Math.min(256, Number(framesInput.value) || 24));
+    const fpsValue = Number($<HTMLInputElement>('fps').value);
+    const fps = Number.isFinite(fpsValue) && fpsValue > 0 ? Math.min(60, fpsValue) : undefined;
     const tiles = Math.max(1, Math.min(4, Number(tilesInput.value) || 1));
     const pdf = { size: Math.max(64, Math.min(4096, Number($<HTMLInputElement>('pdf-size').value) || 1024)), tiles: Math.max(1, Math.min(4, Number($<HTMLInputElement>('pdf-tiles').value) || 3)) };
     const items: EmbedItem[] = [...extra];
@@ -208,9 +210,9 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
     embedProgress.max = files.length + extra.length;
     embedProgress.value = 0;
     const pageSample = async (f: Blob & { name: string }) => {
-      embedStatus.textContent = `Sampling ${frames} frames from ${f.name}…`;
+      embedStatus.textContent = `Sampling ${fps ? `at ${fps} fps (at most ${frames} frames)` : `${frames} frames`} from ${f.name}…`;
       try {
-        return { name: f.name, frames: await sampleVideo(f, frames), source: f as Blob };
+        return { name: f.name, frames: await sampleVideo(f, frames, fps), fps, source: f as Blob };
       } catch (err) {
         addError(f.name, (err as Error).message);
         return undefined;
@@ -223,7 +225,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
       if (f.type === 'application/pdf' || /\.pdf$/i.test(f.name)) {
         items.push({ name: f.name, pdf: f }); // every page a document, rendered in the worker
       } else if (looksLikeMp4(f.name, f.type)) {
-        items.push({ name: f.name, video: { blob: f, frames } }); // demuxed and decoded in the worker
+        items.push({ name: f.name, video: { blob: f, frames, fps } }); // demuxed and decoded in the worker
       } else if (f.type.startsWith('video/')) {
         pageReason.set(f.name, `the worker demuxes MP4 and MOV only, and this is ${f.type}`);
         const item = await pageSample(f);
