@@ -173,7 +173,11 @@ test('bad files are listed with the reason and the rest still embed; a recorded 
       stream.getTracks().forEach((t) => t.stop());
       return new File(chunks, name, { type: mimeType.split(';')[0] });
     };
-    files.push(await record('video/webm;codecs=vp8', 'clip.webm'));
+    const webm = await record('video/webm;codecs=vp8', 'clip.webm');
+    files.push(webm);
+    // Another recording declared as Ogg: a type the worker does not demux, so the page samples it
+    // through a <video> element (which reads the content, whatever the type says).
+    files.push(new File([await record('video/webm;codecs=vp8', 'other.webm')], 'clip.ogv', { type: 'video/ogg' }));
     const mp4 = await record('video/mp4;codecs=avc1', 'clip.mp4');
     files.push(mp4);
     // The same clip as a QuickTime movie: its ftyp box names the 'qt  ' brand only, as a
@@ -191,22 +195,22 @@ test('bad files are listed with the reason and the rest still embed; a recorded 
     input.files = dt.files;
     input.dispatchEvent(new Event('change'));
   });
-  await expect(page.locator('#embed-status')).toContainText('Done: 5 embedded, 4 skipped', { timeout: 90_000 });
+  await expect(page.locator('#embed-status')).toContainText('Done: 6 embedded, 4 skipped', { timeout: 90_000 });
   const errs = page.locator('#file-errors li');
   await expect(errs).toHaveCount(4);
   await expect(errs.filter({ hasText: 'broken.mp4' })).toContainText('broken.mp4: ');
   await expect(errs.filter({ hasText: 'empty.jpg' })).toContainText('the file is empty (0 bytes)');
   await expect(errs.filter({ hasText: 'corrupt.png' })).toContainText('cannot decode it as an image');
   await expect(errs.filter({ hasText: 'notes.txt' })).toContainText('not an image, video or PDF');
-  // WebM: mp4box cannot demux it, so the page samples it through a <video> element; MP4 and MOV:
-  // demuxed by mp4box and decoded by WebCodecs inside the worker.
-  for (const [name, decoder] of [['clip.webm', 'video-element'], ['clip.mp4', 'webcodecs-worker'], ['clip.mov', 'webcodecs-worker']]) {
+  // WebM: demuxed by mediabunny, MP4 and MOV by mp4box, all decoded by WebCodecs inside the worker;
+  // a type the worker does not demux (Ogg) is sampled through a <video> element on the page.
+  for (const [name, decoder] of [['clip.webm', 'webcodecs-worker'], ['clip.mp4', 'webcodecs-worker'], ['clip.mov', 'webcodecs-worker'], ['clip.ogv', 'video-element']]) {
     const video = page.locator(`#embedded tbody tr[data-doc="${name}"]`);
     await expect(video.locator('td').nth(1)).toHaveText('6');
     await expect(video.locator('td').nth(2)).toHaveText('384 x 13');
     await expect(video.locator('td').nth(5)).toHaveText(decoder);
     // the page says why a video was not decoded in the worker
-    if (decoder === 'video-element') await expect(video.locator('td').nth(5)).toHaveAttribute('title', 'Sampled through a <video> element on the page: the worker demuxes MP4 and MOV only, and this is video/webm.');
+    if (decoder === 'video-element') await expect(video.locator('td').nth(5)).toHaveAttribute('title', 'Sampled through a <video> element on the page: the worker demuxes MP4, MOV, WebM and Matroska only, and this is video/ogg.');
     else await expect(video.locator('td').nth(5)).not.toHaveAttribute('title', /.+/);
     const times = (await video.locator('td').nth(4).textContent())!.split(', ').map(Number);
     expect(times).toHaveLength(6);
@@ -513,7 +517,7 @@ test('a different local model folder never reuses stored vectors, even under the
   expect(await scores(page, 'red')).toEqual(first);
 });
 
-test('Video fps samples one frame every 1/fps seconds, in the worker (MP4) and on the page (WebM)', async ({ page }) => {
+test('Video fps samples one frame every 1/fps seconds, in the worker (MP4, WebM) and on the page (a type the worker does not demux)', async ({ page }) => {
   await page.goto('/?view=data');
   await loadModel(page, 'wasm');
   await page.fill('#frames', '24');
@@ -544,13 +548,15 @@ test('Video fps samples one frame every 1/fps seconds, in the worker (MP4) and o
     };
     const dt = new DataTransfer();
     dt.items.add(await record('video/mp4;codecs=avc1', 'rate.mp4'));
-    dt.items.add(await record('video/webm;codecs=vp8', 'rate.webm'));
+    const webm = await record('video/webm;codecs=vp8', 'rate.webm');
+    dt.items.add(webm);
+    dt.items.add(new File([webm], 'rate.ogv', { type: 'video/ogg' }));
     const input = document.getElementById('files') as HTMLInputElement;
     input.files = dt.files;
     input.dispatchEvent(new Event('change'));
   });
-  await expect(page.locator('#embed-status')).toContainText('Done: 2 embedded', { timeout: 90_000 });
-  for (const [name, decoder] of [['rate.mp4', 'webcodecs-worker'], ['rate.webm', 'video-element']]) {
+  await expect(page.locator('#embed-status')).toContainText('Done: 3 embedded', { timeout: 90_000 });
+  for (const [name, decoder] of [['rate.mp4', 'webcodecs-worker'], ['rate.webm', 'webcodecs-worker'], ['rate.ogv', 'video-element']]) {
     const row = page.locator(`#embedded tbody tr[data-doc="${name}"]`);
     await expect(row.locator('td').nth(5)).toHaveText(decoder);
     const times = (await row.locator('td').nth(4).textContent())!.split(', ').map(Number);

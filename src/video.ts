@@ -26,6 +26,11 @@ function once(el: HTMLMediaElement, ok: string, timeoutMs: number): Promise<void
   });
 }
 
+/** WebM or Matroska by type or name: demuxed in the worker (src/webmDecode.ts). */
+export function looksLikeWebm(name: string, type: string): boolean {
+  return /^video\/(webm|x-matroska)/.test(type) || /\.(webm|mkv)$/i.test(name);
+}
+
 /**
  * Times (seconds) of `n` uniformly sampled frames, or of one frame every 1/fps seconds (at the
  * centre of each 1/fps slice). `n` caps the rate: a clip long enough to need more than `n` frames

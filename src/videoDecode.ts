@@ -1,9 +1,9 @@
 /**
  * Video frame sampling inside a worker: mp4box.js demuxes MP4 / MOV (including the fragmented MP4
  * that MediaRecorder writes), WebCodecs' VideoDecoder decodes, and only the frames nearest to the
- * sampling times become ImageBitmaps. Where this cannot work (no WebCodecs, a container mp4box
- * does not read such as WebM, an unsupported codec) it throws WebCodecsUnavailable and the page
- * falls back to sampling through a <video> element (src/video.ts).
+ * sampling times become ImageBitmaps (WebM and Matroska go to src/webmDecode.ts instead). Where
+ * this cannot work (no WebCodecs, a file mp4box cannot read, an unsupported codec) it throws
+ * WebCodecsUnavailable and the page falls back to sampling through a <video> element (src/video.ts).
  */
 import { createFile, DataStream, Endianness, MP4BoxBuffer, type Movie, type Sample } from 'mp4box';
 import { sampleTimes } from './video.ts';

@@ -24,6 +24,7 @@ import { formatMethodSpec, parseMethodSpec } from '../src/core/methodSpec.ts';
 import { DocumentError } from '../src/core/multivector.ts';
 import { WEBGPU_LOAD_FAILED } from '../src/embed/loadErrors.ts';
 import { renderPdfPages } from '../src/embed/pdf.ts';
+import { decodeWebmFrames, isEbml } from '../src/webmDecode.ts';
 import { queryForStorage, scoreStored, storedBytes, type StorageType } from '../src/core/storage.ts';
 
 export type DeviceChoice = 'auto' | 'webgpu' | 'wasm';
@@ -71,7 +72,7 @@ export interface EmbedItem {
   /** An image file, or already decoded frames (video sampled on the page). */
   blob?: Blob;
   frames?: { bitmap: ImageBitmap; time: number }[];
-  /** A video to demux and decode here (MP4/MOV through WebCodecs): frames count or rate. */
+  /** A video to demux and decode here (MP4/MOV with mp4box, WebM/Matroska with mediabunny; WebCodecs): frames count or rate. */
   video?: { blob: Blob; frames: number; fps?: number };
   /** A PDF: every page becomes a document "<name>#page=N", rendered here (src/embed/pdf.ts). */
   pdf?: Blob;
@@ -420,7 +421,11 @@ const api = {
         if (item.video) {
           if (item.video.blob.size === 0) throw new Error('the file is empty (0 bytes)');
           try {
-            frames = await decodeMp4Frames(await item.video.blob.arrayBuffer(), item.video.frames, item.video.fps);
+            const buffer = await item.video.blob.arrayBuffer();
+            // By content, not name: WebM and Matroska start with an EBML header, MP4 and MOV with boxes.
+            frames = isEbml(new Uint8Array(buffer, 0, Math.min(4, buffer.byteLength)))
+              ? await decodeWebmFrames(buffer, item.video.frames, item.video.fps)
+              : await decodeMp4Frames(buffer, item.video.frames, item.video.fps);
             decoder = 'webcodecs-worker';
           } catch (err) {
             if (!(err instanceof WebCodecsUnavailable)) throw err;

@@ -9,7 +9,7 @@ import { encodePng } from '../../demo/png.ts';
 import { EmbedClient } from '../../embedClient.ts';
 import type { Dtype } from '../../embed/embedder.ts';
 import { DEFAULT_HUB_HOST, folderFiles, getModel, MODELS, type ModelSource } from '../../embed/registry.ts';
-import { sampleVideo } from '../../video.ts';
+import { looksLikeWebm, sampleVideo } from '../../video.ts';
 import { looksLikeMp4 } from '../../videoDecode.ts';
 import type { EmbedItem, LoadedModel } from '../../embedClient.ts';
 import { listenForDrops } from './drop.ts';
@@ -224,10 +224,10 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
       if (signal.aborted) break;
       if (f.type === 'application/pdf' || /\.pdf$/i.test(f.name)) {
         items.push({ name: f.name, pdf: f }); // every page a document, rendered in the worker
-      } else if (looksLikeMp4(f.name, f.type)) {
+      } else if (looksLikeMp4(f.name, f.type) || looksLikeWebm(f.name, f.type)) {
         items.push({ name: f.name, video: { blob: f, frames, fps } }); // demuxed and decoded in the worker
       } else if (f.type.startsWith('video/')) {
-        pageReason.set(f.name, `the worker demuxes MP4 and MOV only, and this is ${f.type}`);
+        pageReason.set(f.name, `the worker demuxes MP4, MOV, WebM and Matroska only, and this is ${f.type}`);
         const item = await pageSample(f);
         if (item) items.push(item);
       } else if (f.type.startsWith('image/') || f.type === '') {

@@ -1,0 +1,82 @@
+/**
+ * WebM (and Matroska) frame sampling inside a worker with mediabunny: it demuxes the container and
+ * decodes VP8, VP9 or AV1 with WebCodecs, and only the frames at the sampling times become
+ * ImageBitmaps. As for MP4 (videoDecode.ts), a browser or codec that cannot do this ends in
+ * WebCodecsUnavailable (the page then samples through a <video> element) and a file that is not a
+ * usable video in VideoFileError (a per-file error).
+ */
+import { ALL_FORMATS, BufferSource, Input, VideoSampleSink, type VideoSample } from 'mediabunny';
+import { sampleTimes } from './video.ts';
+import { VideoFileError, WebCodecsUnavailable, type DecodedFrame } from './videoDecode.ts';
+
+/** True when the bytes start with the EBML header that every WebM and Matroska file starts with. */
+export function isEbml(head: Uint8Array): boolean {
+  return head.length >= 4 && head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3;
+}
+
+
+/** `n` frames at the centres of n equal slices (or one every 1/fps s, at most n), times from the first frame. */
+export async function decodeWebmFrames(buffer: ArrayBuffer, n: number, fps?: number): Promise<DecodedFrame[]> {
+  if (typeof VideoDecoder === 'undefined') throw new WebCodecsUnavailable('this browser has no WebCodecs VideoDecoder in workers');
+  if (!isEbml(new Uint8Array(buffer, 0, Math.min(4, buffer.byteLength)))) throw new VideoFileError('not a readable WebM/Matroska file (no EBML header at the start)');
+  const input = new Input({ formats: ALL_FORMATS, source: new BufferSource(buffer) });
+  try {
+    let track;
+    let first: number;
+    let end: number;
+    try {
+      track = await input.getPrimaryVideoTrack();
+      if (!track) throw new VideoFileError('the file has no video track');
+      first = await track.getFirstTimestamp();
+      end = await track.computeDuration();
+    } catch (err) {
+      if (err instanceof VideoFileError) throw err;
+      throw new WebCodecsUnavailable(`mediabunny could not read it (${(err as Error).message}): damaged, or not a WebM file`);
+    }
+    if (!(await track.canDecode())) throw new WebCodecsUnavailable(`WebCodecs cannot decode ${track.codec ?? 'this codec'} here`);
+    const duration = end - first;
+    if (!(duration > 0)) throw new VideoFileError(`the video track lasts ${duration} s`);
+    const targets = sampleTimes(duration, n, fps).map((t) => first + t);
+    // The frame nearest each target (as for MP4), not the one shown at it: a recording with gaps
+    // would otherwise lag by up to a gap. Frames come in presentation order; the previous one is
+    // kept open until the next shows which of the two is nearer.
+    const out: DecodedFrame[] = [];
+    const bitmapOf = new Map<object, Promise<ImageBitmap>>();
+    const take = (sample: VideoSample) => {
+      let p = bitmapOf.get(sample);
+      if (!p) {
+        const frame = sample.toVideoFrame();
+        p = createImageBitmap(frame).finally(() => frame.close());
+        bitmapOf.set(sample, p);
+      }
+      return p;
+    };
+    let ti = 0;
+    let prev: VideoSample | undefined;
+    try {
+      for await (const sample of new VideoSampleSink(track).samples()) {
+        while (ti < targets.length && sample.timestamp >= targets[ti]) {
+          const t = targets[ti++];
+          const best = prev && Math.abs(prev.timestamp - t) <= Math.abs(sample.timestamp - t) ? prev : sample;
+          out.push({ bitmap: await take(best), time: best.timestamp - first });
+        }
+        if (prev && prev !== sample) prev.close();
+        prev = sample;
+        if (ti >= targets.length) break;
+      }
+      while (prev && ti < targets.length) {
+        ti++;
+        out.push({ bitmap: await take(prev), time: prev.timestamp - first });
+      }
+    } catch (err) {
+      for (const f of out) f.bitmap.close();
+      throw new Error(`decoding failed: ${(err as Error).message}`);
+    } finally {
+      prev?.close();
+    }
+    if (out.length === 0) throw new VideoFileError('no frame could be decoded');
+    return out;
+  } finally {
+    input.dispose?.();
+  }
+}
