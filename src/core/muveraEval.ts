@@ -23,6 +23,7 @@ export function muveraEvaluate(input: ExperimentInput, options: MuveraOptions, c
   const exhaustive = new Map<string, string[]>();
   const exhaustiveTop10 = new Map<string, Set<string>>();
   const scores = new Float32Array(docs);
+  for (const q of input.queries.slice(0, 1)) maxSimScores(q.data, q.n, corpus, scores); // untimed: warm-up
   t = performance.now();
   for (const q of input.queries) {
     maxSimScores(q.data, q.n, corpus, scores);
@@ -41,20 +42,26 @@ export function muveraEvaluate(input: ExperimentInput, options: MuveraOptions, c
     return s / Math.max(1, rankings.size);
   };
 
-  // Stage one: dot products with the query's encoding.
+  // Stage one: dot products with the query's encoding. One untimed pass first, so the figure is of
+  // compiled code rather than the engine's first run (measured: 11 ms per query cold in a fresh
+  // worker on 24 documents, about 0.5 ms warm).
   const fdeScores = new Float32Array(docs);
-  const firstStage = new Map<string, number[]>();
-  const stageOne = new Map<string, string[]>();
-  t = performance.now();
-  const maxC = Math.max(maxK, ...candidates);
-  for (const q of input.queries) {
+  const stageOneQuery = (q: (typeof input.queries)[number]) => {
     const qe = encodeFde(p, q.data, 0, q.n, 'query');
     for (let i = 0; i < docs; i++) {
       let s = 0;
       for (let j = 0; j < D; j++) s += qe[j] * fde[i * D + j];
       fdeScores[i] = s;
     }
-    const top = topK(fdeScores, Math.min(docs, maxC)).map((h) => h.doc);
+    return topK(fdeScores, Math.min(docs, maxC)).map((h) => h.doc);
+  };
+  const firstStage = new Map<string, number[]>();
+  const stageOne = new Map<string, string[]>();
+  const maxC = Math.max(maxK, ...candidates);
+  for (const q of input.queries.slice(0, 1)) stageOneQuery(q);
+  t = performance.now();
+  for (const q of input.queries) {
+    const top = stageOneQuery(q);
     firstStage.set(q.id, top);
     stageOne.set(q.id, top.slice(0, maxK).map((i) => corpus.ids[i]));
   }
