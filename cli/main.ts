@@ -52,6 +52,7 @@ const HELP = `usage:
            [--ksim <bits>] [--reps <n>] [--dproj <d>] [--candidates <C,...>] [--seed <n>] [--json <file>]
   cli export --input <file|dir> --method <id> --budget <m> --output <index.safetensors>
            [--storage fp32|fp16|int8|binary|res2|res1] [--manifest <file.json>] [--qdrant <points.jsonl>]
+           [--muvera <k_sim,reps[,d_proj]>]
            [--model <name>] [--seed <n>]
   cli search [--scale <docs> [--d <d>] [--tokens <n>] | --synthetic <preset> | --input <file|dir> [--queries <file>] [--qrels <file>]]
            [--method <id>] [--budget <m>] [--storage fp32|fp16|int8|binary] [--threads <n>]
@@ -189,11 +190,17 @@ async function exportIndex(args: string[]): Promise<void> {
     options: {
       input: { type: 'string' }, method: { type: 'string' }, budget: { type: 'string' }, output: { type: 'string' },
       storage: { type: 'string', default: 'fp16' }, manifest: { type: 'string' }, qdrant: { type: 'string' },
-      model: { type: 'string' }, seed: { type: 'string', default: '0' },
+      model: { type: 'string' }, seed: { type: 'string', default: '0' }, muvera: { type: 'string' },
     },
     strict: true,
   });
   for (const flag of ['input', 'method', 'budget', 'output'] as const) if (!values[flag]) throw new UsageError(`export needs --${flag}`);
+  let muvera: [number, number, number?] | undefined;
+  if (values.muvera !== undefined) {
+    const parts = intList(values.muvera, '--muvera');
+    if (parts.length < 2 || parts.length > 3) throw new UsageError(`--muvera is k_sim,repetitions[,d_proj], e.g. 4,10,16; got "${values.muvera}"`);
+    muvera = parts as [number, number, number?];
+  }
   const spec = parseMethodSpec(values.method!);
   const budget = values.budget === 'full' ? null : Number(values.budget);
   if (budget !== null && (!Number.isInteger(budget) || budget < 1)) throw new UsageError(`--budget must be an integer >= 1 or "full", got "${values.budget}"`);
@@ -203,7 +210,8 @@ async function exportIndex(args: string[]): Promise<void> {
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
   checkOutputs({ '--output': values.output, '--manifest': values.manifest, '--qdrant': values.qdrant }, [values.input]);
   const corpus = await loadInput(values.input!);
-  const { files, skipped, tokensIn } = exportFiles(corpus.docs, { d: corpus.d, spec, budget, storage, seed }, values.model ?? corpus.manifest?.model ?? basename(values.input!));
+  const fde = muvera && { kSim: muvera[0], reps: muvera[1], dProj: muvera[2] ?? corpus.d, seed };
+  const { files, skipped, tokensIn } = exportFiles(corpus.docs, { d: corpus.d, spec, budget, storage, seed }, values.model ?? corpus.manifest?.model ?? basename(values.input!), fde);
   for (const message of skipped) process.stderr.write(`skipped ${message}\n`);
   if (values.qdrant && !files.qdrant) throw new UsageError('--qdrant: binary vectors cannot go to Qdrant as a MAX_SIM multivector (it scores dot products); export fp32, fp16 or int8');
   writeOutput(values.output!, files.safetensors);

@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { decode as decodePng } from 'fast-png';
+import { readSafetensors } from '../src/core/safetensors.ts';
 import { failOnConsoleErrors } from './consoleErrors.ts';
 import { injectedScriptRan, recordRequests, TRUSTED_TYPES_REFUSALS, trustedTypesRefusals } from './cspProbes.ts';
 
@@ -328,6 +329,12 @@ test('MUVERA runs after the comparison: its exhaustive stage is the table\'s unc
   const kept3 = parseFloat(await cell('rerank-3', 'kept'));
   expect(kept3).toBeLessThanOrEqual(100 * 3 / 10 + 1e-9);
   await page.locator('#muvera-form').screenshot({ path: 'test-results/screens/muvera.png' });
+  // Exported with the index: one encoding per document with these settings, and an fde vector per Qdrant point.
+  await page.check('#export-muvera');
+  const [dl] = await Promise.all([page.waitForEvent('download', { predicate: (d) => d.suggestedFilename().endsWith('.safetensors') }), page.getByRole('button', { name: /Export safetensors/ }).click()]);
+  const t = readSafetensors(new Uint8Array(readFileSync((await dl.path())!))).tensors;
+  expect(t.get('doc_fde')!.shape).toEqual([24, 832]);
+  expect(t.get('muvera_hyperplanes')!.shape).toEqual([4, 4, 13]);
 
   // Settings that would not fit are refused with the figure, and nothing is shown as a result.
   await page.fill('#muvera-ksim', '10');

@@ -100,9 +100,9 @@ const io = {
    * and returns the safetensors index, its manifest (with the Qdrant collection settings) and
    * Qdrant JSONL points.
    */
-  exportIndex(docs: MultiVector[], method: string, budget: number | null, storage: EvalStorage, model: string, seed: number) {
+  exportIndex(docs: MultiVector[], method: string, budget: number | null, storage: EvalStorage, model: string, seed: number, muvera?: MuveraOptions) {
     const spec = parseMethodSpec(method);
-    const { files, skipped } = exportFiles(docs, { d: docs[0].d, spec, budget, storage, seed }, model);
+    const { files, skipped } = exportFiles(docs, { d: docs[0].d, spec, budget, storage, seed }, model, muvera);
     return { ...indexFileBlobs(files), skipped };
   },
 };

@@ -21,6 +21,8 @@ import { DocumentError, type CompressedDoc, type MultiVector } from './multivect
 import { writeSafetensors, type WritableTensor } from './safetensors.ts';
 import { SettingError } from './settingError.ts';
 import { decodeResidual, residualBytes, residualIndex, type ResidualIndex } from './residual.ts';
+import { encodeCorpus, fdeDimension, muveraParams, type MuveraOptions } from './muvera.ts';
+import type { PackedCorpus } from './maxsim.ts';
 import { float32ToFloat16 } from './float16.ts';
 import { bytesPerVector, decodeRows, encodeVectors, isResidual, placeStored, type EvalStorage, type StorageType, type StoredCorpus, type StoredVectors } from './storage.ts';
 
@@ -190,7 +192,7 @@ export function makeManifest(stored: Pick<StoredCorpus, 'ids' | 'd' | 'offsets'>
   };
 }
 
-export function exportSafetensors(stored: StoredCorpus, manifest: IndexManifest): Uint8Array {
+export function exportSafetensors(stored: StoredCorpus, manifest: IndexManifest, extra: Record<string, WritableTensor> = {}): Uint8Array {
   const rows = stored.offsets[stored.ids.length];
   const { d } = stored;
   let embeddings: WritableTensor;
@@ -203,6 +205,7 @@ export function exportSafetensors(stored: StoredCorpus, manifest: IndexManifest)
   // 4-byte arrays first, the (possibly odd-length) embeddings last: every tensor stays aligned.
   const tensors: Record<string, WritableTensor> = { doc_offsets: { dtype: 'I32', shape: [stored.ids.length + 1], data: stored.offsets } };
   if (stored.scales) tensors.doc_scales = { dtype: 'F32', shape: [rows], data: stored.scales };
+  Object.assign(tensors, extra);
   tensors.doc_embeddings = embeddings;
   return writeSafetensors(tensors, { manifest: JSON.stringify(manifest), doc_ids: JSON.stringify(stored.ids) });
 }
@@ -218,7 +221,7 @@ export function bytesPerDocument(storage: StorageType, d: number, vectors: numbe
  * with the shortest text that reads back to the same float32. Binary vectors are refused: Qdrant's
  * multivectors score float dot products, not Hamming distance.
  */
-export function* qdrantPoints(stored: StoredCorpus, vectorName = 'colbert', payload: Record<string, unknown> = {}): Generator<string> {
+export function* qdrantPoints(stored: StoredCorpus, vectorName = 'colbert', payload: Record<string, unknown> = {}, fde?: { data: Float32Array; D: number }): Generator<string> {
   if (stored.storage === 'binary') throw new Error('binary vectors cannot go to Qdrant as a MAX_SIM multivector (it scores dot products); export fp32, fp16 or int8');
   const { d, offsets } = stored;
   let block = new Float32Array(0);
@@ -228,14 +231,18 @@ export function* qdrantPoints(stored: StoredCorpus, vectorName = 'colbert', payl
     decodeRows(stored, offsets[i], offsets[i + 1], block);
     const vectors: number[][] = [];
     for (let r = 0; r < n; r++) vectors.push(Array.from(block.subarray(r * d, r * d + d), (x) => Number(Math.fround(x).toPrecision(9))));
-    yield JSON.stringify({ id: i, vector: { [vectorName]: vectors }, payload: { doc_id: stored.ids[i], ...payload } }) + '\n';
+    const named: Record<string, unknown> = { [vectorName]: vectors };
+    if (fde) named.fde = Array.from(fde.data.subarray(i * fde.D, (i + 1) * fde.D), (x) => Number(Math.fround(x).toPrecision(9)));
+    yield JSON.stringify({ id: i, vector: named, payload: { doc_id: stored.ids[i], ...payload } }) + '\n';
   }
 }
 
 /** The collection settings the JSONL expects (PUT /collections/{name}). */
-export function qdrantCollectionConfig(stored: StoredCorpus, vectorName = 'colbert'): Record<string, unknown> {
+export function qdrantCollectionConfig(stored: StoredCorpus, vectorName = 'colbert', fdeDimension?: number): Record<string, unknown> {
   return {
     vectors: {
+      // MUVERA's single vector per document, for a first stage (Qdrant's prefetch) before MaxSim.
+      ...(fdeDimension ? { fde: { size: fdeDimension, distance: 'Dot' } } : {}),
       [vectorName]: {
         size: stored.d,
         distance: 'Dot',
@@ -276,14 +283,40 @@ export interface IndexFiles {
   qdrant?: () => Generator<string>;
 }
 
-export function indexFiles(stored: StoredCorpus, info: ManifestInfo): IndexFiles {
-  const manifest = makeManifest(stored, info);
+export function indexFiles(stored: StoredCorpus, info: ManifestInfo, muvera?: MuveraOptions): IndexFiles {
+  const rows = stored.offsets[stored.ids.length];
+  const fde = muvera ? muveraExtras({ ids: stored.ids, d: stored.d, offsets: stored.offsets, data: decodeRows(stored, 0, rows, new Float32Array(rows * stored.d)) }, muvera) : undefined;
+  const manifest = { ...makeManifest(stored, info), ...(fde ? { muvera: fde.manifest } : {}) };
   return {
     baseName: `index-${manifest.method.replace(/[^a-z0-9-]+/gi, '_')}-m${info.budget ?? 'full'}-${stored.storage}`,
     manifest,
-    safetensors: exportSafetensors(stored, manifest),
-    manifestJson: JSON.stringify({ ...manifest, qdrant: qdrantCollectionConfig(stored) }, null, 2) + '\n',
-    qdrant: stored.storage === 'binary' ? undefined : () => qdrantPoints(stored, 'colbert', { method: manifest.method, budget: info.budget }),
+    safetensors: exportSafetensors(stored, manifest, fde?.tensors),
+    manifestJson: JSON.stringify({ ...manifest, qdrant: qdrantCollectionConfig(stored, 'colbert', fde?.manifest.dimension) }, null, 2) + '\n',
+    qdrant: stored.storage === 'binary' ? undefined : () => qdrantPoints(stored, 'colbert', { method: manifest.method, budget: info.budget }, fde?.rows),
+  };
+}
+
+/**
+ * MUVERA's encodings of an index, to export beside it: `doc_fde` (documents x D, F32) and the
+ * random matrices a query needs to be encoded the same way (`muvera_hyperplanes`, reps x k_sim x
+ * d; `muvera_projections`, reps x d_proj x d, when d_proj < d), with the settings for the manifest.
+ * A query's encoding: per repetition, each query vector's bucket is the number whose bit i is set
+ * when its dot product with hyperplane i is > 0; the bucket's block is the sum of the (projected)
+ * query vectors in it; blocks in bucket order, repetitions concatenated (src/core/muvera.ts).
+ */
+export function muveraExtras(decoded: PackedCorpus, options: MuveraOptions) {
+  const p = muveraParams(decoded.d, options);
+  const D = fdeDimension(p);
+  const data = encodeCorpus(p, decoded);
+  const tensors: Record<string, WritableTensor> = {
+    doc_fde: { dtype: 'F32', shape: [decoded.ids.length, D], data },
+    muvera_hyperplanes: { dtype: 'F32', shape: [p.reps, p.kSim, p.d], data: p.hyperplanes },
+  };
+  if (p.projections) tensors.muvera_projections = { dtype: 'F32', shape: [p.reps, p.dProj, p.d], data: p.projections };
+  return {
+    tensors,
+    rows: { data, D },
+    manifest: { kSim: p.kSim, reps: p.reps, dProj: p.dProj, seed: options.seed, dimension: D, source: 'MUVERA (arXiv 2405.19504), src/core/muvera.ts' },
   };
 }
 
@@ -305,27 +338,33 @@ export function indexFileBlobs(files: IndexFiles) {
  * residual_centroids (F16, K x d), residual_cutoffs and residual_weights (F32), and the manifest
  * with a `residual` field. Qdrant gets the decoded vectors (float32): it has no residual codec.
  */
-export function residualIndexFiles(r: ResidualIndex, info: ManifestInfo): IndexFiles {
+export function residualIndexFiles(r: ResidualIndex, info: ManifestInfo, muvera?: MuveraOptions): IndexFiles {
   const storage = r.bits === 2 ? 'res2' : 'res1';
-  const manifest: IndexManifest = { ...makeManifest({ ids: r.ids, d: r.d, offsets: r.offsets, storage }, info), residual: { bits: r.bits, centroids: r.k, renormalise: r.renormalise, bytes: residualBytes(r) } };
+  const decoded = decodeResidual(r);
+  const fde = muvera ? muveraExtras(decoded, muvera) : undefined;
+  const manifest: IndexManifest = {
+    ...makeManifest({ ids: r.ids, d: r.d, offsets: r.offsets, storage }, info),
+    residual: { bits: r.bits, centroids: r.k, renormalise: r.renormalise, bytes: residualBytes(r) },
+    ...(fde ? { muvera: fde.manifest } : {}),
+  };
   const n = r.codes.length;
   const tensors: Record<string, WritableTensor> = {
     doc_offsets: { dtype: 'I32', shape: [r.ids.length + 1], data: r.offsets.subarray(0, r.ids.length + 1) },
     residual_cutoffs: { dtype: 'F32', shape: [r.cutoffs.length], data: r.cutoffs },
     residual_weights: { dtype: 'F32', shape: [r.weights.length], data: r.weights },
+    ...fde?.tensors, // 4-byte values before the 2- and 1-byte arrays: every tensor stays aligned
     // The codebook as it was used: fp16 values (widened exactly in memory), narrowed exactly back.
     residual_centroids: { dtype: 'F16', shape: [r.k, r.d], data: Uint16Array.from(r.centroids, (v) => float32ToFloat16(v)) },
     residual_codes: { dtype: 'U16', shape: [n], data: r.codes },
     residual_bits: { dtype: 'U8', shape: [n, Math.ceil((r.d * r.bits) / 8)], data: r.residuals },
   };
-  const decoded = decodeResidual(r);
   const asStored: StoredCorpus = { storage: 'fp32', ids: decoded.ids, d: decoded.d, offsets: decoded.offsets, vectors: decoded.data };
   return {
     baseName: `index-${manifest.method.replace(/[^a-z0-9-]+/gi, '_')}-m${info.budget ?? 'full'}-${storage}`,
     manifest,
     safetensors: writeSafetensors(tensors, { manifest: JSON.stringify(manifest), doc_ids: JSON.stringify(r.ids) }),
-    manifestJson: JSON.stringify({ ...manifest, qdrant: qdrantCollectionConfig(asStored) }, null, 2) + '\n',
-    qdrant: () => qdrantPoints(asStored, 'colbert', { method: manifest.method, budget: info.budget, storage }),
+    manifestJson: JSON.stringify({ ...manifest, qdrant: qdrantCollectionConfig(asStored, 'colbert', fde?.manifest.dimension) }, null, 2) + '\n',
+    qdrant: () => qdrantPoints(asStored, 'colbert', { method: manifest.method, budget: info.budget, storage }, fde?.rows),
   };
 }
 
@@ -334,14 +373,14 @@ export function residualIndexFiles(r: ResidualIndex, info: ManifestInfo): IndexF
  * types through IndexBuilder, the residual ones through an fp32 index (the vectors the comparison
  * compresses) and residual.ts with the same seed, so the file decodes to the vectors it scored.
  */
-export function exportFiles(docs: Iterable<MultiVector>, options: Omit<IndexBuilderOptions, 'storage'> & { storage: EvalStorage }, model: string): { files: IndexFiles; skipped: string[]; tokensIn: number } {
+export function exportFiles(docs: Iterable<MultiVector>, options: Omit<IndexBuilderOptions, 'storage'> & { storage: EvalStorage }, model: string, muvera?: MuveraOptions): { files: IndexFiles; skipped: string[]; tokensIn: number } {
   const { storage, spec, budget, seed } = options;
   if (!isResidual(storage)) {
     const { stored, skipped, tokensIn } = buildIndex(docs, { ...options, storage });
-    return { files: indexFiles(stored, { model, spec, budget, seed }), skipped, tokensIn };
+    return { files: indexFiles(stored, { model, spec, budget, seed }, muvera), skipped, tokensIn };
   }
   const { stored, skipped, tokensIn } = buildIndex(docs, { ...options, storage: 'fp32' });
   if (stored.ids.length === 0) throw new SettingError('no document could be compressed, so there is no index to write');
   const packed = { ids: stored.ids, d: stored.d, offsets: stored.offsets, data: stored.vectors as Float32Array };
-  return { files: residualIndexFiles(residualIndex(packed, storage === 'res1' ? 1 : 2, seed), { model, spec, budget, seed }), skipped, tokensIn };
+  return { files: residualIndexFiles(residualIndex(packed, storage === 'res1' ? 1 : 2, seed), { model, spec, budget, seed }, muvera), skipped, tokensIn };
 }

@@ -57,6 +57,8 @@ export interface IndexManifest {
   created: string;
   /** Residual indexes (res2, res1) only: how to read the residual_* arrays. */
   residual?: { bits: 1 | 2; centroids: number; renormalise: boolean; bytes: number };
+  /** Present when MUVERA's encodings were exported with the index (doc_fde, muvera_*). */
+  muvera?: { kSim: number; reps: number; dProj: number; seed: number; dimension: number; source: string };
 }
 
 export interface ImportedCorpus {
@@ -362,6 +364,7 @@ function build(
   const qrels = new Map<string, Judgments>();
   const known = new Set(['embeddings', 'offsets', 'mask', 'ids', 'saliency', 'grid', 'scales'].flatMap((f) => [f, `doc_${f}`, `query_${f}`]));
   if (manifest?.residual) for (const r of RESIDUAL_ARRAYS) known.add(r);
+  if (manifest?.muvera) for (const r of ['doc_fde', 'muvera_hyperplanes', 'muvera_projections']) known.add(r);
   const ignored = [...docArrays.arrays.keys(), ...(queryArrays ? [...queryArrays.arrays.keys()] : [])].filter((k) => !known.has(k) && k !== 'doc_assignments');
   if (ignored.length) notes.push(`ignored arrays: ${ignored.join(', ')}`);
   return { docs, queries, qrels, d, layout: docSide.layout, dtype: docSide.dtype, manifest, stored, notes };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readNpy, writeNpy } from '../../src/core/npy.ts';
-import { writeSafetensors } from '../../src/core/safetensors.ts';
+import { readSafetensors, writeSafetensors } from '../../src/core/safetensors.ts';
 import { importEmbeddings } from '../../src/core/importer.ts';
 import { syntheticCorpus } from '../../src/core/synthetic.ts';
 import { randomDoc } from '../helpers.ts';
@@ -191,6 +191,21 @@ describe('cli export', () => {
     expect(m.qdrant.vectors.colbert).toEqual({ size: 8, distance: 'Dot', multivector_config: { comparator: 'max_sim' }, datatype: 'float16' });
     const lines = readFileSync(points, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((p) => p.payload.doc_id)).toEqual(['cat.jpg', 'dog.png', 'clip.mp4']);
+  });
+});
+
+describe('cli export --muvera', () => {
+  it('adds doc_fde (k_sim 2, 3 repetitions, d_proj 4: 3 x 4 x 4 = 48 values per document) and an fde vector per Qdrant point', () => {
+    const fx = join(import.meta.dirname, '../fixtures/import');
+    const out = join(dir, 'fde.safetensors');
+    const points = join(dir, 'fde.jsonl');
+    const r = cli('export', '--input', join(fx, 'ragged.npz'), '--method', 'agc', '--budget', '3', '--storage', 'fp32', '--output', out, '--qdrant', points, '--muvera', '2,3,4');
+    expect(r.code).toBe(0);
+    const t = readSafetensors(new Uint8Array(readFileSync(out))).tensors;
+    expect(t.get('doc_fde')!.shape).toEqual([3, 48]);
+    expect(t.get('muvera_projections')!.shape).toEqual([3, 4, 8]);
+    expect(JSON.parse(readFileSync(points, 'utf8').split('\n')[0]).vector.fde).toHaveLength(48);
+    expect(cli('export', '--input', join(fx, 'ragged.npz'), '--method', 'agc', '--budget', '3', '--output', out, '--muvera', '4').stderr).toBe('error: --muvera is k_sim,repetitions[,d_proj], e.g. 4,10,16; got "4"\n');
   });
 });
 

@@ -19,7 +19,7 @@ import type { EmbeddedCorpus } from '../embed/panel.ts';
 import { commitPendingEdits, storageSelect } from '../rail/compareSettings.ts';
 import type { Store } from '../state/store.ts';
 import { budgetsRun, KS } from './series.ts';
-import { initMuvera } from './muvera.ts';
+import { initMuvera, muveraFormValues, readMuveraSettings } from './muvera.ts';
 import { shown } from './view.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -227,7 +227,9 @@ export function initCompareController(store: Store, corpus: EmbeddedCorpus): Com
     const storage = $<HTMLSelectElement>('export-storage').value as EvalStorage;
     out.textContent = 'Compressing and writing…';
     try {
-      const r = await engine.exportIndex(resultDocs, method, budget, storage, modelLabel, cur.config.seed);
+      // MUVERA's encodings with the MUVERA panel's settings (its memory check included).
+      const fde = $<HTMLInputElement>('export-muvera').checked ? readMuveraSettings(muveraFormValues(), resultDocs.length, resultDocs[0].d) : undefined;
+      const r = await engine.exportIndex(resultDocs, method, budget, storage, modelLabel, cur.config.seed, fde && { kSim: fde.kSim, reps: fde.reps, dProj: fde.dProj, seed: cur.config.seed });
       out.textContent = `Wrote ${downloadIndex(r)}` + (r.skipped.length ? `. ${r.skipped.length} documents skipped: ${r.skipped.slice(0, 3).join('; ')}` : '') + '.';
     } catch (err) {
       out.textContent = `Export failed: ${(err as Error).message}`;

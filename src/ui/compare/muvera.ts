@@ -52,6 +52,9 @@ export function readMuveraSettings(values: { ksim: string; reps: string; dproj: 
   return { kSim, reps, dProj, candidates, notes };
 }
 
+/** The form's values as they stand. */
+export const muveraFormValues = () => ({ ksim: $<HTMLInputElement>('muvera-ksim').value, reps: $<HTMLInputElement>('muvera-reps').value, dproj: $<HTMLInputElement>('muvera-dproj').value, candidates: $<HTMLInputElement>('muvera-candidates').value });
+
 export interface MuveraSection {
   /** Runs MUVERA on the corpus and queries of the comparison just shown. */
   run(docs: MultiVector[], queries: VectorSet[], qrels: ReadonlyMap<string, ReadonlyMap<string, number>>, seed: number): Promise<void>;
@@ -72,7 +75,7 @@ export function initMuvera(engine: EngineClient): MuveraSection {
     wrap.replaceChildren();
     let settings: MuveraSettings;
     try {
-      settings = readMuveraSettings({ ksim: $<HTMLInputElement>('muvera-ksim').value, reps: $<HTMLInputElement>('muvera-reps').value, dproj: $<HTMLInputElement>('muvera-dproj').value, candidates: $<HTMLInputElement>('muvera-candidates').value }, docs.length, docs[0].d);
+      settings = readMuveraSettings(muveraFormValues(), docs.length, docs[0].d);
     } catch (err) {
       status.textContent = (err as Error).message;
       status.classList.add('error');
