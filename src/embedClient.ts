@@ -1,9 +1,10 @@
 import * as Comlink from 'comlink';
-import type { EmbedItem, EmbedOptions, EmbedProgress, EmbedResult, EmbedWorkerApi, LoadedModel, LoadProgress, LoadRequest } from '../workers/embed.worker.ts';
+import type { EmbedWorkerApi } from '../workers/embed.worker.ts';
+import type { EmbedItem, EmbedOptions, EmbedProgress, EmbedResult, LoadedModel, LoadProgress, LoadRequest } from './embed/workerTypes.ts';
 import { WEBGPU_LOAD_FAILED } from './embed/loadErrors.ts';
 import { WorkerBridge } from './ui/workerBridge.ts';
 
-export type { EmbedItem, LoadedModel, StreamInfo } from '../workers/embed.worker.ts';
+export type { EmbedItem, LoadedModel, StreamInfo } from './embed/workerTypes.ts';
 
 /**
  * Owns the embedding worker (through the worker bridge, without idle termination: the loaded
