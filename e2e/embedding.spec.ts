@@ -30,6 +30,38 @@ async function scores(page: Page, query: string): Promise<Map<string, number>> {
   }));
 }
 
+/**
+ * Installs `recordClip(mimeType, name)` in the page: a MediaRecorder recording of about 2 s of a
+ * 96 x 96 canvas where a square moves right, red for the first half and blue for the second.
+ */
+function installRecorder() {
+  (window as unknown as { recordClip: (mimeType: string, name: string) => Promise<File> }).recordClip = async (mimeType, name) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 96;
+    const ctx = canvas.getContext('2d')!;
+    const stream = canvas.captureStream(30);
+    const rec = new MediaRecorder(stream, { mimeType });
+    const chunks: Blob[] = [];
+    rec.ondataavailable = (e) => chunks.push(e.data);
+    const stopped = new Promise((r) => (rec.onstop = r));
+    rec.start();
+    const t0 = performance.now();
+    while (performance.now() - t0 < 2000) {
+      const t = (performance.now() - t0) / 2000;
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, 96, 96);
+      ctx.fillStyle = t < 0.5 ? '#d00' : '#00d';
+      ctx.fillRect(t * 56, 30, 40, 40);
+      await new Promise((r) => requestAnimationFrame(r));
+    }
+    rec.stop();
+    await stopped;
+    stream.getTracks().forEach((t) => t.stop());
+    return new File(chunks, name, { type: mimeType.split(';')[0] });
+  };
+}
+type WithRecorder = Window & { recordClip: (mimeType: string, name: string) => Promise<File> };
+
 test('teaching model on WebGPU and on WASM: demo scenes embed, retrieval works, devices agree', async ({ page }) => {
   await page.goto('/?view=data');
   await loadModel(page, 'webgpu');
@@ -130,6 +162,7 @@ test('a local model folder loads with no network (tiny SigLIP-like fixture), a b
 });
 
 test('bad files are listed with the reason and the rest still embed; a recorded video samples to the asked frames', async ({ page }) => {
+  await page.addInitScript(installRecorder);
   await page.goto('/?view=data');
   await loadModel(page, 'wasm');
   await page.fill('#frames', '6');
@@ -152,27 +185,7 @@ test('bad files are listed with the reason and the rest still embed; a recorded 
       new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4, 5])], 'corrupt.png', { type: 'image/png' }),
       new File(['hello'], 'notes.txt', { type: 'text/plain' }),
     ];
-    const record = async (mimeType: string, name: string) => {
-      const stream = canvas.captureStream(30);
-      const rec = new MediaRecorder(stream, { mimeType });
-      const chunks: Blob[] = [];
-      rec.ondataavailable = (e) => chunks.push(e.data);
-      const stopped = new Promise((r) => (rec.onstop = r));
-      rec.start();
-      const t0 = performance.now();
-      while (performance.now() - t0 < 2000) {
-        const t = (performance.now() - t0) / 2000;
-        ctx.fillStyle = '#fff';
-        ctx.fillRect(0, 0, 96, 96);
-        ctx.fillStyle = t < 0.5 ? '#d00' : '#00d';
-        ctx.fillRect(t * 56, 30, 40, 40);
-        await new Promise((r) => requestAnimationFrame(r));
-      }
-      rec.stop();
-      await stopped;
-      stream.getTracks().forEach((t) => t.stop());
-      return new File(chunks, name, { type: mimeType.split(';')[0] });
-    };
+    const record = (window as unknown as WithRecorder).recordClip;
     const webm = await record('video/webm;codecs=vp8', 'clip.webm');
     files.push(webm);
     // Another recording declared as Ogg: a type the worker does not demux, so the page samples it
@@ -518,34 +531,13 @@ test('a different local model folder never reuses stored vectors, even under the
 });
 
 test('Video fps samples one frame every 1/fps seconds, in the worker (MP4, WebM) and on the page (a type the worker does not demux)', async ({ page }) => {
+  await page.addInitScript(installRecorder);
   await page.goto('/?view=data');
   await loadModel(page, 'wasm');
   await page.fill('#frames', '24');
   await page.fill('#fps', '2');
   await page.evaluate(async () => {
-    const canvas = document.createElement('canvas');
-    canvas.width = canvas.height = 96;
-    const ctx = canvas.getContext('2d')!;
-    const record = async (mimeType: string, name: string) => {
-      const stream = canvas.captureStream(30);
-      const rec = new MediaRecorder(stream, { mimeType });
-      const chunks: Blob[] = [];
-      rec.ondataavailable = (e) => chunks.push(e.data);
-      const stopped = new Promise((r) => (rec.onstop = r));
-      rec.start();
-      const t0 = performance.now();
-      while (performance.now() - t0 < 2000) {
-        ctx.fillStyle = '#fff';
-        ctx.fillRect(0, 0, 96, 96);
-        ctx.fillStyle = '#d00';
-        ctx.fillRect(((performance.now() - t0) / 2000) * 56, 30, 40, 40);
-        await new Promise((r) => requestAnimationFrame(r));
-      }
-      rec.stop();
-      await stopped;
-      stream.getTracks().forEach((t) => t.stop());
-      return new File(chunks, name, { type: mimeType.split(';')[0] });
-    };
+    const record = (window as unknown as WithRecorder).recordClip;
     const dt = new DataTransfer();
     dt.items.add(await record('video/mp4;codecs=avc1', 'rate.mp4'));
     const webm = await record('video/webm;codecs=vp8', 'rate.webm');
