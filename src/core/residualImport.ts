@@ -1,0 +1,52 @@
+/**
+ * Reading a residual index (res2, res1) that exportIndex.ts wrote: the residual_* arrays checked
+ * against the manifest and each other, then decoded to the vectors they stand for (importer.ts
+ * reads the result like an fp32 file).
+ */
+import type { IndexManifest, NamedArrays } from './importer.ts';
+import { ImportError } from './importError.ts';
+import { LIMITS } from './limits.ts';
+import type { NpyArray } from './npy.ts';
+import { decodeResidual } from './residual.ts';
+
+export const RESIDUAL_ARRAYS = ['residual_codes', 'residual_bits', 'residual_centroids', 'residual_cutoffs', 'residual_weights'] as const;
+
+/**
+ * The vectors a residual index (exportIndex.ts, residualIndexFiles) stands for, as an F32 array of
+ * N x d: every array checked against the manifest and each other first (shapes, centroid ids in
+ * range, finite values), so a damaged file is refused with the array named, never decoded wrong.
+ */
+export function decodeResidualArrays(na: NamedArrays, manifest: IndexManifest): NpyArray {
+  const info = manifest.residual;
+  if (!info || (info.bits !== 1 && info.bits !== 2) || info.bits !== (manifest.storage === 'res1' ? 1 : 2))
+    throw new ImportError(`manifest: a ${manifest.storage} index needs residual.bits = ${manifest.storage === 'res1' ? 1 : 2}`);
+  const d = manifest.dimension;
+  if (!Number.isInteger(d) || d < 1 || d > LIMITS.dimension) throw new ImportError(`manifest: dimension ${d} is not a whole number from 1 to ${LIMITS.dimension}`);
+  const get = (name: (typeof RESIDUAL_ARRAYS)[number], dtype: string, shape: number[]) => {
+    const a = na.arrays.get(name);
+    if (!a) throw new ImportError(`${name} is missing: a ${manifest.storage} index needs ${RESIDUAL_ARRAYS.join(', ')}`);
+    if (a.dtype !== dtype) throw new ImportError(`${name}: expected ${dtype}, got ${a.dtype}`);
+    if (a.shape.length !== shape.length || a.shape.some((x, i) => shape[i] >= 0 && x !== shape[i]))
+      throw new ImportError(`${name}: expected shape (${shape.map((x) => (x < 0 ? 'N' : x)).join(', ')}), got (${a.shape.join(', ')})`);
+    return a;
+  };
+  const levels = 2 ** info.bits;
+  const cutoffs = get('residual_cutoffs', 'F32', [levels - 1]);
+  const weights = get('residual_weights', 'F32', [levels]);
+  const centroids = get('residual_centroids', 'F16', [-1, d]);
+  const k = centroids.shape[0];
+  const codes = get('residual_codes', 'U16', [-1]);
+  const n = codes.shape[0];
+  const bits = get('residual_bits', 'U8', [n, Math.ceil((d * info.bits) / 8)]);
+  if (n !== manifest.vectors) throw new ImportError(`residual_codes: ${n} vectors, the manifest says ${manifest.vectors}`);
+  if (k < 1 || k !== info.centroids) throw new ImportError(`residual_centroids: ${k} centroids, the manifest says ${info.centroids}`);
+  for (const [name, a] of [['residual_weights', weights], ['residual_cutoffs', cutoffs], ['residual_centroids', centroids]] as const)
+    for (let i = 0; i < a.data.length; i++) if (!Number.isFinite(a.data[i])) throw new ImportError(`${name}: value ${i} is ${a.data[i]}; values must be finite`);
+  for (let i = 0; i < n; i++) if (codes.data[i] >= k) throw new ImportError(`residual_codes: vector ${i} names centroid ${codes.data[i]}, but there are ${k}`);
+  const decoded = decodeResidual({
+    ids: [], d, offsets: new Int32Array(0), bits: info.bits, k,
+    centroids: Float32Array.from(centroids.data), codes: Uint16Array.from(codes.data), residuals: Uint8Array.from(bits.data),
+    cutoffs: Float32Array.from(cutoffs.data), weights: Float32Array.from(weights.data), renormalise: info.renormalise === true,
+  });
+  return { dtype: 'F32', shape: [n, d], data: decoded.data } as NpyArray;
+}
