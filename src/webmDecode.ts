@@ -15,8 +15,32 @@ export function isEbml(head: Uint8Array): boolean {
 }
 
 
-/** `n` frames at the centres of n equal slices (or one every 1/fps s, at most n), times from the first frame. */
-export async function decodeWebmFrames(buffer: ArrayBuffer, n: number, fps?: number): Promise<DecodedFrame[]> {
+/**
+ * `n` frames at the centres of n equal slices (or one every 1/fps s, at most n), times from the
+ * first frame. A file that keeps the demuxer or decoder busy past `timeoutMs` ends in
+ * WebCodecsUnavailable (the page then tries a <video> element), as for MP4: one odd file never
+ * holds the batch.
+ */
+export async function decodeWebmFrames(buffer: ArrayBuffer, n: number, fps?: number, timeoutMs = 20000): Promise<DecodedFrame[]> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const state = { expired: false };
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      state.expired = true;
+      reject(new WebCodecsUnavailable(`demuxing and decoding did not finish within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+  });
+  const work = decodeWebm(buffer, n, fps, state);
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+    // Frames decoded after the deadline are closed, not leaked.
+    if (state.expired) void work.then((frames) => frames.forEach((f) => f.bitmap.close()), () => undefined);
+  }
+}
+
+async function decodeWebm(buffer: ArrayBuffer, n: number, fps: number | undefined, state: { expired: boolean }): Promise<DecodedFrame[]> {
   if (typeof VideoDecoder === 'undefined') throw new WebCodecsUnavailable('this browser has no WebCodecs VideoDecoder in workers');
   if (!isEbml(new Uint8Array(buffer, 0, Math.min(4, buffer.byteLength)))) throw new VideoFileError('not a readable WebM/Matroska file (no EBML header at the start)');
   const input = new Input({ formats: ALL_FORMATS, source: new BufferSource(buffer) });
@@ -55,6 +79,10 @@ export async function decodeWebmFrames(buffer: ArrayBuffer, n: number, fps?: num
     let prev: VideoSample | undefined;
     try {
       for await (const sample of new VideoSampleSink(track).samples()) {
+        if (state.expired) {
+          sample.close();
+          break;
+        }
         while (ti < targets.length && sample.timestamp >= targets[ti]) {
           const t = targets[ti++];
           const best = prev && Math.abs(prev.timestamp - t) <= Math.abs(sample.timestamp - t) ? prev : sample;

@@ -96,7 +96,7 @@ export interface PdfRenderOptions {
 export async function openPdf(bytes: Uint8Array) {
   const task = pdfjs.getDocument({
     data: bytes,
-    worker: pdfjs.PDFWorker.create({ port: parserPort() }),
+    worker: pdfjs.PDFWorker.create({ port: parserPort(), verbosity: 0 }), // errors only: PDF.js warns about every odd PDF
     CanvasFactory: OffscreenCanvasFactory,
     FilterFactory: NoFilterFactory,
     BinaryDataFactory: BundledDataFactory,
