@@ -24,9 +24,10 @@ import { formatMethodSpec, parseMethodSpec } from '../src/core/methodSpec.ts';
 import { DocumentError } from '../src/core/multivector.ts';
 import { WEBGPU_LOAD_FAILED } from '../src/embed/loadErrors.ts';
 import { renderPdfPages } from '../src/embed/pdf.ts';
+import { LIMITS } from '../src/core/limits.ts';
 import { decodeWebmFrames, isEbml } from '../src/webmDecode.ts';
 import { queryForStorage, scoreStored, storedBytes } from '../src/core/storage.ts';
-import { PDF_DEFAULTS, PDF_MAX_PAGES, type DeviceProbe, type EmbedItem, type EmbedOptions, type EmbedProgress, type EmbedResult, type LoadedModel, type LoadProgress, type LoadRequest, type StreamInfo, type StreamSettings } from '../src/embed/workerTypes.ts';
+import { PDF_DEFAULTS, type DeviceProbe, type EmbedItem, type EmbedOptions, type EmbedProgress, type EmbedResult, type LoadedModel, type LoadProgress, type LoadRequest, type StreamInfo, type StreamSettings } from '../src/embed/workerTypes.ts';
 
 let embedder: Embedder | undefined;
 let loaded: LoadedModel | undefined;
@@ -217,13 +218,14 @@ const api = {
         let pages = 0;
         try {
           if (item.pdf.size === 0) throw new Error('the file is empty (0 bytes)');
+          if (item.pdf.size > LIMITS.pdfBytes) throw new Error(`${(item.pdf.size / 2 ** 20).toFixed(0)} MiB, over the ${LIMITS.pdfBytes / 2 ** 20} MiB a PDF may have here; split it`);
           const fileHash = await sha256(item.pdf).catch(() => undefined);
-          for await (const pg of renderPdfPages(new Uint8Array(await item.pdf.arrayBuffer()), { maxSide: size, maxPages: PDF_MAX_PAGES, cancelled: () => cancelRequested })) {
+          for await (const pg of renderPdfPages(new Uint8Array(await item.pdf.arrayBuffer()), { maxSide: size, maxPages: LIMITS.pdfPages, cancelled: () => cancelRequested })) {
             const tp = performance.now();
             if (pages++ === 0) {
-              total += Math.min(pg.pages, PDF_MAX_PAGES) - 1;
+              total += Math.min(pg.pages, LIMITS.pdfPages) - 1;
               onProgress({ step: 'total', total });
-              if (pg.pages > PDF_MAX_PAGES) fail(item.name, `${pg.pages} pages; only the first ${PDF_MAX_PAGES} are read`);
+              if (pg.pages > LIMITS.pdfPages) fail(item.name, `${pg.pages} pages; only the first ${LIMITS.pdfPages} are read`);
             }
             const id = `${item.name}#page=${pg.page}`;
             try {

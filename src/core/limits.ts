@@ -16,6 +16,10 @@ export const LIMITS = {
   dimension: 16_384,
   documents: 2_000_000,
   queries: 1_000_000,
+  /** Largest PDF read (PDF.js needs the whole file in memory; pages are rendered one at a time). */
+  pdfBytes: 1 * 2 ** 30,
+  /** Pages read from one PDF; the rest are reported as left out. */
+  pdfPages: 2000,
 } as const;
 
 export class LimitError extends Error {

@@ -78,8 +78,7 @@ export interface EmbedOptions {
 
 /** PDF defaults: a page of 1,024 px tiled 3 x 3 plus the whole page (10 views). */
 export const PDF_DEFAULTS = { size: 1024, tiles: 3 };
-/** The most pages read from one PDF. */
-export const PDF_MAX_PAGES = 2000;
+
 
 export type EmbedProgress =
   | { step: 'item'; done: number; total: number; name: string; ms: number }
