@@ -538,3 +538,20 @@ test('Video fps samples one frame every 1/fps seconds, in the worker (MP4, WebM)
     await expect(row.locator('td').nth(1)).toHaveText(String(times.length));
   }
 });
+
+test('a WebM that hangs the demuxer costs its time limit, not the batch: the worker that read it is stopped and the other files embed', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('/?view=data');
+  await loadModel(page, 'wasm');
+  // test/fixtures/video/hang.webm: found by fuzzing; mediabunny's demuxer never returns on it.
+  await page.setInputFiles('#files', [
+    { name: 'hang.webm', mimeType: 'video/webm', buffer: readFileSync('test/fixtures/video/hang.webm') },
+    { name: 'red.png', mimeType: 'image/png', buffer: png(64, [220, 20, 20]) },
+  ]);
+  await expect(page.locator('#embed-status')).toContainText('Done: 1 embedded, 1 skipped', { timeout: 90_000 });
+  // Stopped after 20 s in its own worker, then tried through a <video> element, which refuses it too.
+  await expect(page.locator('#file-errors li')).toHaveCount(1);
+  await expect(page.locator('#file-errors li')).toContainText('hang.webm: ');
+  await expect(page.locator('#embedded tbody tr[data-doc="red.png"]')).toHaveCount(1);
+  await expect.poll(() => page.workers().filter((w) => /webm/.test(w.url())).length).toBe(0);
+});

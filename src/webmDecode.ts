@@ -25,6 +25,7 @@ export async function decodeWebmFrames(buffer: ArrayBuffer, n: number, fps?: num
   let timer: ReturnType<typeof setTimeout> | undefined;
   const state = { expired: false };
   const deadline = new Promise<never>((_, reject) => {
+    if (timeoutMs === Infinity) return; // the caller's worker is terminated instead (workers/webm.worker.ts)
     timer = setTimeout(() => {
       state.expired = true;
       reject(new WebCodecsUnavailable(`demuxing and decoding did not finish within ${timeoutMs / 1000} s`));
@@ -40,26 +41,34 @@ export async function decodeWebmFrames(buffer: ArrayBuffer, n: number, fps?: num
   }
 }
 
-async function decodeWebm(buffer: ArrayBuffer, n: number, fps: number | undefined, state: { expired: boolean }): Promise<DecodedFrame[]> {
-  if (typeof VideoDecoder === 'undefined') throw new WebCodecsUnavailable('this browser has no WebCodecs VideoDecoder in workers');
+/**
+ * Opens a WebM/Matroska file and reads what sampling needs: the primary video track, its first
+ * timestamp and its duration. A file that is not one, or that mediabunny cannot read, ends in
+ * VideoFileError or WebCodecsUnavailable, never in a raw error (fuzzed in Node). The caller
+ * disposes of `input`.
+ */
+export async function openWebm(buffer: ArrayBuffer) {
   if (!isEbml(new Uint8Array(buffer, 0, Math.min(4, buffer.byteLength)))) throw new VideoFileError('not a readable WebM/Matroska file (no EBML header at the start)');
   const input = new Input({ formats: ALL_FORMATS, source: new BufferSource(buffer) });
   try {
-    let track;
-    let first: number;
-    let end: number;
-    try {
-      track = await input.getPrimaryVideoTrack();
-      if (!track) throw new VideoFileError('the file has no video track');
-      first = await track.getFirstTimestamp();
-      end = await track.computeDuration();
-    } catch (err) {
-      if (err instanceof VideoFileError) throw err;
-      throw new WebCodecsUnavailable(`mediabunny could not read it (${(err as Error).message}): damaged, or not a WebM file`);
-    }
+    const track = await input.getPrimaryVideoTrack();
+    if (!track) throw new VideoFileError('the file has no video track');
+    const first = await track.getFirstTimestamp();
+    const duration = (await track.computeDuration()) - first;
+    if (!(Number.isFinite(first) && duration > 0)) throw new VideoFileError(`the video track lasts ${duration} s`);
+    return { input, track, first, duration };
+  } catch (err) {
+    input.dispose?.();
+    if (err instanceof VideoFileError) throw err;
+    throw new WebCodecsUnavailable(`mediabunny could not read it (${(err as Error).message}): damaged, or not a WebM file`);
+  }
+}
+
+async function decodeWebm(buffer: ArrayBuffer, n: number, fps: number | undefined, state: { expired: boolean }): Promise<DecodedFrame[]> {
+  if (typeof VideoDecoder === 'undefined') throw new WebCodecsUnavailable('this browser has no WebCodecs VideoDecoder in workers');
+  const { input, track, first, duration } = await openWebm(buffer);
+  try {
     if (!(await track.canDecode())) throw new WebCodecsUnavailable(`WebCodecs cannot decode ${track.codec ?? 'this codec'} here`);
-    const duration = end - first;
-    if (!(duration > 0)) throw new VideoFileError(`the video track lasts ${duration} s`);
     const targets = sampleTimes(duration, n, fps).map((t) => first + t);
     // The frame nearest each target (as for MP4), not the one shown at it: a recording with gaps
     // would otherwise lag by up to a gap. Frames come in presentation order; the previous one is
@@ -107,4 +116,33 @@ async function decodeWebm(buffer: ArrayBuffer, n: number, fps: number | undefine
   } finally {
     input.dispose?.();
   }
+}
+
+/**
+ * Samples a WebM in a worker of its own (workers/webm.worker.ts), terminated after `timeoutMs`:
+ * a file that hangs the demuxer costs that long and ends in WebCodecsUnavailable (the page then
+ * tries a <video> element), and the worker that asked goes on with the next file.
+ */
+export function decodeWebmIsolated(buffer: ArrayBuffer, n: number, fps: number | undefined, timeoutMs = 20000): Promise<DecodedFrame[]> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('../workers/webm.worker.ts', import.meta.url), { type: 'module', name: 'webm' });
+    const timer = setTimeout(() => {
+      worker.terminate();
+      reject(new WebCodecsUnavailable(`demuxing and decoding did not finish within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    worker.onmessage = (ev: MessageEvent<{ frames?: DecodedFrame[]; error?: { name: string; message: string } }>) => {
+      clearTimeout(timer);
+      worker.terminate();
+      const { frames, error } = ev.data;
+      if (frames) return resolve(frames);
+      const Ctor = error!.name === 'VideoFileError' ? VideoFileError : error!.name === 'WebCodecsUnavailable' ? WebCodecsUnavailable : Error;
+      reject(new Ctor(error!.message));
+    };
+    worker.onerror = (ev) => {
+      clearTimeout(timer);
+      worker.terminate();
+      reject(new WebCodecsUnavailable(`the WebM worker failed: ${ev.message}`));
+    };
+    worker.postMessage({ buffer, n, fps }, [buffer]);
+  });
 }

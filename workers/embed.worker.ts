@@ -25,7 +25,7 @@ import { DocumentError } from '../src/core/multivector.ts';
 import { WEBGPU_LOAD_FAILED } from '../src/embed/loadErrors.ts';
 import { renderPdfPages } from '../src/embed/pdf.ts';
 import { LIMITS } from '../src/core/limits.ts';
-import { decodeWebmFrames, isEbml } from '../src/webmDecode.ts';
+import { decodeWebmIsolated, isEbml } from '../src/webmDecode.ts';
 import { queryForStorage, scoreStored, storedBytes } from '../src/core/storage.ts';
 import { PDF_DEFAULTS, type DeviceProbe, type EmbedItem, type EmbedOptions, type EmbedProgress, type EmbedResult, type LoadedModel, type LoadProgress, type LoadRequest, type StreamInfo, type StreamSettings } from '../src/embed/workerTypes.ts';
 
@@ -308,7 +308,7 @@ const api = {
             const buffer = await item.video.blob.arrayBuffer();
             // By content, not name: WebM and Matroska start with an EBML header, MP4 and MOV with boxes.
             frames = isEbml(new Uint8Array(buffer, 0, Math.min(4, buffer.byteLength)))
-              ? await decodeWebmFrames(buffer, item.video.frames, item.video.fps)
+              ? await decodeWebmIsolated(buffer, item.video.frames, item.video.fps)
               : await decodeMp4Frames(buffer, item.video.frames, item.video.fps);
             decoder = 'webcodecs-worker';
           } catch (err) {
