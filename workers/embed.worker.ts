@@ -23,16 +23,16 @@ import { IndexBuilder, indexFileBlobs, indexFiles } from '../src/core/exportInde
 import { formatMethodSpec, parseMethodSpec } from '../src/core/methodSpec.ts';
 import { DocumentError } from '../src/core/multivector.ts';
 import { WEBGPU_LOAD_FAILED } from '../src/embed/loadErrors.ts';
-import { renderPdfPages } from '../src/embed/pdf.ts';
+import { pagePicture, renderPdfPages } from '../src/embed/pdf.ts';
+import { probe } from '../src/embed/deviceProbe.ts';
 import { LIMITS } from '../src/core/limits.ts';
 import { decodeWebmIsolated, isEbml } from '../src/webmDecode.ts';
 import { queryForStorage, scoreStored, storedBytes } from '../src/core/storage.ts';
-import { PDF_DEFAULTS, type DeviceProbe, type EmbedItem, type EmbedOptions, type EmbedProgress, type EmbedResult, type LoadedModel, type LoadProgress, type LoadRequest, type StreamInfo, type StreamSettings } from '../src/embed/workerTypes.ts';
+import { PDF_DEFAULTS, type EmbedItem, type EmbedOptions, type EmbedProgress, type EmbedResult, type LoadedModel, type LoadProgress, type LoadRequest, type StreamInfo, type StreamSettings } from '../src/embed/workerTypes.ts';
 
 let embedder: Embedder | undefined;
 let loaded: LoadedModel | undefined;
 let cancelRequested = false;
-let probeCache: DeviceProbe | undefined;
 /**
  * SHA-256 over the bytes of the loaded model's files: stored embeddings are keyed by it, so a
  * different local folder (or a changed upload) under the same model name never reuses vectors.
@@ -53,14 +53,6 @@ function streamInfo(): StreamInfo | undefined {
   return { ...stream.settings, documents, vectors: stored.offsets[documents], tokensIn: stream.builder.tokensIn, bytes, bytesPerDoc: documents ? bytes / documents : 0 };
 }
 
-/** A JPEG of a rendered PDF page (longer side at most 768 px) for the page's views to show. */
-async function pagePicture(bitmap: ImageBitmap): Promise<Blob> {
-  const scale = Math.min(1, 768 / Math.max(bitmap.width, bitmap.height));
-  const c = new OffscreenCanvas(Math.max(1, Math.round(bitmap.width * scale)), Math.max(1, Math.round(bitmap.height * scale)));
-  c.getContext('2d')!.drawImage(bitmap, 0, 0, c.width, c.height);
-  return c.convertToBlob({ type: 'image/jpeg', quality: 0.85 });
-}
-
 async function fingerprint(files: Map<string, Uint8Array>, names: string[]): Promise<string> {
   const parts: BlobPart[] = [];
   for (const name of names) {
@@ -68,24 +60,6 @@ async function fingerprint(files: Map<string, Uint8Array>, names: string[]): Pro
     if (b) parts.push(`${name}:${b.byteLength}:`, b as BlobPart);
   }
   return sha256(new Blob(parts));
-}
-
-async function probe(): Promise<DeviceProbe> {
-  if (probeCache) return probeCache;
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  if (!gpu) return (probeCache = { webgpu: false, shaderF16: false, reason: 'this browser exposes no WebGPU (navigator.gpu is missing) in workers' });
-  try {
-    const adapter = (await gpu.requestAdapter()) as { features: Set<string>; info?: { vendor?: string; architecture?: string; description?: string } } | null;
-    if (!adapter) return (probeCache = { webgpu: false, shaderF16: false, reason: 'WebGPU is present but no GPU adapter was found' });
-    const info = adapter.info;
-    return (probeCache = {
-      webgpu: true,
-      shaderF16: adapter.features.has('shader-f16'),
-      adapter: [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'unknown adapter',
-    });
-  } catch (err) {
-    return (probeCache = { webgpu: false, shaderF16: false, reason: `requesting a WebGPU adapter failed: ${(err as Error).message}` });
-  }
 }
 
 async function createOn(device: 'webgpu' | 'wasm', bundleBytes: Map<string, Uint8Array>, req: LoadRequest, dtype: Dtype, label: string): Promise<Embedder> {

@@ -18,14 +18,13 @@
  * exportIndex.ts) carries a manifest and may hold int8 vectors with doc_scales, or binary words.
  * Every error names the field; an import either returns the whole corpus or throws.
  */
-import { float32ToFloat16 } from './float16.ts';
 import type { Judgments } from './metrics.ts';
 import type { VectorSet } from './maxsim.ts';
 import type { GridShape, MultiVector, TokenPositions } from './multivector.ts';
 import type { NpyArray } from './npy.ts';
 import { readNpz } from './npz.ts';
 import { readSafetensors, TensorFileError } from './safetensors.ts';
-import { decodeResidualArrays, RESIDUAL_ARRAYS } from './residualImport.ts';
+import { decodeResidualArrays, parseManifest, RESIDUAL_ARRAYS, storedFromFile } from './indexImport.ts';
 import { decodeRows, isResidual, isStorageType, placeStored, type StoredCorpus } from './storage.ts';
 import { LIMITS } from './limits.ts';
 import { parseRelevance } from './relevance.ts';
@@ -119,7 +118,7 @@ function stringsOf(na: NamedArrays, key: string): string[] | undefined {
   return v;
 }
 
-interface Side {
+export interface Side {
   prefix: string;
   count: number;
   d: number;
@@ -368,46 +367,6 @@ function build(
   const ignored = [...docArrays.arrays.keys(), ...(queryArrays ? [...queryArrays.arrays.keys()] : [])].filter((k) => !known.has(k) && k !== 'doc_assignments');
   if (ignored.length) notes.push(`ignored arrays: ${ignored.join(', ')}`);
   return { docs, queries, qrels, d, layout: docSide.layout, dtype: docSide.dtype, manifest, stored, notes };
-}
-
-function parseManifest(text: string): IndexManifest {
-  let m: IndexManifest;
-  try {
-    m = JSON.parse(text);
-  } catch {
-    throw new ImportError('manifest (metadata): not JSON');
-  }
-  if (m.format !== 'mvc-index') throw new ImportError(`manifest (metadata): format "${m.format}" is not "mvc-index"`);
-  return m;
-}
-
-function storedFromFile(na: NamedArrays, manifest: IndexManifest, side: Side, emb: NpyArray, ek: string): StoredCorpus {
-  const storage = manifest.storage as StoredCorpus['storage'];
-  const offsets = Int32Array.from([...side.parts.map((p) => p.start), side.parts.length ? side.parts[side.parts.length - 1].start + side.parts[side.parts.length - 1].n : 0]);
-  const ids = side.parts.map((p) => p.id);
-  const d = manifest.dimension;
-  const base = { storage, ids, d, offsets };
-  const expectDtype: Record<string, string[]> = { fp32: ['F32'], fp16: ['F16'], int8: ['I8'], binary: ['U32'] };
-  if (!expectDtype[storage].includes(emb.dtype)) throw new ImportError(`${ek}: manifest says ${storage} but the array is ${emb.dtype}`);
-  const width = storage === 'binary' ? Math.ceil(d / 32) : d;
-  if (emb.shape[1] !== width) throw new ImportError(`${ek}: rows of ${emb.shape[1]} values, but the manifest's d = ${d} needs ${width}`);
-  if (manifest.documents !== ids.length || manifest.vectors !== emb.shape[0])
-    throw new ImportError(`manifest: says ${manifest.documents} documents and ${manifest.vectors} vectors, the file has ${ids.length} and ${emb.shape[0]}`);
-  if (storage === 'fp32') return { ...base, vectors: emb.data as Float32Array }; // shared, not copied
-  if (storage === 'fp16') {
-    // F16 was widened exactly on reading; narrowing back is exact too.
-    return { ...base, vectors: Uint16Array.from(emb.data as Float32Array, (x) => float32ToFloat16(x)) };
-  }
-  if (storage === 'int8') {
-    const scales = na.arrays.get('doc_scales');
-    if (!scales || scales.shape.length !== 1 || scales.shape[0] !== emb.shape[0] || !(scales.data instanceof Float32Array))
-      throw new ImportError(`doc_scales: an int8 index needs one float scale per vector (${emb.shape[0]})`);
-    for (let i = 0; i < scales.data.length; i++)
-      if (!Number.isFinite(scales.data[i]) || scales.data[i] <= 0) throw new ImportError(`doc_scales: scale ${i} is ${scales.data[i]}; scales must be finite and > 0`);
-    return { ...base, vectors: Int8Array.from(emb.data), scales: Float32Array.from(scales.data) };
-  }
-  if (emb.shape[1] !== Math.ceil(d / 32)) throw new ImportError(`${ek}: binary vectors of d = ${d} need ${Math.ceil(d / 32)} words per row, got ${emb.shape[1]}`);
-  return { ...base, vectors: new Uint32Array((emb.data as Int32Array).buffer.slice(0)) };
 }
 
 /** The page's and CLI's entry point: document file, optional query file and relevance file. */

@@ -149,3 +149,11 @@ export async function* renderPdfPages(bytes: Uint8Array, options: PdfRenderOptio
     await close();
   }
 }
+
+/** A JPEG of a rendered PDF page (longer side at most 768 px) for the page's views to show. */
+export async function pagePicture(bitmap: ImageBitmap): Promise<Blob> {
+  const scale = Math.min(1, 768 / Math.max(bitmap.width, bitmap.height));
+  const c = new OffscreenCanvas(Math.max(1, Math.round(bitmap.width * scale)), Math.max(1, Math.round(bitmap.height * scale)));
+  c.getContext('2d')!.drawImage(bitmap, 0, 0, c.width, c.height);
+  return c.convertToBlob({ type: 'image/jpeg', quality: 0.85 });
+}

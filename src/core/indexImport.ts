@@ -1,9 +1,12 @@
 /**
- * Reading a residual index (res2, res1) that exportIndex.ts wrote: the residual_* arrays checked
- * against the manifest and each other, then decoded to the vectors they stand for (importer.ts
- * reads the result like an fp32 file).
+ * Reading an index that exportIndex.ts wrote: its manifest, its vectors as stored (fp32, fp16,
+ * int8 with scales, binary words), and a residual index (res2, res1), whose residual_* arrays are
+ * checked against the manifest and each other, then decoded to the vectors they stand for
+ * (importer.ts reads the result like an fp32 file).
  */
-import type { IndexManifest, NamedArrays } from './importer.ts';
+import { float32ToFloat16 } from './float16.ts';
+import type { IndexManifest, NamedArrays, Side } from './importer.ts';
+import type { StoredCorpus } from './storage.ts';
 import { ImportError } from './importError.ts';
 import { LIMITS } from './limits.ts';
 import type { NpyArray } from './npy.ts';
@@ -49,4 +52,44 @@ export function decodeResidualArrays(na: NamedArrays, manifest: IndexManifest): 
     cutoffs: Float32Array.from(cutoffs.data), weights: Float32Array.from(weights.data), renormalise: info.renormalise === true,
   });
   return { dtype: 'F32', shape: [n, d], data: decoded.data } as NpyArray;
+}
+
+export function parseManifest(text: string): IndexManifest {
+  let m: IndexManifest;
+  try {
+    m = JSON.parse(text);
+  } catch {
+    throw new ImportError('manifest (metadata): not JSON');
+  }
+  if (m.format !== 'mvc-index') throw new ImportError(`manifest (metadata): format "${m.format}" is not "mvc-index"`);
+  return m;
+}
+
+export function storedFromFile(na: NamedArrays, manifest: IndexManifest, side: Side, emb: NpyArray, ek: string): StoredCorpus {
+  const storage = manifest.storage as StoredCorpus['storage'];
+  const offsets = Int32Array.from([...side.parts.map((p) => p.start), side.parts.length ? side.parts[side.parts.length - 1].start + side.parts[side.parts.length - 1].n : 0]);
+  const ids = side.parts.map((p) => p.id);
+  const d = manifest.dimension;
+  const base = { storage, ids, d, offsets };
+  const expectDtype: Record<string, string[]> = { fp32: ['F32'], fp16: ['F16'], int8: ['I8'], binary: ['U32'] };
+  if (!expectDtype[storage].includes(emb.dtype)) throw new ImportError(`${ek}: manifest says ${storage} but the array is ${emb.dtype}`);
+  const width = storage === 'binary' ? Math.ceil(d / 32) : d;
+  if (emb.shape[1] !== width) throw new ImportError(`${ek}: rows of ${emb.shape[1]} values, but the manifest's d = ${d} needs ${width}`);
+  if (manifest.documents !== ids.length || manifest.vectors !== emb.shape[0])
+    throw new ImportError(`manifest: says ${manifest.documents} documents and ${manifest.vectors} vectors, the file has ${ids.length} and ${emb.shape[0]}`);
+  if (storage === 'fp32') return { ...base, vectors: emb.data as Float32Array }; // shared, not copied
+  if (storage === 'fp16') {
+    // F16 was widened exactly on reading; narrowing back is exact too.
+    return { ...base, vectors: Uint16Array.from(emb.data as Float32Array, (x) => float32ToFloat16(x)) };
+  }
+  if (storage === 'int8') {
+    const scales = na.arrays.get('doc_scales');
+    if (!scales || scales.shape.length !== 1 || scales.shape[0] !== emb.shape[0] || !(scales.data instanceof Float32Array))
+      throw new ImportError(`doc_scales: an int8 index needs one float scale per vector (${emb.shape[0]})`);
+    for (let i = 0; i < scales.data.length; i++)
+      if (!Number.isFinite(scales.data[i]) || scales.data[i] <= 0) throw new ImportError(`doc_scales: scale ${i} is ${scales.data[i]}; scales must be finite and > 0`);
+    return { ...base, vectors: Int8Array.from(emb.data), scales: Float32Array.from(scales.data) };
+  }
+  if (emb.shape[1] !== Math.ceil(d / 32)) throw new ImportError(`${ek}: binary vectors of d = ${d} need ${Math.ceil(d / 32)} words per row, got ${emb.shape[1]}`);
+  return { ...base, vectors: new Uint32Array((emb.data as Int32Array).buffer.slice(0)) };
 }
