@@ -193,8 +193,10 @@ const api = {
         try {
           if (item.pdf.size === 0) throw new Error('the file is empty (0 bytes)');
           if (item.pdf.size > LIMITS.pdfBytes) throw new Error(`${(item.pdf.size / 2 ** 20).toFixed(0)} MiB, over the ${LIMITS.pdfBytes / 2 ** 20} MiB a PDF may have here; split it`);
-          const fileHash = await sha256(item.pdf).catch(() => undefined);
-          for await (const pg of renderPdfPages(new Uint8Array(await item.pdf.arrayBuffer()), { maxSide: size, maxPages: LIMITS.pdfPages, cancelled: () => cancelRequested })) {
+          // Read once: hashed for the stored keys, then handed to PDF.js (which may take it over).
+          const bytes = new Uint8Array(await item.pdf.arrayBuffer());
+          const fileHash = await sha256(bytes).catch(() => undefined);
+          for await (const pg of renderPdfPages(bytes, { maxSide: size, maxPages: LIMITS.pdfPages, cancelled: () => cancelRequested })) {
             const tp = performance.now();
             if (pages++ === 0) {
               total += Math.min(pg.pages, LIMITS.pdfPages) - 1;
