@@ -42,6 +42,17 @@ async function getJson(get: FileGetter, name: string, path: string): Promise<Rec
 
 type TokenizerCtor = new (json: unknown, config: unknown) => transformers.PreTrainedTokenizer;
 
+/** Transformers.js's tokenizer class named by tokenizer_config.json, built from tokenizer.json. */
+export function makeTokenizer(name: string, tokJson: Record<string, unknown>, tokConfig: Record<string, unknown>): transformers.PreTrainedTokenizer {
+  const cls = tokConfig.tokenizer_class as string | undefined;
+  const Ctor = ((cls && (transformers as unknown as Record<string, unknown>)[cls]) ?? transformers.PreTrainedTokenizer) as TokenizerCtor;
+  try {
+    return new Ctor(tokJson, tokConfig);
+  } catch (err) {
+    throw new ModelFolderError(`${name}: tokenizer.json could not be loaded (${(err as Error).message})`);
+  }
+}
+
 export async function loadBundle(name: string, get: FileGetter, dtype: Dtype): Promise<ModelBundle> {
   const [config, preprocessor, tokJson, tokConfig] = await Promise.all([
     getJson(get, name, 'config.json'),
@@ -51,14 +62,7 @@ export async function loadBundle(name: string, get: FileGetter, dtype: Dtype): P
   ]);
   const s = DTYPE_SUFFIX[dtype];
   const [vision, text] = await Promise.all([get(`onnx/vision_model${s}.onnx`), get(`onnx/text_model${s}.onnx`)]);
-  const cls = tokConfig.tokenizer_class as string | undefined;
-  const Ctor = ((cls && (transformers as unknown as Record<string, unknown>)[cls]) ?? transformers.PreTrainedTokenizer) as TokenizerCtor;
-  let tokenizer: transformers.PreTrainedTokenizer;
-  try {
-    tokenizer = new Ctor(tokJson, tokConfig);
-  } catch (err) {
-    throw new ModelFolderError(`${name}: tokenizer.json could not be loaded (${(err as Error).message})`);
-  }
+  const tokenizer = makeTokenizer(name, tokJson, tokConfig);
   const family = config.model_type === 'siglip' ? 'siglip' : 'clip';
   const maxLength = Number(tokConfig.model_max_length) > 0 && Number(tokConfig.model_max_length) < 1e6 ? Number(tokConfig.model_max_length) : 77;
   const padTo = family === 'siglip' ? maxLength : undefined;

@@ -33,12 +33,15 @@ export interface ArchSpec {
    * Exp / ReduceSum instead, standing in for graphs whose attention exposes no Softmax (fused).
    */
   attentionProbs?: 'softmax' | 'exp-normalise';
+  /** The MLP's activation; by default quick-GELU for CLIP, tanh-GELU for SigLIP (BERT: 'gelu-erf'). */
+  activation?: 'quick-gelu' | 'gelu-tanh' | 'gelu-erf';
 }
 
 /** Supplies every weight by its torch parameter name; linear weights are [in, out]. */
 export type WeightProvider = (name: string, dims: number[]) => Float32Array;
 
-class Net {
+/** Parameters, layer norms, linears, attention and MLPs of the generated graphs (also used by ./bert.ts). */
+export class Net {
   readonly g = new GraphBuilder();
   constructor(
     readonly spec: ArchSpec,
@@ -98,7 +101,13 @@ class Net {
 
   activation(scope: string, x: string): string {
     const g = this.g;
-    if (this.spec.family === 'clip') {
+    const kind = this.spec.activation ?? (this.spec.family === 'clip' ? 'quick-gelu' : 'gelu-tanh');
+    if (kind === 'gelu-erf') {
+      // gelu: 0.5 x (1 + erf(x / sqrt 2)), the exact form BERT uses
+      const e = g.op1(scope, 'Erf', [g.op1(scope, 'Div', [x, g.f32([Math.SQRT2], true)])]);
+      return g.op1(scope, 'Mul', [g.op1(scope, 'Mul', [x, g.op1(scope, 'Add', [e, g.f32([1], true)])]), g.f32([0.5], true)]);
+    }
+    if (kind === 'quick-gelu') {
       // quick_gelu: x * sigmoid(1.702 x)
       const m = g.op1(scope, 'Mul', [x, g.f32([1.702], true)]);
       const s = g.op1(scope, 'Sigmoid', [m]);

@@ -16,6 +16,7 @@ import { gaussian, hashString, mulberry32 } from '../core/rng.ts';
 import { encodeModel } from '../onnx/proto.ts';
 import { buildTextModel, buildVisionModel, type ArchSpec, type Family, type WeightProvider } from './architecture.ts';
 import { clipTokenizer, sigLipTokenizer, type TokenizerFiles } from './tokenizers.ts';
+import { tinyColbert } from './colbert.ts';
 
 export type ModelFiles = Map<string, Uint8Array>;
 
@@ -390,5 +391,6 @@ export function allGeneratedModels(): Record<string, () => ModelFiles> {
     'tiny-clip-decomposed': () => tinyModel('clip', 'decomposed'),
     'tiny-siglip': () => tinyModel('siglip', 'fused'),
     'tiny-clip-nosoftmax': () => tinyModel('clip', 'fused', 7, 'exp-normalise'),
+    'tiny-colbert': () => tinyColbert(),
   };
 }

@@ -1,0 +1,408 @@
+/**
+ * Token-level text embeddings from a ColBERT-family model, as PyLate and Stanford ColBERT compute
+ * them: the query marker ([unused0], "[Q]") or document marker ([unused1], "[D]") inserted after
+ * [CLS]; queries padded with [MASK] to the query length (query augmentation; the expansion tokens
+ * are not attended to unless the model says so, but their vectors are kept); the encoder's
+ * last_hidden_state projected by the checkpoint's linear layer (`1_Dense/`, no bias) unless the
+ * graph already ends in it; every vector L2-normalised; and, for documents only, padding and the
+ * punctuation skiplist left out. Saliency for AGC is the last layer's attention from [CLS],
+ * averaged over heads, exposed from the graph's last Softmax as for the vision towers.
+ *
+ * Folder layout (answerdotai/answerai-colbert-small-v1 with its PyLate files): config.json,
+ * tokenizer.json, tokenizer_config.json, onnx/model{,_fp16,_quantized}.onnx, 1_Dense/config.json,
+ * 1_Dense/model.safetensors (`linear.weight`, out x in) and config_sentence_transformers.json.
+ */
+import type * as transformers from '@huggingface/transformers';
+import { float16ToFloat32 } from '../core/float16.ts';
+import { readSafetensors } from '../core/safetensors.ts';
+import { GraphIndex, GraphStructureError, withExtraOutputs } from '../onnx/graph.ts';
+import { decodeModel } from '../onnx/proto.ts';
+import { DTYPE_SUFFIX, makeTokenizer, ModelFolderError } from './bundle.ts';
+import { cosine, ModelCheckError, ModelRunError, SELF_CHECK_MIN_COSINE, type Dtype, type OrtModule, type OrtSession, type OrtTensor, type QueryEmbedding, type SelfCheckReport } from './embedder.ts';
+
+export const COLBERT_REQUIRED = (dtype: Dtype) => ['config.json', 'tokenizer.json', 'tokenizer_config.json', `onnx/model${DTYPE_SUFFIX[dtype]}.onnx`];
+/** Read when present: the projection and PyLate's settings. */
+export const COLBERT_OPTIONAL = ['1_Dense/config.json', '1_Dense/model.safetensors', 'config_sentence_transformers.json'];
+
+/** PyLate's and Stanford ColBERT's defaults, used where config_sentence_transformers.json is silent. */
+export const COLBERT_DEFAULTS = {
+  queryPrefix: '[unused0]',
+  documentPrefix: '[unused1]',
+  queryLength: 32,
+  documentLength: 180,
+  attendToExpansion: false,
+  skiplist: [...'!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'],
+};
+
+export interface ColbertSettings {
+  queryPrefixId: number;
+  documentPrefixId: number;
+  queryLength: number;
+  documentLength: number;
+  attendToExpansion: boolean;
+  skiplistIds: Set<number>;
+  clsId: number;
+  sepId: number;
+  maskId: number;
+  padId: number;
+}
+
+export interface ColbertBundle {
+  name: string;
+  model: Uint8Array;
+  /** Token ids of a text, without special tokens. */
+  encode: (text: string) => number[];
+  /** The vocabulary entry of an id (e.g. "##ing"), for aligning tokens with the text. */
+  piece: (id: number) => string;
+  settings: ColbertSettings;
+  /** The projection, out x in (row-major), or null when the graph's output is already projected. */
+  dense: { weight: Float32Array; bias?: Float32Array; in: number; out: number } | null;
+}
+
+/** One passage's vectors: tokens kept (padding and skiplist out), with where each sits in the text. */
+export interface PassageEmbedding {
+  n: number;
+  d: number;
+  vectors: Float32Array;
+  tokenIds: number[];
+  /** Character offsets of each kept token in the passage, -1 for [CLS], [D], [SEP], [UNK]. */
+  start: Int32Array;
+  end: Int32Array;
+  /** Last-layer attention from [CLS] to each kept token, averaged over heads (null without a Softmax). */
+  saliency: Float32Array | null;
+  /** Tokens of the passage beyond the model's document length, left out. */
+  truncated: number;
+}
+
+const json = (files: Map<string, Uint8Array>, path: string): Record<string, unknown> | undefined => {
+  const b = files.get(path);
+  if (!b) return undefined;
+  try {
+    return JSON.parse(new TextDecoder().decode(b)) as Record<string, unknown>;
+  } catch (err) {
+    throw new ModelFolderError(`${path} is not valid JSON (${(err as Error).message})`);
+  }
+};
+
+/** Whether a model folder's files are a ColBERT text model (the encoder at onnx/model*.onnx). */
+export function isColbertFolder(paths: Iterable<string>): boolean {
+  return [...paths].some((p) => /^onnx\/model(_fp16|_quantized)?\.onnx$/.test(p));
+}
+
+export function loadColbertBundle(name: string, files: Map<string, Uint8Array>, dtype: Dtype): ColbertBundle {
+  const get = (p: string) => {
+    const b = files.get(p);
+    if (!b) throw new ModelFolderError(`${name}: ${p} is missing`);
+    return b;
+  };
+  const tokJson = json(files, 'tokenizer.json')!;
+  const tokenizer = makeTokenizer(name, tokJson, json(files, 'tokenizer_config.json') ?? {});
+  const vocab = ((tokJson.model as { vocab?: Record<string, number> } | undefined)?.vocab ?? {}) as Record<string, number>;
+  const pieces: string[] = [];
+  for (const [t, id] of Object.entries(vocab)) pieces[id] = t;
+  for (const t of (tokJson.added_tokens as { id: number; content: string }[] | undefined) ?? []) pieces[t.id] = t.content;
+  const idOf = (t: string, what: string) => {
+    const id = vocab[t] ?? ((tokJson.added_tokens as { id: number; content: string }[] | undefined) ?? []).find((a) => a.content === t)?.id;
+    if (id === undefined) throw new ModelFolderError(`${name}: the tokenizer has no ${what} token "${t}"`);
+    return id;
+  };
+  const st = json(files, 'config_sentence_transformers.json') ?? {};
+  const num = (v: unknown, d: number) => (typeof v === 'number' && v > 2 && v <= 8192 ? v : d);
+  const prefix = (v: unknown, d: string) => (typeof v === 'string' && v.trim() ? v.trim() : d);
+  const skipWords = Array.isArray(st.skiplist_words) ? (st.skiplist_words as unknown[]).filter((w): w is string => typeof w === 'string') : COLBERT_DEFAULTS.skiplist;
+  const encode = (text: string) => {
+    const enc = tokenizer(text, { add_special_tokens: false }) as { input_ids: transformers.Tensor };
+    return Array.from(enc.input_ids.data as BigInt64Array, Number);
+  };
+  const skiplistIds = new Set<number>();
+  for (const w of skipWords) {
+    const ids = encode(w);
+    if (ids.length === 1) skiplistIds.add(ids[0]);
+  }
+  const tk = tokenizer as unknown as Record<string, number | undefined>;
+  const maskId = tk.mask_token_id ?? idOf('[MASK]', 'mask');
+  const settings: ColbertSettings = {
+    queryPrefixId: idOf(prefix(st.query_prefix, COLBERT_DEFAULTS.queryPrefix), 'query marker'),
+    documentPrefixId: idOf(prefix(st.document_prefix, COLBERT_DEFAULTS.documentPrefix), 'document marker'),
+    queryLength: num(st.query_length, COLBERT_DEFAULTS.queryLength),
+    documentLength: num(st.document_length, COLBERT_DEFAULTS.documentLength),
+    attendToExpansion: st.attend_to_expansion_tokens === true,
+    skiplistIds,
+    clsId: idOf('[CLS]', 'classification'),
+    sepId: idOf('[SEP]', 'separator'),
+    maskId,
+    // PyLate saves pad_token = [MASK] (it pads queries with it); documents are padded with [PAD].
+    padId: vocab['[PAD]'] ?? tk.pad_token_id ?? 0,
+  };
+  let dense: ColbertBundle['dense'] = null;
+  const denseBytes = files.get('1_Dense/model.safetensors');
+  if (denseBytes) {
+    const t = readSafetensors(denseBytes, `${name}: 1_Dense/model.safetensors`).tensors;
+    const w = t.get('linear.weight') ?? t.get('weight');
+    if (!w || w.shape.length !== 2) throw new ModelFolderError(`${name}: 1_Dense/model.safetensors has no 2-D "linear.weight"`);
+    const b = t.get('linear.bias') ?? t.get('bias');
+    const cfg = json(files, '1_Dense/config.json') ?? {};
+    if (cfg.activation_function && !/Identity/.test(String(cfg.activation_function)))
+      throw new ModelFolderError(`${name}: 1_Dense uses the activation ${String(cfg.activation_function)}; only the identity (a plain linear projection) is supported`);
+    dense = { weight: Float32Array.from(w.data as ArrayLike<number>), ...(b ? { bias: Float32Array.from(b.data as ArrayLike<number>) } : {}), out: w.shape[0], in: w.shape[1] };
+  }
+  return {
+    name,
+    model: get(`onnx/model${DTYPE_SUFFIX[dtype]}.onnx`),
+    encode,
+    piece: (id) => pieces[id] ?? `#${id}`,
+    settings,
+    dense,
+  };
+}
+
+/**
+ * Character offsets of each token in `text`, matched in order on the lower-cased, accent-stripped
+ * text (as BertNormalizer sees it); -1 where a token is not found (special tokens, [UNK]).
+ */
+export function alignTokens(text: string, pieces: (string | null)[]): { start: Int32Array; end: Int32Array } {
+  const norm: string[] = [];
+  const from: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const n = text[i].normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+    for (const c of n) {
+      norm.push(c);
+      from.push(i);
+    }
+  }
+  const s = norm.join('');
+  const start = new Int32Array(pieces.length).fill(-1);
+  const end = new Int32Array(pieces.length).fill(-1);
+  let cursor = 0;
+  pieces.forEach((p, k) => {
+    if (!p) return;
+    const piece = p.startsWith('##') ? p.slice(2) : p;
+    if (!piece) return;
+    const at = s.indexOf(piece, cursor);
+    // Only whitespace (or characters the tokenizer dropped) may lie between tokens: a short gap.
+    if (at < 0 || at - cursor > 8) return;
+    start[k] = from[at];
+    end[k] = from[at + piece.length - 1] + 1;
+    cursor = at + piece.length;
+  });
+  return { start, end };
+}
+
+function toF32(t: OrtTensor): Float32Array {
+  const data = t.data as ArrayLike<number>;
+  if (t.type === 'float16') return data instanceof Uint16Array ? Float32Array.from(data, float16ToFloat32) : Float32Array.from(data);
+  return data as Float32Array;
+}
+
+/** The last Softmax the output depends on (the last layer's attention probabilities), if any. */
+function lastSoftmax(model: ReturnType<typeof decodeModel>, output: string): { tensor: string; node: string } | null {
+  const g = new GraphIndex(model.graph);
+  const soft = g.ancestors([output]).nodes.filter((i) => g.node(i).opType === 'Softmax');
+  if (soft.length === 0) return null;
+  const n = g.node(soft[soft.length - 1]);
+  return { tensor: n.output[0], node: n.name ?? '' };
+}
+
+export class ColbertEmbedder {
+  readonly modality = 'text';
+  private queue: Promise<unknown> = Promise.resolve();
+  d = 0;
+  selfCheckReport?: SelfCheckReport;
+  /** Whether the projection comes from 1_Dense (applied here) or is already in the graph. */
+  projection = '';
+
+  private constructor(
+    private readonly ort: OrtModule,
+    readonly bundle: ColbertBundle,
+    private readonly session: OrtSession,
+    private readonly output: string,
+    private readonly softmax: { tensor: string; node: string } | null,
+    readonly dtype: Dtype,
+  ) {}
+
+  static async create(ort: OrtModule, bundle: ColbertBundle, dtype: Dtype, sessionOptions: Record<string, unknown> = {}): Promise<ColbertEmbedder> {
+    const model = decodeModel(bundle.model, `${bundle.name} onnx/model.onnx`);
+    const outs = model.graph.output.map((o) => o.name);
+    const output = outs.includes('last_hidden_state') ? 'last_hidden_state' : outs[0];
+    if (!output) throw new GraphStructureError(`${bundle.name}: the graph has no outputs`);
+    const ins = model.graph.input.map((i) => i.name);
+    if (!ins.includes('input_ids')) throw new GraphStructureError(`${bundle.name}: the graph has no input_ids input (found ${ins.join(', ')}); not a text encoder`);
+    const softmax = lastSoftmax(model, output);
+    const elem = model.graph.output.find((o) => o.name === output)?.type?.tensorType?.elemType ?? 1;
+    let session: OrtSession;
+    try {
+      session = await ort.InferenceSession.create(withExtraOutputs(bundle.model, softmax ? [{ name: softmax.tensor, elemType: elem }] : []), sessionOptions);
+    } catch (err) {
+      throw new GraphStructureError(`${bundle.name}: onnxruntime could not load it (${(err as Error).message})`);
+    }
+    const e = new ColbertEmbedder(ort, bundle, session, output, softmax, dtype);
+    let report: SelfCheckReport;
+    try {
+      report = await e.selfCheck();
+    } catch (err) {
+      await e.release();
+      if (err instanceof ModelFolderError || err instanceof GraphStructureError) throw err;
+      throw new ModelRunError(`${bundle.name} could not run its self-check on this device: ${(err as Error).message.split('\n')[0]}`);
+    }
+    e.selfCheckReport = report;
+    if (!report.ok) {
+      await e.release();
+      throw new ModelCheckError(`${bundle.name} failed its self-check and will not be used: ${report.message}`, report);
+    }
+    return e;
+  }
+
+  get saliencySource(): string {
+    return this.softmax ? 'cls-attention' : 'none';
+  }
+
+  get saliencyNote(): string {
+    return this.softmax ? `cls-attention from ${this.softmax.node}` : 'none (the graph has no Softmax: attention is fused); AGC falls back to uniform saliency';
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** [CLS] marker tokens [SEP], the tokens cut so the whole is at most `length` (PyLate's truncation). */
+  private sequence(text: string, marker: number, length: number): { ids: number[]; truncated: number } {
+    const s = this.bundle.settings;
+    const body = this.bundle.encode(text);
+    const room = Math.max(0, length - 3);
+    return { ids: [s.clsId, marker, ...body.slice(0, room), s.sepId], truncated: Math.max(0, body.length - room) };
+  }
+
+  /** Runs a padded batch; returns per-row projected, normalised vectors [L, D] and attention from CLS. */
+  private async run(rows: { ids: number[]; mask: number[] }[]): Promise<{ vectors: Float32Array[]; cls: (Float32Array | null)[]; L: number }> {
+    const B = rows.length;
+    const L = Math.max(...rows.map((r) => r.ids.length));
+    const ids = new BigInt64Array(B * L).fill(BigInt(this.bundle.settings.padId));
+    const mask = new BigInt64Array(B * L);
+    rows.forEach((r, b) => {
+      r.ids.forEach((id, t) => (ids[b * L + t] = BigInt(id)));
+      r.mask.forEach((m, t) => (mask[b * L + t] = BigInt(m)));
+    });
+    const feeds: Record<string, OrtTensor> = { input_ids: new this.ort.Tensor('int64', ids, [B, L]) };
+    const names = this.session.inputNames;
+    if (names.includes('attention_mask')) feeds.attention_mask = new this.ort.Tensor('int64', mask, [B, L]);
+    if (names.includes('token_type_ids')) feeds.token_type_ids = new this.ort.Tensor('int64', new BigInt64Array(B * L), [B, L]);
+    const out = await this.session.run(feeds);
+    const hidden = toF32(out[this.output]);
+    const H = out[this.output].dims[2];
+    const dense = this.bundle.dense;
+    let D = H;
+    if (dense && dense.in === H) {
+      D = dense.out;
+      this.projection = `1_Dense (${dense.in} -> ${dense.out}${dense.bias ? ', with bias' : ''})`;
+    } else if (dense && dense.out === H) {
+      this.projection = `in the graph (its output is already ${H}-dimensional)`;
+    } else if (dense) {
+      throw new GraphStructureError(`${this.bundle.name}: 1_Dense maps ${dense.in} -> ${dense.out} dimensions, but the graph's ${this.output} has ${H}`);
+    } else {
+      throw new ModelFolderError(
+        `${this.bundle.name}: no ColBERT projection found: 1_Dense/model.safetensors (PyLate's layout, "linear.weight") is missing and the graph gives ${H}-dimensional hidden states. Add the folder's 1_Dense/ files.`,
+      );
+    }
+    const vectors: Float32Array[] = [];
+    for (let b = 0; b < B; b++) {
+      const v = new Float32Array(L * D);
+      for (let t = 0; t < L; t++) {
+        const h = hidden.subarray((b * L + t) * H, (b * L + t + 1) * H);
+        if (D === H && !(dense && dense.in === H)) v.set(h, t * D);
+        else {
+          for (let o = 0; o < D; o++) {
+            let s = dense!.bias ? dense!.bias[o] : 0;
+            const w = dense!.weight.subarray(o * H, (o + 1) * H);
+            for (let j = 0; j < H; j++) s += w[j] * h[j];
+            v[t * D + o] = s;
+          }
+        }
+        let n = 0;
+        for (let o = 0; o < D; o++) n += v[t * D + o] ** 2;
+        const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
+        for (let o = 0; o < D; o++) v[t * D + o] *= inv;
+      }
+      vectors.push(v);
+    }
+    this.d = D;
+    const cls: (Float32Array | null)[] = [];
+    const probs = this.softmax ? out[this.softmax.tensor] : undefined;
+    for (let b = 0; b < B; b++) {
+      if (!probs) {
+        cls.push(null);
+        continue;
+      }
+      const p = toF32(probs);
+      const heads = probs.dims[1];
+      const row = new Float32Array(L);
+      for (let h = 0; h < heads; h++) {
+        const base = ((b * heads + h) * L + 0) * L;
+        for (let t = 0; t < L; t++) row[t] += p[base + t] / heads;
+      }
+      cls.push(row);
+    }
+    return { vectors, cls, L };
+  }
+
+  /** Document vectors of each passage (in batches of 8, padded to the longest). */
+  embedPassages(texts: string[]): Promise<PassageEmbedding[]> {
+    return this.exclusive(async () => {
+      const s = this.bundle.settings;
+      const out: PassageEmbedding[] = [];
+      for (let i = 0; i < texts.length; i += 8) {
+        const part = texts.slice(i, i + 8).map((t) => this.sequence(t, s.documentPrefixId, s.documentLength));
+        const { vectors, cls } = await this.run(part.map((p) => ({ ids: p.ids, mask: p.ids.map(() => 1) })));
+        part.forEach((p, k) => {
+          const D = this.d;
+          const keep = p.ids.map((id, t) => (s.skiplistIds.has(id) ? -1 : t)).filter((t) => t >= 0);
+          const v = new Float32Array(keep.length * D);
+          keep.forEach((t, r) => v.set(vectors[k].subarray(t * D, (t + 1) * D), r * D));
+          const special = new Set([s.clsId, s.sepId, s.documentPrefixId, s.padId]);
+          const { start, end } = alignTokens(texts[i + k], keep.map((t) => (special.has(p.ids[t]) ? null : this.bundle.piece(p.ids[t]))));
+          const c = cls[k];
+          out.push({ n: keep.length, d: D, vectors: v, tokenIds: keep.map((t) => p.ids[t]), start, end, saliency: c ? Float32Array.from(keep, (t) => c[t]) : null, truncated: p.truncated });
+        });
+      }
+      return out;
+    });
+  }
+
+  /** Query vectors: all query_length of them, [MASK] expansion included (ColBERT's query augmentation). */
+  embedQuery(text: string): Promise<QueryEmbedding> {
+    return this.exclusive(async () => {
+      const s = this.bundle.settings;
+      const { ids } = this.sequence(text, s.queryPrefixId, s.queryLength);
+      const real = ids.length;
+      while (ids.length < s.queryLength) ids.push(s.maskId);
+      const mask = ids.map((_, t) => (t < real || s.attendToExpansion ? 1 : 0));
+      const { vectors } = await this.run([{ ids, mask }]);
+      const label = (id: number) => (id === s.queryPrefixId ? '[Q]' : this.bundle.piece(id));
+      return { text, n: ids.length, d: this.d, vectors: vectors[0], tokenIds: ids, tokens: ids.map(label), droppedZero: 0, pooled: new Float32Array(this.d) };
+    });
+  }
+
+  /**
+   * Invariants checked on every load: a passage's vectors are the same alone and padded in a batch
+   * beside a longer passage (padding is masked out), and every vector has unit length.
+   */
+  async selfCheck(): Promise<SelfCheckReport> {
+    const min = SELF_CHECK_MIN_COSINE[this.dtype];
+    const a = 'late interaction keeps one vector per token';
+    const b = 'a longer passage pads the shorter one in the same batch, which the attention mask must hide from every token';
+    const [alone] = await this.embedPassages([a]);
+    const [batched] = await this.embedPassages([a, b]);
+    let c = 1;
+    for (let t = 0; t < alone.n; t++) c = Math.min(c, cosine(alone.vectors, t * alone.d, batched.vectors, t * alone.d, alone.d));
+    if (alone.n !== batched.n) c = 0;
+    const ok = c >= min;
+    const check = 'passage alone = the same passage padded in a batch';
+    const message = ok ? `passed (padding cosine ${c.toFixed(5)}, minimum ${min}; projection ${this.projection})` : `${check}: cosine ${c.toFixed(5)}, must be at least ${min}`;
+    return { ok, vision: { check, cosine: c }, text: { check: 'query marker and expansion', cosine: 1, position: 1 }, minCosine: min, message };
+  }
+
+  async release(): Promise<void> {
+    await this.session.release?.();
+  }
+}

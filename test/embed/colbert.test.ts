@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { alignTokens, ColbertEmbedder, loadColbertBundle } from '../../src/embed/colbert.ts';
+import { ModelFolderError } from '../../src/embed/bundle.ts';
+import type { Dtype } from '../../src/embed/embedder.ts';
+import { GraphStructureError } from '../../src/onnx/graph.ts';
+import { writeSafetensors } from '../../src/core/safetensors.ts';
+import { modelDir, nodeOrt, ROOT } from './models.ts';
+
+interface Ref {
+  d: number;
+  queries: { text: string; ids: number[]; vectors: number[] }[];
+  docs: { text: string; ids: number[]; vectors: number[]; saliency: number[] }[];
+}
+
+async function folder(name: string): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>();
+  const walk = async (dir: string, prefix: string) => {
+    for (const f of await readdir(dir)) {
+      const p = join(dir, f);
+      if ((await stat(p)).isDirectory()) await walk(p, `${prefix}${f}/`);
+      else files.set(`${prefix}${f}`, new Uint8Array(await readFile(p)));
+    }
+  };
+  await walk(modelDir(name), '');
+  return files;
+}
+
+const load = async (files: Map<string, Uint8Array>, dtype: Dtype = 'fp32') => ColbertEmbedder.create(nodeOrt, loadColbertBundle('tiny-colbert', files, dtype), dtype);
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+describe('ColBERT text embedding (tiny-colbert, PyLate layout) against a numpy reference', async () => {
+  const ref = JSON.parse(await readFile(join(ROOT, 'test', 'fixtures', 'colbert.json'), 'utf8')) as Ref;
+  const files = await folder('tiny-colbert');
+  const vocab = JSON.parse(new TextDecoder().decode(files.get('tokenizer.json')!)).model.vocab as Record<string, number>;
+
+  it('queries: [CLS] [Q] words [SEP], padded with [MASK] to 32, every vector kept, as the reference computes them', async () => {
+    const e = await load(files);
+    expect(e.selfCheckReport!.ok).toBe(true);
+    expect(e.saliencyNote).toBe('cls-attention from /encoder/layer.1/attention/self/Softmax');
+    const q = await e.embedQuery('Red apple');
+    // bert-base-uncased ids: [CLS] 101, [unused0] 1, [SEP] 102, [MASK] 103.
+    expect(q.tokenIds.slice(0, 5)).toEqual([101, 1, vocab.red, vocab.apple, 102]);
+    expect(q.tokenIds.slice(5)).toEqual(new Array(27).fill(103));
+    expect(q.tokens.slice(0, 5)).toEqual(['[CLS]', '[Q]', 'red', 'apple', '[SEP]']);
+    expect(q.d).toBe(ref.d);
+    for (const r of ref.queries) {
+      const got = await e.embedQuery(r.text);
+      expect(got.tokenIds).toEqual(r.ids);
+      expect(maxAbsDiff(got.vectors, r.vectors)).toBeLessThan(2e-5);
+    }
+    await e.release();
+  });
+
+  it('documents: [D] marker, punctuation left out, projected by 1_Dense and normalised; [CLS] attention as saliency', async () => {
+    const e = await load(files);
+    const got = await e.embedPassages(ref.docs.map((d) => d.text));
+    got.forEach((g, i) => {
+      expect(g.tokenIds).toEqual(ref.docs[i].ids);
+      expect(g.tokenIds[1]).toBe(2); // [unused1]
+      expect(g.tokenIds).not.toContain(vocab[',']);
+      expect(maxAbsDiff(g.vectors, ref.docs[i].vectors)).toBeLessThan(2e-5);
+      expect(maxAbsDiff(g.saliency!, ref.docs[i].saliency)).toBeLessThan(1e-5);
+    });
+    // Where each kept token sits in the text, counted by hand: "The red apple, the green apple."
+    expect(Array.from(got[0].start)).toEqual([-1, -1, 0, 4, 8, 15, 19, 25, -1]);
+    expect(Array.from(got[0].end)).toEqual([-1, -1, 3, 7, 13, 18, 24, 30, -1]);
+    await e.release();
+  });
+
+  it('retrieval: each query ranks the passage that shares its words first', async () => {
+    const e = await load(files);
+    const docs = ['The red apple is on the table.', 'A train crosses the river near the mountain.', 'Coffee and tea with bread and cheese.', 'A storm with rain and snow on the ocean.'];
+    const ps = await e.embedPassages(docs);
+    const queries = ['red apple', 'train river', 'coffee', 'snow storm'];
+    for (const [qi, text] of queries.entries()) {
+      const q = await e.embedQuery(text);
+      const scores = ps.map((p) => {
+        let s = 0;
+        for (let i = 0; i < q.n; i++) {
+          let best = -Infinity;
+          for (let j = 0; j < p.n; j++) {
+            let dot = 0;
+            for (let k = 0; k < q.d; k++) dot += q.vectors[i * q.d + k] * p.vectors[j * p.d + k];
+            best = Math.max(best, dot);
+          }
+          s += best;
+        }
+        return s;
+      });
+      expect(scores.indexOf(Math.max(...scores))).toBe(qi);
+    }
+    await e.release();
+  });
+
+  it('q8 weights (onnx/model_quantized.onnx) pass the self-check and stay close to fp32', async () => {
+    const e = await load(files, 'q8');
+    expect(e.selfCheckReport!.ok).toBe(true);
+    const q = await e.embedQuery(ref.queries[0].text);
+    let c = 1;
+    for (let t = 0; t < q.n; t++) {
+      let dot = 0;
+      for (let k = 0; k < q.d; k++) dot += q.vectors[t * q.d + k] * ref.queries[0].vectors[t * q.d + k];
+      c = Math.min(c, dot);
+    }
+    expect(c).toBeGreaterThan(0.99);
+    await e.release();
+  });
+
+  it('a folder without 1_Dense is refused and says what is missing; a projection of the wrong size too', async () => {
+    const noDense = new Map([...files].filter(([p]) => !p.startsWith('1_Dense/')));
+    await expect(load(noDense)).rejects.toThrow(/no ColBERT projection found: 1_Dense\/model\.safetensors .* is missing and the graph gives 32-dimensional/);
+    const wrong = new Map(files);
+    wrong.set('1_Dense/model.safetensors', writeSafetensors({ 'linear.weight': { dtype: 'F32', shape: [8, 24], data: new Float32Array(8 * 24).fill(0.1) } }));
+    await expect(load(wrong)).rejects.toThrow(GraphStructureError);
+    await expect(load(wrong)).rejects.toThrow(/1_Dense maps 24 -> 8 dimensions, but the graph's last_hidden_state has 32/);
+    const noMarker = new Map(files);
+    noMarker.set('config_sentence_transformers.json', new TextEncoder().encode(JSON.stringify({ query_prefix: '[QQ]' })));
+    expect(() => loadColbertBundle('x', noMarker, 'fp32')).toThrow(ModelFolderError);
+    expect(() => loadColbertBundle('x', noMarker, 'fp32')).toThrow('the tokenizer has no query marker token "[QQ]"');
+  });
+
+  it('a long passage is cut at the document length, and the cut is counted', async () => {
+    const e = await load(files);
+    const text = Array.from({ length: 200 }, () => 'rain').join(' ');
+    const [p] = await e.embedPassages([text]);
+    expect(p.n).toBe(180); // [CLS] [D] 177 words [SEP]
+    expect(p.truncated).toBe(23);
+    await e.release();
+  });
+});
+
+describe('aligning tokens with the text', () => {
+  it('finds word pieces in order, through case and accents; special tokens get -1', () => {
+    // "Café au lait": c ##a ##f ##e | au | lait, each piece at its own characters.
+    const { start, end } = alignTokens('Café au LAIT', [null, 'c', '##a', '##f', '##e', 'au', 'lait', null]);
+    expect(Array.from(start)).toEqual([-1, 0, 1, 2, 3, 5, 8, -1]);
+    expect(Array.from(end)).toEqual([-1, 1, 2, 3, 4, 7, 12, -1]);
+  });
+  it('a token not in the text ([UNK]) does not move the cursor', () => {
+    const { start } = alignTokens('x ☃ y', ['x', '[UNK]', 'y']);
+    expect(Array.from(start)).toEqual([0, -1, 4]);
+  });
+});
