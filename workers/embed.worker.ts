@@ -28,9 +28,17 @@ import { probe } from '../src/embed/deviceProbe.ts';
 import { LIMITS } from '../src/core/limits.ts';
 import { decodeWebmIsolated, isEbml } from '../src/webmDecode.ts';
 import { queryForStorage, scoreStored, storedBytes } from '../src/core/storage.ts';
+import { COLBERT_OPTIONAL, COLBERT_REQUIRED, ColbertEmbedder, isColbertFolder, loadColbertBundle } from '../src/embed/colbert.ts';
+import { jsonlPassages, plainTextPassages } from '../src/embed/textDocs.ts';
+import { fetchOptional } from '../src/embed/registry.ts';
 import { PDF_DEFAULTS, type EmbedItem, type EmbedOptions, type EmbedProgress, type EmbedResult, type LoadedModel, type LoadProgress, type LoadRequest, type StreamInfo, type StreamSettings } from '../src/embed/workerTypes.ts';
 
 let embedder: Embedder | undefined;
+/** The loaded text model (ColBERT), when the loaded model is one; then `embedder` is undefined. */
+let colbert: ColbertEmbedder | undefined;
+/** Whichever model is loaded, for queries. */
+const queryModel = () => embedder ?? colbert;
+const TEXT_MODEL_ONLY = 'this is a text model (ColBERT): it embeds .txt, .md and JSONL files; load an image model (CLIP, SigLIP) for pictures, videos and PDF pages';
 let loaded: LoadedModel | undefined;
 let cancelRequested = false;
 /**
@@ -87,40 +95,42 @@ const api = {
       onProgress({ step: 'fallback', reason: fallbackReason });
     }
     const dtype = req.dtype ?? (entry ? chooseDtype(entry, device, p.shaderF16) : 'fp32');
-    const files = await fetchModelFiles(req.source, modelFiles(dtype), (progress) => onProgress({ step: 'download', progress }));
+    // A local folder is what its files say (onnx/model.onnx: a text encoder); else the registry entry.
+    const text = req.source.kind === 'files' ? isColbertFolder(req.source.files.keys()) : entry?.modality === 'text';
+    const names = text ? COLBERT_REQUIRED(dtype) : modelFiles(dtype);
+    const files = await fetchModelFiles(req.source, names, (progress) => onProgress({ step: 'download', progress }));
+    if (text) for (const [path, bytes] of await fetchOptional(req.source, COLBERT_OPTIONAL)) files.set(path, bytes);
     await embedder?.release();
+    await colbert?.release();
     embedder = undefined;
+    colbert = undefined;
     loaded = undefined;
     stream = undefined; // its vectors belong to the previous model
     onProgress({ step: 'compile', device, dtype });
-    let e: Embedder;
+    const options = { executionProviders: [device], graphOptimizationLevel: 'all', logSeverityLevel: 3 };
+    let e: Embedder | ColbertEmbedder;
     try {
-      e = await createOn(device, files, req, dtype, label);
+      e = text ? await ColbertEmbedder.create(ort as unknown as OrtModule, loadColbertBundle(label, files, dtype), dtype, options) : await createOn(device, files, req, dtype, label);
     } catch (err) {
       // A failed check or a static export is the file's problem: another device would not help.
-      if (device !== 'webgpu' || err instanceof ModelCheckError || err instanceof StaticExportError) throw err;
+      if (device !== 'webgpu' || err instanceof ModelCheckError || err instanceof StaticExportError || (err as Error).name === 'ModelFolderError') throw err;
       // WebGPU failed (no device, no adapter memory, unsupported op, lost device). onnxruntime-web's
       // WebAssembly instance is not usable after a failed WebGPU start: a WASM session created next
       // in this worker never finishes (seen with a GPU that refuses a device). So the client starts
       // a fresh worker and loads on WASM there, with this reason.
       throw Object.assign(new Error(`WebGPU failed to run this model (${(err as Error).message.split('\n')[0]}); using WASM`), { name: WEBGPU_LOAD_FAILED });
     }
-    embedder = e;
-    modelFingerprint = await fingerprint(files, modelFiles(dtype));
-    loaded = {
-      modelId: req.modelId,
-      label,
-      device,
-      dtype,
-      fallbackReason,
-      selfCheck: e.selfCheckReport!,
-      saliency: e.saliencyNote,
-      dim: e.d,
-      grid: e.grid,
-      inputSize: e.size,
-      centerCrop: !!e.bundle.preprocessor.do_center_crop,
-      loadMs: performance.now() - t0,
-    };
+    modelFingerprint = await fingerprint(files, [...files.keys()]);
+    const common = { modelId: req.modelId, label, device, dtype, fallbackReason, selfCheck: e.selfCheckReport!, saliency: e.saliencyNote, dim: e.d, loadMs: performance.now() - t0 };
+    if (e instanceof ColbertEmbedder) {
+      colbert = e;
+      const st = e.bundle.settings;
+      loaded = { ...common, grid: 0, inputSize: 0, centerCrop: false, modality: 'text', colbert: { queryLength: st.queryLength, documentLength: st.documentLength, projection: e.projection } };
+    } else {
+      embedder = e;
+      loaded = { ...common, grid: e.grid, inputSize: e.size, centerCrop: !!e.bundle.preprocessor.do_center_crop, modality: 'image' };
+    }
+    loaded.loadMs = performance.now() - t0;
     return loaded;
   },
 
@@ -130,7 +140,8 @@ const api = {
 
   async embed(items: EmbedItem[], options: EmbedOptions, onProgress: (p: EmbedProgress) => void): Promise<EmbedResult> {
     const e = embedder;
-    if (!e) throw new Error('no model is loaded');
+    const c = colbert;
+    if (!e && !c) throw new Error('no model is loaded');
     cancelRequested = false;
     const docs: MultiVector[] = [];
     const errors: { name: string; message: string }[] = [];
@@ -139,6 +150,7 @@ const api = {
     let fromStore = 0;
     let storeError: string | undefined;
     const storeNotes: string[] = [];
+    const notes: string[] = [];
     const indexed: { id: string; n: number; stored: number }[] = [];
     /** A finished document: into the streaming index (if any), and to the page if it keeps full vectors. */
     const accept = (doc: MultiVector) => {
@@ -157,11 +169,12 @@ const api = {
       docs.push(doc);
     };
     const info = loaded!;
-    const S = inputSize(e.bundle.preprocessor);
+    const S = e ? inputSize(e.bundle.preprocessor) : 1;
     const canvas = new OffscreenCanvas(S, S);
     const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
     /** Draws each view at the model's input size and embeds them all as one document. */
     const embedBitmaps = async (id: string, views: { bitmap: ImageBitmap; rect: Rect; meta: ViewMeta }[]) => {
+      if (!e) throw new Error(TEXT_MODEL_ONLY);
       const pix = new Float32Array(views.length * 3 * S * S);
       views.forEach((v, i) => {
         ctx.clearRect(0, 0, S, S);
@@ -177,7 +190,7 @@ const api = {
     const t0 = performance.now();
     let done = 0;
     let total = items.length;
-    const cancelledResult = (): EmbedResult => ({ docs, indexed, stream: streamInfo(), errors, needsPageDecode, decoders, pictures, fromStore, storeError, storeNotes, cancelled: true, msPerItem: (performance.now() - t0) / Math.max(1, done) });
+    const cancelledResult = (): EmbedResult => ({ docs, indexed, stream: streamInfo(), errors, needsPageDecode, decoders, pictures, fromStore, storeError, storeNotes, notes, cancelled: true, msPerItem: (performance.now() - t0) / Math.max(1, done) });
     /** Closes the page-decoded frames of items that will not be processed (cancel). */
     const closeFrames = (from: number) => items.slice(from).forEach((it) => it.frames?.forEach((f) => f.bitmap.close()));
     for (const [index, item] of items.entries()) {
@@ -186,6 +199,65 @@ const api = {
         return cancelledResult();
       }
       const ti = performance.now();
+      if (item.text) {
+        const fail = (name: string, message: string) => (errors.push({ name, message }), onProgress({ step: 'error', name, message }));
+        let count = 0;
+        try {
+          if (!c) throw new Error('text documents need a text model: load a ColBERT model (answerai-colbert-small-v1, or a local ColBERT folder) to embed .txt, .md and JSONL files');
+          if (item.text.size > LIMITS.textBytes) throw new Error(`${(item.text.size / 2 ** 20).toFixed(0)} MiB, over the ${LIMITS.textBytes / 2 ** 20} MiB a text file may have here; split it`);
+          const raw = await item.text.text();
+          const { passages, errors: bad } = item.jsonl ? jsonlPassages(item.name, raw) : plainTextPassages(item.name, raw);
+          for (const x of bad) fail(x.name, x.message);
+          count = passages.length;
+          if (count > 1) onProgress({ step: 'total', total: (total += count - 1) });
+          let cut = 0;
+          for (let i = 0; i < passages.length && !cancelRequested; i += 8) {
+            const part = passages.slice(i, i + 8);
+            const tp = performance.now();
+            const embs = await c.embedPassages(part.map((p) => p.text));
+            embs.forEach((pe, k) => {
+              const p = part[k];
+              if (pe.truncated > 0) cut++;
+              try {
+                accept({
+                  id: p.id,
+                  n: pe.n,
+                  d: pe.d,
+                  data: pe.vectors,
+                  saliency: pe.saliency ?? new Float32Array(pe.n).fill(1),
+                  saliencySource: pe.saliency ? c.saliencySource : 'uniform',
+                  text: { passage: p.text, tokens: pe.tokenIds.map((id) => c.tokenLabel(id)), start: pe.start, end: pe.end },
+                });
+                decoders[p.id] = 'text';
+              } catch (err) {
+                fail(p.id, (err as Error).message);
+              }
+              done++;
+              onProgress({ step: 'item', done, total, name: p.id, ms: (performance.now() - tp) / embs.length });
+            });
+          }
+          if (cut > 0) notes.push(`${item.name}: ${cut} passage${cut > 1 ? 's were' : ' was'} longer than the model's ${c.bundle.settings.documentLength} tokens and cut there`);
+        } catch (err) {
+          fail(item.name, (err as Error).message);
+        }
+        if (count === 0) {
+          done++;
+          onProgress({ step: 'item', done, total, name: item.name, ms: performance.now() - ti });
+        }
+        if (cancelRequested) {
+          closeFrames(index + 1);
+          return cancelledResult();
+        }
+        continue;
+      }
+      if (!e) {
+        errors.push({ name: item.name, message: TEXT_MODEL_ONLY });
+        onProgress({ step: 'error', name: item.name, message: TEXT_MODEL_ONLY });
+        item.frames?.forEach((f) => f.bitmap.close());
+        done++;
+        onProgress({ step: 'item', done, total, name: item.name, ms: 0 });
+        continue;
+      }
       if (item.pdf) {
         const { size, tiles } = options.pdf ?? PDF_DEFAULTS;
         const fail = (name: string, message: string) => (errors.push({ name, message }), onProgress({ step: 'error', name, message }));
@@ -333,18 +405,20 @@ const api = {
       done++;
       onProgress({ step: 'item', done, total, name: item.name, ms: performance.now() - ti });
     }
-    return { docs, indexed, stream: streamInfo(), errors, needsPageDecode, decoders, pictures, fromStore, storeError, storeNotes, cancelled: false, msPerItem: (performance.now() - t0) / Math.max(1, done) };
+    return { docs, indexed, stream: streamInfo(), errors, needsPageDecode, decoders, pictures, fromStore, storeError, storeNotes, notes, cancelled: false, msPerItem: (performance.now() - t0) / Math.max(1, done) };
   },
 
   async query(text: string, includeSpecial = false) {
-    if (!embedder) throw new Error('no model is loaded');
-    return embedder.embedQuery(text, includeSpecial);
+    const m = queryModel();
+    if (!m) throw new Error('no model is loaded');
+    return m.embedQuery(text, includeSpecial);
   },
 
   /** Uncompressed MaxSim search of `docs` (used by the embedding panel to check results). */
   async search(text: string, docs: MultiVector[], k = 5, includeSpecial = false) {
-    if (!embedder) throw new Error('no model is loaded');
-    const q = await embedder.embedQuery(text, includeSpecial);
+    const m = queryModel();
+    if (!m) throw new Error('no model is loaded');
+    const q = await m.embedQuery(text, includeSpecial);
     if (q.n === 0) throw new Error(`the model gives none of the words of "${text}" a direction; try other words`);
     const corpus = packCorpus(docs);
     const scores = maxSimScores(q.vectors, q.n, corpus);
@@ -370,9 +444,10 @@ const api = {
 
   /** MaxSim over the streaming index, in its storage type. */
   async searchStream(text: string, k = 5, includeSpecial = false) {
-    if (!embedder) throw new Error('no model is loaded');
+    const m = queryModel();
+    if (!m) throw new Error('no model is loaded');
     if (!stream || stream.builder.documents === 0) throw new Error('the streaming index is empty');
-    const q = await embedder.embedQuery(text, includeSpecial);
+    const q = await m.embedQuery(text, includeSpecial);
     if (q.n === 0) throw new Error(`the model gives none of the words of "${text}" a direction; try other words`);
     const stored = stream.builder.view();
     const scores = scoreStored(queryForStorage(q.vectors, q.n, q.d, stored.storage), q.n, stored);

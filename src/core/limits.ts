@@ -20,6 +20,8 @@ export const LIMITS = {
   pdfBytes: 1 * 2 ** 30,
   /** Pages read from one PDF; the rest are reported as left out. */
   pdfPages: 2000,
+  /** Largest text file (.txt, .md, JSONL), read whole as a string. */
+  textBytes: 256 * 2 ** 20,
 } as const;
 
 export class LimitError extends Error {

@@ -45,6 +45,15 @@ export interface MultiVector {
   saliency?: Float32Array;
   /** Where saliency came from, e.g. "cls-attention", "pooled-similarity", "planted". */
   saliencySource?: string;
+  /** Text documents: the passage, and each token's text and character span in it (-1: a special token). */
+  text?: TokenText;
+}
+
+export interface TokenText {
+  passage: string;
+  tokens: string[];
+  start: Int32Array;
+  end: Int32Array;
 }
 
 /** A document after compression: k <= m vectors and the cluster of every input token. */

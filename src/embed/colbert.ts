@@ -252,6 +252,12 @@ export class ColbertEmbedder {
     return e;
   }
 
+  /** How a token is shown: [Q] and [D] for the markers, else its vocabulary entry. */
+  tokenLabel(id: number): string {
+    const s = this.bundle.settings;
+    return id === s.queryPrefixId ? '[Q]' : id === s.documentPrefixId ? '[D]' : this.bundle.piece(id);
+  }
+
   get saliencySource(): string {
     return this.softmax ? 'cls-attention' : 'none';
   }
@@ -370,7 +376,7 @@ export class ColbertEmbedder {
   }
 
   /** Query vectors: all query_length of them, [MASK] expansion included (ColBERT's query augmentation). */
-  embedQuery(text: string): Promise<QueryEmbedding> {
+  embedQuery(text: string, _includeSpecial = true): Promise<QueryEmbedding> {
     return this.exclusive(async () => {
       const s = this.bundle.settings;
       const { ids } = this.sequence(text, s.queryPrefixId, s.queryLength);
@@ -378,8 +384,7 @@ export class ColbertEmbedder {
       while (ids.length < s.queryLength) ids.push(s.maskId);
       const mask = ids.map((_, t) => (t < real || s.attendToExpansion ? 1 : 0));
       const { vectors } = await this.run([{ ids, mask }]);
-      const label = (id: number) => (id === s.queryPrefixId ? '[Q]' : this.bundle.piece(id));
-      return { text, n: ids.length, d: this.d, vectors: vectors[0], tokenIds: ids, tokens: ids.map(label), droppedZero: 0, pooled: new Float32Array(this.d) };
+      return { text, n: ids.length, d: this.d, vectors: vectors[0], tokenIds: ids, tokens: ids.map((id) => this.tokenLabel(id)), droppedZero: 0, pooled: new Float32Array(this.d) };
     });
   }
 

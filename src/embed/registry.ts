@@ -14,6 +14,8 @@ export interface ModelEntry {
   repo?: string;
   /** Served by this site (public/models/<id>/), works offline. */
   builtin?: boolean;
+  /** What it embeds: pictures (CLIP, SigLIP; the default) or text (ColBERT, src/embed/colbert.ts). */
+  modality?: 'image' | 'text';
   /** Weight types offered per device, best first. fp16 needs the adapter's `shader-f16`. */
   dtypes: { webgpu: Dtype[]; wasm: Dtype[] };
   note: string;
@@ -47,6 +49,14 @@ export const MODELS: ModelEntry[] = [
     repo: 'Xenova/siglip-base-patch16-224',
     dtypes: { webgpu: ['fp32', 'fp16'], wasm: ['q8', 'fp32'] },
     note: 'Google SigLIP, 224x224 input, 14x14 patches, attention-pooling head, 768 dimensions.',
+  },
+  {
+    id: 'answerai-colbert-small-v1',
+    label: 'answerai-colbert-small-v1 (text)',
+    repo: 'answerdotai/answerai-colbert-small-v1',
+    modality: 'text',
+    dtypes: { webgpu: ['fp32', 'fp16'], wasm: ['q8', 'fp32'] },
+    note: 'Answer.AI ColBERT for text documents (.txt, .md, JSONL): 33M parameters, one 96-dimensional vector per token, queries of 32 tokens with [MASK] expansion. Reads the ONNX encoder and the PyLate projection in 1_Dense/.',
   },
 ];
 
@@ -112,6 +122,20 @@ function sourceUrl(source: ModelSource, path: string): string | undefined {
   }
   if (source.kind === 'url') return `${source.base.replace(/\/+$/, '')}/${path}`;
   return undefined;
+}
+
+/** Files that a model may have: each one present is returned, each missing one (404, not in the folder) left out. */
+export async function fetchOptional(source: ModelSource, paths: string[]): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
+  for (const p of paths) {
+    if (source.kind === 'files' && !source.files.has(p)) continue;
+    try {
+      for (const [k, v] of await fetchModelFiles(source, [p])) out.set(k, v);
+    } catch (err) {
+      if (!(err instanceof ModelFetchError)) throw err;
+    }
+  }
+  return out;
 }
 
 /**

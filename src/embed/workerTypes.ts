@@ -45,6 +45,10 @@ export interface LoadedModel {
   inputSize: number;
   /** The model sees the centre square (CLIP) rather than the whole picture squashed (SigLIP). */
   centerCrop: boolean;
+  /** What the model embeds: pictures (CLIP, SigLIP) or text (ColBERT). */
+  modality: 'image' | 'text';
+  /** ColBERT settings, for text models. */
+  colbert?: { queryLength: number; documentLength: number; projection: string };
   loadMs: number;
 }
 
@@ -57,6 +61,9 @@ export interface EmbedItem {
   video?: { blob: Blob; frames: number; fps?: number };
   /** A PDF: every page becomes a document "<name>#page=N", rendered here (src/embed/pdf.ts). */
   pdf?: Blob;
+  /** A text file (.txt, .md, or JSONL when `jsonl`): its passages become documents (src/embed/textDocs.ts). */
+  text?: Blob;
+  jsonl?: boolean;
   /** The original file of page-decoded frames, so their embedding can be stored by content. */
   source?: Blob;
   /** The frame rate page-decoded frames were sampled at (part of the stored key). */
@@ -96,7 +103,9 @@ export interface EmbedResult {
   /** Videos this worker could not decode (no WebCodecs, WebM, ...): the page samples them instead. */
   needsPageDecode: { name: string; reason: string }[];
   /** How each document's pixels were decoded. */
-  decoders: Record<string, 'image' | 'webcodecs-worker' | 'video-element' | 'stored' | 'pdf.js-worker'>;
+  decoders: Record<string, 'image' | 'webcodecs-worker' | 'video-element' | 'stored' | 'pdf.js-worker' | 'text'>;
+  /** Things the user should know that are not errors (e.g. passages cut at the model's document length). */
+  notes: string[];
   /** What the page shows for documents it has no file of its own for (PDF pages): a JPEG of the rendered page. */
   pictures: Record<string, Blob>;
   /** Documents read from the stored embeddings instead of being embedded again. */

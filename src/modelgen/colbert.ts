@@ -21,6 +21,8 @@ export const COLBERT_WORDS = [
   'red', 'green', 'blue', 'yellow', 'apple', 'banana', 'cherry', 'river', 'mountain', 'forest',
   'ocean', 'desert', 'city', 'train', 'bicycle', 'guitar', 'piano', 'violin', 'planet', 'comet',
   'galaxy', 'bread', 'cheese', 'coffee', 'tea', 'rain', 'snow', 'storm', 'sun', 'moon',
+  // The demo scenes' captions and queries ("a red circle at the top left"), read by a text model.
+  'black', 'magenta', 'cyan', 'circle', 'square', 'triangle', 'shape', 'at', 'top', 'bottom', 'left', 'right',
 ];
 
 export function tinyColbert(seed = 11): ModelFiles {

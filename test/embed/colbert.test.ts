@@ -148,4 +148,8 @@ describe('aligning tokens with the text', () => {
     const { start } = alignTokens('x ☃ y', ['x', '[UNK]', 'y']);
     expect(Array.from(start)).toEqual([0, -1, 4]);
   });
+  it('a piece that only appears far ahead is not matched there (it would skip the words between)', () => {
+    const { start } = alignTokens('a b c d e f g h q', ['a', 'q', 'b']);
+    expect(Array.from(start)).toEqual([0, -1, 2]);
+  });
 });

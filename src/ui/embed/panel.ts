@@ -4,7 +4,8 @@
  * embed, and search them with uncompressed MaxSim. All model work runs in workers/embed.worker.ts.
  */
 import type { MultiVector } from '../../core/multivector.ts';
-import { clipScene, demoCorpusWithClips, renderScene, type DemoCorpus } from '../../demo/scenes.ts';
+import { caption, clipScene, demoCorpusWithClips, renderScene, type DemoCorpus } from '../../demo/scenes.ts';
+import { isJsonl, isTextFile } from '../../embed/textDocs.ts';
 import { encodePng } from '../../demo/png.ts';
 import { EmbedClient } from '../../embedClient.ts';
 import type { Dtype } from '../../embed/embedder.ts';
@@ -145,7 +146,10 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
       modelProgress.hidden = true;
       modelStatus.replaceChildren();
       const line = document.createElement('span');
-      line.textContent = `Loaded ${loaded.label} on ${loaded.device.toUpperCase()} (${loaded.dtype}) in ${(loaded.loadMs / 1000).toFixed(1)} s: ${loaded.dim}-dimensional vectors, ${loaded.grid}x${loaded.grid} patches per view. Self-check ${loaded.selfCheck.message}. Saliency: ${loaded.saliency}.`;
+      const shape = loaded.colbert
+        ? `one ${loaded.dim}-dimensional vector per token (ColBERT text model: queries of ${loaded.colbert.queryLength} tokens with [MASK] expansion, passages of up to ${loaded.colbert.documentLength} tokens; projection ${loaded.colbert.projection}). Drop .txt, .md or JSONL files`
+        : `${loaded.dim}-dimensional vectors, ${loaded.grid}x${loaded.grid} patches per view`;
+      line.textContent = `Loaded ${loaded.label} on ${loaded.device.toUpperCase()} (${loaded.dtype}) in ${(loaded.loadMs / 1000).toFixed(1)} s: ${shape}. Self-check ${loaded.selfCheck.message}. Saliency: ${loaded.saliency}.`;
       line.dataset.device = loaded.device;
       modelStatus.append(line);
       for (const n of notes) modelStatus.append(document.createElement('br'), Object.assign(document.createElement('span'), { className: 'fallback', textContent: n }));
@@ -222,7 +226,9 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
     const pageReason = new Map<string, string>();
     for (const f of files) {
       if (signal.aborted) break;
-      if (f.type === 'application/pdf' || /\.pdf$/i.test(f.name)) {
+      if (isTextFile(f.name, f.type)) {
+        items.push({ name: f.name, text: f, jsonl: isJsonl(f.name, f.type) }); // passages, embedded by a text model
+      } else if (f.type === 'application/pdf' || /\.pdf$/i.test(f.name)) {
         items.push({ name: f.name, pdf: f }); // every page a document, rendered in the worker
       } else if (looksLikeMp4(f.name, f.type) || looksLikeWebm(f.name, f.type)) {
         items.push({ name: f.name, video: { blob: f, frames, fps } }); // demuxed and decoded in the worker
@@ -233,7 +239,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
       } else if (f.type.startsWith('image/') || f.type === '') {
         items.push({ name: f.name, blob: f, rgba: decodedDemo.get(f) });
       } else {
-        addError(f.name, `not an image, video or PDF (${f.type}); skipped`);
+        addError(f.name, `not an image, video, PDF or text file (${f.type}); skipped`);
       }
     }
     const t0 = performance.now();
@@ -270,6 +276,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
         Object.assign(result.decoders, more.decoders);
         result.fromStore += more.fromStore;
         result.storeNotes.push(...more.storeNotes);
+        result.notes.push(...more.notes);
         result.cancelled = more.cancelled;
       }
       finished = true;
@@ -298,17 +305,17 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
         else if (result.pictures[d.id]) sources.set(d.id, result.pictures[d.id]); // a rendered PDF page
         const tr = table.tBodies[0].insertRow();
         tr.dataset.doc = d.id;
-        const views = d.grid?.frames ?? new Set(d.positions?.tile ?? []).size;
+        const views = d.text ? 'passage' : String(d.grid?.frames ?? new Set(d.positions?.tile ?? []).size);
         const times = d.grid?.frames ? [...new Set(Array.from(d.positions?.time ?? [], (t) => t.toFixed(2)))].join(', ') : '';
         const stored = compressedTo.get(d.id);
-        for (const v of [d.id, String(views), `${d.n} x ${d.d}${stored !== undefined ? ` → ${stored} stored` : ''}`, d.saliencySource ?? '', times, result.decoders[d.id] ?? '']) tr.insertCell().textContent = v;
+        for (const v of [d.id, views, `${d.n} x ${d.d}${stored !== undefined ? ` → ${stored} stored` : ''}`, d.saliencySource ?? '', times, result.decoders[d.id] ?? '']) tr.insertCell().textContent = v;
         const why = pageReason.get(d.id);
         if (why && result.decoders[d.id] === 'video-element') tr.cells[5].title = `Sampled through a <video> element on the page: ${why}.`;
       }
       table.hidden = table.tBodies[0].rows.length === 0;
       searchForm.hidden = docs.length === 0 && !stream.active();
       if (result.docs.length > 0) corpusChanged('embedded');
-      embedStatus.textContent = `${result.cancelled ? 'Cancelled' : 'Done'}: ${Math.max(result.docs.length, result.indexed.length)} embedded${result.fromStore ? ` (${result.fromStore} read from stored embeddings)` : ''}, ${failed.size} skipped, ${result.msPerItem.toFixed(1)} ms per item. ${docs.length} documents in the index.${result.storeError ? ` Embeddings could not be stored for reuse: ${result.storeError}` : ''}${result.storeNotes.length ? ` ${result.storeNotes.length} stored embedding${result.storeNotes.length > 1 ? 's were' : ' was'} not used (another format version, or damaged) and embedded again: ${result.storeNotes.slice(0, 3).join('; ')}.` : ''}`;
+      embedStatus.textContent = `${result.cancelled ? 'Cancelled' : 'Done'}: ${Math.max(result.docs.length, result.indexed.length)} embedded${result.fromStore ? ` (${result.fromStore} read from stored embeddings)` : ''}, ${failed.size} skipped, ${result.msPerItem.toFixed(1)} ms per item. ${docs.length} documents in the index.${result.notes.length ? ` ${result.notes.join('; ')}.` : ''}${result.storeError ? ` Embeddings could not be stored for reuse: ${result.storeError}` : ''}${result.storeNotes.length ? ` ${result.storeNotes.length} stored embedding${result.storeNotes.length > 1 ? 's were' : ' was'} not used (another format version, or damaged) and embedded again: ${result.storeNotes.slice(0, 3).join('; ')}.` : ''}`;
     } catch (err) {
       finished = true;
       const e = err as Error;
@@ -359,6 +366,10 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
   /** Six generated clips (a shape moving between quadrants), as frames with timestamps. */
   async function addDemoClips(): Promise<void> {
     if (!(await ensureModel())) return;
+    if (loaded?.modality === 'text') {
+      embedStatus.textContent = 'The demo clips are videos, and the loaded model embeds text: load an image model (the teaching model, CLIP or SigLIP) for them, or add the demo scenes, which a text model reads as captions.';
+      return;
+    }
     if (busy) {
       embedStatus.textContent = 'Still busy with the previous batch: wait for it or cancel it.';
       return;
@@ -380,6 +391,12 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
   async function addDemo(): Promise<void> {
     if (!(await ensureModel())) return;
     const corpus = demo;
+    if (loaded?.modality === 'text') {
+      // A text model reads each scene as its caption, under the scene's id: the demo's queries and
+      // judgments apply unchanged, so the same comparison runs on text.
+      await embedFiles(corpus.scenes.map((scene) => new File([caption(scene)], scene.id, { type: 'text/plain' })));
+      return;
+    }
     const size = Math.max(64, loaded?.inputSize ?? 224);
     // Encoded here, synchronously (src/demo/png.ts): canvas encoders were measured to wait about a
     // second per image in a throttled page.

@@ -16,6 +16,7 @@ import { corpusVersion } from '../corpusStore.ts';
 import type { EmbeddedCorpus } from '../embed/panel.ts';
 import { PatchCanvas } from '../patchCanvas.ts';
 import { pictures } from '../pictures.ts';
+import { renderPassage } from '../textView.ts';
 import { focusedBudget } from '../state/schema.ts';
 import { computed, effect, type Store } from '../state/store.ts';
 
@@ -140,7 +141,7 @@ export function initMapsView(store: Store, corpus: EmbeddedCorpus): void {
   async function draw() {
     if (!current) return;
     const { doc, maps } = current;
-    const pics = await pictures(corpus, doc);
+    const pics = doc.text ? [] : await pictures(corpus, doc);
     const all = maps.map((x) => ({ ...x, ...valuesOf(x.map) }));
     // One colour scale for both maps, so the eye compares like with like.
     const finite = all.flatMap((x) => Array.from(x.values).filter(Number.isFinite));
@@ -148,6 +149,19 @@ export function initMapsView(store: Store, corpus: EmbeddedCorpus): void {
     mapsBox.replaceChildren(
       ...all.map(({ title, map, values, won }) => {
         const fig = document.createElement('figure');
+        const contributionOf = () => (token >= 0 ? map.best[token] : map.best.reduce((s, v) => s + v, 0));
+        if (doc.text) {
+          // A text document: its passage, each token coloured by its similarity, winners outlined.
+          const box = Object.assign(document.createElement('div'), { className: 'side-text map-text' });
+          box.setAttribute('role', 'img');
+          box.setAttribute('aria-label', `${title}: similarity of ${token >= 0 ? `query token ${token + 1}` : 'the whole query'} to each word of ${doc.id}; MaxSim ${contributionOf().toFixed(3)}`);
+          renderPassage(box, doc, { assignments: map.assignments, stored: map.stored, won, heat: (i) => (Number.isFinite(values[i]) ? colour(values[i]) : '#ccc') });
+          Object.assign(box.dataset, { title, token: String(token), stored: String(map.stored), score: String(contributionOf()), winners: Array.from(won).join(',') });
+          const cap = document.createElement('figcaption');
+          cap.textContent = `${title}: ${map.stored} stored vectors; MaxSim ${token >= 0 ? `of token ${token + 1}` : 'score'} ${contributionOf().toFixed(3)}`;
+          fig.append(box, cap);
+          return fig;
+        }
         const canvas = Object.assign(document.createElement('canvas'), { width: 288, height: 288 });
         canvas.setAttribute('role', 'img');
         const contribution = token >= 0 ? map.best[token] : map.best.reduce((s, v) => s + v, 0);

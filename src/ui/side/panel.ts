@@ -14,6 +14,7 @@ import { corpusVersion as corpusSignal } from '../corpusStore.ts';
 import { effect } from '../state/store.ts';
 import { PatchCanvas } from '../patchCanvas.ts';
 import { pictures } from '../pictures.ts';
+import { renderPassage } from '../textView.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -23,6 +24,8 @@ interface Side {
   method: HTMLSelectElement;
   options: HTMLDivElement;
   canvas: HTMLCanvasElement;
+  /** A text document's passage with its tokens marked (in place of the canvas). */
+  text: HTMLDivElement;
   summary: HTMLParagraphElement;
   top: HTMLOListElement;
   corpusVersion: number;
@@ -47,6 +50,7 @@ export function initSidePanel(corpus: EmbeddedCorpus): void {
       method,
       options: root.querySelector<HTMLDivElement>('.side-options')!,
       canvas: root.querySelector('canvas')!,
+      text: root.querySelector<HTMLDivElement>('.side-text')!,
       summary: root.querySelector<HTMLParagraphElement>('.side-summary')!,
       top: root.querySelector<HTMLOListElement>('.side-top')!,
       corpusVersion: -1,
@@ -101,6 +105,13 @@ export function initSidePanel(corpus: EmbeddedCorpus): void {
   });
 
   async function draw(side: Side, r: Inspection, doc: MultiVector) {
+    const compressedText = r.budget !== null && r.method !== 'none';
+    side.canvas.hidden = !!doc.text;
+    side.text.hidden = !doc.text;
+    if (doc.text) {
+      renderPassage(side.text, doc, { assignments: compressedText ? r.doc.assignments : undefined, stored: r.doc.stored, won: new Set(r.doc.winners) });
+      return;
+    }
     const ctx = side.canvas.getContext('2d')!;
     side.canvas.dataset.doc = doc.id;
     side.canvas.dataset.winners = Array.from(r.doc.winners).join(',');
@@ -164,8 +175,9 @@ export function initSidePanel(corpus: EmbeddedCorpus): void {
           const budget = side.method.value === 'none' ? null : m;
           const r = await side.engine.inspect(spec, budget, { id: 'q', n: q.n, d: q.d, data: q.vectors }, qrel, docSelect.value || undefined);
           side.root.dataset.method = spec;
+          const doc0 = docs.find((d) => d.id === r.doc.id);
           side.root.dataset.ndcg = String(r.ndcg10);
-          side.summary.textContent = `${spec}${budget ? `, m = ${budget}` : ' (uncompressed)'}: ${r.doc.id} ranks #${r.doc.rank} with ${r.doc.stored} stored vectors; red patches won a query token (${q.n} tokens).${r.judged ? ` nDCG@10 ${r.ndcg10.toFixed(3)}, recall@10 ${r.recall10.toFixed(3)}.` : ' No judgments for this query.'}`;
+          side.summary.textContent = `${spec}${budget ? `, m = ${budget}` : ' (uncompressed)'}: ${r.doc.id} ranks #${r.doc.rank} with ${r.doc.stored} stored vectors; ${doc0?.text ? 'outlined words' : 'red patches'} won a query token (${q.n} tokens).${r.judged ? ` nDCG@10 ${r.ndcg10.toFixed(3)}, recall@10 ${r.recall10.toFixed(3)}.` : ' No judgments for this query.'}`;
           side.top.replaceChildren(
             ...r.top.map((h) => {
               const li = Object.assign(document.createElement('li'), { textContent: `${h.id} (${h.score.toFixed(3)})` });
