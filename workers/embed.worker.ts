@@ -28,9 +28,9 @@ import { probe } from '../src/embed/deviceProbe.ts';
 import { LIMITS } from '../src/core/limits.ts';
 import { decodeWebmIsolated, isEbml } from '../src/webmDecode.ts';
 import { queryForStorage, scoreStored, storedBytes } from '../src/core/storage.ts';
-import { COLBERT_OPTIONAL, COLBERT_REQUIRED, ColbertEmbedder, isColbertFolder, loadColbertBundle } from '../src/embed/colbert.ts';
+import { CHECKPOINT_LINEAR, COLBERT_OPTIONAL, COLBERT_REQUIRED, ColbertEmbedder, isColbertFolder, loadColbertBundle } from '../src/embed/colbert.ts';
 import { jsonlPassages, plainTextPassages } from '../src/embed/textDocs.ts';
-import { fetchOptional } from '../src/embed/registry.ts';
+import { fetchOptional, readSafetensorsTensor } from '../src/embed/registry.ts';
 import { PDF_DEFAULTS, type EmbedItem, type EmbedOptions, type EmbedProgress, type EmbedResult, type LoadedModel, type LoadProgress, type LoadRequest, type StreamInfo, type StreamSettings } from '../src/embed/workerTypes.ts';
 
 let embedder: Embedder | undefined;
@@ -99,7 +99,13 @@ const api = {
     const text = req.source.kind === 'files' ? isColbertFolder(req.source.files.keys()) : entry?.modality === 'text';
     const names = text ? COLBERT_REQUIRED(dtype) : modelFiles(dtype);
     const files = await fetchModelFiles(req.source, names, (progress) => onProgress({ step: 'download', progress }));
-    if (text) for (const [path, bytes] of await fetchOptional(req.source, COLBERT_OPTIONAL)) files.set(path, bytes);
+    if (text) {
+      for (const [path, bytes] of await fetchOptional(req.source, COLBERT_OPTIONAL)) files.set(path, bytes);
+      if (!files.has('1_Dense/model.safetensors')) {
+        const linear = await readSafetensorsTensor(req.source, 'model.safetensors', 'linear.weight');
+        if (linear) files.set(CHECKPOINT_LINEAR, linear);
+      }
+    }
     await embedder?.release();
     await colbert?.release();
     embedder = undefined;

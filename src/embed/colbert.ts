@@ -11,6 +11,8 @@
  * Folder layout (answerdotai/answerai-colbert-small-v1 with its PyLate files): config.json,
  * tokenizer.json, tokenizer_config.json, onnx/model{,_fp16,_quantized}.onnx, 1_Dense/config.json,
  * 1_Dense/model.safetensors (`linear.weight`, out x in) and config_sentence_transformers.json.
+ * Without 1_Dense/, the projection is the checkpoint's `linear.weight` in model.safetensors, read
+ * with two range requests (header, then the tensor) instead of the whole 130 MB file.
  */
 import type * as transformers from '@huggingface/transformers';
 import { float16ToFloat32 } from '../core/float16.ts';
@@ -23,6 +25,12 @@ import { cosine, ModelCheckError, ModelRunError, SELF_CHECK_MIN_COSINE, type Dty
 export const COLBERT_REQUIRED = (dtype: Dtype) => ['config.json', 'tokenizer.json', 'tokenizer_config.json', `onnx/model${DTYPE_SUFFIX[dtype]}.onnx`];
 /** Read when present: the projection and PyLate's settings. */
 export const COLBERT_OPTIONAL = ['1_Dense/config.json', '1_Dense/model.safetensors', 'config_sentence_transformers.json'];
+
+/**
+ * Where the worker puts `linear.weight` read alone from the root model.safetensors (a Stanford
+ * HF_ColBERT checkpoint) when the folder has no 1_Dense/: the key of a one-tensor safetensors file.
+ */
+export const CHECKPOINT_LINEAR = 'model.safetensors#linear.weight';
 
 /** PyLate's and Stanford ColBERT's defaults, used where config_sentence_transformers.json is silent. */
 export const COLBERT_DEFAULTS = {
@@ -56,7 +64,7 @@ export interface ColbertBundle {
   piece: (id: number) => string;
   settings: ColbertSettings;
   /** The projection, out x in (row-major), or null when the graph's output is already projected. */
-  dense: { weight: Float32Array; bias?: Float32Array; in: number; out: number } | null;
+  dense: { weight: Float32Array; bias?: Float32Array; in: number; out: number; from: string } | null;
 }
 
 /** One passage's vectors: tokens kept (padding and skiplist out), with where each sits in the text. */
@@ -135,16 +143,18 @@ export function loadColbertBundle(name: string, files: Map<string, Uint8Array>, 
     padId: vocab['[PAD]'] ?? tk.pad_token_id ?? 0,
   };
   let dense: ColbertBundle['dense'] = null;
-  const denseBytes = files.get('1_Dense/model.safetensors');
+  // PyLate's 1_Dense/, else the Stanford checkpoint's own linear layer (read alone, see CHECKPOINT_LINEAR).
+  const densePath = files.has('1_Dense/model.safetensors') ? '1_Dense/model.safetensors' : files.has(CHECKPOINT_LINEAR) ? CHECKPOINT_LINEAR : undefined;
+  const denseBytes = densePath && files.get(densePath);
   if (denseBytes) {
-    const t = readSafetensors(denseBytes, `${name}: 1_Dense/model.safetensors`).tensors;
+    const t = readSafetensors(denseBytes, `${name}: ${densePath}`).tensors;
     const w = t.get('linear.weight') ?? t.get('weight');
-    if (!w || w.shape.length !== 2) throw new ModelFolderError(`${name}: 1_Dense/model.safetensors has no 2-D "linear.weight"`);
+    if (!w || w.shape.length !== 2) throw new ModelFolderError(`${name}: ${densePath} has no 2-D "linear.weight"`);
     const b = t.get('linear.bias') ?? t.get('bias');
     const cfg = json(files, '1_Dense/config.json') ?? {};
     if (cfg.activation_function && !/Identity/.test(String(cfg.activation_function)))
       throw new ModelFolderError(`${name}: 1_Dense uses the activation ${String(cfg.activation_function)}; only the identity (a plain linear projection) is supported`);
-    dense = { weight: Float32Array.from(w.data as ArrayLike<number>), ...(b ? { bias: Float32Array.from(b.data as ArrayLike<number>) } : {}), out: w.shape[0], in: w.shape[1] };
+    dense = { weight: Float32Array.from(w.data as ArrayLike<number>), ...(b ? { bias: Float32Array.from(b.data as ArrayLike<number>) } : {}), out: w.shape[0], in: w.shape[1], from: densePath === CHECKPOINT_LINEAR ? 'the checkpoint\'s linear.weight' : '1_Dense' };
   }
   return {
     name,
@@ -301,14 +311,14 @@ export class ColbertEmbedder {
     let D = H;
     if (dense && dense.in === H) {
       D = dense.out;
-      this.projection = `1_Dense (${dense.in} -> ${dense.out}${dense.bias ? ', with bias' : ''})`;
+      this.projection = `${dense.from} (${dense.in} -> ${dense.out}${dense.bias ? ', with bias' : ''})`;
     } else if (dense && dense.out === H) {
       this.projection = `in the graph (its output is already ${H}-dimensional)`;
     } else if (dense) {
       throw new GraphStructureError(`${this.bundle.name}: 1_Dense maps ${dense.in} -> ${dense.out} dimensions, but the graph's ${this.output} has ${H}`);
     } else {
       throw new ModelFolderError(
-        `${this.bundle.name}: no ColBERT projection found: 1_Dense/model.safetensors (PyLate's layout, "linear.weight") is missing and the graph gives ${H}-dimensional hidden states. Add the folder's 1_Dense/ files.`,
+        `${this.bundle.name}: no ColBERT projection found: neither 1_Dense/model.safetensors (PyLate's layout) nor a "linear.weight" in model.safetensors (the checkpoint) is there, and the graph gives ${H}-dimensional hidden states. Add the model's 1_Dense/ files or its model.safetensors.`,
       );
     }
     const vectors: Float32Array[] = [];

@@ -139,6 +139,77 @@ export async function fetchOptional(source: ModelSource, paths: string[]): Promi
 }
 
 /**
+ * Bytes [start, end) of a model file: a slice of a picked file, or an HTTP Range request (a host
+ * that ignores Range is read only as far as needed, then the download is cancelled).
+ */
+export async function readRange(source: ModelSource, path: string, start: number, end: number): Promise<Uint8Array> {
+  if (source.kind === 'files') {
+    const blob = source.files.get(path);
+    if (!blob) throw new ModelFetchError(`the folder "${source.label}" has no ${path}`);
+    return new Uint8Array(await blob.slice(start, end).arrayBuffer());
+  }
+  const url = sourceUrl(source, path)!;
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: { Range: `bytes=${start}-${end - 1}` }, cache: 'no-store' });
+  } catch (err) {
+    throw new ModelFetchError(`could not read ${path} from ${url} (${(err as Error).message})`);
+  }
+  if (!response.ok) throw new ModelFetchError(`${url}: HTTP ${response.status}`);
+  if (response.status === 206) return new Uint8Array(await response.arrayBuffer());
+  // 200: the whole file is coming; keep [start, end) and stop reading there.
+  const reader = response.body!.getReader();
+  const out = new Uint8Array(end - start);
+  let at = 0;
+  while (at < end) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const from = Math.max(start, at);
+    const to = Math.min(end, at + value.length);
+    if (to > from) out.set(value.subarray(from - at, to - at), from - start);
+    at += value.length;
+  }
+  await reader.cancel().catch(() => undefined);
+  if (at < end) throw new ModelFetchError(`${path} ended at byte ${at}, before byte ${end}`);
+  return out;
+}
+
+/**
+ * One tensor of a (possibly large) safetensors file, read with two ranges (the header, then the
+ * tensor's bytes) rather than the whole file: e.g. ColBERT's 96 x 384 `linear.weight` out of a
+ * 130 MB checkpoint. Returned as a safetensors file holding that tensor alone, or undefined when
+ * the file or the tensor is not there.
+ */
+export async function readSafetensorsTensor(source: ModelSource, path: string, name: string): Promise<Uint8Array | undefined> {
+  let head: Uint8Array;
+  try {
+    head = await readRange(source, path, 0, 8);
+  } catch (err) {
+    if (err instanceof ModelFetchError) return undefined;
+    throw err;
+  }
+  const n = Number(new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true));
+  if (n <= 0 || n > 100_000_000) throw new ModelFetchError(`${path}: not a safetensors file (header length ${n})`);
+  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  try {
+    header = JSON.parse(new TextDecoder().decode(await readRange(source, path, 8, 8 + n)));
+  } catch (err) {
+    if (err instanceof ModelFetchError) throw err;
+    throw new ModelFetchError(`${path}: its header is not JSON`);
+  }
+  const t = header[name];
+  if (!t || !Array.isArray(t.data_offsets)) return undefined;
+  const [b0, b1] = t.data_offsets;
+  const data = await readRange(source, path, 8 + n + b0, 8 + n + b1);
+  const own = new TextEncoder().encode(JSON.stringify({ [name]: { dtype: t.dtype, shape: t.shape, data_offsets: [0, b1 - b0] } }));
+  const out = new Uint8Array(8 + own.length + data.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(own.length), true);
+  out.set(own, 8);
+  out.set(data, 8 + own.length);
+  return out;
+}
+
+/**
  * Fetches a set of files with one aggregate progress report. Hub files go through the Cache API
  * (a second load reads the cache and downloads nothing).
  */

@@ -6,6 +6,10 @@ import { ModelFolderError } from '../../src/embed/bundle.ts';
 import type { Dtype } from '../../src/embed/embedder.ts';
 import { GraphStructureError } from '../../src/onnx/graph.ts';
 import { writeSafetensors } from '../../src/core/safetensors.ts';
+import { readSafetensors } from '../../src/core/safetensors.ts';
+import { readSafetensorsTensor, type ModelSource } from '../../src/embed/registry.ts';
+import { CHECKPOINT_LINEAR } from '../../src/embed/colbert.ts';
+import { createServer } from 'node:http';
 import { modelDir, nodeOrt, ROOT } from './models.ts';
 
 interface Ref {
@@ -116,7 +120,7 @@ describe('ColBERT text embedding (tiny-colbert, PyLate layout) against a numpy r
 
   it('a folder without 1_Dense is refused and says what is missing; a projection of the wrong size too', async () => {
     const noDense = new Map([...files].filter(([p]) => !p.startsWith('1_Dense/')));
-    await expect(load(noDense)).rejects.toThrow(/no ColBERT projection found: 1_Dense\/model\.safetensors .* is missing and the graph gives 32-dimensional/);
+    await expect(load(noDense)).rejects.toThrow(/no ColBERT projection found: neither 1_Dense\/model\.safetensors .* nor a "linear.weight" in model.safetensors .* the graph gives 32-dimensional/);
     const wrong = new Map(files);
     wrong.set('1_Dense/model.safetensors', writeSafetensors({ 'linear.weight': { dtype: 'F32', shape: [8, 24], data: new Float32Array(8 * 24).fill(0.1) } }));
     await expect(load(wrong)).rejects.toThrow(GraphStructureError);
@@ -127,6 +131,25 @@ describe('ColBERT text embedding (tiny-colbert, PyLate layout) against a numpy r
     expect(() => loadColbertBundle('x', noMarker, 'fp32')).toThrow('the tokenizer has no query marker token "[QQ]"');
   });
 
+  it('without 1_Dense, the checkpoint\'s linear.weight (read alone from model.safetensors) is the projection', async () => {
+    const dense = readSafetensors(files.get('1_Dense/model.safetensors')!).tensors.get('linear.weight')!;
+    const checkpoint = writeSafetensors({
+      'bert.embeddings.word_embeddings.weight': { dtype: 'F32', shape: [300, 8], data: new Float32Array(2400).fill(0.5) },
+      'linear.weight': { dtype: 'F32', shape: dense.shape, data: Float32Array.from(dense.data as Float32Array) },
+      'bert.pooler.dense.bias': { dtype: 'F32', shape: [3], data: Float32Array.of(1, 2, 3) },
+    });
+    const source: ModelSource = { kind: 'files', label: 'x', files: new Map([['model.safetensors', new Blob([checkpoint])]]) };
+    const one = (await readSafetensorsTensor(source, 'model.safetensors', 'linear.weight'))!;
+    expect(one.length).toBeLessThan(checkpoint.length / 4);
+    const noDense = new Map([...files].filter(([p]) => !p.startsWith('1_Dense/')));
+    noDense.set(CHECKPOINT_LINEAR, one);
+    const e = await load(noDense);
+    expect(e.selfCheckReport!.message).toContain("projection the checkpoint's linear.weight (32 -> 16)");
+    const got = await e.embedQuery(ref.queries[0].text);
+    expect(maxAbsDiff(got.vectors, ref.queries[0].vectors)).toBeLessThan(2e-5);
+    await e.release();
+  });
+
   it('a long passage is cut at the document length, and the cut is counted', async () => {
     const e = await load(files);
     const text = Array.from({ length: 200 }, () => 'rain').join(' ');
@@ -134,6 +157,42 @@ describe('ColBERT text embedding (tiny-colbert, PyLate layout) against a numpy r
     expect(p.n).toBe(180); // [CLS] [D] 177 words [SEP]
     expect(p.truncated).toBe(23);
     await e.release();
+  });
+});
+
+describe('one tensor out of a large safetensors file, by range requests', () => {
+  const file = writeSafetensors({
+    big: { dtype: 'F32', shape: [1000], data: new Float32Array(1000).fill(7) },
+    'linear.weight': { dtype: 'F32', shape: [2, 3], data: Float32Array.of(1, 2, 3, 4, 5, 6) },
+  });
+  async function serve(honourRange: boolean) {
+    const asked: string[] = [];
+    const server = createServer((req, res) => {
+      if (req.url !== '/model.safetensors') return res.writeHead(404).end();
+      const m = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? '');
+      asked.push(req.headers.range ?? '');
+      if (honourRange && m) res.writeHead(206).end(Buffer.from(file.subarray(Number(m[1]), Number(m[2]) + 1)));
+      else res.writeHead(200).end(Buffer.from(file));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    return { source: { kind: 'url', base: `http://127.0.0.1:${port}` } as ModelSource, asked, close: () => server.close() };
+  }
+  it.each([true, false])('a host that honours Range: %s', async (honour) => {
+    const s = await serve(honour);
+    try {
+      const one = (await readSafetensorsTensor(s.source, 'model.safetensors', 'linear.weight'))!;
+      const t = readSafetensors(one).tensors.get('linear.weight')!;
+      expect(t.shape).toEqual([2, 3]);
+      expect(Array.from(t.data as Float32Array)).toEqual([1, 2, 3, 4, 5, 6]);
+      // Three reads: the header length, the header, the tensor (4000 bytes of "big" skipped).
+      expect(s.asked).toHaveLength(3);
+      expect(s.asked[2]).toMatch(/^bytes=\d+-\d+$/);
+      expect(await readSafetensorsTensor(s.source, 'model.safetensors', 'nothing')).toBeUndefined();
+      expect(await readSafetensorsTensor(s.source, 'missing.safetensors', 'linear.weight')).toBeUndefined();
+    } finally {
+      s.close();
+    }
   });
 });
 
