@@ -55,6 +55,14 @@ test('text documents with a ColBERT model: passages from .md and JSONL, bad line
   await expect(page.locator('#embedded tbody tr[data-doc="d-apple"] td').nth(1)).toHaveText('passage');
   await expect(page.locator('#embedded tbody tr[data-doc="d-apple"] td').nth(2)).toHaveText('10 x 16');
 
+  // Dropped again: every passage is read from the stored embeddings (keyed by file, span and model).
+  await page.setInputFiles('#files', [
+    { name: 'corpus.jsonl', mimeType: '', buffer: Buffer.from(jsonl) },
+    { name: 'notes.md', mimeType: 'text/markdown', buffer: Buffer.from(md) },
+  ]);
+  await expect(page.locator('#embed-status')).toContainText('Done: 6 embedded (6 read from stored embeddings)', { timeout: 60_000 });
+  await expect(page.locator('#embedded tbody tr[data-doc="notes.md#p=2"] td').nth(5)).toHaveText('stored');
+
   // Uncompressed MaxSim search: each query finds the passage that shares its words.
   for (const [query, top] of [['coffee and cheese', 'd-coffee'], ['a storm on the ocean', 'd-storm'], ['guitar violin', 'notes.md#p=2']]) {
     await page.fill('#query', query);

@@ -29,7 +29,7 @@ import { LIMITS } from '../src/core/limits.ts';
 import { decodeWebmIsolated, isEbml } from '../src/webmDecode.ts';
 import { queryForStorage, scoreStored, storedBytes } from '../src/core/storage.ts';
 import { CHECKPOINT_LINEAR, COLBERT_OPTIONAL, COLBERT_REQUIRED, ColbertEmbedder, isColbertFolder, loadColbertBundle } from '../src/embed/colbert.ts';
-import { jsonlPassages, plainTextPassages } from '../src/embed/textDocs.ts';
+import { jsonlPassages, PASSAGE_WORDS, plainTextPassages } from '../src/embed/textDocs.ts';
 import { fetchOptional, readSafetensorsTensor } from '../src/embed/registry.ts';
 import { PDF_DEFAULTS, type EmbedItem, type EmbedOptions, type EmbedProgress, type EmbedResult, type LoadedModel, type LoadProgress, type LoadRequest, type StreamInfo, type StreamSettings } from '../src/embed/workerTypes.ts';
 
@@ -217,15 +217,28 @@ const api = {
           count = passages.length;
           if (count > 1) onProgress({ step: 'total', total: (total += count - 1) });
           let cut = 0;
+          // Stored per file content, passage span, model and settings, as pictures are.
+          const fileHash = await sha256(item.text).catch(() => undefined);
+          const keyOf = (p: (typeof passages)[number]) => fileHash && [fileHash, `passage=${p.id}:${p.start}-${p.end}`, info.modelId, modelFingerprint, info.dtype, info.device, `words=${PASSAGE_WORDS}`, ENGINE_VERSION].join('|');
           for (let i = 0; i < passages.length && !cancelRequested; i += 8) {
             const part = passages.slice(i, i + 8);
             const tp = performance.now();
-            const embs = await c.embedPassages(part.map((p) => p.text));
-            embs.forEach((pe, k) => {
-              const p = part[k];
-              if (pe.truncated > 0) cut++;
-              try {
-                accept({
+            const stored = await Promise.all(
+              part.map(async (p) => {
+                const key = keyOf(p);
+                const got = key ? await getStored(key).catch(() => undefined) : undefined;
+                if (got && 'problem' in got) storeNotes.push(`${p.id}: a stored embedding was not used (${got.problem}); embedded again`);
+                return got && 'doc' in got ? got.doc : undefined;
+              }),
+            );
+            const todo = part.filter((_, k) => !stored[k]);
+            const embs = todo.length ? await c.embedPassages(todo.map((p) => p.text)) : [];
+            for (const [k, p] of part.entries()) {
+              let doc = stored[k] && { ...stored[k]!, id: p.id };
+              if (!doc) {
+                const pe = embs[todo.indexOf(p)];
+                if (pe.truncated > 0) cut++;
+                doc = {
                   id: p.id,
                   n: pe.n,
                   d: pe.d,
@@ -233,14 +246,20 @@ const api = {
                   saliency: pe.saliency ?? new Float32Array(pe.n).fill(1),
                   saliencySource: pe.saliency ? c.saliencySource : 'uniform',
                   text: { passage: p.text, tokens: pe.tokenIds.map((id) => c.tokenLabel(id)), start: pe.start, end: pe.end },
-                });
-                decoders[p.id] = 'text';
+                };
+                const key = keyOf(p);
+                if (key) await putStored(key, { doc, decoder: 'text' }).catch((err) => (storeError ??= (err as Error).message));
+              }
+              try {
+                accept(doc);
+                decoders[p.id] = stored[k] ? 'stored' : 'text';
+                if (stored[k]) fromStore++;
               } catch (err) {
                 fail(p.id, (err as Error).message);
               }
               done++;
-              onProgress({ step: 'item', done, total, name: p.id, ms: (performance.now() - tp) / embs.length });
-            });
+              onProgress({ step: 'item', done, total, name: p.id, ms: (performance.now() - tp) / part.length });
+            }
           }
           if (cut > 0) notes.push(`${item.name}: ${cut} passage${cut > 1 ? 's were' : ' was'} longer than the model's ${c.bundle.settings.documentLength} tokens and cut there`);
         } catch (err) {

@@ -138,7 +138,7 @@ describe('ColBERT text embedding (tiny-colbert, PyLate layout) against a numpy r
       'linear.weight': { dtype: 'F32', shape: dense.shape, data: Float32Array.from(dense.data as Float32Array) },
       'bert.pooler.dense.bias': { dtype: 'F32', shape: [3], data: Float32Array.of(1, 2, 3) },
     });
-    const source: ModelSource = { kind: 'files', label: 'x', files: new Map([['model.safetensors', new Blob([checkpoint])]]) };
+    const source: ModelSource = { kind: 'files', label: 'x', files: new Map([['model.safetensors', new Blob([checkpoint as BlobPart])]]) };
     const one = (await readSafetensorsTensor(source, 'model.safetensors', 'linear.weight'))!;
     expect(one.length).toBeLessThan(checkpoint.length / 4);
     const noDense = new Map([...files].filter(([p]) => !p.startsWith('1_Dense/')));

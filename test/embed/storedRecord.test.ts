@@ -27,6 +27,16 @@ describe('stored embedding records', () => {
     expect(openRecord(short)).toEqual({ problem: 'its vectors do not have the shape the record states (damaged)' });
     expect(openRecord(undefined)).toEqual({ problem: 'the stored record is empty or unreadable' });
   });
+  it('a text document\'s passage, token labels and spans are covered too', () => {
+    const textDoc = (): MultiVector => ({ ...doc(), id: 'notes.md', text: { passage: 'red apple', tokens: ['red', 'apple'], start: new Int32Array([0, 4]), end: new Int32Array([3, 9]) } });
+    const rec = structuredClone(sealRecord(textDoc(), 'text'));
+    expect(openRecord(rec)).toEqual({ doc: textDoc(), decoder: 'text' });
+    for (const damage of [(r: ReturnType<typeof sealRecord>) => (r.doc.text!.passage = 'red appla'), (r: ReturnType<typeof sealRecord>) => (r.doc.text!.end[1] = 8), (r: ReturnType<typeof sealRecord>) => (r.doc.text!.tokens[0] = 'rad')]) {
+      const bad = sealRecord(textDoc(), 'text');
+      damage(bad);
+      expect(openRecord(bad)).toEqual({ problem: 'its vectors do not match their checksum (damaged)' });
+    }
+  });
   it('the checksum covers the id and the shape too', () => {
     expect(checksumOf({ ...doc(), id: 'b.png' })).not.toBe(checksumOf(doc()));
     expect(checksumOf(doc())).toBe(checksumOf(structuredClone(doc())));
