@@ -13,7 +13,7 @@ import { loadBundle, modelFiles } from '../src/embed/bundle.ts';
 import { documentFromViews, type ViewMeta } from '../src/embed/document.ts';
 import { Embedder, ModelCheckError, StaticExportError, type Dtype, type OrtModule } from '../src/embed/embedder.ts';
 import { inputSize, rgbaToPixelValues, viewRects, type Rect } from '../src/embed/preprocess.ts';
-import { chooseDtype, fetchModelFiles, getModel } from '../src/embed/registry.ts';
+import { chooseDtype, fetchModelFiles, fetchOptional, getModel, readSafetensorsTensor } from '../src/embed/registry.ts';
 import type { MultiVector } from '../src/core/multivector.ts';
 import { maxSimScores, packCorpus, topK } from '../src/core/maxsim.ts';
 import { decodeMp4Frames, WebCodecsUnavailable } from '../src/videoDecode.ts';
@@ -23,14 +23,13 @@ import { IndexBuilder, indexFileBlobs, indexFiles } from '../src/core/exportInde
 import { formatMethodSpec, parseMethodSpec } from '../src/core/methodSpec.ts';
 import { DocumentError } from '../src/core/multivector.ts';
 import { WEBGPU_LOAD_FAILED } from '../src/embed/loadErrors.ts';
-import { pagePicture, renderPdfPages } from '../src/embed/pdf.ts';
+import { embedPdfItem } from '../src/embed/pdfItem.ts';
 import { probe } from '../src/embed/deviceProbe.ts';
-import { LIMITS } from '../src/core/limits.ts';
 import { decodeWebmIsolated, isEbml } from '../src/webmDecode.ts';
 import { queryForStorage, scoreStored, storedBytes } from '../src/core/storage.ts';
-import { CHECKPOINT_LINEAR, COLBERT_OPTIONAL, COLBERT_REQUIRED, ColbertEmbedder, isColbertFolder, loadColbertBundle } from '../src/embed/colbert.ts';
-import { jsonlPassages, PASSAGE_WORDS, plainTextPassages } from '../src/embed/textDocs.ts';
-import { fetchOptional, readSafetensorsTensor } from '../src/embed/registry.ts';
+import { ColbertEmbedder } from '../src/embed/colbert.ts';
+import { CHECKPOINT_LINEAR, COLBERT_OPTIONAL, COLBERT_REQUIRED, isColbertFolder, loadColbertBundle } from '../src/embed/colbertBundle.ts';
+import { embedTextItem, type ItemContext } from '../src/embed/textItem.ts';
 import { PDF_DEFAULTS, type EmbedItem, type EmbedOptions, type EmbedProgress, type EmbedResult, type LoadedModel, type LoadProgress, type LoadRequest, type StreamInfo, type StreamSettings } from '../src/embed/workerTypes.ts';
 
 let embedder: Embedder | undefined;
@@ -199,6 +198,20 @@ const api = {
     const cancelledResult = (): EmbedResult => ({ docs, indexed, stream: streamInfo(), errors, needsPageDecode, decoders, pictures, fromStore, storeError, storeNotes, notes, cancelled: true, msPerItem: (performance.now() - t0) / Math.max(1, done) });
     /** Closes the page-decoded frames of items that will not be processed (cancel). */
     const closeFrames = (from: number) => items.slice(from).forEach((it) => it.frames?.forEach((f) => f.bitmap.close()));
+    /** What the per-kind handlers (src/embed/textItem.ts) need of this batch. */
+    const itemContext: ItemContext = {
+      storeKey: (parts) => [...parts, info.modelId, modelFingerprint, info.dtype, info.device, ENGINE_VERSION].join('|'),
+      accept,
+      fail: (name, message) => (errors.push({ name, message }), onProgress({ step: 'error', name, message })),
+      done: (name, ms) => (done++, onProgress({ step: 'item', done, total, name, ms })),
+      grow: (n) => onProgress({ step: 'total', total: (total += n) }),
+      cancelled: () => cancelRequested,
+      decoders,
+      notes,
+      storeNotes,
+      storeError: (message) => (storeError ??= message),
+      fromStore: () => fromStore++,
+    };
     for (const [index, item] of items.entries()) {
       if (cancelRequested) {
         closeFrames(index);
@@ -206,65 +219,7 @@ const api = {
       }
       const ti = performance.now();
       if (item.text) {
-        const fail = (name: string, message: string) => (errors.push({ name, message }), onProgress({ step: 'error', name, message }));
-        let count = 0;
-        try {
-          if (!c) throw new Error('text documents need a text model: load a ColBERT model (answerai-colbert-small-v1, or a local ColBERT folder) to embed .txt, .md and JSONL files');
-          if (item.text.size > LIMITS.textBytes) throw new Error(`${(item.text.size / 2 ** 20).toFixed(0)} MiB, over the ${LIMITS.textBytes / 2 ** 20} MiB a text file may have here; split it`);
-          const raw = await item.text.text();
-          const { passages, errors: bad } = item.jsonl ? jsonlPassages(item.name, raw) : plainTextPassages(item.name, raw);
-          for (const x of bad) fail(x.name, x.message);
-          count = passages.length;
-          if (count > 1) onProgress({ step: 'total', total: (total += count - 1) });
-          let cut = 0;
-          // Stored per file content, passage span, model and settings, as pictures are.
-          const fileHash = await sha256(item.text).catch(() => undefined);
-          const keyOf = (p: (typeof passages)[number]) => fileHash && [fileHash, `passage=${p.id}:${p.start}-${p.end}`, info.modelId, modelFingerprint, info.dtype, info.device, `words=${PASSAGE_WORDS}`, ENGINE_VERSION].join('|');
-          for (let i = 0; i < passages.length && !cancelRequested; i += 8) {
-            const part = passages.slice(i, i + 8);
-            const tp = performance.now();
-            const stored = await Promise.all(
-              part.map(async (p) => {
-                const key = keyOf(p);
-                const got = key ? await getStored(key).catch(() => undefined) : undefined;
-                if (got && 'problem' in got) storeNotes.push(`${p.id}: a stored embedding was not used (${got.problem}); embedded again`);
-                return got && 'doc' in got ? got.doc : undefined;
-              }),
-            );
-            const todo = part.filter((_, k) => !stored[k]);
-            const embs = todo.length ? await c.embedPassages(todo.map((p) => p.text)) : [];
-            for (const [k, p] of part.entries()) {
-              let doc = stored[k] && { ...stored[k]!, id: p.id };
-              if (!doc) {
-                const pe = embs[todo.indexOf(p)];
-                if (pe.truncated > 0) cut++;
-                doc = {
-                  id: p.id,
-                  n: pe.n,
-                  d: pe.d,
-                  data: pe.vectors,
-                  saliency: pe.saliency ?? new Float32Array(pe.n).fill(1),
-                  saliencySource: pe.saliency ? c.saliencySource : 'uniform',
-                  text: { passage: p.text, tokens: pe.tokenIds.map((id) => c.tokenLabel(id)), start: pe.start, end: pe.end },
-                };
-                const key = keyOf(p);
-                if (key) await putStored(key, { doc, decoder: 'text' }).catch((err) => (storeError ??= (err as Error).message));
-              }
-              try {
-                accept(doc);
-                decoders[p.id] = stored[k] ? 'stored' : 'text';
-                if (stored[k]) fromStore++;
-              } catch (err) {
-                fail(p.id, (err as Error).message);
-              }
-              done++;
-              onProgress({ step: 'item', done, total, name: p.id, ms: (performance.now() - tp) / part.length });
-            }
-          }
-          if (cut > 0) notes.push(`${item.name}: ${cut} passage${cut > 1 ? 's were' : ' was'} longer than the model's ${c.bundle.settings.documentLength} tokens and cut there`);
-        } catch (err) {
-          fail(item.name, (err as Error).message);
-        }
+        const count = await embedTextItem(c, item.name, item.text, !!item.jsonl, itemContext);
         if (count === 0) {
           done++;
           onProgress({ step: 'item', done, total, name: item.name, ms: performance.now() - ti });
@@ -284,54 +239,10 @@ const api = {
         continue;
       }
       if (item.pdf) {
-        const { size, tiles } = options.pdf ?? PDF_DEFAULTS;
-        const fail = (name: string, message: string) => (errors.push({ name, message }), onProgress({ step: 'error', name, message }));
-        let pages = 0;
-        try {
-          if (item.pdf.size === 0) throw new Error('the file is empty (0 bytes)');
-          if (item.pdf.size > LIMITS.pdfBytes) throw new Error(`${(item.pdf.size / 2 ** 20).toFixed(0)} MiB, over the ${LIMITS.pdfBytes / 2 ** 20} MiB a PDF may have here; split it`);
-          // Read once: hashed for the stored keys, then handed to PDF.js (which may take it over).
-          const bytes = new Uint8Array(await item.pdf.arrayBuffer());
-          const fileHash = await sha256(bytes).catch(() => undefined);
-          for await (const pg of renderPdfPages(bytes, { maxSide: size, maxPages: LIMITS.pdfPages, cancelled: () => cancelRequested })) {
-            const tp = performance.now();
-            if (pages++ === 0) {
-              total += Math.min(pg.pages, LIMITS.pdfPages) - 1;
-              onProgress({ step: 'total', total });
-              if (pg.pages > LIMITS.pdfPages) fail(item.name, `${pg.pages} pages; only the first ${LIMITS.pdfPages} are read`);
-            }
-            const id = `${item.name}#page=${pg.page}`;
-            try {
-              if (!pg.bitmap) throw new Error(pg.error);
-              const bitmap = pg.bitmap;
-              try {
-                pictures[id] = await pagePicture(bitmap);
-                const key = fileHash && [fileHash, `page=${pg.page}`, info.modelId, modelFingerprint, info.dtype, info.device, `pdf=${size}:${tiles}`, ENGINE_VERSION].join('|');
-                const got = key ? await getStored(key).catch(() => undefined) : undefined;
-                if (got && 'problem' in got) storeNotes.push(`${id}: a stored embedding was not used (${got.problem}); embedded again`);
-                if (got && 'doc' in got) {
-                  accept({ ...got.doc, id });
-                  decoders[id] = 'stored';
-                  fromStore++;
-                } else {
-                  const views = viewRects(bitmap.width, bitmap.height, e.bundle.preprocessor, tiles).map((rect, i) => ({ bitmap, rect, meta: { tile: i - 1, frame: -1, time: NaN } }));
-                  const doc = await embedBitmaps(id, views);
-                  accept(doc);
-                  decoders[id] = 'pdf.js-worker';
-                  if (key) await putStored(key, { doc, decoder: 'pdf.js-worker' }).catch((err) => (storeError ??= (err as Error).message));
-                }
-              } finally {
-                bitmap.close();
-              }
-            } catch (err) {
-              fail(id, (err as Error).message);
-            }
-            done++;
-            onProgress({ step: 'item', done, total, name: id, ms: performance.now() - tp });
-          }
-        } catch (err) {
-          fail(item.name, (err as Error).message);
-        }
+        const settings = options.pdf ?? PDF_DEFAULTS;
+        const embedPage = (id: string, bitmap: ImageBitmap) =>
+          embedBitmaps(id, viewRects(bitmap.width, bitmap.height, e.bundle.preprocessor, settings.tiles).map((rect, i) => ({ bitmap, rect, meta: { tile: i - 1, frame: -1, time: NaN } })));
+        const pages = await embedPdfItem(item.name, item.pdf, settings, embedPage, pictures, itemContext);
         if (pages === 0) {
           done++;
           onProgress({ step: 'item', done, total, name: item.name, ms: performance.now() - ti });

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { alignTokens, ColbertEmbedder, loadColbertBundle } from '../../src/embed/colbert.ts';
+import { ColbertEmbedder } from '../../src/embed/colbert.ts';
+import { alignTokens, CHECKPOINT_LINEAR, loadColbertBundle } from '../../src/embed/colbertBundle.ts';
 import { ModelFolderError } from '../../src/embed/bundle.ts';
 import type { Dtype } from '../../src/embed/embedder.ts';
 import { GraphStructureError } from '../../src/onnx/graph.ts';
 import { writeSafetensors } from '../../src/core/safetensors.ts';
 import { readSafetensors } from '../../src/core/safetensors.ts';
 import { readSafetensorsTensor, type ModelSource } from '../../src/embed/registry.ts';
-import { CHECKPOINT_LINEAR } from '../../src/embed/colbert.ts';
 import { createServer } from 'node:http';
 import { modelDir, nodeOrt, ROOT } from './models.ts';
 
