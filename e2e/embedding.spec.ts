@@ -196,7 +196,8 @@ test('bad files are listed with the reason and the rest still embed; a recorded 
   await expect(errs.filter({ hasText: 'broken.mp4' })).toContainText('broken.mp4: ');
   await expect(errs.filter({ hasText: 'empty.jpg' })).toContainText('the file is empty (0 bytes)');
   await expect(errs.filter({ hasText: 'corrupt.png' })).toContainText('cannot decode it as an image');
-  await expect(errs.filter({ hasText: 'notes.txt' })).toContainText('not an image, video or PDF');
+  // A text file is a document for a text model (ColBERT); this one is a picture model.
+  await expect(errs.filter({ hasText: 'notes.txt' })).toContainText('text documents need a text model: load a ColBERT model');
   // WebM: demuxed by mediabunny, MP4 and MOV by mp4box, all decoded by WebCodecs inside the worker;
   // a type the worker does not demux (Ogg) is sampled through a <video> element on the page.
   for (const [name, decoder] of [['clip.webm', 'webcodecs-worker'], ['clip.mp4', 'webcodecs-worker'], ['clip.mov', 'webcodecs-worker'], ['clip.ogv', 'video-element']]) {
@@ -397,11 +398,15 @@ test('a whole folder (with a subfolder) is embedded from the folder picker; hidd
   writeFileSync(join(dir, 'sub', 'blue.png'), png(64, [20, 20, 220]));
   writeFileSync(join(dir, '.DS_Store'), 'junk');
   writeFileSync(join(dir, 'readme.txt'), 'hello');
+  writeFileSync(join(dir, 'data.bin'), 'not media');
   await page.goto('/?view=data');
   await loadModel(page, 'wasm');
   await page.setInputFiles('#folder', dir);
-  await expect(page.locator('#embed-status')).toContainText('Done: 2 embedded, 1 skipped', { timeout: 60_000 });
-  await expect(page.locator('#file-errors li')).toHaveText(['readme.txt: not an image, video or PDF (text/plain); skipped']);
+  await expect(page.locator('#embed-status')).toContainText('Done: 2 embedded, 2 skipped', { timeout: 60_000 });
+  await expect(page.locator('#file-errors li')).toHaveText([
+    'data.bin: not an image, video, PDF or text file (application/octet-stream); skipped',
+    'readme.txt: text documents need a text model: load a ColBERT model (answerai-colbert-small-v1, or a local ColBERT folder) to embed .txt, .md and JSONL files',
+  ]);
   expect([...(await scores(page, 'red top left')).keys()][0]).toBe('red.png');
 });
 

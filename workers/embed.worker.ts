@@ -125,7 +125,8 @@ const api = {
       // a fresh worker and loads on WASM there, with this reason.
       throw Object.assign(new Error(`WebGPU failed to run this model (${(err as Error).message.split('\n')[0]}); using WASM`), { name: WEBGPU_LOAD_FAILED });
     }
-    modelFingerprint = await fingerprint(files, [...files.keys()]);
+    // In a fixed order (downloads finish in any order): the required files, then the optional ones by name.
+    modelFingerprint = await fingerprint(files, [...names, ...[...files.keys()].filter((k) => !names.includes(k)).sort()]);
     const common = { modelId: req.modelId, label, device, dtype, fallbackReason, selfCheck: e.selfCheckReport!, saliency: e.saliencyNote, dim: e.d, loadMs: performance.now() - t0 };
     if (e instanceof ColbertEmbedder) {
       colbert = e;
@@ -218,8 +219,22 @@ const api = {
         return cancelledResult();
       }
       const ti = performance.now();
-      if (item.text) {
-        const count = await embedTextItem(c, item.name, item.text, !!item.jsonl, itemContext);
+      if (!e && !item.text) {
+        errors.push({ name: item.name, message: TEXT_MODEL_ONLY });
+        onProgress({ step: 'error', name: item.name, message: TEXT_MODEL_ONLY });
+        item.frames?.forEach((f) => f.bitmap.close());
+        done++;
+        onProgress({ step: 'item', done, total, name: item.name, ms: 0 });
+        continue;
+      }
+      if (item.text || item.pdf) {
+        // A file of several documents (passages, pages): the handler reports each as it is done.
+        const settings = options.pdf ?? PDF_DEFAULTS;
+        const embedPage = (id: string, bitmap: ImageBitmap) =>
+          embedBitmaps(id, viewRects(bitmap.width, bitmap.height, e!.bundle.preprocessor, settings.tiles).map((rect, i) => ({ bitmap, rect, meta: { tile: i - 1, frame: -1, time: NaN } })));
+        const count = item.text
+          ? await embedTextItem(c, item.name, item.text, !!item.jsonl, itemContext)
+          : await embedPdfItem(item.name, item.pdf!, settings, embedPage, pictures, itemContext);
         if (count === 0) {
           done++;
           onProgress({ step: 'item', done, total, name: item.name, ms: performance.now() - ti });
@@ -230,29 +245,7 @@ const api = {
         }
         continue;
       }
-      if (!e) {
-        errors.push({ name: item.name, message: TEXT_MODEL_ONLY });
-        onProgress({ step: 'error', name: item.name, message: TEXT_MODEL_ONLY });
-        item.frames?.forEach((f) => f.bitmap.close());
-        done++;
-        onProgress({ step: 'item', done, total, name: item.name, ms: 0 });
-        continue;
-      }
-      if (item.pdf) {
-        const settings = options.pdf ?? PDF_DEFAULTS;
-        const embedPage = (id: string, bitmap: ImageBitmap) =>
-          embedBitmaps(id, viewRects(bitmap.width, bitmap.height, e.bundle.preprocessor, settings.tiles).map((rect, i) => ({ bitmap, rect, meta: { tile: i - 1, frame: -1, time: NaN } })));
-        const pages = await embedPdfItem(item.name, item.pdf, settings, embedPage, pictures, itemContext);
-        if (pages === 0) {
-          done++;
-          onProgress({ step: 'item', done, total, name: item.name, ms: performance.now() - ti });
-        }
-        if (cancelRequested) {
-          closeFrames(index + 1);
-          return cancelledResult();
-        }
-        continue;
-      }
+      // From here on an image model is loaded (`e`): other items were refused above.
       const file = item.blob ?? item.video?.blob ?? item.source;
       let key: string | undefined;
       let storedDoc: MultiVector | undefined;
@@ -307,7 +300,7 @@ const api = {
           const list = frames;
           if (list.length === 0) throw new Error('no frames could be decoded');
           list.forEach((f, i) => {
-            const [rect] = viewRects(f.bitmap.width, f.bitmap.height, e.bundle.preprocessor, 1);
+            const [rect] = viewRects(f.bitmap.width, f.bitmap.height, e!.bundle.preprocessor, 1);
             views.push({ bitmap: f.bitmap, rect, meta: { tile: -1, frame: i, time: f.time } });
           });
         } else if (item.blob) {
@@ -320,7 +313,7 @@ const api = {
           } catch {
             throw new Error(`the browser cannot decode it as an image${item.blob.type ? ` (${item.blob.type})` : ''}`);
           }
-          viewRects(bitmap.width, bitmap.height, e.bundle.preprocessor, options.tiles).forEach((rect, i) =>
+          viewRects(bitmap.width, bitmap.height, e!.bundle.preprocessor, options.tiles).forEach((rect, i) =>
             views.push({ bitmap, rect, meta: { tile: i - 1, frame: -1, time: NaN } }),
           );
         } else {

@@ -19,7 +19,7 @@ import { GraphIndex, GraphStructureError, withExtraOutputs } from '../onnx/graph
 import { decodeModel } from '../onnx/proto.ts';
 import { ModelFolderError } from './bundle.ts';
 import { alignTokens, type ColbertBundle } from './colbertBundle.ts';
-import { cosine, ModelCheckError, ModelRunError, SELF_CHECK_MIN_COSINE, type Dtype, type OrtModule, type OrtSession, type OrtTensor, type QueryEmbedding, type SelfCheckReport } from './embedder.ts';
+import { cosine, passSelfCheck, SELF_CHECK_MIN_COSINE, type Dtype, type OrtModule, type OrtSession, type OrtTensor, type QueryEmbedding, type SelfCheckReport } from './embedder.ts';
 
 /** One passage's vectors: tokens kept (padding and skiplist out), with where each sits in the text. */
 export interface PassageEmbedding {
@@ -84,20 +84,8 @@ export class ColbertEmbedder {
       throw new GraphStructureError(`${bundle.name}: onnxruntime could not load it (${(err as Error).message})`);
     }
     const e = new ColbertEmbedder(ort, bundle, session, output, softmax, dtype);
-    let report: SelfCheckReport;
-    try {
-      report = await e.selfCheck();
-    } catch (err) {
-      await e.release();
-      if (err instanceof ModelFolderError || err instanceof GraphStructureError) throw err;
-      throw new ModelRunError(`${bundle.name} could not run its self-check on this device: ${(err as Error).message.split('\n')[0]}`);
-    }
-    e.selfCheckReport = report;
-    if (!report.ok) {
-      await e.release();
-      throw new ModelCheckError(`${bundle.name} failed its self-check and will not be used: ${report.message}`, report);
-    }
-    return e;
+    // A missing or misfit projection surfaces in the first run: the folder's problem, not the device's.
+    return passSelfCheck(e, bundle.name, async (err) => (err instanceof ModelFolderError || err instanceof GraphStructureError ? err : null));
   }
 
   /** How a token is shown: [Q] and [D] for the markers, else its vocabulary entry. */

@@ -194,6 +194,34 @@ async function loadTower(ort: OrtModule, bytes: Uint8Array, what: string, expose
   }
 }
 
+/**
+ * Runs a freshly built model's self-check and keeps its report, or releases the model and throws:
+ * the structural error `structural` finds (the file's problem, no device would help), else
+ * ModelRunError when the check could not run here (on WebGPU the client then tries WASM), or
+ * ModelCheckError when it ran and failed.
+ */
+export async function passSelfCheck<T extends { selfCheck(): Promise<SelfCheckReport>; release(): Promise<void>; selfCheckReport?: SelfCheckReport }>(
+  e: T,
+  name: string,
+  structural: (err: unknown) => Promise<Error | null>,
+): Promise<T> {
+  let report: SelfCheckReport;
+  try {
+    report = await e.selfCheck();
+  } catch (err) {
+    const found = await structural(err);
+    await e.release();
+    if (found) throw found;
+    throw new ModelRunError(`${name} could not run its self-check on this device: ${(err as Error).message.split('\n')[0]}`);
+  }
+  e.selfCheckReport = report;
+  if (!report.ok) {
+    await e.release();
+    throw new ModelCheckError(`${name} failed its self-check and will not be used: ${report.message}`, report);
+  }
+  return e;
+}
+
 export class Embedder {
   private queue: Promise<unknown> = Promise.resolve();
   readonly family: 'clip' | 'siglip';
@@ -232,23 +260,8 @@ export class Embedder {
       throw err;
     }
     const e = new Embedder(ort, bundle, vision, text, dtype);
-    let report: SelfCheckReport;
-    try {
-      report = await e.selfCheck();
-    } catch (err) {
-      // A head exported with fixed shapes fails here too: say so, rather than blame the device.
-      const structural = err instanceof StaticExportError ? err : await e.headIsStatic().catch(() => null);
-      await e.release();
-      if (structural) throw structural;
-      // Not a ModelCheckError: the model could not run here (on WebGPU the worker then tries WASM).
-      throw new ModelRunError(`${bundle.name} could not run its self-check on this device: ${(err as Error).message.split('\n')[0]}`);
-    }
-    e.selfCheckReport = report;
-    if (!report.ok) {
-      await e.release();
-      throw new ModelCheckError(`${bundle.name} failed its self-check and will not be used: ${report.message}`, report);
-    }
-    return e;
+    // A head exported with fixed shapes fails the self-check too: say so, rather than blame the device.
+    return passSelfCheck(e, bundle.name, (err) => (err instanceof StaticExportError ? Promise.resolve(err) : e.headIsStatic().catch(() => null)));
   }
 
   /**
