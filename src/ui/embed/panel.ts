@@ -4,9 +4,9 @@
  * embed, and search them with uncompressed MaxSim. All model work runs in workers/embed.worker.ts.
  */
 import type { MultiVector } from '../../core/multivector.ts';
-import { caption, clipScene, demoCorpusWithClips, renderScene, type DemoCorpus } from '../../demo/scenes.ts';
+import type { DemoCorpus } from '../../demo/scenes.ts';
+import { initDemoButtons } from './demo.ts';
 import { isJsonl, isTextFile } from '../../embed/textDocs.ts';
-import { encodePng } from '../../demo/png.ts';
 import { EmbedClient } from '../../embedClient.ts';
 import type { Dtype } from '../../embed/embedder.ts';
 import { DEFAULT_HUB_HOST, folderFiles, getModel, MODELS, type ModelSource } from '../../embed/registry.ts';
@@ -237,7 +237,7 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
         const item = await pageSample(f);
         if (item) items.push(item);
       } else if (f.type.startsWith('image/') || f.type === '') {
-        items.push({ name: f.name, blob: f, rgba: decodedDemo.get(f) });
+        items.push({ name: f.name, blob: f, rgba: demoFiles.decoded.get(f) });
       } else {
         addError(f.name, `not an image, video, PDF or text file (${f.type}); skipped`);
       }
@@ -358,78 +358,23 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
     void embedFiles(files);
   });
   listenForDrops((files) => void embedFiles(files));
-  const demo = demoCorpusWithClips(24, 6, 1);
-  const decodedDemo = new WeakMap<File, { data: Uint8ClampedArray<ArrayBuffer>; width: number; height: number }>();
-  $<HTMLButtonElement>('demo-scenes').addEventListener('click', () => void addDemo());
-  $<HTMLButtonElement>('demo-clips').addEventListener('click', () => void addDemoClips());
-
-  /** Six generated clips (a shape moving between quadrants), as frames with timestamps. */
-  async function addDemoClips(): Promise<void> {
-    if (!(await ensureModel())) return;
-    if (loaded?.modality === 'text') {
-      embedStatus.textContent = 'The demo clips are videos, and the loaded model embeds text: load an image model (the teaching model, CLIP or SigLIP) for them, or add the demo scenes, which a text model reads as captions.';
-      return;
-    }
-    if (busy) {
-      embedStatus.textContent = 'Still busy with the previous batch: wait for it or cancel it.';
-      return;
-    }
-    const frames = Math.max(1, Math.min(256, Number(framesInput.value) || 24));
-    const size = Math.max(64, loaded!.inputSize);
-    const items: EmbedItem[] = [];
-    for (const clip of demo.clips) {
-      const list = [];
-      for (let i = 0; i < frames; i++) {
-        const rgba = renderScene(clipScene(clip, i, frames), size) as Uint8ClampedArray<ArrayBuffer>;
-        list.push({ bitmap: await createImageBitmap(new ImageData(rgba, size, size)), time: i / clip.fps });
-      }
-      items.push({ name: clip.id, frames: list });
-    }
-    await embedFiles([], items);
-  }
-
-  async function addDemo(): Promise<void> {
-    if (!(await ensureModel())) return;
-    const corpus = demo;
-    if (loaded?.modality === 'text') {
-      // A text model reads each scene as its caption, under the scene's id: the demo's queries and
-      // judgments apply unchanged, so the same comparison runs on text.
-      await embedFiles(corpus.scenes.map((scene) => new File([caption(scene)], scene.id, { type: 'text/plain' })));
-      return;
-    }
-    const size = Math.max(64, loaded?.inputSize ?? 224);
-    // Encoded here, synchronously (src/demo/png.ts): canvas encoders were measured to wait about a
-    // second per image in a throttled page.
-    const files: File[] = [];
-    for (const scene of corpus.scenes) {
-      const rgba = renderScene(scene, size) as Uint8ClampedArray<ArrayBuffer>;
-      const file = new File([encodePng(rgba, size, size) as BlobPart], scene.id, { type: 'image/png' });
-      // The worker draws these pixels instead of decoding the PNG again (see EmbedItem.rgba).
-      decodedDemo.set(file, { data: rgba, width: size, height: size });
-      files.push(file);
-    }
-    await embedFiles(files);
-  }
+  const demoFiles = initDemoButtons({
+    ensureModel,
+    loaded: () => loaded,
+    busy: () => busy,
+    say: (text) => (embedStatus.textContent = text),
+    frames: () => Math.max(1, Math.min(256, Number(framesInput.value) || 24)),
+    embedFiles,
+  });
   initSearch(client, () => docs, () => stream.active() && !stream.settings().keepFull);
 
   return {
     docs: () => docs,
-    demo: () => {
-      // The demo's queries and relevance, restricted to the demo documents embedded so far.
-      const names = new Set([...demo.scenes.map((x) => x.id), ...demo.clips.map((c) => c.id)]);
-      if (docs.length === 0 || !docs.every((d) => names.has(d.id))) return undefined;
-      const have = new Set(docs.map((d) => d.id));
-      const qrels = new Map<string, Map<string, number>>();
-      for (const [q, rel] of demo.qrels) {
-        const kept = new Map([...rel].filter(([id]) => have.has(id)));
-        if (kept.size > 0) qrels.set(q, kept);
-      }
-      return { ...demo, queries: demo.queries.filter((q) => qrels.has(q.id)), qrels };
-    },
+    demo: () => demoFiles.judged(docs),
     model: () => loaded,
     embedQuery: (text) => client.query(text),
     loadModel,
-    addDemo,
+    addDemo: demoFiles.addDemo,
     addFiles: (files) => embedFiles(files.filter((f) => !f.name.startsWith('.'))),
     source: (name) => sources.get(name),
   };
