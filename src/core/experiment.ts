@@ -160,6 +160,14 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
   const full = packCorpus(docs);
   const refScores = input.queries.map((q) => maxSimScores(q.data, q.n, full));
   const refRankings = refScores.map((s) => topK(s, maxK).map((h) => full.ids[h.doc]));
+  // Token utilisation counts wins on relevant pairs; a query without judgments (typed queries on
+  // one's own files) has none, which read as "no stored vector is ever used". For such a query the
+  // pairs are the uncompressed index's top 10 instead: the documents it should keep finding.
+  const utilizationPairs = new Map(input.qrels);
+  input.queries.forEach((q, i) => {
+    const rel = input.qrels.get(q.id);
+    if (!rel || ![...rel.values()].some((g) => g > 0)) utilizationPairs.set(q.id, new Map(topK(refScores[i], 10).map((h) => [full.ids[h.doc], 1])));
+  });
   const rows: ExperimentRow[] = [];
   // One bootstrap for the whole grid: the same seed, hence the same resampled query indices, for
   // every row, so rows can be compared pair by pair.
@@ -234,7 +242,7 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
       for (const name of Object.keys(fidelity)) perQuery[name] = fidelityPerQuery[name];
       const intervals: Record<string, [number, number]> = {};
       for (const [name, iv] of Object.entries(bootstrap.intervals(perQuery))) intervals[name] = [iv.lo, iv.hi];
-      const utilization = tokenUtilization({ corpus, compressed, positions: docs.map((x) => x.positions), queries, qrels: input.qrels });
+      const utilization = tokenUtilization({ corpus, compressed, positions: docs.map((x) => x.positions), queries, qrels: utilizationPairs });
       const vectors = corpus.offsets[corpus.ids.length];
       rows.push({
         method,

@@ -159,6 +159,24 @@ describe('statistics edge cases', () => {
     expect(r.rows[0].fidelity.spearman).toBeNaN();
     expect(Array.from(r.rows[0].perQuery.spearman)).toEqual([NaN, NaN]);
   });
+  it('token utilisation without judgments counts wins on the uncompressed top 10; a judged query keeps its own pairs', () => {
+    // a = [e1, -e1], b = [e2, -e2], c = [(e1+e2)/sqrt2, ...]. Query q1 = e1 wins a's first vector
+    // (on a), c's first vector (on c) and one of b's (all of b's score 0: the first, by order).
+    // q2 = e2 is judged relevant to b only: it wins b's first vector there. Stored: 6 vectors.
+    const r2 = Math.SQRT1_2;
+    const docs = [doc('a', [1, 0, 0, 0]), doc('b', [0, 1, 0, 0]), doc('c', [r2, r2, 0, 0])];
+    const queries = [q('q1', [1, 0, 0, 0]), q('q2', [0, 1, 0, 0])];
+    const run = (qrels: Map<string, Map<string, number>>) => runExperiment({ docs, queries, qrels }, { methods: [parseMethodSpec('none')], budgets: [], ks: [10], seed: 1 }).rows[0].utilization;
+    // q1 unjudged: pairs (q1, a), (q1, b), (q1, c) -> a0, b0, c0; q2 judged on b -> b0 again.
+    const u = run(new Map([['q2', new Map([['b', 1]])]]));
+    expect(u.storedVectors).toBe(6);
+    expect(u.activeVectors).toBe(3);
+    expect(u.matches).toBe(4);
+    // Nothing judged: q2's top 10 is a, b, c too: the same three first vectors, 6 matches.
+    const none = run(new Map());
+    expect(none.activeVectors).toBe(3);
+    expect(none.matches).toBe(6);
+  });
   it('a repeated cutoff counts once, and two queries with one id are refused', () => {
     const input = { docs: [doc('a', [1, 0, 0, 0]), doc('b', [0, 1, 0, 0])], queries: [q('q1', [1, 0, 0, 0]), q('q2', [0, 1, 0, 0])], qrels: new Map([['q1', new Map([['a', 1]])], ['q2', new Map([['a', 1]])]]) };
     const once = runExperiment(input, { methods: [parseMethodSpec('none')], budgets: [], ks: [1], seed: 1 });
