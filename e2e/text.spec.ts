@@ -12,6 +12,8 @@ const COLBERT = join(import.meta.dirname, '..', 'test-models', 'tiny-colbert');
 async function loadColbert(page: Page, device: 'auto' | 'wasm') {
   await page.selectOption('#device', device);
   await page.setInputFiles('#model-folder', COLBERT);
+  // The note describes the folder picked, not the menu's model.
+  await expect(page.locator('#model-note')).toHaveText(/^The local folder "tiny-colbert" \(\d+ files\) will be loaded instead of the menu's model: a ColBERT text model/);
   await page.getByRole('button', { name: 'Load model' }).click();
   await expect(page.locator('#model-status')).toContainText(/Loaded|Could not load/, { timeout: 90_000 });
 }

@@ -239,7 +239,7 @@ export class ColbertEmbedder {
     if (alone.n !== batched.n) c = 0;
     const ok = c >= min;
     const check = 'passage alone = the same passage padded in a batch';
-    const message = ok ? `passed (padding cosine ${c.toFixed(5)}, minimum ${min}; projection ${this.projection})` : `${check}: cosine ${c.toFixed(5)}, must be at least ${min}`;
+    const message = ok ? `passed (padding cosine ${c.toFixed(5)}, minimum ${min})` : `${check}: cosine ${c.toFixed(5)}, must be at least ${min}`;
     return { ok, vision: { check, cosine: c }, text: { check: 'query marker and expansion', cosine: 1, position: 1 }, minCosine: min, message };
   }
 

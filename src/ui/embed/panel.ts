@@ -7,6 +7,7 @@ import type { MultiVector } from '../../core/multivector.ts';
 import type { DemoCorpus } from '../../demo/scenes.ts';
 import { initDemoButtons } from './demo.ts';
 import { isJsonl, isTextFile } from '../../embed/textDocs.ts';
+import { isColbertFolder } from '../../embed/colbertBundle.ts';
 import { EmbedClient } from '../../embedClient.ts';
 import type { Dtype } from '../../embed/embedder.ts';
 import { DEFAULT_HUB_HOST, folderFiles, getModel, MODELS, type ModelSource } from '../../embed/registry.ts';
@@ -66,7 +67,15 @@ export function initEmbedPanel(store: Store): EmbeddedCorpus {
 
   const describe = () => {
     const m = getModel(modelSelect.value)!;
-    modelNote.textContent = folderInput.files?.length ? `Local folder (${folderInput.files.length} files) will be used instead of the model's host. ${m.note}` : m.note;
+    const picked = folderInput.files;
+    if (!picked?.length) {
+      modelNote.textContent = m.note;
+      return;
+    }
+    // The folder is loaded instead of the menu's model: describe the folder, not the menu entry.
+    const name = picked[0].webkitRelativePath.split('/')[0] || 'folder';
+    const kind = isColbertFolder(folderFiles(picked).keys()) ? 'a ColBERT text model (onnx/model.onnx): it embeds .txt, .md and JSONL files' : 'an image model (onnx/vision_model.onnx and onnx/text_model.onnx): it embeds pictures, videos and PDF pages';
+    modelNote.textContent = `The local folder "${name}" (${picked.length} files) will be loaded instead of the menu's model: ${kind}.`;
   };
   modelSelect.addEventListener('change', describe);
   folderInput.addEventListener('change', describe);
