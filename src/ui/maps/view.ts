@@ -97,7 +97,8 @@ export function initMapsView(store: Store, corpus: EmbeddedCorpus): void {
       current = { doc, maps };
       drawTokens(q.tokens ?? []);
       await draw();
-      status.textContent = `"${text}" (${q.n} query tokens: ${(q.tokens ?? []).join(' · ')}) on ${doc.id}, ${doc.n} patches. Outlined: patches whose stored vector won a token's MaxSim.`;
+      const unit = doc.text ? 'tokens' : 'patches';
+      status.textContent = `"${text}" (${q.n} query tokens: ${(q.tokens ?? []).join(' · ')}) on ${doc.id}, ${doc.n} ${unit}. Outlined: ${unit} whose stored vector won a token's MaxSim.`;
     } catch (err) {
       if (mine === rendering) status.textContent = `Could not draw the maps: ${(err as Error).message}`;
     }
