@@ -190,7 +190,7 @@ export function initSidePanel(corpus: EmbeddedCorpus): void {
           if (doc) await draw(side, r, doc);
         }),
       );
-      status.textContent = judged ? `Query "${text}" is a demo caption: relevance is known.` : `Query "${text}" has no judgments: compare the rankings and the winning ${docs.some((d) => d.text) ? "words" : "patches"}.`;
+      status.textContent = judged ? `Query "${text}" is a demo caption: relevance is known.` : `Query "${text}" has no judgments: compare the rankings and the winning ${docs.some((d) => d.text) ? 'words' : 'patches'}.`;
     } catch (err) {
       status.textContent = `Could not compare: ${(err as Error).message}`;
     }
