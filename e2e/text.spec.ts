@@ -157,6 +157,13 @@ test('the demo scenes as captions for a text model: the judged comparison runs o
   expect(backgrounds.every((b) => b.startsWith('rgb'))).toBe(true);
   expect(new Set(backgrounds).size).toBeGreaterThan(1);
   await expect(page.locator('#maps figure').first()).toContainText('uncompressed');
+  // The query's words are buttons; its expansion tokens fold under one summary.
+  const outside = await page.locator('#maps-tokens > button').allTextContents();
+  expect(outside.slice(0, 3)).toEqual(['Whole query', '[CLS]', '[Q]']);
+  expect(outside).not.toContain('[MASK]');
+  expect(outside.length - 1 + (await page.locator('#maps-tokens details.expansion button').count())).toBe(32);
+  await expect(page.locator('#maps-tokens details.expansion summary')).toHaveText(/^\d+ query expansion tokens \(\[MASK\]\)$/);
+  await expect(page.locator('#maps-status')).toContainText('[MASK] × ');
   await page.locator('#maps').screenshot({ path: 'test-results/screens/text-maps.png' });
   // The clips are videos: the button says what to do instead of failing file by file.
   await page.click('#views-nav a[data-view="data"]');

@@ -63,3 +63,15 @@ export function renderPassage(el: HTMLElement, doc: MultiVector, marks: TokenMar
   if (at < t.passage.length) el.append(t.passage.slice(at));
   for (let i = first; i < t.tokens.length; i++) if (t.start[i] < 0) el.append(' ', chip(i));
 }
+
+/** Tokens with runs of one repeated token written once with its count ("[MASK] × 27"). */
+export function foldRuns(tokens: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length; ) {
+    let j = i;
+    while (j < tokens.length && tokens[j] === tokens[i]) j++;
+    out.push(j - i > 2 ? `${tokens[i]} × ${j - i}` : tokens.slice(i, j).join(' · '));
+    i = j;
+  }
+  return out;
+}

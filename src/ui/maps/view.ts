@@ -16,7 +16,7 @@ import { corpusVersion } from '../corpusStore.ts';
 import type { EmbeddedCorpus } from '../embed/panel.ts';
 import { PatchCanvas } from '../patchCanvas.ts';
 import { pictures } from '../pictures.ts';
-import { renderPassage } from '../textView.ts';
+import { foldRuns, renderPassage } from '../textView.ts';
 import { focusedBudget } from '../state/schema.ts';
 import { computed, effect, type Store } from '../state/store.ts';
 
@@ -98,7 +98,7 @@ export function initMapsView(store: Store, corpus: EmbeddedCorpus): void {
       drawTokens(q.tokens ?? []);
       await draw();
       const unit = doc.text ? 'tokens' : 'patches';
-      status.textContent = `"${text}" (${q.n} query tokens: ${(q.tokens ?? []).join(' · ')}) on ${doc.id}, ${doc.n} ${unit}. Outlined: ${unit} whose stored vector won a token's MaxSim.`;
+      status.textContent = `"${text}" (${q.n} query tokens: ${foldRuns(q.tokens ?? []).join(' · ')}) on ${doc.id}, ${doc.n} ${unit}. Outlined: ${unit} whose stored vector won a token's MaxSim.`;
     } catch (err) {
       if (mine === rendering) status.textContent = `Could not draw the maps: ${(err as Error).message}`;
     }
@@ -121,7 +121,17 @@ export function initMapsView(store: Store, corpus: EmbeddedCorpus): void {
       b.addEventListener('click', pick);
       return b;
     };
-    tokensBox.replaceChildren(button(-1), ...names.map((_, t) => button(t)));
+    // ColBERT's query expansion: the [MASK] tokens, each a vector of its own, folded away under one
+    // summary so the query's words stay in view.
+    const expansion = names.flatMap((n, t) => (n === '[MASK]' ? [t] : []));
+    const words = names.flatMap((n, t) => (n === '[MASK]' && expansion.length > 3 ? [] : [t]));
+    tokensBox.replaceChildren(button(-1), ...words.map(button));
+    if (expansion.length > 3) {
+      const more = document.createElement('details');
+      more.className = 'expansion';
+      more.append(Object.assign(document.createElement('summary'), { textContent: `${expansion.length} query expansion tokens ([MASK])` }), ...expansion.map(button));
+      tokensBox.append(more);
+    }
   }
 
   /** Values per input token for the token chosen (or the mean over query tokens), and the winners. */
