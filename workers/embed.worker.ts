@@ -201,7 +201,7 @@ const api = {
     const closeFrames = (from: number) => items.slice(from).forEach((it) => it.frames?.forEach((f) => f.bitmap.close()));
     /** What the per-kind handlers (src/embed/textItem.ts) need of this batch. */
     const itemContext: ItemContext = {
-      storeKey: (parts) => [...parts, info.modelId, modelFingerprint, info.dtype, info.device, ENGINE_VERSION].join('|'),
+      storeKey: (what, settings) => [...what, info.modelId, modelFingerprint, info.dtype, info.device, ...settings, ENGINE_VERSION].join('|'),
       accept,
       fail: (name, message) => (errors.push({ name, message }), onProgress({ step: 'error', name, message })),
       done: (name, ms) => (done++, onProgress({ step: 'item', done, total, name, ms })),

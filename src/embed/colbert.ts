@@ -19,7 +19,8 @@ import { GraphIndex, GraphStructureError, withExtraOutputs } from '../onnx/graph
 import { decodeModel } from '../onnx/proto.ts';
 import { ModelFolderError } from './bundle.ts';
 import { alignTokens, type ColbertBundle } from './colbertBundle.ts';
-import { cosine, passSelfCheck, SELF_CHECK_MIN_COSINE, type Dtype, type OrtModule, type OrtSession, type OrtTensor, type QueryEmbedding, type SelfCheckReport } from './embedder.ts';
+import { cosine, type Dtype, type OrtModule, type OrtSession, type OrtTensor, type QueryEmbedding } from './embedder.ts';
+import { passSelfCheck, SELF_CHECK_MIN_COSINE, type SelfCheckReport } from './selfCheck.ts';
 
 /** One passage's vectors: tokens kept (padding and skiplist out), with where each sits in the text. */
 export interface PassageEmbedding {

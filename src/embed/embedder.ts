@@ -12,6 +12,10 @@ import { mulberry32 } from '../core/rng.ts';
 import { analyzeTower, extractHead, GraphStructureError, withExtraOutputs, type TowerAnalysis } from '../onnx/graph.ts';
 import { DataType, decodeModel, encodeModel } from '../onnx/proto.ts';
 import { inputSize, rgbaToPixelValues, type PreprocessorConfig } from './preprocess.ts';
+import { passSelfCheck, SELF_CHECK_MIN_COSINE, type SelfCheckReport } from './selfCheck.ts';
+
+// The self-check's report and errors live in ./selfCheck.ts (shared with the text models); re-exported here.
+export { ModelCheckError, ModelRunError, passSelfCheck, SELF_CHECK_MIN_COSINE, type SelfCheckReport } from './selfCheck.ts';
 
 // Structural types for the parts of onnxruntime (web or node) used here.
 export interface OrtTensor {
@@ -54,17 +58,6 @@ export interface ModelBundle {
 
 export type Dtype = 'fp32' | 'fp16' | 'q8';
 
-/** Cosine tolerance of the self-check per weight type (q8 per ../shared/RESEARCH.md: ~0.9993 seen). */
-export const SELF_CHECK_MIN_COSINE: Record<Dtype, number> = { fp32: 0.9999, fp16: 0.998, q8: 0.99 };
-
-export interface SelfCheckReport {
-  ok: boolean;
-  vision: { check: string; cosine: number };
-  text: { check: string; cosine: number; position: number };
-  minCosine: number;
-  message: string;
-}
-
 export interface ViewEmbeddings {
   views: number;
   /** Patch tokens per view (CLS excluded). */
@@ -93,14 +86,6 @@ export interface QueryEmbedding {
   pooled: Float32Array;
 }
 
-/** The model loaded but failed when run (device limits, unsupported kernels, a broken graph). */
-export class ModelRunError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ModelRunError';
-  }
-}
-
 /**
  * The graph's pooled head was exported with fixed shapes, so it cannot be applied to each token:
  * a structural problem of the file (no other device would help), said with what to do.
@@ -109,16 +94,6 @@ export class StaticExportError extends GraphStructureError {
   constructor(message: string) {
     super(message);
     this.name = 'StaticExportError';
-  }
-}
-
-export class ModelCheckError extends Error {
-  constructor(
-    message: string,
-    readonly report?: SelfCheckReport,
-  ) {
-    super(message);
-    this.name = 'ModelCheckError';
   }
 }
 
@@ -192,34 +167,6 @@ async function loadTower(ort: OrtModule, bytes: Uint8Array, what: string, expose
     await main?.release?.().catch(() => undefined); // the head failed: do not leak the main session
     throw new GraphStructureError(`${what}: onnxruntime could not load it (${(err as Error).message})`);
   }
-}
-
-/**
- * Runs a freshly built model's self-check and keeps its report, or releases the model and throws:
- * the structural error `structural` finds (the file's problem, no device would help), else
- * ModelRunError when the check could not run here (on WebGPU the client then tries WASM), or
- * ModelCheckError when it ran and failed.
- */
-export async function passSelfCheck<T extends { selfCheck(): Promise<SelfCheckReport>; release(): Promise<void>; selfCheckReport?: SelfCheckReport }>(
-  e: T,
-  name: string,
-  structural: (err: unknown) => Promise<Error | null>,
-): Promise<T> {
-  let report: SelfCheckReport;
-  try {
-    report = await e.selfCheck();
-  } catch (err) {
-    const found = await structural(err);
-    await e.release();
-    if (found) throw found;
-    throw new ModelRunError(`${name} could not run its self-check on this device: ${(err as Error).message.split('\n')[0]}`);
-  }
-  e.selfCheckReport = report;
-  if (!report.ok) {
-    await e.release();
-    throw new ModelCheckError(`${name} failed its self-check and will not be used: ${report.message}`, report);
-  }
-  return e;
 }
 
 export class Embedder {

@@ -39,7 +39,7 @@ export async function embedPdfItem(
         const bitmap = pg.bitmap;
         try {
           pictures[id] = await pagePicture(bitmap);
-          const key = fileHash && ctx.storeKey([fileHash, `page=${pg.page}`, `pdf=${size}:${tiles}`]);
+          const key = fileHash && ctx.storeKey([fileHash, `page=${pg.page}`], [`pdf=${size}:${tiles}`]);
           const got = key ? await getStored(key).catch(() => undefined) : undefined;
           if (got && 'problem' in got) ctx.storeNotes.push(`${id}: a stored embedding was not used (${got.problem}); embedded again`);
           if (got && 'doc' in got) {

@@ -13,8 +13,12 @@ import type { EmbedResult } from './workerTypes.ts';
 
 /** What a handler needs of the worker's batch: where documents, errors, progress and notes go. */
 export interface ItemContext {
-  /** A stored-embedding key: these parts, then the loaded model, its fingerprint, weights, device and engine version. */
-  storeKey(parts: string[]): string;
+  /**
+   * A stored-embedding key: `what` (the file's hash and where in it), the loaded model, its
+   * fingerprint, weights and device, then `settings`, then the engine version. (PDF pages keep the
+   * order their keys had before this was shared, so pages stored then are still found.)
+   */
+  storeKey(what: string[], settings: string[]): string;
   accept(doc: MultiVector): void;
   fail(name: string, message: string): void;
   /** One more document done. */
@@ -43,7 +47,7 @@ export async function embedTextItem(c: ColbertEmbedder | undefined, name: string
     let cut = 0;
     // Stored per file content, passage span, model and settings, as pictures are.
     const fileHash = await sha256(file).catch(() => undefined);
-    const keyOf = (p: Passage) => fileHash && ctx.storeKey([fileHash, `passage=${p.id}:${p.start}-${p.end}`, `words=${PASSAGE_WORDS}`]);
+    const keyOf = (p: Passage) => fileHash && ctx.storeKey([fileHash, `passage=${p.id}:${p.start}-${p.end}`], [`words=${PASSAGE_WORDS}`]);
     for (let i = 0; i < passages.length && !ctx.cancelled(); i += 8) {
       const part = passages.slice(i, i + 8);
       const t0 = performance.now();
