@@ -14,12 +14,12 @@
  * Without 1_Dense/, the projection is the checkpoint's `linear.weight` in model.safetensors, read
  * with two range requests (header, then the tensor) instead of the whole 130 MB file.
  */
-import { float16ToFloat32 } from '../core/float16.ts';
 import { GraphIndex, GraphStructureError, withExtraOutputs } from '../onnx/graph.ts';
 import { decodeModel } from '../onnx/proto.ts';
 import { ModelFolderError } from './bundle.ts';
 import { alignTokens, type ColbertBundle } from './colbertBundle.ts';
-import { cosine, type Dtype, type OrtModule, type OrtSession, type OrtTensor, type QueryEmbedding } from './embedder.ts';
+import type { Dtype, QueryEmbedding } from './embedder.ts';
+import { cosine, normalizeRowsInPlace, toF32, type OrtModule, type OrtSession, type OrtTensor } from './tower.ts';
 import { passSelfCheck, SELF_CHECK_MIN_COSINE, type SelfCheckReport } from './selfCheck.ts';
 
 /** One passage's vectors: tokens kept (padding and skiplist out), with where each sits in the text. */
@@ -35,12 +35,6 @@ export interface PassageEmbedding {
   saliency: Float32Array | null;
   /** Tokens of the passage beyond the model's document length, left out. */
   truncated: number;
-}
-
-function toF32(t: OrtTensor): Float32Array {
-  const data = t.data as ArrayLike<number>;
-  if (t.type === 'float16') return data instanceof Uint16Array ? Float32Array.from(data, float16ToFloat32) : Float32Array.from(data);
-  return data as Float32Array;
 }
 
 /** The last Softmax the output depends on (the last layer's attention probabilities), if any. */
@@ -148,44 +142,40 @@ export class ColbertEmbedder {
         `${this.bundle.name}: no ColBERT projection found: neither 1_Dense/model.safetensors (PyLate's layout) nor a "linear.weight" in model.safetensors (the checkpoint) is there, and the graph gives ${H}-dimensional hidden states. Add the model's 1_Dense/ files or its model.safetensors.`,
       );
     }
+    const project = dense && dense.in === H ? dense : null;
     const vectors: Float32Array[] = [];
     for (let b = 0; b < B; b++) {
       const v = new Float32Array(L * D);
       for (let t = 0; t < L; t++) {
         const h = hidden.subarray((b * L + t) * H, (b * L + t + 1) * H);
-        if (D === H && !(dense && dense.in === H)) v.set(h, t * D);
-        else {
-          for (let o = 0; o < D; o++) {
-            let s = dense!.bias ? dense!.bias[o] : 0;
-            const w = dense!.weight.subarray(o * H, (o + 1) * H);
-            for (let j = 0; j < H; j++) s += w[j] * h[j];
-            v[t * D + o] = s;
-          }
+        if (!project) {
+          v.set(h, t * D);
+          continue;
         }
-        let n = 0;
-        for (let o = 0; o < D; o++) n += v[t * D + o] ** 2;
-        const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
-        for (let o = 0; o < D; o++) v[t * D + o] *= inv;
+        for (let o = 0; o < D; o++) {
+          let s = project.bias ? project.bias[o] : 0;
+          const w = project.weight.subarray(o * H, (o + 1) * H);
+          for (let j = 0; j < H; j++) s += w[j] * h[j];
+          v[t * D + o] = s;
+        }
       }
+      normalizeRowsInPlace(v, D);
       vectors.push(v);
     }
     this.d = D;
-    const cls: (Float32Array | null)[] = [];
+    // [CLS]'s attention row (query row 0) of the last layer, averaged over heads, per batch row.
     const probs = this.softmax ? out[this.softmax.tensor] : undefined;
-    for (let b = 0; b < B; b++) {
-      if (!probs) {
-        cls.push(null);
-        continue;
-      }
-      const p = toF32(probs);
+    const p = probs && toF32(probs); // float16 graphs: widened once for the whole batch
+    const cls = Array.from({ length: B }, (_, b) => {
+      if (!probs || !p) return null;
       const heads = probs.dims[1];
       const row = new Float32Array(L);
       for (let h = 0; h < heads; h++) {
-        const base = ((b * heads + h) * L + 0) * L;
+        const base = (b * heads + h) * L * L;
         for (let t = 0; t < L; t++) row[t] += p[base + t] / heads;
       }
-      cls.push(row);
-    }
+      return row;
+    });
     return { vectors, cls, L };
   }
 
