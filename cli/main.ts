@@ -14,8 +14,9 @@
  *
  * Errors print one line on stderr and exit non-zero (2 for usage, 1 for bad data).
  */
-import { closeSync, existsSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { checkOutputs, intList, readFile, UsageError, writeOutput } from './files.ts';
 import { parseArgs } from 'node:util';
 import { compressDocument } from '../src/core/compress.ts';
 import { DEFAULT_BUDGETS, DEFAULT_KS, runExperiment, type ExperimentInput } from '../src/core/experiment.ts';
@@ -32,7 +33,6 @@ import { buildIndex, exportFiles } from '../src/core/exportIndex.ts';
 import { corpusFromArrays, importEmbeddings, type ImportedCorpus, type NamedArrays } from '../src/core/importer.ts';
 import { parseEvalStorageList, parseStorageList } from '../src/core/storage.ts';
 import { SettingError } from '../src/core/settingError.ts';
-import { LIMITS } from '../src/core/limits.ts';
 
 import { formatTable, resultTable, toCSV, toJSON } from '../src/core/report.ts';
 import { describeFinding, findBudgets } from '../src/core/budgetFinder.ts';
@@ -40,7 +40,6 @@ import { MUVERA_DEFAULTS } from '../src/core/muvera.ts';
 import { muveraEvaluate } from '../src/core/muveraEval.ts';
 import { ALL_SYNTHETIC_PRESETS, syntheticCorpus } from '../src/core/synthetic.ts';
 
-class UsageError extends Error {}
 
 const HELP = `usage:
   cli compress --method <id> --budget <m> --input <tokens.npy> --output <out.npy>
@@ -62,60 +61,6 @@ storage: fp32, fp16, int8 (per-vector scale), binary (Hamming MaxSim); eval and 
 --input: a .safetensors or .npz file (ragged doc_embeddings + doc_offsets, or padded + doc_mask;
   see README "Import"), or a folder of doc_embeddings.npy, doc_offsets.npy [, doc_saliency.npy,
   doc_ids.json, query_embeddings.npy, query_offsets.npy, query_ids.json, qrels.tsv]`;
-
-function intList(text: string, flag: string, zeroAllowed = false): number[] {
-  const values = text.split(',').map((s) => Number(s.trim()));
-  if (values.some((v) => !Number.isInteger(v) || v < (zeroAllowed ? 0 : 1)))
-    throw new UsageError(`${flag} expects ${zeroAllowed ? 'whole numbers >= 0' : 'positive integers'} separated by commas, got "${text}"`);
-  return values;
-}
-
-function readFile(path: string, flag: string): Uint8Array {
-  if (!existsSync(path)) throw new UsageError(`${flag}: no such file: ${path}`);
-  const st = statSync(path);
-  if (st.isDirectory()) throw new UsageError(`${flag}: ${path} is a folder, not a file`);
-  if (st.size > LIMITS.fileBytes) throw new UsageError(`${flag}: ${path} is ${st.size.toLocaleString('en')} bytes, over the limit of ${LIMITS.fileBytes.toLocaleString('en')}`);
-  return new Uint8Array(readFileSync(path));
-}
-
-/** The same file, however it is spelled (links and relative paths resolved where the file exists). */
-const samePath = (a: string, b: string) => {
-  const real = (p: string) => (existsSync(p) ? realpathSync(p) : join(existsSync(dirname(resolve(p))) ? realpathSync(dirname(resolve(p))) : dirname(resolve(p)), basename(p)));
-  return real(a) === real(b);
-};
-
-/** Refuses an output that is one of the inputs (it would be destroyed before it is read in full). */
-function checkOutputs(outputs: Record<string, string | undefined>, inputs: (string | undefined)[]): void {
-  const given = Object.entries(outputs).filter((e): e is [string, string] => !!e[1]);
-  for (const [flag, out] of given) {
-    for (const input of inputs) if (input && samePath(out, input)) throw new UsageError(`${flag} ${out} is also an input; write the output somewhere else`);
-    for (const [other, o] of given) if (other !== flag && samePath(out, o)) throw new UsageError(`${flag} and ${other} name the same file: ${out}`);
-  }
-}
-
-/**
- * Writes a file atomically: into a temporary file beside it, then renamed over it, so a failure
- * half-way (a full disk, a killed process) never leaves a truncated output or destroys an old one.
- */
-function writeOutput(path: string, data: Uint8Array | string | Iterable<string>): void {
-  const tmp = join(dirname(resolve(path)), `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w');
-  try {
-    if (typeof data === 'string') writeSync(fd, data);
-    else if (data instanceof Uint8Array) writeSync(fd, data);
-    else for (const chunk of data) writeSync(fd, chunk);
-    closeSync(fd);
-    renameSync(tmp, path);
-  } catch (err) {
-    try {
-      closeSync(fd);
-    } catch {
-      /* already closed */
-    }
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-}
 
 function compress(args: string[]): void {
   const { values } = parseArgs({
