@@ -1,5 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readSafetensors, writeSafetensors } from '../src/core/safetensors.ts';
 import { encodePng } from '../src/demo/png.ts';
 import { demoCorpus } from '../src/demo/scenes.ts';
 import { mulberry32 } from '../src/core/rng.ts';
@@ -169,4 +172,31 @@ test('the demo scenes as captions for a text model: the judged comparison runs o
   await page.click('#views-nav a[data-view="data"]');
   await page.getByRole('button', { name: /demo clips/ }).click();
   await expect(page.locator('#embed-status')).toContainText('The demo clips are videos, and the loaded model embeds text');
+});
+
+test("a ColBERT folder without 1_Dense/ takes its projection from the checkpoint's linear.weight, read alone out of model.safetensors", async ({ page }) => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'colbert-')), 'tiny-colbert');
+  cpSync(COLBERT, dir, { recursive: true });
+  const linear = readSafetensors(new Uint8Array(readFileSync(join(dir, '1_Dense', 'model.safetensors')))).tensors.get('linear.weight')!;
+  rmSync(join(dir, '1_Dense'), { recursive: true });
+  // A Stanford-style checkpoint: the encoder's weights around the projection (here a stand-in block).
+  writeFileSync(
+    join(dir, 'model.safetensors'),
+    writeSafetensors({
+      'bert.embeddings.word_embeddings.weight': { dtype: 'F32', shape: [4096, 64], data: new Float32Array(4096 * 64).fill(0.25) },
+      'linear.weight': { dtype: 'F32', shape: linear.shape, data: Float32Array.from(linear.data as Float32Array) },
+    }),
+  );
+  await page.goto('/?view=data');
+  await page.selectOption('#device', 'wasm');
+  await page.setInputFiles('#model-folder', dir);
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.locator('#model-status')).toContainText("projection the checkpoint's linear.weight (32 -> 16)", { timeout: 90_000 });
+  await expect(page.locator('#model-status')).toContainText('Self-check passed');
+  const jsonl = ['{"id": "d-apple", "text": "The red apple and the green apple."}', '{"id": "d-storm", "text": "A storm with rain and snow on the ocean."}'].join('\n');
+  await page.setInputFiles('#files', [{ name: 'corpus.jsonl', mimeType: '', buffer: Buffer.from(jsonl) }]);
+  await expect(page.locator('#embed-status')).toContainText('Done: 2 embedded', { timeout: 60_000 });
+  await page.fill('#query', 'rain and snow');
+  await page.getByRole('button', { name: /Search/ }).click();
+  await expect(page.locator('#hits li').first()).toContainText('d-storm');
 });

@@ -209,8 +209,14 @@ const api = {
       cancelled: () => cancelRequested,
       decoders,
       notes,
-      storeNotes,
-      storeError: (message) => (storeError ??= message),
+      async recall(key, id) {
+        const got = key ? await getStored(key).catch(() => undefined) : undefined;
+        if (got && 'problem' in got) storeNotes.push(`${id}: a stored embedding was not used (${got.problem}); embedded again`);
+        return got && 'doc' in got ? got.doc : undefined;
+      },
+      async keep(key, doc, decoder) {
+        if (key) await putStored(key, { doc, decoder }).catch((err) => (storeError ??= (err as Error).message));
+      },
       fromStore: () => fromStore++,
     };
     for (const [index, item] of items.entries()) {
@@ -253,9 +259,7 @@ const api = {
         if (file && file.size > 0) {
           const frames = item.video?.frames ?? item.frames?.length ?? 0;
           key = [await sha256(file), info.modelId, modelFingerprint, info.dtype, info.device, `tiles=${item.blob ? options.tiles : 1}`, `frames=${frames}`, `fps=${item.video?.fps ?? item.fps ?? ''}`, ENGINE_VERSION].join('|');
-          const got = await getStored(key).catch(() => undefined);
-          if (got && 'problem' in got) storeNotes.push(`${item.name}: a stored embedding was not used (${got.problem}); embedded again`);
-          else storedDoc = got?.doc;
+          storedDoc = await itemContext.recall(key, item.name);
         }
       } catch (err) {
         storeError ??= (err as Error).message; // storage unavailable (private mode, quota): embed without it
@@ -322,7 +326,7 @@ const api = {
         const doc = await embedBitmaps(item.name, views);
         accept(doc);
         decoders[item.name] = decoder;
-        if (key) await putStored(key, { doc, decoder }).catch((err) => (storeError ??= (err as Error).message));
+        await itemContext.keep(key, doc, decoder);
       } catch (err) {
         const message = (err as Error).message;
         errors.push({ name: item.name, message });

@@ -7,7 +7,7 @@
 import { LIMITS } from '../core/limits.ts';
 import type { MultiVector } from '../core/multivector.ts';
 import { pagePicture, renderPdfPages } from './pdf.ts';
-import { getStored, putStored, sha256 } from './store.ts';
+import { sha256 } from './store.ts';
 import type { ItemContext } from './textItem.ts';
 
 /** Embeds the pages of one PDF; returns how many pages were rendered (0: the caller counts the file as done). */
@@ -40,17 +40,16 @@ export async function embedPdfItem(
         try {
           pictures[id] = await pagePicture(bitmap);
           const key = fileHash && ctx.storeKey([fileHash, `page=${pg.page}`], [`pdf=${size}:${tiles}`]);
-          const got = key ? await getStored(key).catch(() => undefined) : undefined;
-          if (got && 'problem' in got) ctx.storeNotes.push(`${id}: a stored embedding was not used (${got.problem}); embedded again`);
-          if (got && 'doc' in got) {
-            ctx.accept({ ...got.doc, id });
+          const got = await ctx.recall(key, id);
+          if (got) {
+            ctx.accept({ ...got, id });
             ctx.decoders[id] = 'stored';
             ctx.fromStore();
           } else {
             const doc = await embedPage(id, bitmap);
             ctx.accept(doc);
             ctx.decoders[id] = 'pdf.js-worker';
-            if (key) await putStored(key, { doc, decoder: 'pdf.js-worker' }).catch((err) => ctx.storeError((err as Error).message));
+            await ctx.keep(key, doc, 'pdf.js-worker');
           }
         } finally {
           bitmap.close();

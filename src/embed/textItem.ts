@@ -7,7 +7,7 @@
 import type { MultiVector } from '../core/multivector.ts';
 import { LIMITS } from '../core/limits.ts';
 import type { ColbertEmbedder } from './colbert.ts';
-import { getStored, putStored, sha256 } from './store.ts';
+import { sha256 } from './store.ts';
 import { jsonlPassages, PASSAGE_WORDS, plainTextPassages, type Passage } from './textDocs.ts';
 import type { EmbedResult } from './workerTypes.ts';
 
@@ -28,8 +28,10 @@ export interface ItemContext {
   cancelled(): boolean;
   decoders: EmbedResult['decoders'];
   notes: string[];
-  storeNotes: string[];
-  storeError(message: string): void;
+  /** The stored document under `key` (or undefined; a record not served is noted for the user under `id`). */
+  recall(key: string | undefined, id: string): Promise<MultiVector | undefined>;
+  /** Stores a document for the next drop (a storage failure is noted, never thrown). */
+  keep(key: string | undefined, doc: MultiVector, decoder: string): Promise<void>;
   fromStore(): void;
 }
 
@@ -39,26 +41,21 @@ export async function embedTextItem(c: ColbertEmbedder | undefined, name: string
   try {
     if (!c) throw new Error('text documents need a text model: load a ColBERT model (answerai-colbert-small-v1, or a local ColBERT folder) to embed .txt, .md and JSONL files');
     if (file.size > LIMITS.textBytes) throw new Error(`${(file.size / 2 ** 20).toFixed(0)} MiB, over the ${LIMITS.textBytes / 2 ** 20} MiB a text file may have here; split it`);
-    const raw = await file.text();
+    // Read once: decoded for the passages, hashed for the stored keys.
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const raw = new TextDecoder().decode(bytes);
     const { passages, errors } = jsonl ? jsonlPassages(name, raw) : plainTextPassages(name, raw);
     for (const x of errors) ctx.fail(x.name, x.message);
     count = passages.length;
     if (count > 1) ctx.grow(count - 1);
     let cut = 0;
     // Stored per file content, passage span, model and settings, as pictures are.
-    const fileHash = await sha256(file).catch(() => undefined);
+    const fileHash = await sha256(bytes).catch(() => undefined);
     const keyOf = (p: Passage) => fileHash && ctx.storeKey([fileHash, `passage=${p.id}:${p.start}-${p.end}`], [`words=${PASSAGE_WORDS}`]);
     for (let i = 0; i < passages.length && !ctx.cancelled(); i += 8) {
       const part = passages.slice(i, i + 8);
       const t0 = performance.now();
-      const stored = await Promise.all(
-        part.map(async (p) => {
-          const key = keyOf(p);
-          const got = key ? await getStored(key).catch(() => undefined) : undefined;
-          if (got && 'problem' in got) ctx.storeNotes.push(`${p.id}: a stored embedding was not used (${got.problem}); embedded again`);
-          return got && 'doc' in got ? got.doc : undefined;
-        }),
-      );
+      const stored = await Promise.all(part.map((p) => ctx.recall(keyOf(p), p.id)));
       const todo = part.filter((_, k) => !stored[k]);
       const embs = todo.length ? await c.embedPassages(todo.map((p) => p.text)) : [];
       for (const [k, p] of part.entries()) {
@@ -75,8 +72,7 @@ export async function embedTextItem(c: ColbertEmbedder | undefined, name: string
             saliencySource: pe.saliency ? c.saliencySource : 'uniform',
             text: { passage: p.text, tokens: pe.tokenIds.map((id) => c.tokenLabel(id)), start: pe.start, end: pe.end },
           };
-          const key = keyOf(p);
-          if (key) await putStored(key, { doc, decoder: 'text' }).catch((err) => ctx.storeError((err as Error).message));
+          await ctx.keep(keyOf(p), doc, 'text');
         }
         try {
           ctx.accept(doc);
