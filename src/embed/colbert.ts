@@ -12,7 +12,7 @@
  * tokenizer.json, tokenizer_config.json, onnx/model{,_fp16,_quantized}.onnx, 1_Dense/config.json,
  * 1_Dense/model.safetensors (`linear.weight`, out x in) and config_sentence_transformers.json.
  * Without 1_Dense/, the projection is the checkpoint's `linear.weight` in model.safetensors, read
- * with two range requests (header, then the tensor) instead of the whole 130 MB file.
+ * with two range requests (header, then the tensor) instead of the whole checkpoint.
  */
 import { GraphIndex, GraphStructureError, withExtraOutputs } from '../onnx/graph.ts';
 import { decodeModel } from '../onnx/proto.ts';

@@ -56,7 +56,7 @@ export const MODELS: ModelEntry[] = [
     repo: 'answerdotai/answerai-colbert-small-v1',
     modality: 'text',
     dtypes: { webgpu: ['fp32', 'fp16'], wasm: ['q8', 'fp32'] },
-    note: 'Answer.AI ColBERT for text documents (.txt, .md, JSONL): 33M parameters, one 96-dimensional vector per token, queries of 32 tokens with [MASK] expansion. Reads the ONNX encoder and the PyLate projection in 1_Dense/.',
+    note: 'Answer.AI ColBERT for text documents (.txt, .md, JSONL): 33M parameters, one 96-dimensional vector per token, queries of 32 tokens with [MASK] expansion. Reads the ONNX encoder and the PyLate projection in 1_Dense/ (or the checkpoint\'s linear.weight).',
   },
 ];
 
@@ -177,7 +177,7 @@ export async function readRange(source: ModelSource, path: string, start: number
 /**
  * One tensor of a (possibly large) safetensors file, read with two ranges (the header, then the
  * tensor's bytes) rather than the whole file: e.g. ColBERT's 96 x 384 `linear.weight` out of a
- * 130 MB checkpoint. Returned as a safetensors file holding that tensor alone, or undefined when
+ * checkpoint of ~130 MB (33M float32 parameters). Returned as a safetensors file holding that tensor alone, or undefined when
  * the file or the tensor is not there.
  */
 export async function readSafetensorsTensor(source: ModelSource, path: string, name: string): Promise<Uint8Array | undefined> {
