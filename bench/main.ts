@@ -16,7 +16,7 @@ import { compressDocument } from '../src/core/compress.ts';
 import { ALL_METHOD_IDS, parseMethodSpec } from '../src/core/methodSpec.ts';
 import { maxSimScores, packCorpus, type PackedCorpus } from '../src/core/maxsim.ts';
 import { placeStored } from '../src/core/storage.ts';
-import { spawnNodePoolWorker } from '../src/kernels/nodePool.ts';
+import { spawnNodePoolWorker } from '../src/search/nodePool.ts';
 import { MaxSimPool } from '../src/kernels/pool.ts';
 import { kernelStatus, scratch, setKernels } from '../src/kernels/space.ts';
 import type { MultiVector } from '../src/core/multivector.ts';

@@ -24,7 +24,7 @@ import { ALL_METHOD_IDS, formatMethodSpec, parseMethodSpec } from '../src/core/m
 import type { VectorSet } from '../src/core/maxsim.ts';
 import type { Judgments } from '../src/core/metrics.ts';
 import type { StoredCorpus } from '../src/core/storage.ts';
-import { spawnNodePoolWorker } from '../src/kernels/nodePool.ts';
+import { spawnNodePoolWorker } from '../src/search/nodePool.ts';
 import { ScaleIndex } from '../src/search/scaleIndex.ts';
 import { formatSearchFigures, searchFigures } from '../src/search/searchFigures.ts';
 import { availableParallelism } from 'node:os';

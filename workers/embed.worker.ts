@@ -16,7 +16,7 @@ import { inputSize, rgbaToPixelValues, viewRects, type Rect } from '../src/embed
 import { chooseDtype, fetchModelFiles, fetchOptional, getModel, readSafetensorsTensor } from '../src/embed/registry.ts';
 import type { MultiVector } from '../src/core/multivector.ts';
 import { maxSimScores, packCorpus, topK } from '../src/core/maxsim.ts';
-import { decodeMp4Frames, WebCodecsUnavailable } from '../src/videoDecode.ts';
+import { decodeMp4Frames, WebCodecsUnavailable } from '../src/media/videoDecode.ts';
 import { clearStored, getStored, putStored, sha256, storedStats } from '../src/embed/store.ts';
 import { ENGINE_VERSION } from '../src/core/experiment.ts';
 import { IndexBuilder, indexFileBlobs, indexFiles } from '../src/core/exportIndex.ts';
@@ -25,7 +25,8 @@ import { DocumentError } from '../src/core/multivector.ts';
 import { WEBGPU_LOAD_FAILED } from '../src/embed/loadErrors.ts';
 import { embedPdfItem } from '../src/embed/pdfItem.ts';
 import { probe } from '../src/embed/deviceProbe.ts';
-import { decodeWebmIsolated, isEbml } from '../src/webmDecode.ts';
+import { isEbml } from '../src/media/webmDecode.ts';
+import { decodeWebmIsolated } from '../src/clients/webmClient.ts';
 import { queryForStorage, scoreStored, storedBytes } from '../src/core/storage.ts';
 import { ColbertEmbedder } from '../src/embed/colbert.ts';
 import { CHECKPOINT_LINEAR, COLBERT_OPTIONAL, COLBERT_REQUIRED, isColbertFolder, loadColbertBundle } from '../src/embed/colbertBundle.ts';

@@ -33,32 +33,14 @@ import { ImportError } from './importError.ts';
 export { parseRelevance };
 
 export { ImportError };
+export type { IndexManifest, NamedArrays, Side } from './indexTypes.ts';
+import type { IndexManifest, NamedArrays, Side } from './indexTypes.ts';
 
 export interface ImportFile {
   name: string;
   bytes: Uint8Array;
 }
 
-/** What an exported index says about itself (exportIndex.ts writes it). */
-export interface IndexManifest {
-  format: 'mvc-index';
-  formatVersion: 1;
-  engineVersion: string;
-  model: string;
-  method: string;
-  options: Record<string, unknown>;
-  budget: number | null;
-  seed: number;
-  storage: string;
-  dimension: number;
-  documents: number;
-  vectors: number;
-  created: string;
-  /** Residual indexes (res2, res1) only: how to read the residual_* arrays. */
-  residual?: { bits: 1 | 2; centroids: number; renormalise: boolean; bytes: number };
-  /** Present when MUVERA's encodings were exported with the index (doc_fde, muvera_*). */
-  muvera?: { kSim: number; reps: number; dProj: number; seed: number; dimension: number; source: string };
-}
 
 export interface ImportedCorpus {
   docs: MultiVector[];
@@ -75,10 +57,6 @@ export interface ImportedCorpus {
   notes: string[];
 }
 
-export interface NamedArrays {
-  arrays: Map<string, NpyArray>;
-  metadata: Record<string, string>;
-}
 
 /** Reads a .safetensors or .npz file into named arrays (by content, falling back to the name). */
 export async function readTensorFile(file: ImportFile): Promise<NamedArrays> {
@@ -118,15 +96,6 @@ function stringsOf(na: NamedArrays, key: string): string[] | undefined {
   return v;
 }
 
-export interface Side {
-  prefix: string;
-  count: number;
-  d: number;
-  layout: 'ragged' | 'padded';
-  dtype: string;
-  /** Document i: its rows in `data` (ragged: contiguous; padded: kept rows gathered). */
-  parts: { id: string; n: number; data: Float32Array; start: number; kept?: Int32Array }[];
-}
 
 /** Finds `<prefix>_<field>`, or the bare `<field>` when `bare` is allowed. */
 function field(na: NamedArrays, prefix: string, name: string, bare: boolean): [string, NpyArray | undefined] {

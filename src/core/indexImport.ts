@@ -5,7 +5,7 @@
  * (importer.ts reads the result like an fp32 file).
  */
 import { float32ToFloat16 } from './float16.ts';
-import type { IndexManifest, NamedArrays, Side } from './importer.ts';
+import type { IndexManifest, NamedArrays, Side } from './indexTypes.ts';
 import type { StoredCorpus } from './storage.ts';
 import { ImportError } from './importError.ts';
 import { LIMITS } from './limits.ts';

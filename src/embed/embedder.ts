@@ -39,7 +39,8 @@ export interface ModelBundle {
   padTo?: number;
 }
 
-export type Dtype = 'fp32' | 'fp16' | 'q8';
+export type { Dtype } from './tower.ts';
+import type { Dtype } from './tower.ts';
 
 export interface ViewEmbeddings {
   views: number;

@@ -3,7 +3,7 @@
  * the errors that say whose problem a failure is (the device's: ModelRunError; the model's:
  * ModelCheckError). Shared by the image (./embedder.ts) and text (./colbert.ts) models.
  */
-import type { Dtype } from './embedder.ts';
+import type { Dtype } from './tower.ts';
 
 /** Cosine tolerance of the self-check per weight type (q8 per ../shared/RESEARCH.md: ~0.9993 seen). */
 export const SELF_CHECK_MIN_COSINE: Record<Dtype, number> = { fp32: 0.9999, fp16: 0.998, q8: 0.99 };

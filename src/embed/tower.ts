@@ -8,6 +8,9 @@ import { float16ToFloat32 } from '../core/float16.ts';
 import { analyzeTower, extractHead, GraphStructureError, withExtraOutputs, type TowerAnalysis } from '../onnx/graph.ts';
 import { DataType, decodeModel, encodeModel } from '../onnx/proto.ts';
 
+/** Weight types a model can be loaded in. */
+export type Dtype = 'fp32' | 'fp16' | 'q8';
+
 // Structural types for the parts of onnxruntime (web or node) used here.
 export interface OrtTensor {
   readonly type: string;

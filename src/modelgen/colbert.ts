@@ -10,7 +10,7 @@
 import { writeSafetensors } from '../core/safetensors.ts';
 import { encodeModel } from '../onnx/proto.ts';
 import { buildBertModel, type BertSpec } from './bert.ts';
-import { randomWeights, type ModelFiles } from './packages.ts';
+import { randomWeights, type ModelFiles } from './weights.ts';
 import { PUNCTUATION, wordPieceTokenizer } from './wordpiece.ts';
 
 const json = (v: unknown) => new TextEncoder().encode(`${JSON.stringify(v, null, 2)}\n`);

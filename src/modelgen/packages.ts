@@ -12,31 +12,19 @@
  *   coloured patches, which half of the picture it sits in; the text tokens of those words point
  *   the same way. It is a teaching model, not CLIP: it knows 8 colours and 4 positions, nothing else.
  */
-import { gaussian, hashString, mulberry32 } from '../core/rng.ts';
 import { encodeModel } from '../onnx/proto.ts';
 import { buildTextModel, buildVisionModel, type ArchSpec, type Family, type WeightProvider } from './architecture.ts';
 import { clipTokenizer, sigLipTokenizer, type TokenizerFiles } from './tokenizers.ts';
 import { tinyColbert } from './colbert.ts';
 
-export type ModelFiles = Map<string, Uint8Array>;
+export { randomWeights, type ModelFiles } from './weights.ts';
+import { randomWeights, type ModelFiles } from './weights.ts';
 
 const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073];
 const CLIP_STD = [0.26862954, 0.26130258, 0.27577711];
 
 const json = (v: unknown) => new TextEncoder().encode(`${JSON.stringify(v, null, 2)}\n`);
 
-/** Seeded N(0, s^2) weights, LayerNorm scales near 1; deterministic per parameter name. */
-export function randomWeights(seed: number): WeightProvider {
-  return (name, dims) => {
-    const rng = mulberry32(hashString(`${seed}:${name}`));
-    const n = dims.reduce((a, b) => a * b, 1);
-    const out = new Float32Array(n);
-    const isNorm = /layer_?norm|layrnorm/.test(name);
-    const scale = name.endsWith('.bias') ? 0.02 : /embedding|probe/.test(name) ? 0.5 : 0.5 / Math.sqrt(dims[0] || 1);
-    for (let i = 0; i < n; i++) out[i] = (isNorm && name.endsWith('.weight') ? 1 : 0) + (isNorm ? 0.1 : scale) * gaussian(rng);
-    return out;
-  };
-}
 
 function configs(spec: ArchSpec, tok: TokenizerFiles, name: string, extra: Record<string, unknown> = {}) {
   const common = {

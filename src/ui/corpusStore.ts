@@ -5,9 +5,29 @@
  * is not mistaken for new documents.
  */
 import { signal } from '@preact/signals-core';
+import type { LoadedModel } from '../clients/embedClient.ts';
+import type { MultiVector } from '../core/multivector.ts';
+import type { DemoCorpus } from '../demo/scenes.ts';
 
 export const corpusVersion = signal<{ n: number; reason: 'embedded' | 'cleared' }>({ n: 0, reason: 'cleared' });
 
 export function corpusChanged(reason: 'embedded' | 'cleared'): void {
   corpusVersion.value = { n: corpusVersion.peek().n + 1, reason };
+}
+
+/** The embedded corpus as the views use it (the embedding panel implements it). */
+export interface EmbeddedCorpus {
+  docs(): MultiVector[];
+  /** The demo corpus, when every embedded document is one of its scenes. */
+  demo(): DemoCorpus | undefined;
+  model(): LoadedModel | undefined;
+  embedQuery(text: string): Promise<{ n: number; d: number; vectors: Float32Array; tokens?: string[] }>;
+  /** Loads the selected model (resolves when loaded or failed; the status line says which). */
+  loadModel(): Promise<void>;
+  /** Embeds the 24 demo scenes (loading the chosen model first if none is loaded). */
+  addDemo(): Promise<void>;
+  /** Embeds files (dropped anywhere on the page), loading the chosen model first if needed. */
+  addFiles(files: File[]): Promise<void>;
+  /** The original image file of an embedded document (images only). */
+  source(name: string): Blob | undefined;
 }

@@ -5,7 +5,7 @@
  */
 import { clipScene, renderScene } from '../demo/scenes.ts';
 import type { MultiVector } from '../core/multivector.ts';
-import type { EmbeddedCorpus } from './embed/panel.ts';
+import type { EmbeddedCorpus } from './corpusStore.ts';
 
 export interface Picture {
   /** -1 for a still image, else the frame index. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { demoCorpus, renderScene } from '../../src/demo/scenes.ts';
 import { inputSize, modelView, resampleRGBA, rgbaToPixelValues, viewRects } from '../../src/embed/preprocess.ts';
 import { chooseDtype, folderFiles, getModel } from '../../src/embed/registry.ts';
-import { sampleTimes } from '../../src/video.ts';
+import { sampleTimes } from '../../src/media/video.ts';
 
 const clip = { do_center_crop: true, crop_size: { height: 224, width: 224 }, size: { shortest_edge: 224 }, image_mean: [0.48145466, 0.4578275, 0.40821073], image_std: [0.26862954, 0.26130258, 0.27577711], rescale_factor: 1 / 255, do_rescale: true, do_normalize: true };
 const siglip = { size: { height: 224, width: 224 }, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5], rescale_factor: 1 / 255, do_rescale: true, do_normalize: true };

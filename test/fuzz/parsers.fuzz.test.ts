@@ -18,7 +18,7 @@ import { importEmbeddings, ImportError } from '../../src/core/importer.ts';
 import { readFileSync } from 'node:fs';
 import { analyzeTower, extractHead, GraphStructureError } from '../../src/onnx/graph.ts';
 import { decodeModel, encodeModel, OnnxFormatError } from '../../src/onnx/proto.ts';
-import { demuxMp4, VideoFileError, WebCodecsUnavailable } from '../../src/videoDecode.ts';
+import { demuxMp4, VideoFileError, WebCodecsUnavailable } from '../../src/media/videoDecode.ts';
 import { zip } from '../zipFixture.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);

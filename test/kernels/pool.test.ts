@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StoredCorpus } from '../../src/core/storage.ts';
 import { scoreStored, storeCorpus, encodeVectors } from '../../src/core/storage.ts';
 import { MaxSimPool } from '../../src/kernels/pool.ts';
-import { spawnNodePoolWorker } from '../../src/kernels/nodePool.ts';
+import { spawnNodePoolWorker } from '../../src/search/nodePool.ts';
 import { allocCorpus, KernelSpace, QUERY_LANES } from '../../src/kernels/space.ts';
 import { packCorpus } from '../../src/core/maxsim.ts';
 

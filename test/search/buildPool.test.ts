@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spawnNodePoolWorker } from '../../src/kernels/nodePool.ts';
+import { spawnNodePoolWorker } from '../../src/search/nodePool.ts';
 import { KernelSpace } from '../../src/kernels/space.ts';
 import { ScaleIndex } from '../../src/search/scaleIndex.ts';
 

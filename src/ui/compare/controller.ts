@@ -13,14 +13,14 @@ import type { MultiVector } from '../../core/multivector.ts';
 import { parseQueriesFile, parseTypedQueries, type ParsedQueries } from '../../core/queriesFile.ts';
 import { resultTable, toCSV, toJSON } from '../../core/report.ts';
 import type { EvalStorage } from '../../core/storage.ts';
-import { EngineClient, type ImportSummary } from '../../engineClient.ts';
+import { EngineClient, type ImportSummary } from '../../clients/engineClient.ts';
 import { download, downloadIndex, showGridProgress } from '../common.ts';
-import type { EmbeddedCorpus } from '../embed/panel.ts';
+import type { EmbeddedCorpus } from '../corpusStore.ts';
 import { commitPendingEdits, storageSelect } from '../rail/compareSettings.ts';
 import type { Store } from '../state/store.ts';
 import { budgetsRun, KS } from './series.ts';
 import { initMuvera, muveraFormValues, readMuveraSettings } from './muvera.ts';
-import { shown } from './view.ts';
+import { shown } from '../results.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 

@@ -8,7 +8,7 @@
 import type { VectorSet } from '../../core/maxsim.ts';
 import type { MuveraReport } from '../../core/muvera.ts';
 import type { MultiVector } from '../../core/multivector.ts';
-import type { EngineClient } from '../../engineClient.ts';
+import type { EngineClient } from '../../clients/engineClient.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 

@@ -9,6 +9,8 @@ import { STORAGE_DASH } from '../../core/storage.ts';
 import type { Point, Series } from '../../charts/charts.ts';
 
 export const KS = [1, 5, 10];
+export { budgetsRun, methodsOf } from '../results.ts';
+import { budgetsRun, methodsOf } from '../results.ts';
 
 /** The metrics a result can be charted by (those its rows have): judged ones first when any query has judgments. */
 export function metricsOf(result: ExperimentResult): string[] {
@@ -25,8 +27,6 @@ export function chosenMetric(result: ExperimentResult, wanted: string): string {
   return all.includes(wanted) ? wanted : fallback;
 }
 
-export const budgetsRun = (result: ExperimentResult): number[] =>
-  [...new Set(result.rows.map((r) => r.budget).filter((b): b is number => b !== null))].sort((a, b) => a - b);
 
 /** The storage types a result was scored in, in the order they were asked for. */
 export const storagesRun = (result: ExperimentResult): EvalStorage[] => [...new Set(result.rows.map((r) => r.storage))];
@@ -49,12 +49,6 @@ export interface SeriesOptions {
   colour: (method: string) => string;
 }
 
-/** Compressed methods of a result in their order, with their labels. */
-export function methodsOf(result: ExperimentResult): { id: string; label: string }[] {
-  const seen = new Map<string, string>();
-  for (const r of result.rows) if (r.budget !== null && !seen.has(r.method)) seen.set(r.method, r.label);
-  return [...seen].map(([id, label]) => ({ id, label }));
-}
 
 const primaryStorage = (result: ExperimentResult) => storagesRun(result)[0] ?? 'fp32';
 

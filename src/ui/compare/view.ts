@@ -3,7 +3,6 @@
  * state (metric, focused budget, storage shown, hidden methods, column groups). Nothing here
  * runs the engine: moving the slider or toggling a method only re-renders.
  */
-import { signal } from '@preact/signals-core';
 import { barChart, colourOf, heatmap, lineChart, svgText, svgToPng } from '../../charts/charts.ts';
 import type { ExperimentResult } from '../../core/experiment.ts';
 import { ALL_METHOD_IDS } from '../../core/methodSpec.ts';
@@ -14,6 +13,8 @@ import { COLUMN_GROUPS, focusedBudget } from '../state/schema.ts';
 import { computed, effect, type Store } from '../state/store.ts';
 import { describeFinding, findBudgets, type BudgetFinding } from '../../core/budgetFinder.ts';
 import { activeBars, budgetChart, budgetsRun, bytesChart, chosenMetric, evennessChart, methodsOf, metricsOf, rowsAtBudget, significance, storagesRun } from './series.ts';
+import { shown, type Shown } from '../results.ts';
+import { signal } from '@preact/signals-core';
 import { markRows, renderResultTable, type TableState } from './table.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -24,14 +25,6 @@ const COLOUR_KEYS = ['none', ...ALL_METHOD_IDS, ...ALLOCATIONS.flatMap((a) => AL
 const FINDER_KEEP = 0.95;
 export const methodColour = (method: string) => colourOf(method.replace(/:[^@]*/, ''), COLOUR_KEYS);
 
-export interface Shown {
-  result: ExperimentResult;
-  /** The table caption's description of the corpus and model. */
-  caption: string;
-}
-
-/** The result on screen; set by the controller after each run. */
-export const shown = signal<Shown | undefined>(undefined);
 
 export function initCompareView(store: Store): { redraw(): void } {
   const results = $<HTMLDivElement>('compare-results');

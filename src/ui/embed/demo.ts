@@ -7,7 +7,7 @@
 import type { MultiVector } from '../../core/multivector.ts';
 import { encodePng } from '../../demo/png.ts';
 import { caption, clipScene, demoCorpusWithClips, renderScene, type DemoCorpus } from '../../demo/scenes.ts';
-import type { EmbedItem, LoadedModel } from '../../embedClient.ts';
+import type { EmbedItem, LoadedModel } from '../../clients/embedClient.ts';
 
 export interface DemoHost {
   ensureModel(): Promise<boolean>;

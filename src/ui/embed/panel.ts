@@ -8,12 +8,14 @@ import type { DemoCorpus } from '../../demo/scenes.ts';
 import { initDemoButtons } from './demo.ts';
 import { isJsonl, isTextFile } from '../../embed/textDocs.ts';
 import { isColbertFolder } from '../../embed/colbertBundle.ts';
-import { EmbedClient } from '../../embedClient.ts';
+import { EmbedClient } from '../../clients/embedClient.ts';
+import type { EmbeddedCorpus } from '../corpusStore.ts';
+export type { EmbeddedCorpus } from '../corpusStore.ts';
 import type { Dtype } from '../../embed/embedder.ts';
 import { DEFAULT_HUB_HOST, folderFiles, getModel, MODELS, type ModelSource } from '../../embed/registry.ts';
-import { looksLikeWebm, sampleVideo } from '../../video.ts';
-import { looksLikeMp4 } from '../../videoDecode.ts';
-import type { EmbedItem, LoadedModel } from '../../embedClient.ts';
+import { looksLikeWebm, sampleVideo } from '../../media/video.ts';
+import { looksLikeMp4 } from '../../media/videoDecode.ts';
+import type { EmbedItem, LoadedModel } from '../../clients/embedClient.ts';
 import { listenForDrops } from './drop.ts';
 import { initStreamIndex } from './stream.ts';
 import { initSearch } from './search.ts';
@@ -25,21 +27,6 @@ import { effect, type Store } from '../state/store.ts';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 /** What other panels read from this one: the embedded corpus and a way to embed queries. */
-export interface EmbeddedCorpus {
-  docs(): MultiVector[];
-  /** The demo corpus, when every embedded document is one of its scenes. */
-  demo(): DemoCorpus | undefined;
-  model(): LoadedModel | undefined;
-  embedQuery(text: string): Promise<{ n: number; d: number; vectors: Float32Array; tokens?: string[] }>;
-  /** Loads the selected model (resolves when loaded or failed; the status line says which). */
-  loadModel(): Promise<void>;
-  /** Embeds the 24 demo scenes (loading the chosen model first if none is loaded). */
-  addDemo(): Promise<void>;
-  /** Embeds files (dropped anywhere on the page), loading the chosen model first if needed. */
-  addFiles(files: File[]): Promise<void>;
-  /** The original image file of an embedded document (images only). */
-  source(name: string): Blob | undefined;
-}
 
 export function initEmbedPanel(store: Store): EmbeddedCorpus {
   const client = new EmbedClient();

@@ -3,7 +3,7 @@
  * streaming index when the full vectors were not kept), the top five with their scores.
  */
 import type { MultiVector } from '../../core/multivector.ts';
-import type { EmbedClient } from '../../embedClient.ts';
+import type { EmbedClient } from '../../clients/embedClient.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 

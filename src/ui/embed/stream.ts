@@ -2,7 +2,7 @@
  * "Index while embedding": the streaming index lives in the embedding worker (each document is
  * compressed as it is embedded); here, its settings from the Data view, a summary, and its export.
  */
-import type { EmbedClient, StreamInfo } from '../../embedClient.ts';
+import type { EmbedClient, StreamInfo } from '../../clients/embedClient.ts';
 import type { StorageType } from '../../core/storage.ts';
 import { downloadIndex } from '../common.ts';
 

@@ -4,7 +4,7 @@
  */
 import { DEFAULT_KS, type ExperimentResult } from '../../core/experiment.ts';
 import { ALL_SYNTHETIC_PRESETS } from '../../core/synthetic.ts';
-import { EngineClient } from '../../engineClient.ts';
+import { EngineClient } from '../../clients/engineClient.ts';
 import { checkedMethods, parseBudgets, showGridProgress } from '../common.ts';
 import { checkboxes, METHOD_CHOICES } from '../rail/compareSettings.ts';
 import { SCHEMA } from '../state/schema.ts';

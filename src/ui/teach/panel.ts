@@ -9,9 +9,9 @@
  */
 import type { MultiVector } from '../../core/multivector.ts';
 import { parseTypedQueries } from '../../core/queriesFile.ts';
-import { EngineClient } from '../../engineClient.ts';
+import { EngineClient } from '../../clients/engineClient.ts';
 import { corpusVersion } from '../corpusStore.ts';
-import type { EmbeddedCorpus } from '../embed/panel.ts';
+import type { EmbeddedCorpus } from '../corpusStore.ts';
 import { PatchCanvas } from '../patchCanvas.ts';
 import type { PageState } from '../state/schema.ts';
 import { effect, type Store } from '../state/store.ts';

@@ -4,23 +4,19 @@
  * tokens, m, method, compressOn, storage, queries, seed, baseline, k, backend, binding) and
  * run=1 builds and searches on open, which is how the browser benchmark drives it.
  */
-import './trustedTypes.ts';
-import * as Comlink from 'comlink';
-import type { SearchWorkerApi } from '../workers/search.worker.ts';
-import type { BuildOptions, BuildProgress, BuildStats } from './search/scaleIndex.ts';
-import { download } from './ui/common.ts';
-import { WorkerBridge } from './ui/workerBridge.ts';
-import { decodeWith } from './ui/state/schema.ts';
-import { SCALE_SCHEMA } from './ui/state/scaleSchema.ts';
-import type { StorageType } from './core/storage.ts';
+import '../../trustedTypes.ts';
+import type { BuildOptions, BuildProgress, BuildStats } from '../../search/scaleIndex.ts';
+import { download } from '../common.ts';
+import { SearchClient } from '../../clients/searchClient.ts';
+import { decodeWith } from '../state/schema.ts';
+import { SCALE_SCHEMA } from '../state/scaleSchema.ts';
+import type { StorageType } from '../../core/storage.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const MiB = (b: number) => (b / 2 ** 20).toFixed(1);
 
-// The worker holds the built index (and its GPU device): no idle termination; Cancel is cooperative
-// (the build checks a flag between documents) so a finished index survives.
-const bridge = new WorkerBridge<SearchWorkerApi>(() => new Worker(new URL('../workers/search.worker.ts', import.meta.url), { type: 'module', name: 'search' }));
-const ensure = () => bridge.api();
+const client = new SearchClient();
+let building: AbortController | undefined;
 
 const form = $<HTMLFormElement>('scale-form');
 const searchForm = $<HTMLFormElement>('search-form');
@@ -73,12 +69,13 @@ async function build(): Promise<boolean> {
   const started = performance.now();
   status.textContent = `Building ${opts.spec.docs.toLocaleString()} documents…`;
   try {
-    const r = await ensure().build(opts, Comlink.proxy((p: BuildProgress) => {
+    building = new AbortController();
+    const r = await client.build(opts, (p: BuildProgress) => {
       progress.max = p.total;
       progress.value = p.done;
       const rate = p.done / (p.ms / 1000);
       status.textContent = `Built ${p.done.toLocaleString()} of ${p.total.toLocaleString()} documents (${rate.toFixed(0)}/s, about ${((p.total - p.done) / rate).toFixed(0)} s left); index holds ${MiB(p.bytesHeld)} MiB.`;
-    }));
+    }, building.signal);
     built = { options: opts, stats: r.stats, indexBytes: r.memory.cpuBytes, wasm: r.memory.wasm };
     const s = r.stats;
     const notes = [s.compressFallback ? `Compression: ${s.compressFallback}.` : ''];
@@ -98,6 +95,7 @@ async function build(): Promise<boolean> {
     if (!/aborted/i.test(e.message)) status.classList.add('error');
     return false;
   } finally {
+    building = undefined;
     buildButton.disabled = false;
     cancelButton.disabled = true;
     progress.hidden = true;
@@ -115,7 +113,7 @@ async function search(): Promise<void> {
     const k = num('scale-k', 'Top k');
     const candidates = num('scale-candidates', 'Two-stage candidates', 0);
     if (candidates > 0) searchStatus.textContent += ' Then two-stage search (Hamming prefilter, exact re-ranking).';
-    const r = await ensure().search({ backend, k, ...(binding > 0 ? { maxBindingBytes: binding } : {}), ...(candidates > 0 ? { candidates } : {}) });
+    const r = await client.search({ backend, k, ...(binding > 0 ? { maxBindingBytes: binding } : {}), ...(candidates > 0 ? { candidates } : {}) });
     const { options: o, stats: s } = built;
     const run = {
       docs: s.documents, d: o.spec.d, tokens: o.spec.tokens, m: o.budget, method: o.method, storage: o.storage, compressedOn: s.compressedOn,
@@ -204,10 +202,10 @@ searchForm.addEventListener('submit', (ev) => {
   ev.preventDefault();
   void search();
 });
-cancelButton.addEventListener('click', () => void (bridge.running && ensure().cancel()));
+cancelButton.addEventListener('click', () => building?.abort());
 loseButton.addEventListener('click', async () => {
   try {
-    const reason = await ensure().loseDevice();
+    const reason = await client.loseDevice();
     searchStatus.textContent = `The GPU device is gone (${reason}). The next WebGPU search falls back to the CPU and says so; the one after asks for a new device.`;
   } catch (err) {
     searchStatus.textContent = `No GPU device to lose: ${(err as Error).message}`;

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
-import { buildWorker } from '../search/buildPool.ts';
-import { poolWorker } from './pool.ts';
+import { buildWorker } from './buildPool.ts';
+import { poolWorker } from '../kernels/pool.ts';
 
 // One worker for both pools: MaxSim over a shared index, and building a scale index.
 const port = parentPort!;

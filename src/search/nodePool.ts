@@ -3,7 +3,7 @@
  * nodePoolWorker.ts through tsx, as the CLI itself runs.
  */
 import { Worker } from 'node:worker_threads';
-import type { WorkerLike } from './pool.ts';
+import type { WorkerLike } from '../kernels/pool.ts';
 
 export function spawnNodePoolWorker(): WorkerLike {
   const worker = new Worker(new URL('./nodePoolWorker.mjs', import.meta.url));

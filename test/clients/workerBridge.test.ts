@@ -1,16 +1,19 @@
 import * as Comlink from 'comlink';
 import { describe, expect, it } from 'vitest';
 import { MessageChannel } from 'node:worker_threads';
-import { WorkerBridge } from '../../src/ui/workerBridge.ts';
+import { WorkerBridge } from '../../src/clients/workerBridge.ts';
 
 /** A stand-in worker: a message port whose other end exposes `api`; `terminate` closes both ends. */
 function fakeWorkers() {
   const started: { terminated: boolean }[] = [];
   const spawn = () => {
     const { port1, port2 } = new MessageChannel();
-    const state = { terminated: false, calls: 0 };
+    const state = { terminated: false, calls: 0, stop: () => {} };
     const api = {
       add: (a: number, b: number) => a + b,
+      /** Runs until `stop`, then returns how it ended (a worker that cancels between items). */
+      untilStopped: () => new Promise<string>((resolve) => (state.stop = () => resolve('stopped early'))),
+      stop: () => state.stop(),
       never: () => new Promise<number>(() => {}),
       count: () => ++state.calls,
     };
@@ -26,7 +29,7 @@ function fakeWorkers() {
   };
   return { spawn, started };
 }
-type Api = { add(a: number, b: number): number; never(): Promise<number>; count(): number };
+type Api = { add(a: number, b: number): number; never(): Promise<number>; count(): number; untilStopped(): Promise<string>; stop(): void };
 
 describe('worker bridge', () => {
   it('starts the worker on first use and reuses it', async () => {
@@ -72,5 +75,45 @@ describe('worker bridge', () => {
     await new Promise((r) => setTimeout(r, 60));
     expect(started[1].terminated).toBe(true);
     expect(bridge.running).toBe(false);
+  });
+
+  it('a soft cancel lets the worker return what it has; the worker survives', async () => {
+    const { spawn, started } = fakeWorkers();
+    const bridge = new WorkerBridge<Api>(spawn);
+    const ctl = new AbortController();
+    const run = bridge.run(ctl.signal, (api) => api.untilStopped(), { soft: (api) => api.stop(), graceMs: 1000 });
+    await bridge.run(undefined, (api) => api.count()); // the call above has reached the worker
+    ctl.abort();
+    expect(await run).toBe('stopped early');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(started[0].terminated).toBe(false);
+    expect(bridge.generation).toBe(1);
+    bridge.terminate();
+  });
+
+  it('a soft cancel the worker ignores ends in termination after graceMs', async () => {
+    const { spawn, started } = fakeWorkers();
+    const bridge = new WorkerBridge<Api>(spawn);
+    const ctl = new AbortController();
+    const run = bridge.run(ctl.signal, (api) => api.never(), { soft: (api) => api.count(), graceMs: 30 });
+    ctl.abort();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(started[0].terminated).toBe(false); // still inside the grace period
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(started[0].terminated).toBe(true);
+  });
+
+  it('graceMs Infinity never terminates: the call settles however the worker ends it', async () => {
+    const { spawn, started } = fakeWorkers();
+    const bridge = new WorkerBridge<Api>(spawn);
+    const ctl = new AbortController();
+    const run = bridge.run(ctl.signal, (api) => api.untilStopped(), { soft: async () => {}, graceMs: Infinity });
+    await bridge.run(undefined, (api) => api.count());
+    ctl.abort();
+    await new Promise((r) => setTimeout(r, 40));
+    expect(started[0].terminated).toBe(false);
+    await bridge.run(undefined, (api) => api.stop());
+    expect(await run).toBe('stopped early');
+    bridge.terminate();
   });
 });

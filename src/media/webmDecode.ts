@@ -117,32 +117,3 @@ async function decodeWebm(buffer: ArrayBuffer, n: number, fps: number | undefine
     input.dispose?.();
   }
 }
-
-/**
- * Samples a WebM in a worker of its own (workers/webm.worker.ts), terminated after `timeoutMs`:
- * a file that hangs the demuxer costs that long and ends in WebCodecsUnavailable (the page then
- * tries a <video> element), and the worker that asked goes on with the next file.
- */
-export function decodeWebmIsolated(buffer: ArrayBuffer, n: number, fps: number | undefined, timeoutMs = 20000): Promise<DecodedFrame[]> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('../workers/webm.worker.ts', import.meta.url), { type: 'module', name: 'webm' });
-    const timer = setTimeout(() => {
-      worker.terminate();
-      reject(new WebCodecsUnavailable(`demuxing and decoding did not finish within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
-    worker.onmessage = (ev: MessageEvent<{ frames?: DecodedFrame[]; error?: { name: string; message: string } }>) => {
-      clearTimeout(timer);
-      worker.terminate();
-      const { frames, error } = ev.data;
-      if (frames) return resolve(frames);
-      const Ctor = error!.name === 'VideoFileError' ? VideoFileError : error!.name === 'WebCodecsUnavailable' ? WebCodecsUnavailable : Error;
-      reject(new Ctor(error!.message));
-    };
-    worker.onerror = (ev) => {
-      clearTimeout(timer);
-      worker.terminate();
-      reject(new WebCodecsUnavailable(`the WebM worker failed: ${ev.message}`));
-    };
-    worker.postMessage({ buffer, n, fps }, [buffer]);
-  });
-}

@@ -1,12 +1,12 @@
 import * as Comlink from 'comlink';
-import type { EngineWorkerApi } from '../workers/engine.worker.ts';
-import type { ExperimentConfig, ExperimentProgress, ExperimentResult } from './core/experiment.ts';
-import type { VectorSet } from './core/maxsim.ts';
-import type { MultiVector } from './core/multivector.ts';
-import type { MuveraOptions } from './core/muvera.ts';
-import { WorkerBridge } from './ui/workerBridge.ts';
+import type { EngineWorkerApi } from '../../workers/engine.worker.ts';
+import type { ExperimentConfig, ExperimentProgress, ExperimentResult } from '../core/experiment.ts';
+import type { VectorSet } from '../core/maxsim.ts';
+import type { MultiVector } from '../core/multivector.ts';
+import type { MuveraOptions } from '../core/muvera.ts';
+import { WorkerBridge } from './workerBridge.ts';
 
-export type { ImportSummary } from '../workers/engine.worker.ts';
+export type { ImportSummary } from '../../workers/engine.worker.ts';
 
 /**
  * Owns one engine worker through the worker bridge: it starts on first use, `cancel` (or an
@@ -15,7 +15,7 @@ export type { ImportSummary } from '../workers/engine.worker.ts';
  * it (`setCorpus`) checks `generation` and sends it again.
  */
 export class EngineClient {
-  private readonly bridge = new WorkerBridge<EngineWorkerApi>(() => new Worker(new URL('../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' }), { idleMs: 60_000 });
+  private readonly bridge = new WorkerBridge<EngineWorkerApi>(() => new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' }), { idleMs: 60_000 });
 
   /** Workers started so far: state set in an earlier one (a corpus) is gone when this changed. */
   get generation(): number {
