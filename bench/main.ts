@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { compressDocument } from '../src/core/compress.ts';
 import { ALL_METHOD_IDS, parseMethodSpec } from '../src/core/methodSpec.ts';
 import { maxSimScores, packCorpus, type PackedCorpus } from '../src/core/maxsim.ts';
-import { placeStored } from '../src/core/storage.ts';
+import { kernelView, placeStored } from '../src/core/storage/stored.ts';
 import { spawnNodePoolWorker } from '../src/search/nodePool.ts';
 import { MaxSimPool } from '../src/kernels/pool.ts';
 import { kernelStatus, scratch, setKernels } from '../src/kernels/space.ts';
@@ -122,7 +122,7 @@ for (const d of DIMS) {
   setKernels(true);
   // Two threads: the same corpus in shared memory, each worker scoring half of the documents.
   const shared = placeStored({ storage: 'fp32', ids: corpus.ids, d, offsets: corpus.offsets, vectors: corpus.data }, { threads: 2 });
-  const pool = await MaxSimPool.create(shared, spawnNodePoolWorker, 2);
+  const pool = await MaxSimPool.create(kernelView(shared), spawnNodePoolWorker, 2);
   let kernel2: MaxSimFigure | null = null;
   if (pool) {
     await pool.score(queries.subarray(0, QN * d), QN, scores);

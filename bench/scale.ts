@@ -15,7 +15,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import { topK } from '../src/core/maxsim.ts';
-import { queryForStorage, scoreStored, scoreStoredBatch, storeCorpus, STORAGE_TYPES, storedBytes, type StoredCorpus } from '../src/core/storage.ts';
+import { queryForStorage, scoreStored, scoreStoredBatch, storeCorpus, STORAGE_TYPES, storedBytes, type StoredCorpus } from '../src/core/storage/stored.ts';
 import { spawnNodePoolWorker } from '../src/search/nodePool.ts';
 import { kernelStatus } from '../src/kernels/space.ts';
 import { formatSearchFigures, searchFigures } from '../src/search/searchFigures.ts';

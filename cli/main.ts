@@ -23,7 +23,7 @@ import { DEFAULT_BUDGETS, DEFAULT_KS, runExperiment, type ExperimentInput } from
 import { ALL_METHOD_IDS, formatMethodSpec, parseMethodSpec } from '../src/core/methodSpec.ts';
 import type { VectorSet } from '../src/core/maxsim.ts';
 import type { Judgments } from '../src/core/metrics.ts';
-import type { StoredCorpus } from '../src/core/storage.ts';
+import type { StoredCorpus } from '../src/core/storage/stored.ts';
 import { spawnNodePoolWorker } from '../src/search/nodePool.ts';
 import { ScaleIndex } from '../src/search/scaleIndex.ts';
 import { formatSearchFigures, searchFigures } from '../src/search/searchFigures.ts';
@@ -31,7 +31,7 @@ import { availableParallelism } from 'node:os';
 import { readNpy, writeNpy } from '../src/core/npy.ts';
 import { buildIndex, exportFiles } from '../src/core/exportIndex.ts';
 import { corpusFromArrays, importEmbeddings, type ImportedCorpus, type NamedArrays } from '../src/core/importer.ts';
-import { parseEvalStorageList, parseStorageList } from '../src/core/storage.ts';
+import { parseEvalStorageList, parseStorageList } from '../src/core/storage/stored.ts';
 import { SettingError } from '../src/core/settingError.ts';
 
 import { formatTable, resultTable, toCSV, toJSON } from '../src/core/report.ts';

@@ -5,7 +5,7 @@ import { writeSafetensors } from '../src/core/safetensors.ts';
 import { decodeResidual, residualIndex } from '../src/core/residual.ts';
 import { runExperiment } from '../src/core/experiment.ts';
 import { importEmbeddings } from '../src/core/importer.ts';
-import { queryForStorage, scoreStored, storeCorpus } from '../src/core/storage.ts';
+import { queryForStorage, scoreStored, storeCorpus } from '../src/core/storage/stored.ts';
 import { compressDocument } from '../src/core/compress.ts';
 import { packCorpus } from '../src/core/maxsim.ts';
 import { parseMethodSpec } from '../src/core/methodSpec.ts';

@@ -27,7 +27,7 @@ import { embedPdfItem } from '../src/embed/pdfItem.ts';
 import { probe } from '../src/embed/deviceProbe.ts';
 import { isEbml } from '../src/media/webmDecode.ts';
 import { decodeWebmIsolated } from '../src/clients/webmClient.ts';
-import { queryForStorage, scoreStored, storedBytes } from '../src/core/storage.ts';
+import { queryForStorage, scoreStored, storedBytes } from '../src/core/storage/stored.ts';
 import { ColbertEmbedder } from '../src/embed/colbert.ts';
 import { CHECKPOINT_LINEAR, COLBERT_OPTIONAL, COLBERT_REQUIRED, isColbertFolder, loadColbertBundle } from '../src/embed/colbertBundle.ts';
 import { embedTextItem, type ItemContext } from '../src/embed/textItem.ts';

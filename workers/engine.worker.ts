@@ -18,7 +18,7 @@ import { exportFiles, indexFileBlobs } from '../src/core/exportIndex.ts';
 import { parseMethodSpec } from '../src/core/methodSpec.ts';
 import type { MuveraOptions } from '../src/core/muvera.ts';
 import { muveraEvaluate } from '../src/core/muveraEval.ts';
-import type { EvalStorage } from '../src/core/storage.ts';
+import type { EvalStorage } from '../src/core/storage/stored.ts';
 
 const bytesOf = async (f?: File) => (f ? { name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) } : undefined);
 

@@ -7,7 +7,7 @@
  */
 import { Bootstrap, pairedRatio } from './bootstrap.ts';
 import type { ExperimentResult } from './experiment.ts';
-import type { EvalStorage } from './storage.ts';
+import type { EvalStorage } from './storage/stored.ts';
 
 export interface BudgetFinding {
   method: string;

@@ -12,7 +12,8 @@ import { formatMethodSpec, methodSpecLabel, type MethodSpec } from './methodSpec
 import { maxSimScores, packCorpus, topK, type PackedCorpus, type VectorSet } from './maxsim.ts';
 import { type MultiVector, validateDocument } from './multivector.ts';
 import { documentSeed } from './rng.ts';
-import { decodeCorpus, isResidual, queryForStorage, storeCorpus, storedBytes, type EvalStorage } from './storage.ts';
+import { decodeCorpus, isResidual, queryForStorage, storeCorpus, storedBytes, type EvalStorage } from './storage/stored.ts';
+import { RESIDUAL } from './storage/registry.ts';
 import { decodeResidual, residualBytes, residualIndex } from './residual.ts';
 import { allocateBudgets } from './allocation.ts';
 import { tokenUtilization, type UtilizationReport } from './utilization.ts';
@@ -193,7 +194,7 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
       let corpus: PackedCorpus;
       let bytes: number;
       if (isResidual(storage)) {
-        const residual = residualIndex(packed, storage === 'res1' ? 1 : 2, config.seed);
+        const residual = residualIndex(packed, RESIDUAL[storage].bits, config.seed);
         corpus = decodeResidual(residual);
         bytes = residualBytes(residual);
       } else {

@@ -24,7 +24,8 @@ import { decodeResidual, residualBytes, residualIndex, type ResidualIndex } from
 import { encodeCorpus, fdeDimension, muveraParams, type MuveraOptions } from './muvera.ts';
 import type { PackedCorpus } from './maxsim.ts';
 import { float32ToFloat16 } from './float16.ts';
-import { bytesPerVector, decodeRows, encodeVectors, isResidual, placeStored, type EvalStorage, type StorageType, type StoredCorpus, type StoredVectors } from './storage.ts';
+import { RESIDUAL, RESIDUAL_TYPES } from './storage/registry.ts';
+import { bytesPerVector, decodeRows, STORAGE, STORAGE_TYPES, encodeVectors, isResidual, placeStored, type EvalStorage, type StorageType, type StoredCorpus, type StoredVectors } from './storage/stored.ts';
 
 export interface IndexBuilderOptions {
   d: number;
@@ -87,18 +88,19 @@ export class IndexBuilder {
     if (options.spec.allocation)
       throw new SettingError(`"@${options.spec.allocation}" budgets are shared out over a whole corpus, so they are for comparisons only; export with a fixed budget`);
     const rows = capacity?.vectors ?? 64;
-    const values = rows * (storage === 'binary' ? Math.ceil(d / 32) : d);
-    const ctor = storage === 'fp32' ? Float32Array : storage === 'fp16' ? Uint16Array : storage === 'int8' ? Int8Array : Uint32Array;
+    const codec = STORAGE[storage];
+    const values = rows * codec.width(d);
+    const ctor = codec.array;
     const documents = (capacity?.documents ?? 1023) + 1;
     if (capacity) {
       // Known size: one kernel space holds the whole index, so MaxSim reads it in place.
-      const placed = allocCorpus({ vectors: [ctor as never, values], offsets: documents, ...(storage === 'int8' ? { scales: rows } : {}) }, d, capacity.maxRows ?? options.budget ?? 0, { threads: options.threads });
+      const placed = allocCorpus({ vectors: [ctor as never, values], offsets: documents, ...(codec.scaled ? { scales: rows } : {}) }, d, capacity.maxRows ?? options.budget ?? 0, { threads: options.threads });
       this.vectors = new Grow<StoredVectors>(placed.vectors as StoredVectors);
       this.scales = new Grow(placed.scales ?? new Float32Array(0));
       this.offsets = new Grow(placed.offsets);
     } else {
       this.vectors = new Grow<StoredVectors>(new ctor(values));
-      this.scales = new Grow(new Float32Array(storage === 'int8' ? rows : 0));
+      this.scales = new Grow(new Float32Array(codec.scaled ? rows : 0));
       this.offsets = new Grow(new Int32Array(documents));
     }
     this.offsets.push([0]);
@@ -162,7 +164,7 @@ export class IndexBuilder {
       d,
       offsets: take(this.offsets),
       vectors: take(this.vectors),
-      ...(storage === 'int8' ? { scales: take(this.scales) } : {}),
+      ...(STORAGE[storage].scaled ? { scales: take(this.scales) } : {}),
     };
   }
 }
@@ -195,13 +197,8 @@ export function makeManifest(stored: Pick<StoredCorpus, 'ids' | 'd' | 'offsets'>
 export function exportSafetensors(stored: StoredCorpus, manifest: IndexManifest, extra: Record<string, WritableTensor> = {}): Uint8Array {
   const rows = stored.offsets[stored.ids.length];
   const { d } = stored;
-  let embeddings: WritableTensor;
-  switch (stored.storage) {
-    case 'fp32': embeddings = { dtype: 'F32', shape: [rows, d], data: stored.vectors as Float32Array }; break;
-    case 'fp16': embeddings = { dtype: 'F16', shape: [rows, d], data: stored.vectors as Uint16Array }; break;
-    case 'int8': embeddings = { dtype: 'I8', shape: [rows, d], data: stored.vectors as Int8Array }; break;
-    case 'binary': embeddings = { dtype: 'U32', shape: [rows, Math.ceil(d / 32)], data: stored.vectors as Uint32Array }; break;
-  }
+  const codec = STORAGE[stored.storage];
+  const embeddings = { dtype: codec.dtype, shape: [rows, codec.width(d)], data: stored.vectors } as WritableTensor;
   // 4-byte arrays first, the (possibly odd-length) embeddings last: every tensor stays aligned.
   const tensors: Record<string, WritableTensor> = { doc_offsets: { dtype: 'I32', shape: [stored.ids.length + 1], data: stored.offsets } };
   if (stored.scales) tensors.doc_scales = { dtype: 'F32', shape: [rows], data: stored.scales };
@@ -222,7 +219,8 @@ export function bytesPerDocument(storage: StorageType, d: number, vectors: numbe
  * multivectors score float dot products, not Hamming distance.
  */
 export function* qdrantPoints(stored: StoredCorpus, vectorName = 'colbert', payload: Record<string, unknown> = {}, fde?: { data: Float32Array; D: number }): Generator<string> {
-  if (stored.storage === 'binary') throw new Error('binary vectors cannot go to Qdrant as a MAX_SIM multivector (it scores dot products); export fp32, fp16 or int8');
+  if (!STORAGE[stored.storage].qdrant)
+    throw new Error(`${stored.storage} vectors cannot go to Qdrant as a MAX_SIM multivector (it scores dot products); export ${STORAGE_TYPES.filter((s) => STORAGE[s].qdrant).join(', ')}`);
   const { d, offsets } = stored;
   let block = new Float32Array(0);
   for (let i = 0; i < stored.ids.length; i++) {
@@ -248,7 +246,7 @@ export function qdrantCollectionConfig(stored: StoredCorpus, vectorName = 'colbe
         distance: 'Dot',
         multivector_config: { comparator: 'max_sim' },
         // fp16 values are exact in a float16 collection; int8 values (s q) are not, so float32.
-        datatype: stored.storage === 'fp16' ? 'float16' : 'float32',
+        datatype: STORAGE[stored.storage].qdrant ?? 'float32',
       },
     },
   };
@@ -292,7 +290,7 @@ export function indexFiles(stored: StoredCorpus, info: ManifestInfo, muvera?: Mu
     manifest,
     safetensors: exportSafetensors(stored, manifest, fde?.tensors),
     manifestJson: JSON.stringify({ ...manifest, qdrant: qdrantCollectionConfig(stored, 'colbert', fde?.manifest.dimension) }, null, 2) + '\n',
-    qdrant: stored.storage === 'binary' ? undefined : () => qdrantPoints(stored, 'colbert', { method: manifest.method, budget: info.budget }, fde?.rows),
+    qdrant: !STORAGE[stored.storage].qdrant ? undefined : () => qdrantPoints(stored, 'colbert', { method: manifest.method, budget: info.budget }, fde?.rows),
   };
 }
 
@@ -339,7 +337,7 @@ export function indexFileBlobs(files: IndexFiles) {
  * with a `residual` field. Qdrant gets the decoded vectors (float32): it has no residual codec.
  */
 export function residualIndexFiles(r: ResidualIndex, info: ManifestInfo, muvera?: MuveraOptions): IndexFiles {
-  const storage = r.bits === 2 ? 'res2' : 'res1';
+  const storage = RESIDUAL_TYPES.find((t) => RESIDUAL[t].bits === r.bits)!;
   const decoded = decodeResidual(r);
   const fde = muvera ? muveraExtras(decoded, muvera) : undefined;
   const manifest: IndexManifest = {
@@ -382,5 +380,5 @@ export function exportFiles(docs: Iterable<MultiVector>, options: Omit<IndexBuil
   const { stored, skipped, tokensIn } = buildIndex(docs, { ...options, storage: 'fp32' });
   if (stored.ids.length === 0) throw new SettingError('no document could be compressed, so there is no index to write');
   const packed = { ids: stored.ids, d: stored.d, offsets: stored.offsets, data: stored.vectors as Float32Array };
-  return { files: residualIndexFiles(residualIndex(packed, storage === 'res1' ? 1 : 2, seed), { model, spec, budget, seed }, muvera), skipped, tokensIn };
+  return { files: residualIndexFiles(residualIndex(packed, RESIDUAL[storage].bits, seed), { model, spec, budget, seed }, muvera), skipped, tokensIn };
 }

@@ -25,7 +25,7 @@ import type { NpyArray } from './npy.ts';
 import { readNpz } from './npz.ts';
 import { readSafetensors, TensorFileError } from './safetensors.ts';
 import { decodeResidualArrays, parseManifest, RESIDUAL_ARRAYS, storedFromFile } from './indexImport.ts';
-import { decodeRows, isResidual, isStorageType, placeStored, type StoredCorpus } from './storage.ts';
+import { decodeRows, isResidual, isStorageType, placeStored, STORAGE, type StoredCorpus } from './storage/stored.ts';
 import { LIMITS } from './limits.ts';
 import { parseRelevance } from './relevance.ts';
 import { ImportError } from './importError.ts';
@@ -115,7 +115,11 @@ function readSide(na: NamedArrays, prefix: 'doc' | 'query', bare: boolean, notes
   }
   const manifestStorage = prefix === 'doc' ? manifest?.storage : undefined;
   const [one, many, idPrefix] = prefix === 'doc' ? ['document', 'documents', 'doc-'] : ['query', 'queries', 'q-'];
-  const quantised = manifestStorage === 'int8' || manifestStorage === 'binary';
+  const codec = manifestStorage !== undefined && isStorageType(manifestStorage) ? STORAGE[manifestStorage] : undefined;
+  /** Stored values that are not floats (int8, binary): read as the storage type decodes them. */
+  const quantised = codec !== undefined && !FLOAT.has(codec.dtype);
+  /** Rows that are not d values (binary's words): d comes from the manifest. */
+  const packed = codec !== undefined && codec.width(manifest!.dimension) !== manifest!.dimension;
   if (!FLOAT.has(emb.dtype) && !quantised)
     throw new ImportError(`${ek}: dtype ${emb.dtype} is not supported; expected float32, float16, bfloat16 or float64`);
   // Sizes as declared, checked before any loop over them (a 300-byte file can declare 10^10 rows).
@@ -124,7 +128,7 @@ function readSide(na: NamedArrays, prefix: 'doc' | 'query', bare: boolean, notes
   const rows = dims.length === 3 ? dims[0] : (off?.data.length ?? 1) - 1;
   const vectors = dims.length === 3 ? dims[0] * dims[1] : dims[0];
   const dimension = dims[dims.length - 1];
-  if (dims.length >= 2 && (dimension < 1 || dimension > LIMITS.dimension) && manifestStorage !== 'binary')
+  if (dims.length >= 2 && (dimension < 1 || dimension > LIMITS.dimension) && !packed)
     throw new ImportError(`${ek}: vectors of dimension ${dimension}; expected 1 to ${LIMITS.dimension.toLocaleString('en')}`);
   if (rows > limitOf) throw new ImportError(`${ek}: ${rows.toLocaleString('en')} ${many}, over the limit of ${limitOf.toLocaleString('en')}`);
   if (vectors > LIMITS.totalTokens) throw new ImportError(`${ek}: ${vectors.toLocaleString('en')} vectors, over the limit of ${LIMITS.totalTokens.toLocaleString('en')} per import`);
@@ -137,7 +141,7 @@ function readSide(na: NamedArrays, prefix: 'doc' | 'query', bare: boolean, notes
     if (off.shape.length !== 1 || off.data instanceof Float32Array)
       throw new ImportError(`${ok}: expected a 1-D integer array, got ${off.dtype} of shape (${off.shape.join(', ')})`);
     const [total, dd] = emb.shape;
-    const d = manifestStorage === 'binary' ? manifest!.dimension : dd;
+    const d = packed ? manifest!.dimension : dd;
     const o = off.data;
     if (o.length < 2 || o[0] !== 0 || o[o.length - 1] !== total)
       throw new ImportError(`${ok}: must start at 0 and end at ${total} (the rows of ${ek}), got ${o[0]} .. ${o[o.length - 1]}`);
@@ -291,7 +295,7 @@ function build(
   const [ek, emb] = field(docArrays, 'doc', 'embeddings', true);
   if (manifest && (isStorageType(manifest.storage) || isResidual(manifest.storage))) {
     stored = placeStored(storedFromFile(docArrays, { ...manifest, storage: isResidual(manifest.storage) ? 'fp32' : manifest.storage }, docSide, emb!, ek));
-    if (stored.storage === 'int8' || stored.storage === 'binary') {
+    if (!FLOAT.has(STORAGE[stored.storage].dtype)) {
       // Dequantised vectors for everything that reads fp32 (methods, charts); fp32 and fp16 already are.
       const decoded = decodeRows(stored, 0, stored.offsets[docSide.count], new Float32Array(stored.offsets[docSide.count] * d));
       for (const p of docSide.parts) p.data = decoded.subarray(p.start * d, (p.start + p.n) * d);

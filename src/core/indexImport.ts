@@ -4,9 +4,9 @@
  * checked against the manifest and each other, then decoded to the vectors they stand for
  * (importer.ts reads the result like an fp32 file).
  */
-import { float32ToFloat16 } from './float16.ts';
 import type { IndexManifest, NamedArrays, Side } from './indexTypes.ts';
-import type { StoredCorpus } from './storage.ts';
+import { RESIDUAL, STORAGE, type ResidualType } from './storage/registry.ts';
+import type { StoredCorpus } from './storage/stored.ts';
 import { ImportError } from './importError.ts';
 import { LIMITS } from './limits.ts';
 import type { NpyArray } from './npy.ts';
@@ -21,8 +21,8 @@ export const RESIDUAL_ARRAYS = ['residual_codes', 'residual_bits', 'residual_cen
  */
 export function decodeResidualArrays(na: NamedArrays, manifest: IndexManifest): NpyArray {
   const info = manifest.residual;
-  if (!info || (info.bits !== 1 && info.bits !== 2) || info.bits !== (manifest.storage === 'res1' ? 1 : 2))
-    throw new ImportError(`manifest: a ${manifest.storage} index needs residual.bits = ${manifest.storage === 'res1' ? 1 : 2}`);
+  const want = RESIDUAL[manifest.storage as ResidualType].bits;
+  if (!info || info.bits !== want) throw new ImportError(`manifest: a ${manifest.storage} index needs residual.bits = ${want}`);
   const d = manifest.dimension;
   if (!Number.isInteger(d) || d < 1 || d > LIMITS.dimension) throw new ImportError(`manifest: dimension ${d} is not a whole number from 1 to ${LIMITS.dimension}`);
   const get = (name: (typeof RESIDUAL_ARRAYS)[number], dtype: string, shape: number[]) => {
@@ -71,25 +71,11 @@ export function storedFromFile(na: NamedArrays, manifest: IndexManifest, side: S
   const ids = side.parts.map((p) => p.id);
   const d = manifest.dimension;
   const base = { storage, ids, d, offsets };
-  const expectDtype: Record<string, string[]> = { fp32: ['F32'], fp16: ['F16'], int8: ['I8'], binary: ['U32'] };
-  if (!expectDtype[storage].includes(emb.dtype)) throw new ImportError(`${ek}: manifest says ${storage} but the array is ${emb.dtype}`);
-  const width = storage === 'binary' ? Math.ceil(d / 32) : d;
+  const codec = STORAGE[storage];
+  if (emb.dtype !== codec.dtype) throw new ImportError(`${ek}: manifest says ${storage} but the array is ${emb.dtype}`);
+  const width = codec.width(d);
   if (emb.shape[1] !== width) throw new ImportError(`${ek}: rows of ${emb.shape[1]} values, but the manifest's d = ${d} needs ${width}`);
   if (manifest.documents !== ids.length || manifest.vectors !== emb.shape[0])
     throw new ImportError(`manifest: says ${manifest.documents} documents and ${manifest.vectors} vectors, the file has ${ids.length} and ${emb.shape[0]}`);
-  if (storage === 'fp32') return { ...base, vectors: emb.data as Float32Array }; // shared, not copied
-  if (storage === 'fp16') {
-    // F16 was widened exactly on reading; narrowing back is exact too.
-    return { ...base, vectors: Uint16Array.from(emb.data as Float32Array, (x) => float32ToFloat16(x)) };
-  }
-  if (storage === 'int8') {
-    const scales = na.arrays.get('doc_scales');
-    if (!scales || scales.shape.length !== 1 || scales.shape[0] !== emb.shape[0] || !(scales.data instanceof Float32Array))
-      throw new ImportError(`doc_scales: an int8 index needs one float scale per vector (${emb.shape[0]})`);
-    for (let i = 0; i < scales.data.length; i++)
-      if (!Number.isFinite(scales.data[i]) || scales.data[i] <= 0) throw new ImportError(`doc_scales: scale ${i} is ${scales.data[i]}; scales must be finite and > 0`);
-    return { ...base, vectors: Int8Array.from(emb.data), scales: Float32Array.from(scales.data) };
-  }
-  if (emb.shape[1] !== Math.ceil(d / 32)) throw new ImportError(`${ek}: binary vectors of d = ${d} need ${Math.ceil(d / 32)} words per row, got ${emb.shape[1]}`);
-  return { ...base, vectors: new Uint32Array((emb.data as Int32Array).buffer.slice(0)) };
+  return { ...base, ...codec.fromFile(emb, na.arrays.get('doc_scales'), ek) };
 }

@@ -57,7 +57,7 @@ export function maxSimScores(
 ): Float32Array {
   const { d, data, offsets } = corpus;
   if (query.length !== qn * d) throw new Error(`query holds ${query.length} values, expected ${qn} x ${d}`);
-  if (kernelMaxSim(query, qn, { storage: 'fp32', d, offsets, vectors: data }, scores, winners)) return scores;
+  if (kernelMaxSim(query, qn, { element: 'f32', d, offsets, vectors: data }, scores, winners)) return scores;
   const docs = corpus.ids.length;
   const best = new Float64Array(qn);
   const arg = new Int32Array(qn);

@@ -15,7 +15,7 @@
  */
 import { gaussian, mulberry32 } from './rng.ts';
 import type { PackedCorpus } from './maxsim.ts';
-import { popcount } from './storage.ts';
+import { popcount } from './storage/stored.ts';
 
 export interface MuveraOptions {
   /** SimHash bits per repetition (2^kSim buckets). */

@@ -3,7 +3,7 @@
  * progress, items to embed and their results, the streaming index's settings. Its own module so
  * the page and the client import the shapes without the worker's code.
  */
-import type { StorageType } from '../core/storage.ts';
+import type { StorageType } from '../core/storage/stored.ts';
 import type { MultiVector } from '../core/multivector.ts';
 import type { Dtype, SelfCheckReport } from './embedder.ts';
 import type { DownloadProgress, ModelSource } from './registry.ts';

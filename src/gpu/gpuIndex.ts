@@ -8,7 +8,8 @@
  * memory) so the caller can fall back to the CPU path.
  */
 import type { Hit } from '../core/maxsim.ts';
-import type { StoredCorpus } from '../core/storage.ts';
+import { STORAGE, STORAGE_TYPES } from '../core/storage/registry.ts';
+import type { StoredCorpus } from '../core/storage/stored.ts';
 import { checked, grid, GpuUnavailableError, pipeline, readBack, storageBuffer, uniformBuffer, type GpuContext } from './device.ts';
 import { MAX_DIMENSION, MAX_GPU_K, MAX_QUERY_TOKENS, maxSimKernel, TOPK_KERNEL, TOPK_SEGMENT } from './kernels.ts';
 
@@ -30,7 +31,8 @@ const MAX_BATCH_QUERIES = 64;
 
 /** Why a stored index cannot be searched on the GPU, or undefined when it can. */
 export function gpuUnsupported(stored: Pick<StoredCorpus, 'storage' | 'd'>): string | undefined {
-  if (stored.storage !== 'fp32' && stored.storage !== 'fp16') return `the GPU kernels read fp32 and fp16 indexes; ${stored.storage} is searched on the CPU`;
+  const element = STORAGE[stored.storage].kernel;
+  if (element !== 'f32' && element !== 'f16') return `the GPU kernels read ${STORAGE_TYPES.filter((s) => ['f32', 'f16'].includes(STORAGE[s].kernel)).join(' and ')} indexes; ${stored.storage} is searched on the CPU`;
   if (stored.d > MAX_DIMENSION) return `d = ${stored.d} exceeds the kernel's ${MAX_DIMENSION}`;
   return undefined;
 }
@@ -65,7 +67,8 @@ export class GpuIndex {
     if (why) throw new GpuUnavailableError(why);
     const { device } = ctx;
     const d4 = Math.ceil(stored.d / 4);
-    const rowBytes = d4 * (stored.storage === 'fp32' ? 16 : 8);
+    const element = STORAGE[stored.storage].kernel;
+    const rowBytes = d4 * (element === 'f32' ? 16 : 8);
     const limit = Math.floor(Math.min(ctx.maxBinding, opts.maxBindingBytes ?? Infinity) / 16) * 16;
     const docsLimit = Math.floor(limit / (4 * MAX_BATCH_QUERIES));
     if (docsLimit < 1) throw new GpuUnavailableError(`a GPU buffer limit of ${limit} bytes cannot hold the scores of one document for ${MAX_BATCH_QUERIES} queries`);
@@ -80,7 +83,7 @@ export class GpuIndex {
         const r0 = offsets[start];
         const r1 = offsets[end];
         const rel = Uint32Array.from(offsets.subarray(start, end + 1), (o) => o - r0);
-        const slice = stored.storage === 'fp32'
+        const slice = element === 'f32'
           ? padRows((stored.vectors as Float32Array).subarray(r0 * stored.d, r1 * stored.d), r1 - r0, stored.d, d4)
           : padRows((stored.vectors as Uint16Array).subarray(r0 * stored.d, r1 * stored.d), r1 - r0, stored.d, d4);
         const chunk: Chunk = { docBase: start, docs: end - start, bytes: slice.byteLength + rel.byteLength } as Chunk;
@@ -146,7 +149,7 @@ export class GpuIndex {
     const gpuTopK = kk <= MAX_GPU_K;
     const candidates: Hit[][] = queries.map(() => []);
     const allScores = withScores || !gpuTopK ? queries.map(() => new Float32Array(totalDocs)) : undefined;
-    const simPipe = await pipeline(device, `maxsim-${this.stored.storage}`, () => maxSimKernel(this.stored.storage as 'fp32' | 'fp16'));
+    const simPipe = await pipeline(device, `maxsim-${this.stored.storage}`, () => maxSimKernel(STORAGE[this.stored.storage].kernel as 'f32' | 'f16'));
     const topPipe = await pipeline(device, 'topk', () => TOPK_KERNEL);
     const temp: GPUBuffer[] = [];
     try {

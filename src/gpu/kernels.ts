@@ -18,9 +18,9 @@ export const MAX_GPU_K = 128;
  * workgroup memory; each thread keeps the running max of some query tokens (of every query in
  * the batch); at the end each query's maxima are summed into scores[query * docs + doc].
  */
-export function maxSimKernel(storage: 'fp32' | 'fp16'): string {
-  const binding = storage === 'fp32' ? 'array<vec4<f32>>' : 'array<vec2<u32>>';
-  const load = storage === 'fp32' ? 'vectors[i]' : 'vec4<f32>(unpack2x16float(vectors[i].x), unpack2x16float(vectors[i].y))';
+export function maxSimKernel(element: 'f32' | 'f16'): string {
+  const binding = element === 'f32' ? 'array<vec4<f32>>' : 'array<vec2<u32>>';
+  const load = element === 'f32' ? 'vectors[i]' : 'vec4<f32>(unpack2x16float(vectors[i].x), unpack2x16float(vectors[i].y))';
   return /* wgsl */ `
 struct Params {
   d4: u32,        // vec4s per vector

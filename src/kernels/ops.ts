@@ -22,15 +22,25 @@ function transposeInto(qT: Float32Array, query: ArrayLike<number>, t0: number, c
   }
 }
 
+/**
+ * How the kernels read a stored vector: kernels/simd.ts's element codes (f32 0, f16 1, i8 2 with a
+ * scale per row) for MaxSim, and sign bits for the Hamming kernels. Each storage type names its
+ * own (src/core/storage/); the kernels know no storage type by name.
+ */
+export const ELEMENT_CODE = { f32: 0, f16: 1, i8: 2 } as const;
+export type KernelElement = keyof typeof ELEMENT_CODE | 'bits';
+/** The element code the MaxSim kernel takes, undefined for sign bits. */
+export const elementCode = (e: KernelElement): number | undefined => (e === 'bits' ? undefined : ELEMENT_CODE[e]);
+/** Bytes of one stored value of an element format the MaxSim kernel reads. */
+export const ELEMENT_BYTES = { f32: 4, f16: 2, i8: 1 } as const;
+
 export interface KernelStored {
-  storage: string;
+  element: KernelElement;
   d: number;
   offsets: Int32Array;
   vectors: ArrayBufferView;
   scales?: Float32Array;
 }
-
-const STORAGE_CODE: Record<string, number> = { fp32: 0, fp16: 1, int8: 2 };
 
 /**
  * MaxSim of one query (qn x d) against every document of an index allocated in a kernel space
@@ -46,24 +56,24 @@ export function kernelMaxSim(
   winners?: Int32Array,
   range?: { from: number; to: number },
 ): boolean {
-  const code = STORAGE_CODE[stored.storage];
+  const code = elementCode(stored.element);
   if (code === undefined || qn === 0) return false;
   const space = KernelSpace.of(stored.vectors);
-  if (!space || KernelSpace.of(stored.offsets) !== space || (code === 2 && KernelSpace.of(stored.scales) !== space)) return false;
+  if (!space || KernelSpace.of(stored.offsets) !== space || (code === ELEMENT_CODE.i8 && KernelSpace.of(stored.scales) !== space)) return false;
   const s = queryScratchOf(space);
   if (!s) return false;
   const { d, offsets } = stored;
   const docs = offsets.length - 1;
   const from = range?.from ?? 0;
   const to = range?.to ?? docs;
-  if (code !== 0) {
+  if (code !== ELEMENT_CODE.f32) {
     let maxRows = 0;
     for (let doc = from; doc < to; doc++) maxRows = Math.max(maxRows, offsets[doc + 1] - offsets[doc]);
     if (maxRows > s.blockRows) return false;
   }
   const k = space.k;
   const dataPtr = stored.vectors.byteOffset;
-  const scalesPtr = code === 2 ? stored.scales!.byteOffset : 0;
+  const scalesPtr = code === ELEMENT_CODE.i8 ? stored.scales!.byteOffset : 0;
   const total = new Float64Array(to - from);
   for (let t0 = 0; t0 < qn; t0 += QUERY_LANES) {
     const count = Math.min(QUERY_LANES, qn - t0);
@@ -94,7 +104,7 @@ export function kernelMaxSim(
 export function kernelHamming(query: Float32Array, qn: number, stored: KernelStored, scores: Float32Array): boolean {
   const space = KernelSpace.of(stored.vectors);
   const s = space && queryScratchOf(space);
-  if (stored.storage !== 'binary' || !space || !s || qn === 0 || qn > QUERY_LANES || KernelSpace.of(stored.offsets) !== space) return false;
+  if (stored.element !== 'bits' || !space || !s || qn === 0 || qn > QUERY_LANES || KernelSpace.of(stored.offsets) !== space) return false;
   const { d, offsets } = stored;
   const words = Math.ceil(d / 32);
   const qbits = new Uint32Array(space.memory.buffer, s.qT, qn * words);
@@ -116,15 +126,15 @@ export function kernelHamming(query: Float32Array, qn: number, stored: KernelSto
  * place; scores[i] belongs to docs[i]. Same kernel, same scores as the exhaustive path.
  */
 export function kernelMaxSimDocs(query: Float32Array, qn: number, stored: KernelStored, docs: Int32Array, scores: Float32Array = new Float32Array(docs.length)): Float32Array | null {
-  const code = STORAGE_CODE[stored.storage];
+  const code = elementCode(stored.element);
   const space = KernelSpace.of(stored.vectors);
   const s = space && queryScratchOf(space);
   if (code === undefined || !space || !s || qn === 0 || qn > QUERY_LANES || KernelSpace.of(stored.offsets) !== space) return null;
   const { d, offsets } = stored;
-  for (const doc of docs) if (code !== 0 && offsets[doc + 1] - offsets[doc] > s.blockRows) return null;
+  for (const doc of docs) if (code !== ELEMENT_CODE.f32 && offsets[doc + 1] - offsets[doc] > s.blockRows) return null;
   const w = lanes(qn);
   transposeInto(space.f32(s.qT, d * w), query, 0, qn, d, w);
-  const scalesPtr = code === 2 ? stored.scales!.byteOffset : 0;
+  const scalesPtr = code === ELEMENT_CODE.i8 ? stored.scales!.byteOffset : 0;
   for (let i = 0; i < docs.length; i++) {
     space.k.scoreDocs(s.qT, w, qn, code, stored.vectors.byteOffset, scalesPtr, offsets.byteOffset, docs[i], docs[i] + 1, d, s.best, s.arg, s.block, s.scores, 0);
     scores[i] = space.f64(s.scores, 1)[0];

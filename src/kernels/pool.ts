@@ -7,6 +7,7 @@
  * identical to the one-thread kernel path (same kernel, same order per document).
  */
 import { KernelSpace, poolResultsOf, QUERY_LANES, queryScratches, type QueryScratch } from './space.ts';
+import { ELEMENT_CODE, elementCode, type KernelStored } from './ops.ts';
 
 /** What a pool worker needs to know about the index. */
 export interface PoolLayout {
@@ -68,8 +69,6 @@ export interface WorkerLike {
   terminate(): void;
 }
 
-const STORAGE_CODE: Record<string, number> = { fp32: 0, fp16: 1, int8: 2 };
-
 export class MaxSimPool {
   private nextId = 0;
   private waiting = new Map<number, { left: number; resolve: () => void; reject: (e: Error) => void }>();
@@ -87,12 +86,12 @@ export class MaxSimPool {
    * that many threads; null when the index is not in one (the caller scores on one thread).
    */
   static async create(
-    stored: { storage: string; d: number; offsets: Int32Array; vectors: ArrayBufferView; scales?: Float32Array },
+    stored: KernelStored,
     spawn: () => WorkerLike,
     threads: number,
   ): Promise<MaxSimPool | null> {
     const space = KernelSpace.of(stored.vectors);
-    const code = STORAGE_CODE[stored.storage];
+    const code = elementCode(stored.element);
     const scratches = space ? queryScratches(space) : [];
     const results = space ? poolResultsOf(space) : undefined;
     if (!space?.shared || code === undefined || results === undefined || scratches.length < 2 || KernelSpace.of(stored.offsets) !== space) return null;
@@ -116,7 +115,7 @@ export class MaxSimPool {
             const layout: PoolLayout = {
               code,
               data: stored.vectors.byteOffset,
-              scales: code === 2 ? stored.scales!.byteOffset : 0,
+              scales: code === ELEMENT_CODE.i8 ? stored.scales!.byteOffset : 0,
               offsets: stored.offsets.byteOffset,
               d: stored.d,
               results,

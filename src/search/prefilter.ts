@@ -7,13 +7,10 @@
  * smallest sums (ties: all of the boundary value's documents up to C, in index order) go to the
  * exact stage.
  */
-import { binarize, decodeRows, type StoredCorpus } from '../core/storage.ts';
-import { kernelMaxSimDocs } from '../kernels/ops.ts';
+import { binarize, decodeRows, kernelView, minHamming, scoreStored, STORAGE, type StoredCorpus } from '../core/storage/stored.ts';
+import { ELEMENT_BYTES, ELEMENT_CODE, kernelMaxSimDocs } from '../kernels/ops.ts';
 import { allocCorpus, KernelSpace, QUERY_LANES } from '../kernels/space.ts';
-import { minHamming, scoreStored } from '../core/storage.ts';
 import type { Hit } from '../core/maxsim.ts';
-
-const STORAGE_CODE: Record<string, number> = { fp32: 0, fp16: 1, int8: 2 };
 
 export class BinaryPrefilter {
   private constructor(
@@ -39,12 +36,13 @@ export class BinaryPrefilter {
     const placed = allocCorpus({ vectors: [Uint32Array, rows * words], offsets: docs + 1, extraBytes: scratchBytes + BLOCK * d * 4 }, d, 0);
     placed.offsets.set(stored.offsets.subarray(0, docs + 1));
     const space = KernelSpace.of(placed.vectors);
-    if (stored.storage === 'binary') {
+    const element = STORAGE[stored.storage].kernel;
+    if (element === 'bits') {
       placed.vectors.set(stored.vectors as Uint32Array);
     } else if (space) {
       // blocks of the stored vectors copied into this space and binarised there by the kernel
-      const code = STORAGE_CODE[stored.storage];
-      const bytesPer = stored.storage === 'fp32' ? 4 : stored.storage === 'fp16' ? 2 : 1;
+      const code = ELEMENT_CODE[element];
+      const bytesPer = ELEMENT_BYTES[element];
       const src = stored.vectors as Float32Array | Uint16Array | Int8Array;
       const tmp = placed.extra! + scratchBytes;
       for (let r = 0; r < rows; r += BLOCK) {
@@ -112,7 +110,7 @@ export class BinaryPrefilter {
   /** Two-stage search: candidates by Hamming, then exact MaxSim on the stored vectors; top k, best first. */
   search(query: Float32Array, qn: number, k: number, c: number): { hits: Hit[]; candidates: number } {
     const cand = this.candidates(query, qn, Math.max(c, k));
-    let scores = kernelMaxSimDocs(query, qn, this.stored, cand);
+    let scores = kernelMaxSimDocs(query, qn, kernelView(this.stored), cand);
     if (!scores) {
       const all = scoreStored(query, qn, this.stored);
       scores = Float32Array.from(cand, (doc) => all[doc]);

@@ -10,7 +10,7 @@ import { formatMethodSpec, parseMethodSpec } from '../core/methodSpec.ts';
 import type { Judgments } from '../core/metrics.ts';
 import type { MultiVector } from '../core/multivector.ts';
 import { ScaleCorpus } from '../core/scaleCorpus.ts';
-import { bytesPerVector, queryForStorage, scoreStored, scoreStoredBatch, storedBytes, type StorageType, type StoredCorpus } from '../core/storage.ts';
+import { bytesPerVector, kernelView, STORAGE_TYPES, queryForStorage, scoreStored, scoreStoredBatch, storedBytes, type StorageType, type StoredCorpus } from '../core/storage/stored.ts';
 
 /** Queries as the storage type scores them (binarised for binary). */
 const queryBatch = (queries: readonly VectorSet[], stored: StoredCorpus) => queries.map((q) => ({ n: q.n, data: queryForStorage(q.data, q.n, stored.d, stored.storage) }));
@@ -201,7 +201,7 @@ export class ScaleIndex {
   bytesPerDocByStorage(): Record<StorageType, number> {
     const { d } = this.stored;
     const per = this.stats.vectors / this.stats.documents;
-    return { fp32: per * bytesPerVector('fp32', d), fp16: per * bytesPerVector('fp16', d), int8: per * bytesPerVector('int8', d), binary: per * bytesPerVector('binary', d) };
+    return Object.fromEntries(STORAGE_TYPES.map((s) => [s, per * bytesPerVector(s, d)])) as Record<StorageType, number>;
   }
 
   /** The worker pool over the compressed index, when more than one thread was asked for and can be had. */
@@ -211,7 +211,7 @@ export class ScaleIndex {
     if (!this.spawn) return { pool: null, note: `${threads} threads asked for, but this context cannot start workers: one thread searched` };
     if (!KernelSpace.of(this.stored.vectors)?.shared)
       return { pool: null, note: `${threads} threads asked for, but there is no shared WebAssembly memory here (${sharedKernelsAvailable() ? 'binary storage is scored in TypeScript' : 'the page is not cross-origin isolated, or the engine lacks WebAssembly threads'}): one thread searched` };
-    this.pool ??= MaxSimPool.create(this.stored, this.spawn, threads);
+    this.pool ??= MaxSimPool.create(kernelView(this.stored), this.spawn, threads);
     const pool = await this.pool;
     return pool ? { pool } : { pool: null, note: 'the worker pool could not start: one thread searched' };
   }

@@ -7,7 +7,7 @@
 import { overlapAtK } from '../core/fidelity.ts';
 import type { Hit } from '../core/maxsim.ts';
 import type { ScaleSpec } from '../core/scaleCorpus.ts';
-import type { StorageType } from '../core/storage.ts';
+import type { StorageType } from '../core/storage/stored.ts';
 
 export interface BuildOptions {
   spec: ScaleSpec;

@@ -6,7 +6,7 @@
  */
 import { topK, type Hit, type VectorSet } from '../core/maxsim.ts';
 import type { Judgments } from '../core/metrics.ts';
-import { placeStored, queryForStorage, scoreStored, type StoredCorpus } from '../core/storage.ts';
+import { kernelView, placeStored, queryForStorage, scoreStored, type StoredCorpus } from '../core/storage/stored.ts';
 import { MaxSimPool, type WorkerLike } from '../kernels/pool.ts';
 import { kernelStatus } from '../kernels/space.ts';
 import { BinaryPrefilter } from './prefilter.ts';
@@ -53,7 +53,7 @@ export async function searchFigures(
   for (const q of qs) exhaustive.push(topK(scoreStored(q.data, q.n, shared, scores), 10));
   figures.exhaustive.push({ threads: 1, msPerQuery: (performance.now() - t) / qs.length, recallAt10: recall(exhaustive, qs, qrels, stored.ids) });
   if (options.threads > 1) {
-    const pool = options.spawn ? await MaxSimPool.create(shared, options.spawn, options.threads) : null;
+    const pool = options.spawn ? await MaxSimPool.create(kernelView(shared), options.spawn, options.threads) : null;
     if (!pool) figures.poolNote = options.spawn ? 'no shared WebAssembly memory for this index (binary storage, or kernels off)' : 'no way to start workers here';
     else {
       try {

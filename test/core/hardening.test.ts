@@ -9,7 +9,7 @@ import { readNpy, writeNpy } from '../../src/core/npy.ts';
 import { readNpz } from '../../src/core/npz.ts';
 import { readSafetensors, writeSafetensors } from '../../src/core/safetensors.ts';
 import { SettingError } from '../../src/core/settingError.ts';
-import { parseStorageList } from '../../src/core/storage.ts';
+import { parseStorageList } from '../../src/core/storage/stored.ts';
 import { syntheticCorpus } from '../../src/core/synthetic.ts';
 import { zip } from '../zipFixture.ts';
 

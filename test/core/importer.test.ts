@@ -6,7 +6,7 @@ import { importEmbeddings, ImportError, type ImportFile } from '../../src/core/i
 import { maxSimScores, packCorpus } from '../../src/core/maxsim.ts';
 import { parseMethodSpec } from '../../src/core/methodSpec.ts';
 import { writeSafetensors } from '../../src/core/safetensors.ts';
-import { scoreStored, STORAGE_TYPES } from '../../src/core/storage.ts';
+import { scoreStored, STORAGE_TYPES } from '../../src/core/storage/stored.ts';
 import { syntheticCorpus } from '../../src/core/synthetic.ts';
 
 const dir = join(import.meta.dirname, '../fixtures/import');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { centroidCount, decodeResidual, residualBytes, residualIndex } from '../../src/core/residual.ts';
 import { packCorpus } from '../../src/core/maxsim.ts';
-import { parseEvalStorageList, parseStorageList } from '../../src/core/storage.ts';
+import { parseEvalStorageList, parseStorageList } from '../../src/core/storage/stored.ts';
 import { randomDoc } from '../helpers.ts';
 
 const f16 = (x: number) => Math.round(x * 2 ** 11) / 2 ** 11; // fp16 rounding for values in [0.5, 1)

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { float16ToFloat32 } from '../../src/core/float16.ts';
 import { assignToNearest, normalizeRows, poolByGroup } from '../../src/core/linalg.ts';
 import { maxSimBlock, maxSimScores, packCorpus, type VectorSet } from '../../src/core/maxsim.ts';
-import { decodeCorpus, scoreStored, scoreStoredBatch, storeCorpus } from '../../src/core/storage.ts';
+import { decodeCorpus, scoreStored, scoreStoredBatch, storeCorpus } from '../../src/core/storage/stored.ts';
 import { pdistEuclidean } from '../../src/core/ward.ts';
 import { IndexBuilder } from '../../src/core/exportIndex.ts';
 import { parseMethodSpec } from '../../src/core/methodSpec.ts';

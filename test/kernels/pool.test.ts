@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredCorpus } from '../../src/core/storage.ts';
-import { scoreStored, storeCorpus, encodeVectors } from '../../src/core/storage.ts';
+import type { StoredCorpus } from '../../src/core/storage/stored.ts';
+import { kernelView, scoreStored, storeCorpus, encodeVectors } from '../../src/core/storage/stored.ts';
 import { MaxSimPool } from '../../src/kernels/pool.ts';
 import { spawnNodePoolWorker } from '../../src/search/nodePool.ts';
 import { allocCorpus, KernelSpace, QUERY_LANES } from '../../src/kernels/space.ts';
@@ -32,7 +32,7 @@ describe('MaxSim worker pool (worker_threads over shared WebAssembly memory)', (
       const d = 20;
       const stored = sharedIndex(storage, 301, d, 2);
       expect(KernelSpace.of(stored.vectors)?.shared).toBe(true);
-      const pool = await MaxSimPool.create(stored, spawnNodePoolWorker, 2);
+      const pool = await MaxSimPool.create(kernelView(stored), spawnNodePoolWorker, 2);
       expect(pool?.threads).toBe(2);
       try {
         for (const qn of [1, 9, QUERY_LANES + 3]) {
@@ -50,6 +50,6 @@ describe('MaxSim worker pool (worker_threads over shared WebAssembly memory)', (
 
   it('refuses an index that is not in a shared space (the caller then scores on one thread)', async () => {
     const stored = storeCorpus(packCorpus([{ id: 'a', n: 1, d: 2, data: Float32Array.from([1, 2]) }]), 'fp32');
-    expect(await MaxSimPool.create(stored, spawnNodePoolWorker, 2)).toBeNull();
+    expect(await MaxSimPool.create(kernelView(stored), spawnNodePoolWorker, 2)).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { packCorpus, topK, type VectorSet } from '../../src/core/maxsim.ts';
-import { decodeCorpus, scoreStored, storeCorpus } from '../../src/core/storage.ts';
+import { decodeCorpus, scoreStored, storeCorpus } from '../../src/core/storage/stored.ts';
 import { setKernels } from '../../src/kernels/space.ts';
 import { BinaryPrefilter, smallestC } from '../../src/search/prefilter.ts';
 

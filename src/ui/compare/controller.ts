@@ -12,7 +12,7 @@ import { parseMethodSpec } from '../../core/methodSpec.ts';
 import type { MultiVector } from '../../core/multivector.ts';
 import { parseQueriesFile, parseTypedQueries, type ParsedQueries } from '../../core/queriesFile.ts';
 import { resultTable, toCSV, toJSON } from '../../core/report.ts';
-import type { EvalStorage } from '../../core/storage.ts';
+import type { EvalStorage } from '../../core/storage/stored.ts';
 import { EngineClient, type ImportSummary } from '../../clients/engineClient.ts';
 import { download, downloadIndex, showGridProgress } from '../common.ts';
 import type { EmbeddedCorpus } from '../corpusStore.ts';

@@ -4,8 +4,8 @@
  */
 import { pairedBootstrap } from '../../core/bootstrap.ts';
 import type { ExperimentResult, ExperimentRow } from '../../core/experiment.ts';
-import type { EvalStorage } from '../../core/storage.ts';
-import { STORAGE_DASH } from '../../core/storage.ts';
+import type { EvalStorage } from '../../core/storage/stored.ts';
+import { STORAGE_DASH } from '../../core/storage/stored.ts';
 import type { Point, Series } from '../../charts/charts.ts';
 
 export const KS = [1, 5, 10];

@@ -6,7 +6,7 @@
 import { barChart, colourOf, heatmap, lineChart, svgText, svgToPng } from '../../charts/charts.ts';
 import type { ExperimentResult } from '../../core/experiment.ts';
 import { ALL_METHOD_IDS } from '../../core/methodSpec.ts';
-import { STORAGE_LABELS } from '../../core/storage.ts';
+import { STORAGE_LABELS } from '../../core/storage/stored.ts';
 import { ALLOCATIONS } from '../../core/allocation.ts';
 import { download } from '../common.ts';
 import { COLUMN_GROUPS, focusedBudget } from '../state/schema.ts';

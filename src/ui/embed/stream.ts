@@ -3,7 +3,7 @@
  * compressed as it is embedded); here, its settings from the Data view, a summary, and its export.
  */
 import type { EmbedClient, StreamInfo } from '../../clients/embedClient.ts';
-import type { StorageType } from '../../core/storage.ts';
+import type { StorageType } from '../../core/storage/stored.ts';
 import { downloadIndex } from '../common.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;

@@ -6,7 +6,7 @@
  */
 import { formatMethodSpec, parseMethodSpec } from '../../core/methodSpec.ts';
 import { METHODS, PRESETS } from '../../core/methods/registry.ts';
-import { EVAL_STORAGE_TYPES, STORAGE_HELP, STORAGE_TYPES, type EvalStorage, type StorageType } from '../../core/storage.ts';
+import { EVAL_STORAGE_TYPES, STORAGE_HELP, STORAGE_TYPES, type EvalStorage, type StorageType } from '../../core/storage/stored.ts';
 import { parseBudgetList, SCHEMA, type PageState } from '../state/schema.ts';
 import { effect, type Store } from '../state/store.ts';
 

@@ -8,9 +8,9 @@ import '../../trustedTypes.ts';
 import type { BuildOptions, BuildProgress, BuildStats } from '../../search/scaleIndex.ts';
 import { download } from '../common.ts';
 import { SearchClient } from '../../clients/searchClient.ts';
-import { decodeWith } from '../state/schema.ts';
-import { SCALE_SCHEMA } from '../state/scaleSchema.ts';
-import type { StorageType } from '../../core/storage.ts';
+import { decodeWith, defaultsOf, type StateOf } from '../state/schema.ts';
+import { SCALE_METHODS, SCALE_SCHEMA } from '../state/scaleSchema.ts';
+import { storageSelect } from '../rail/compareSettings.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const MiB = (b: number) => (b / 2 ** 20).toFixed(1);
@@ -30,24 +30,47 @@ const loseButton = $<HTMLButtonElement>('scale-lose');
 const runs: Record<string, unknown>[] = [];
 let built: { options: BuildOptions; stats: BuildStats; indexBytes: number; wasm: 'shared' | 'unshared' | 'none' } | undefined;
 
-const num = (id: string, what: string, min = 1) => {
-  const v = Number($<HTMLInputElement>(id).value);
-  if (!Number.isInteger(v) || v < min) throw new Error(`${what} must be a whole number >= ${min}.`);
-  return v;
-};
+// Every field of the form is a key of the scale schema: its options, bounds and default come from
+// there, and it is read with the same parser as the URL, so a form and a link accept the same values.
+const FIELDS = {
+  docs: 'scale-docs', d: 'scale-d', tokens: 'scale-tokens', m: 'scale-m', method: 'scale-method', compressOn: 'scale-compress-on',
+  storage: 'scale-storage', queries: 'scale-queries', seed: 'scale-seed', k: 'scale-k', backend: 'scale-backend', binding: 'scale-binding',
+  threads: 'scale-threads', candidates: 'scale-candidates',
+} satisfies Partial<Record<keyof typeof SCALE_SCHEMA, string>>;
+type Field = keyof typeof FIELDS;
+type Settings = StateOf<typeof SCALE_SCHEMA>;
+
+/** A field's value, parsed by its schema key (a bad value is an error naming the setting). */
+const field = <K extends Field>(key: K): Settings[K] => SCALE_SCHEMA[key].parse($<HTMLInputElement>(FIELDS[key]).value) as Settings[K];
+
+/** Fills the form from settings (the schema's defaults, or a link's), with the schema's options and bounds. */
+function fillForm(settings: Settings): void {
+  const methods = $<HTMLSelectElement>('scale-method');
+  methods.replaceChildren(...SCALE_METHODS.map((m) => new Option(m.label, m.id)));
+  storageSelect($<HTMLSelectElement>('scale-storage'), settings.storage);
+  for (const [key, id] of Object.entries(FIELDS) as [Field, string][]) {
+    const el = $<HTMLInputElement>(id);
+    const k = SCALE_SCHEMA[key] as { min?: number; max?: number };
+    if (el.type === 'number') {
+      if (k.min !== undefined && k.min > Number.MIN_SAFE_INTEGER) el.min = String(k.min);
+      if (k.max !== undefined && k.max < Number.MAX_SAFE_INTEGER) el.max = String(k.max);
+    }
+    el.value = String(settings[key]);
+  }
+  $<HTMLInputElement>('scale-baseline').checked = settings.baseline;
+}
 
 function options(): BuildOptions {
-  const d = num('scale-d', 'The dimension', 4);
-  const m = num('scale-m', 'The budget m');
-  const tokens = num('scale-tokens', 'Tokens per document');
+  const d = field('d');
+  const tokens = field('tokens');
   return {
-    spec: { docs: num('scale-docs', 'The number of documents'), d, tokens, queries: num('scale-queries', 'The number of queries'), seed: num('scale-seed', 'The seed', 0) },
-    method: $<HTMLSelectElement>('scale-method').value,
-    budget: m,
-    storage: $<HTMLSelectElement>('scale-storage').value as StorageType,
-    compressOn: $<HTMLSelectElement>('scale-compress-on').value as 'cpu' | 'gpu',
+    spec: { docs: field('docs'), d, tokens, queries: field('queries'), seed: field('seed') },
+    method: field('method'),
+    budget: field('m'),
+    storage: field('storage'),
+    compressOn: field('compressOn'),
     keepBaseline: $<HTMLInputElement>('scale-baseline').checked,
-    threads: num('scale-threads', 'CPU threads', 0) || navigator.hardwareConcurrency || 1,
+    threads: field('threads') || navigator.hardwareConcurrency || 1,
   };
 }
 
@@ -106,12 +129,17 @@ async function search(): Promise<void> {
   if (!built) return;
   searchStatus.classList.remove('error');
   searchButton.disabled = true;
-  const backend = $<HTMLSelectElement>('scale-backend').value as 'cpu' | 'gpu' | 'both';
-  const binding = Number($<HTMLInputElement>('scale-binding').value);
+  let backend: Settings['backend'], binding: number, k: number, candidates: number;
+  try {
+    [backend, binding, k, candidates] = [field('backend'), field('binding'), field('k'), field('candidates')];
+  } catch (err) {
+    searchStatus.textContent = (err as Error).message;
+    searchStatus.classList.add('error');
+    searchButton.disabled = false;
+    return;
+  }
   searchStatus.textContent = `Searching ${built.options.spec.queries} queries (${backend === 'both' ? 'CPU and WebGPU' : backend.toUpperCase()})…`;
   try {
-    const k = num('scale-k', 'Top k');
-    const candidates = num('scale-candidates', 'Two-stage candidates', 0);
     if (candidates > 0) searchStatus.textContent += ' Then two-stage search (Hamming prefilter, exact re-ranking).';
     const r = await client.search({ backend, k, ...(binding > 0 ? { maxBindingBytes: binding } : {}), ...(candidates > 0 ? { candidates } : {}) });
     const { options: o, stats: s } = built;
@@ -239,19 +267,14 @@ $<HTMLParagraphElement>('scale-note').textContent =
   'Latency is wall time in the worker. On a software WebGPU adapter (SwiftShader) the GPU columns measure a CPU emulation, not GPU speed. ' +
   'Memory is what the index holds in typed arrays (vectors, int8 scales, offsets) and in GPU buffers.';
 
-// Settings from the URL (one reader for every page: src/ui/state/); run=1 builds and searches at once.
-const fields: Record<string, string> = {
-  docs: 'scale-docs', d: 'scale-d', tokens: 'scale-tokens', m: 'scale-m', method: 'scale-method', compressOn: 'scale-compress-on',
-  storage: 'scale-storage', queries: 'scale-queries', seed: 'scale-seed', k: 'scale-k', backend: 'scale-backend', binding: 'scale-binding',
-  threads: 'scale-threads', candidates: 'scale-candidates',
-};
+// Settings from the URL (one reader for every page: src/ui/state/), defaults from the same schema;
+// run=1 builds and searches at once.
 try {
   const settings = decodeWith(SCALE_SCHEMA, location.search);
-  const given = new URLSearchParams(location.search);
-  for (const [key, id] of Object.entries(fields)) if (given.has(key)) ($(id) as HTMLInputElement | HTMLSelectElement).value = String(settings[key as keyof typeof settings]);
-  if (settings.baseline) $<HTMLInputElement>('scale-baseline').checked = true;
+  fillForm(settings);
   if (settings.run) void build().then((ok) => (ok ? search() : undefined));
 } catch (err) {
+  fillForm(defaultsOf(SCALE_SCHEMA));
   status.textContent = (err as Error).message;
   status.classList.add('error');
 }

@@ -4,15 +4,18 @@
  * searches on open, which is how the browser benchmark drives the page.
  */
 import { METHODS } from '../../core/methods/registry.ts';
-import { STORAGE_TYPES } from '../../core/storage.ts';
+import { STORAGE_TYPES } from '../../core/storage/stored.ts';
 import { flag, integer, oneOf } from './schema.ts';
+
+/** The methods the scale page offers: every registered one but the uncompressed reference. */
+export const SCALE_METHODS = METHODS.filter((m) => m.id !== 'none');
 
 export const SCALE_SCHEMA = {
   docs: integer('docs', 10_000, 1, 'documents in the synthetic index', 1_000_000),
   d: integer('d', 128, 4, 'dimension', 2048),
   tokens: integer('tokens', 64, 1, 'tokens per document', 4096),
   m: integer('m', 32, 1, 'budget m'),
-  method: oneOf('method', METHODS.map((m) => m.id).filter((id) => id !== 'none'), 'agc', 'compression method'),
+  method: oneOf('method', SCALE_METHODS.map((m) => m.id), 'agc', 'compression method'),
   compressOn: oneOf('compressOn', ['cpu', 'gpu'] as const, 'cpu', 'where k-means runs'),
   storage: oneOf('storage', STORAGE_TYPES, 'fp16', 'storage type'),
   queries: integer('queries', 32, 1, 'queries', 1000),

@@ -5,7 +5,7 @@
  * reproduces what was on screen, and a default lives in exactly one place.
  */
 import { formatMethodSpec, parseMethodSpec } from '../../core/methodSpec.ts';
-import { EVAL_STORAGE_TYPES, parseEvalStorageList, type EvalStorage } from '../../core/storage.ts';
+import { EVAL_STORAGE_TYPES, parseEvalStorageList, type EvalStorage } from '../../core/storage/stored.ts';
 import { getModel, MODELS } from '../../embed/registry.ts';
 
 /** One key of the page state: default, how it is read from text (throws a message) and written. */
@@ -20,6 +20,9 @@ export interface Key<T> {
   always?: boolean;
   /** What the key is, for the README and the error messages. */
   doc: string;
+  /** Whole-number keys: the bounds the parser enforces (forms take them as min and max). */
+  min?: number;
+  max?: number;
 }
 
 export const oneOf = <T extends string>(param: string, values: readonly T[], def: T, doc: string): Key<T> => ({
@@ -37,6 +40,8 @@ export const integer = (param: string, def: number, min: number, doc: string, ma
   param,
   default: def,
   doc,
+  min,
+  max,
   parse(text) {
     const v = Number(text);
     if (text.trim() === '' || !Number.isInteger(v) || v < min || v > max)

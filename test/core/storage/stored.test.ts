@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { maxSimScores, packCorpus } from '../../src/core/maxsim.ts';
+import { maxSimScores, packCorpus } from '../../../src/core/maxsim.ts';
 import {
   bytesPerVector, decodeCorpus, encodeVectors, parseStorageList, queryForStorage, scoreStored, scoreStoredBatch, storeCorpus,
   storedBytes, STORAGE_TYPES,
-} from '../../src/core/storage.ts';
-import { randomDoc } from '../helpers.ts';
+} from '../../../src/core/storage/stored.ts';
+import { randomDoc } from '../../helpers.ts';
 
 const docs = Array.from({ length: 12 }, (_, i) => randomDoc(`d${i}`, 3 + (i % 5), 40, 10 + i, false));
 const corpus = packCorpus(docs);

@@ -1,61 +1,28 @@
 /**
- * How compressed vectors are stored, and MaxSim over each form without expanding the whole index:
- *
- *   fp32    4 d bytes per vector.
- *   fp16    2 d bytes: IEEE half precision, round to nearest even.
- *   int8    d + 4 bytes: symmetric per-vector quantisation, q = round(x / s) with
- *           s = max |x| / 127, so x ~ s q; the score is s <q_query, q> in fp32.
- *   binary  4 ceil(d / 32) bytes: one sign bit per dimension (Vespa's binarised ColBERT). The
- *           query is binarised too and <a, b> of two +-1 vectors is d - 2 hamming(a, b), so the
- *           score is sum over query tokens of max over stored vectors of (d - 2 hamming) / d.
- *
- * Scores are accumulated in fp32/fp64 in every case: what changes is only what is kept.
+ * An index in one storage type (./registry.ts lists them, one module each), and MaxSim over it
+ * without expanding the whole index. Scores are accumulated in fp32/fp64 in every case: what
+ * changes is only what is kept.
  */
-import { float16ToFloat32, float32ToFloat16 } from './float16.ts';
-import { SettingError } from './settingError.ts';
-import { maxSimBlock, maxSimScores, type PackedCorpus } from './maxsim.ts';
-import { kernelHamming, kernelMaxSim } from '../kernels/ops.ts';
-import { allocCorpus, KernelSpace, kernelsEnabled } from '../kernels/space.ts';
+import { SettingError } from '../settingError.ts';
+import { maxSimBlock, maxSimScores, type PackedCorpus } from '../maxsim.ts';
+import { kernelHamming, kernelMaxSim, type KernelStored } from '../../kernels/ops.ts';
+import { allocCorpus, KernelSpace, kernelsEnabled } from '../../kernels/space.ts';
+import { binarize } from './binary.ts';
+import type { StoredVectors } from './codec.ts';
+import { EVAL_STORAGE_TYPES, RESIDUAL, RESIDUAL_TYPES, STORAGE, STORAGE_TYPES, describeStorage, type EvalStorage, type ResidualType, type StorageType } from './registry.ts';
 
-export const STORAGE_TYPES = ['fp32', 'fp16', 'int8', 'binary'] as const;
-export type StorageType = (typeof STORAGE_TYPES)[number];
+export { binarize, EVAL_STORAGE_TYPES, RESIDUAL_TYPES, STORAGE, STORAGE_TYPES, describeStorage, type EvalStorage, type ResidualType, type StorageType, type StoredVectors };
 
-/**
- * Residual compression (ColBERTv2/PLAID, src/core/residual.ts): built over the whole index (a
- * codebook), so it is scored in comparisons but not written vector by vector (export, streaming,
- * the scale page keep the four types above).
- */
-export const RESIDUAL_TYPES = ['res2', 'res1'] as const;
-export type ResidualType = (typeof RESIDUAL_TYPES)[number];
-/** Every type a comparison can score. */
-export const EVAL_STORAGE_TYPES = [...STORAGE_TYPES, ...RESIDUAL_TYPES] as const;
-export type EvalStorage = StorageType | ResidualType;
-export const isResidual = (s: string): s is ResidualType => (RESIDUAL_TYPES as readonly string[]).includes(s);
+export const isResidual = (s: string): s is ResidualType => s in RESIDUAL;
 
-export const STORAGE_LABELS: Record<EvalStorage, string> = {
-  fp32: 'fp32',
-  fp16: 'fp16',
-  int8: 'int8 + scale',
-  binary: 'binary (Hamming)',
-  res2: 'residual 2-bit (ColBERTv2)',
-  res1: 'residual 1-bit (ColBERTv2)',
-};
-
+export const STORAGE_LABELS = Object.fromEntries(EVAL_STORAGE_TYPES.map((s) => [s, describeStorage(s).label])) as Record<EvalStorage, string>;
 /** What each type is, for pickers and tooltips. */
-export const STORAGE_HELP: Record<EvalStorage, string> = {
-  fp32: '4 bytes per value',
-  fp16: '2 bytes per value, IEEE half precision',
-  int8: '1 byte per value plus one fp32 scale per vector',
-  binary: '1 bit per value; the query is binarised too, Hamming MaxSim as in Vespa',
-  res2: "ColBERTv2/PLAID: the nearest of the index's k-means centroids (2 bytes) plus 2 bits per value of residual; codebook counted",
-  res1: 'as res2 with 1 bit per value of residual',
-};
-
+export const STORAGE_HELP = Object.fromEntries(EVAL_STORAGE_TYPES.map((s) => [s, describeStorage(s).help])) as Record<EvalStorage, string>;
 /** Line style of each type on the quality-against-bytes chart (an SVG dash pattern; fp32 solid). */
-export const STORAGE_DASH: Record<EvalStorage, string | false> = { fp32: false, fp16: '6 3', int8: '2 2', binary: '8 2 2 2', res2: '1 3', res1: '4 2 1 2' };
+export const STORAGE_DASH = Object.fromEntries(EVAL_STORAGE_TYPES.map((s) => [s, describeStorage(s).dash])) as Record<EvalStorage, string | false>;
 
 export function isStorageType(s: string): s is StorageType {
-  return (STORAGE_TYPES as readonly string[]).includes(s);
+  return Object.hasOwn(STORAGE, s);
 }
 
 /** A comma-separated list of the types a comparison scores (the residual ones included). */
@@ -73,17 +40,9 @@ export function parseStorageList(text: string): StorageType[] {
   return [...new Set(list)] as StorageType[];
 }
 
-/** Bytes one stored vector of dimension d takes (payload plus its int8 scale). */
-export function bytesPerVector(storage: StorageType, d: number): number {
-  switch (storage) {
-    case 'fp32': return 4 * d;
-    case 'fp16': return 2 * d;
-    case 'int8': return d + 4;
-    case 'binary': return 4 * Math.ceil(d / 32);
-  }
-}
 
-export type StoredVectors = Float32Array | Uint16Array | Int8Array | Uint32Array;
+/** Bytes one stored vector of dimension d takes (payload plus its int8 scale). */
+export const bytesPerVector = (storage: StorageType, d: number): number => STORAGE[storage].bytesPerVector(d);
 
 /** A packed index in one storage type: same ids and offsets as PackedCorpus, compact vectors. */
 export interface StoredCorpus {
@@ -96,43 +55,10 @@ export interface StoredCorpus {
   scales?: Float32Array;
 }
 
-const HALF_TO_FLOAT = (() => {
-  const t = new Float32Array(65536);
-  for (let h = 0; h < 65536; h++) t[h] = float16ToFloat32(h);
-  return t;
-})();
-
 /** Encodes `count` rows of d values into the storage type. */
 export function encodeVectors(data: Float32Array, count: number, d: number, storage: StorageType): { vectors: StoredVectors; scales?: Float32Array } {
   if (data.length < count * d) throw new Error(`encodeVectors: ${data.length} values for ${count} x ${d}`);
-  if (storage === 'fp32') return { vectors: data.subarray(0, count * d) }; // a view: nothing to convert
-  if (storage === 'fp16') {
-    const out = new Uint16Array(count * d);
-    for (let i = 0; i < out.length; i++) out[i] = float32ToFloat16(data[i]);
-    return { vectors: out };
-  }
-  if (storage === 'int8') {
-    const out = new Int8Array(count * d);
-    const scales = new Float32Array(count);
-    for (let r = 0; r < count; r++) {
-      let max = 0;
-      for (let k = 0; k < d; k++) max = Math.max(max, Math.abs(data[r * d + k]));
-      const s = max > 0 ? max / 127 : 1;
-      scales[r] = s;
-      for (let k = 0; k < d; k++) out[r * d + k] = Math.max(-127, Math.min(127, Math.round(data[r * d + k] / s)));
-    }
-    return { vectors: out, scales };
-  }
-  return { vectors: binarize(data, count, d) };
-}
-
-/** One sign bit per dimension (1 where x > 0), rows padded to whole 32-bit words. */
-export function binarize(data: Float32Array, count: number, d: number): Uint32Array {
-  const words = Math.ceil(d / 32);
-  const out = new Uint32Array(count * words);
-  for (let r = 0; r < count; r++)
-    for (let k = 0; k < d; k++) if (data[r * d + k] > 0) out[r * words + (k >>> 5)] |= 1 << (k & 31);
-  return out;
+  return STORAGE[storage].encode(data, count, d);
 }
 
 /**
@@ -140,38 +66,12 @@ export function binarize(data: Float32Array, count: number, d: number): Uint32Ar
  * halves widened, s q for int8, +-1 for binary.
  */
 export function decodeRows(stored: Pick<StoredCorpus, 'storage' | 'd' | 'vectors' | 'scales'>, start: number, end: number, out: Float32Array): Float32Array {
-  const { d, vectors } = stored;
-  const count = end - start;
-  switch (stored.storage) {
-    case 'fp32':
-      out.set((vectors as Float32Array).subarray(start * d, end * d));
-      break;
-    case 'fp16': {
-      const v = vectors as Uint16Array;
-      for (let i = 0, o = start * d; i < count * d; i++, o++) out[i] = HALF_TO_FLOAT[v[o]];
-      break;
-    }
-    case 'int8': {
-      const v = vectors as Int8Array;
-      const scales = stored.scales!;
-      for (let r = 0; r < count; r++) {
-        const s = scales[start + r];
-        for (let k = 0, o = (start + r) * d; k < d; k++, o++) out[r * d + k] = v[o] * s;
-      }
-      break;
-    }
-    case 'binary': {
-      const v = vectors as Uint32Array;
-      const words = Math.ceil(d / 32);
-      for (let r = 0; r < count; r++)
-        for (let k = 0; k < d; k++) out[r * d + k] = (v[(start + r) * words + (k >>> 5)] >>> (k & 31)) & 1 ? 1 : -1;
-      break;
-    }
-  }
+  STORAGE[stored.storage].decodeRows(stored.vectors, stored.scales, stored.d, start, end, out);
   return out;
 }
 
-const VECTOR_CTOR = { fp32: Float32Array, fp16: Uint16Array, int8: Int8Array, binary: Uint32Array } as const;
+/** The index as the kernels see it: its arrays and how its values are read. */
+export const kernelView = (stored: Pick<StoredCorpus, 'storage' | 'd' | 'offsets' | 'vectors' | 'scales'>): KernelStored => ({ ...stored, element: STORAGE[stored.storage].kernel });
 
 /** Largest document, in rows. */
 export function maxDocRows(offsets: Int32Array, docs = offsets.length - 1): number {
@@ -203,7 +103,7 @@ export function placeStored(stored: StoredCorpus, options: { threads?: number } 
   if (!kernelsEnabled() || (space && (threads <= 1 || space.shared))) return stored;
   const docs = stored.ids.length;
   const placed = allocCorpus(
-    { vectors: [VECTOR_CTOR[stored.storage] as never, stored.vectors.length], offsets: docs + 1, ...(stored.scales ? { scales: stored.scales.length } : {}) },
+    { vectors: [STORAGE[stored.storage].array as never, stored.vectors.length], offsets: docs + 1, ...(stored.scales ? { scales: stored.scales.length } : {}) },
     stored.d,
     maxDocRows(stored.offsets, docs),
     { threads },
@@ -229,10 +129,7 @@ export function decodeCorpus(stored: StoredCorpus): PackedCorpus {
  * +-1 and scaled by 1/d so a token's best match lies in [-1, 1] like a cosine.
  */
 export function queryForStorage(query: Float32Array, qn: number, d: number, storage: StorageType): Float32Array {
-  if (storage !== 'binary') return query;
-  const out = new Float32Array(qn * d);
-  for (let i = 0; i < out.length; i++) out[i] = (query[i] > 0 ? 1 : -1) / d;
-  return out;
+  return STORAGE[storage].query?.(query, qn, d) ?? query;
 }
 
 /** Set bits of a 32-bit word. */
@@ -263,11 +160,11 @@ export function scoreStored(query: Float32Array, qn: number, stored: StoredCorpu
   const { d, offsets } = stored;
   if (query.length !== qn * d) throw new Error(`query holds ${query.length} values, expected ${qn} x ${d}`);
   if (stored.storage === 'fp32') return maxSimScores(query, qn, { ids: stored.ids, d, offsets, data: stored.vectors as Float32Array }, scores);
-  if (kernelMaxSim(query, qn, stored, scores)) return scores;
+  if (kernelMaxSim(query, qn, kernelView(stored), scores)) return scores;
   const docs = stored.ids.length;
   const best = new Float64Array(qn);
-  if (stored.storage === 'binary' && kernelHamming(query, qn, stored, scores)) return scores;
-  if (stored.storage === 'binary') {
+  if (STORAGE[stored.storage].kernel === 'bits') {
+    if (kernelHamming(query, qn, kernelView(stored), scores)) return scores;
     const words = Math.ceil(d / 32);
     const qbits = binarize(query, qn, d);
     const v = stored.vectors as Uint32Array;
@@ -313,7 +210,8 @@ export function scoreStoredBatch(queries: readonly { data: Float32Array; n: numb
     return out;
   }
   // In a kernel space each query decodes the rows it reads (a 1/qn share of the work) in place.
-  if (queries.every((q, i) => kernelMaxSim(q.data, q.n, stored, out[i]))) return out;
+  const view = kernelView(stored);
+  if (queries.every((q, i) => kernelMaxSim(q.data, q.n, view, out[i]))) return out;
   const { d, offsets } = stored;
   const docs = stored.ids.length;
   for (const q of queries) if (q.data.length !== q.n * d) throw new Error(`query holds ${q.data.length} values, expected ${q.n} x ${d}`);
