@@ -71,5 +71,5 @@ test('bad settings get a clear message where the user is looking', async ({ page
   await page.goto('/?view=synthetic');
   await page.fill('#budgets', '4, eight');
   await page.getByRole('button', { name: 'Run' }).click();
-  await expect(page.locator('#status')).toHaveText('Budgets must be positive whole numbers separated by commas, got "4, eight"');
+  await expect(page.locator('#status')).toHaveText('budgets must be whole numbers from 1 to 100000 separated by commas, got "4, eight"');
 });

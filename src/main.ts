@@ -79,9 +79,9 @@ const teach = initTeachPanel(store, embedded, () => {
   const t = teach.state();
   if (t) store.update({ teachDoc: t.doc, teachMethod: t.method, teachM: t.m, teachStep: t.step, teachQuery: t.method === 'story' ? (t.query ?? '') : '' });
 });
-initSidePanel(embedded);
+initSidePanel(store, embedded);
 initMapsView(store, embedded);
-initSyntheticView();
+initSyntheticView(store);
 
 // The demo corpus is the only one a link can name; files the user drops never enter the URL.
 effect(() => {

@@ -10,27 +10,26 @@ import './ortSetup.ts';
 import * as Comlink from 'comlink';
 import * as ort from 'onnxruntime-web/webgpu';
 import { loadBundle, modelFiles } from '../src/embed/bundle.ts';
-import { documentFromViews, type ViewMeta } from '../src/embed/document.ts';
 import { Embedder, ModelCheckError, StaticExportError, type Dtype, type OrtModule } from '../src/embed/embedder.ts';
-import { inputSize, rgbaToPixelValues, viewRects, type Rect } from '../src/embed/preprocess.ts';
+import { viewRects } from '../src/embed/preprocess.ts';
 import { chooseDtype, fetchModelFiles, fetchOptional, getModel, readSafetensorsTensor } from '../src/embed/registry.ts';
 import type { MultiVector } from '../src/core/multivector.ts';
 import { maxSimScores, packCorpus, topK } from '../src/core/maxsim.ts';
-import { decodeMp4Frames, WebCodecsUnavailable } from '../src/media/videoDecode.ts';
-import { clearStored, getStored, putStored, sha256, storedStats } from '../src/embed/store.ts';
+import { clearStored, sha256, storedStats } from '../src/embed/store.ts';
 import { ENGINE_VERSION } from '../src/core/experiment.ts';
-import { IndexBuilder, indexFileBlobs, indexFiles } from '../src/core/exportIndex.ts';
-import { formatMethodSpec, parseMethodSpec } from '../src/core/methodSpec.ts';
-import { DocumentError } from '../src/core/multivector.ts';
+import { indexFileBlobs, indexFiles } from '../src/core/exportIndex.ts';
+import { parseMethodSpec } from '../src/core/methodSpec.ts';
 import { WEBGPU_LOAD_FAILED } from '../src/embed/loadErrors.ts';
 import { embedPdfItem } from '../src/embed/pdfItem.ts';
 import { probe } from '../src/embed/deviceProbe.ts';
-import { isEbml } from '../src/media/webmDecode.ts';
 import { decodeWebmIsolated } from '../src/clients/webmClient.ts';
-import { queryForStorage, scoreStored, storedBytes } from '../src/core/storage/stored.ts';
+import { queryForStorage, scoreStored } from '../src/core/storage/stored.ts';
+import { EmbedBatch } from '../src/embed/batch.ts';
+import { bitmapEmbedder, embedPictureItem } from '../src/embed/pictureItem.ts';
+import { StreamIndex } from '../src/embed/streamIndex.ts';
 import { ColbertEmbedder } from '../src/embed/colbert.ts';
 import { CHECKPOINT_LINEAR, COLBERT_OPTIONAL, COLBERT_REQUIRED, isColbertFolder, loadColbertBundle } from '../src/embed/colbertBundle.ts';
-import { embedTextItem, type ItemContext } from '../src/embed/textItem.ts';
+import { embedTextItem } from '../src/embed/textItem.ts';
 import { PDF_DEFAULTS, type EmbedItem, type EmbedOptions, type EmbedProgress, type EmbedResult, type LoadedModel, type LoadProgress, type LoadRequest, type StreamInfo, type StreamSettings } from '../src/embed/workerTypes.ts';
 
 let embedder: Embedder | undefined;
@@ -51,15 +50,7 @@ let modelFingerprint = '';
  * The streaming index: each document is compressed and encoded the moment it is embedded, and its
  * full-length vectors are dropped unless the page asked to keep them.
  */
-let stream: { settings: StreamSettings; builder: IndexBuilder; ids: Set<string>; model: string } | undefined;
-
-function streamInfo(): StreamInfo | undefined {
-  if (!stream) return undefined;
-  const stored = stream.builder.view();
-  const bytes = storedBytes(stored);
-  const documents = stored.ids.length;
-  return { ...stream.settings, documents, vectors: stored.offsets[documents], tokensIn: stream.builder.tokensIn, bytes, bytesPerDoc: documents ? bytes / documents : 0 };
-}
+let stream: StreamIndex | undefined;
 
 async function fingerprint(files: Map<string, Uint8Array>, names: string[]): Promise<string> {
   const parts: BlobPart[] = [];
@@ -150,196 +141,39 @@ const api = {
     const c = colbert;
     if (!e && !c) throw new Error('no model is loaded');
     cancelRequested = false;
-    const docs: MultiVector[] = [];
-    const errors: { name: string; message: string }[] = [];
-    const needsPageDecode: { name: string; reason: string }[] = [];
-    const decoders: EmbedResult['decoders'] = {};
-    let fromStore = 0;
-    let storeError: string | undefined;
-    const storeNotes: string[] = [];
-    const notes: string[] = [];
-    const indexed: { id: string; n: number; stored: number }[] = [];
-    /** A finished document: into the streaming index (if any), and to the page if it keeps full vectors. */
-    const accept = (doc: MultiVector) => {
-      if (stream) {
-        if (stream.ids.has(doc.id)) throw new Error('already in the streaming index (start a new one to re-embed it)');
-        const before = stream.builder.vectorCount;
-        try {
-          stream.builder.add(doc);
-        } catch (err) {
-          throw new Error(err instanceof DocumentError ? `not indexed: ${err.message}` : (err as Error).message);
-        }
-        stream.ids.add(doc.id);
-        indexed.push({ id: doc.id, n: doc.n, stored: stream.builder.vectorCount - before });
-        if (!stream.settings.keepFull) return;
-      }
-      docs.push(doc);
-    };
     const info = loaded!;
-    const S = e ? inputSize(e.bundle.preprocessor) : 1;
-    const canvas = new OffscreenCanvas(S, S);
-    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-    /** Draws each view at the model's input size and embeds them all as one document. */
-    const embedBitmaps = async (id: string, views: { bitmap: ImageBitmap; rect: Rect; meta: ViewMeta }[]) => {
-      if (!e) throw new Error(TEXT_MODEL_ONLY);
-      const pix = new Float32Array(views.length * 3 * S * S);
-      views.forEach((v, i) => {
-        ctx.clearRect(0, 0, S, S);
-        ctx.imageSmoothingEnabled = true;
-        ctx.imageSmoothingQuality = 'high';
-        ctx.drawImage(v.bitmap, v.rect.x, v.rect.y, v.rect.w, v.rect.h, 0, 0, S, S);
-        rgbaToPixelValues(ctx.getImageData(0, 0, S, S).data, S, e.bundle.preprocessor, pix, i * 3 * S * S);
-      });
-      const emb = await e.embedViews(pix, views.length);
-      return documentFromViews(id, emb, views.map((v) => v.meta), e.saliencySource);
-    };
-    const pictures: Record<string, Blob> = {};
-    const t0 = performance.now();
-    let done = 0;
-    let total = items.length;
-    const cancelledResult = (): EmbedResult => ({ docs, indexed, stream: streamInfo(), errors, needsPageDecode, decoders, pictures, fromStore, storeError, storeNotes, notes, cancelled: true, msPerItem: (performance.now() - t0) / Math.max(1, done) });
-    /** Closes the page-decoded frames of items that will not be processed (cancel). */
-    const closeFrames = (from: number) => items.slice(from).forEach((it) => it.frames?.forEach((f) => f.bitmap.close()));
-    /** What the per-kind handlers (src/embed/textItem.ts) need of this batch. */
-    const itemContext: ItemContext = {
-      storeKey: (what, settings) => [...what, info.modelId, modelFingerprint, info.dtype, info.device, ...settings, ENGINE_VERSION].join('|'),
-      accept,
-      fail: (name, message) => (errors.push({ name, message }), onProgress({ step: 'error', name, message })),
-      done: (name, ms) => (done++, onProgress({ step: 'item', done, total, name, ms })),
-      grow: (n) => onProgress({ step: 'total', total: (total += n) }),
-      cancelled: () => cancelRequested,
-      decoders,
-      notes,
-      async recall(key, id) {
-        const got = key ? await getStored(key).catch(() => undefined) : undefined;
-        if (got && 'problem' in got) storeNotes.push(`${id}: a stored embedding was not used (${got.problem}); embedded again`);
-        return got && 'doc' in got ? got.doc : undefined;
-      },
-      async keep(key, doc, decoder) {
-        if (key) await putStored(key, { doc, decoder }).catch((err) => (storeError ??= (err as Error).message));
-      },
-      fromStore: () => fromStore++,
-    };
+    const batch = new EmbedBatch(items.length, [info.modelId, modelFingerprint, info.dtype, info.device], ENGINE_VERSION, onProgress, stream, () => cancelRequested);
+    const tools = e && { e, embed: bitmapEmbedder(e), webm: decodeWebmIsolated };
     for (const [index, item] of items.entries()) {
       if (cancelRequested) {
-        closeFrames(index);
-        return cancelledResult();
-      }
-      const ti = performance.now();
-      if (!e && !item.text) {
-        errors.push({ name: item.name, message: TEXT_MODEL_ONLY });
-        onProgress({ step: 'error', name: item.name, message: TEXT_MODEL_ONLY });
-        item.frames?.forEach((f) => f.bitmap.close());
-        done++;
-        onProgress({ step: 'item', done, total, name: item.name, ms: 0 });
-        continue;
+        EmbedBatch.closeFrames(items.slice(index));
+        return batch.result(true);
       }
       if (item.text || item.pdf) {
+        const t0 = performance.now();
         // A file of several documents (passages, pages): the handler reports each as it is done.
         const settings = options.pdf ?? PDF_DEFAULTS;
         const embedPage = (id: string, bitmap: ImageBitmap) =>
-          embedBitmaps(id, viewRects(bitmap.width, bitmap.height, e!.bundle.preprocessor, settings.tiles).map((rect, i) => ({ bitmap, rect, meta: { tile: i - 1, frame: -1, time: NaN } })));
+          tools!.embed(id, viewRects(bitmap.width, bitmap.height, e!.bundle.preprocessor, settings.tiles).map((rect, i) => ({ bitmap, rect, meta: { tile: i - 1, frame: -1, time: NaN } })));
         const count = item.text
-          ? await embedTextItem(c, item.name, item.text, !!item.jsonl, itemContext)
-          : await embedPdfItem(item.name, item.pdf!, settings, embedPage, pictures, itemContext);
-        if (count === 0) {
-          done++;
-          onProgress({ step: 'item', done, total, name: item.name, ms: performance.now() - ti });
-        }
+          ? await embedTextItem(c, item.name, item.text, !!item.jsonl, batch)
+          : tools
+            ? await embedPdfItem(item.name, item.pdf!, settings, embedPage, batch.pictures, batch)
+            : (batch.fail(item.name, TEXT_MODEL_ONLY), 0);
+        if (count === 0) batch.done(item.name, performance.now() - t0);
         if (cancelRequested) {
-          closeFrames(index + 1);
-          return cancelledResult();
+          EmbedBatch.closeFrames(items.slice(index + 1));
+          return batch.result(true);
         }
-        continue;
-      }
-      // From here on an image model is loaded (`e`): other items were refused above.
-      const file = item.blob ?? item.video?.blob ?? item.source;
-      let key: string | undefined;
-      let storedDoc: MultiVector | undefined;
-      try {
-        if (file && file.size > 0) {
-          const frames = item.video?.frames ?? item.frames?.length ?? 0;
-          key = [await sha256(file), info.modelId, modelFingerprint, info.dtype, info.device, `tiles=${item.blob ? options.tiles : 1}`, `frames=${frames}`, `fps=${item.video?.fps ?? item.fps ?? ''}`, ENGINE_VERSION].join('|');
-          storedDoc = await itemContext.recall(key, item.name);
-        }
-      } catch (err) {
-        storeError ??= (err as Error).message; // storage unavailable (private mode, quota): embed without it
-        key = undefined;
-      }
-      if (storedDoc) {
-        try {
-          accept({ ...storedDoc, id: item.name });
-          decoders[item.name] = 'stored';
-          fromStore++;
-        } catch (err) {
-          errors.push({ name: item.name, message: (err as Error).message });
-          onProgress({ step: 'error', name: item.name, message: (err as Error).message });
-        }
+      } else if (!tools) {
+        batch.fail(item.name, TEXT_MODEL_ONLY);
         item.frames?.forEach((f) => f.bitmap.close());
-        done++;
-        onProgress({ step: 'item', done, total, name: item.name, ms: performance.now() - ti });
-        continue;
+        batch.done(item.name, 0);
+      } else {
+        await embedPictureItem(item, options, tools, batch);
       }
-      const views: { bitmap: ImageBitmap; rect: Rect; meta: ViewMeta }[] = [];
-      try {
-        let frames = item.frames;
-        let decoder: EmbedResult['decoders'][string] = frames ? 'video-element' : 'image';
-        if (item.video) {
-          if (item.video.blob.size === 0) throw new Error('the file is empty (0 bytes)');
-          try {
-            const buffer = await item.video.blob.arrayBuffer();
-            // By content, not name: WebM and Matroska start with an EBML header, MP4 and MOV with boxes.
-            frames = isEbml(new Uint8Array(buffer, 0, Math.min(4, buffer.byteLength)))
-              ? await decodeWebmIsolated(buffer, item.video.frames, item.video.fps)
-              : await decodeMp4Frames(buffer, item.video.frames, item.video.fps);
-            decoder = 'webcodecs-worker';
-          } catch (err) {
-            if (!(err instanceof WebCodecsUnavailable)) throw err;
-            needsPageDecode.push({ name: item.name, reason: err.message });
-            done++;
-            onProgress({ step: 'item', done, total, name: item.name, ms: performance.now() - ti });
-            continue;
-          }
-        }
-        if (frames) {
-          const list = frames;
-          if (list.length === 0) throw new Error('no frames could be decoded');
-          list.forEach((f, i) => {
-            const [rect] = viewRects(f.bitmap.width, f.bitmap.height, e!.bundle.preprocessor, 1);
-            views.push({ bitmap: f.bitmap, rect, meta: { tile: -1, frame: i, time: f.time } });
-          });
-        } else if (item.blob) {
-          if (item.blob.size === 0) throw new Error('the file is empty (0 bytes)');
-          let bitmap: ImageBitmap;
-          try {
-            bitmap = item.rgba
-              ? await createImageBitmap(new ImageData(item.rgba.data, item.rgba.width, item.rgba.height))
-              : await createImageBitmap(item.blob, { imageOrientation: 'from-image' });
-          } catch {
-            throw new Error(`the browser cannot decode it as an image${item.blob.type ? ` (${item.blob.type})` : ''}`);
-          }
-          viewRects(bitmap.width, bitmap.height, e!.bundle.preprocessor, options.tiles).forEach((rect, i) =>
-            views.push({ bitmap, rect, meta: { tile: i - 1, frame: -1, time: NaN } }),
-          );
-        } else {
-          throw new Error('nothing to embed');
-        }
-        const doc = await embedBitmaps(item.name, views);
-        accept(doc);
-        decoders[item.name] = decoder;
-        await itemContext.keep(key, doc, decoder);
-      } catch (err) {
-        const message = (err as Error).message;
-        errors.push({ name: item.name, message });
-        onProgress({ step: 'error', name: item.name, message });
-      } finally {
-        // Every bitmap of the item, on success and on error: decoded frames are large.
-        for (const b of new Set([...views.map((v) => v.bitmap), ...(item.frames ?? []).map((f) => f.bitmap)])) b.close();
-      }
-      done++;
-      onProgress({ step: 'item', done, total, name: item.name, ms: performance.now() - ti });
     }
-    return { docs, indexed, stream: streamInfo(), errors, needsPageDecode, decoders, pictures, fromStore, storeError, storeNotes, notes, cancelled: false, msPerItem: (performance.now() - t0) / Math.max(1, done) };
+    return batch.result(false);
   },
 
   async query(text: string, includeSpecial = false) {
@@ -365,16 +199,15 @@ const api = {
   /** Starts a new streaming index (the previous one, if any, is dropped). */
   startStream(settings: StreamSettings): StreamInfo {
     if (!loaded) throw new Error('no model is loaded');
-    const spec = parseMethodSpec(settings.method);
-    stream = { settings: { ...settings, method: formatMethodSpec(spec) }, builder: new IndexBuilder({ d: loaded.dim, spec, budget: settings.budget, storage: settings.storage, seed: settings.seed }), ids: new Set(), model: loaded.label };
-    return streamInfo()!;
+    stream = new StreamIndex(settings, loaded.dim, loaded.label);
+    return stream.info();
   },
 
   stopStream(): void {
     stream = undefined;
   },
 
-  streamInfo,
+  streamInfo: (): StreamInfo | undefined => stream?.info(),
 
   /** MaxSim over the streaming index, in its storage type. */
   async searchStream(text: string, k = 5, includeSpecial = false) {

@@ -1,17 +1,4 @@
 /** Small pieces shared by the page's panels. */
-import { parseMethodSpec, type MethodSpec } from '../core/methodSpec.ts';
-
-export function checkedMethods(box: HTMLElement): MethodSpec[] {
-  const methods = [...box.querySelectorAll<HTMLInputElement>('input:checked')].map((b) => parseMethodSpec(b.value));
-  if (!methods.length) throw new Error('Pick at least one method.');
-  return methods;
-}
-
-export function parseBudgets(text: string): number[] {
-  const values = text.split(',').map((s) => Number(s.trim()));
-  if (!values.length || values.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`Budgets must be positive whole numbers separated by commas, got "${text}"`);
-  return values;
-}
 
 export function download(name: string, data: Blob | string, type = 'text/plain'): void {
   const blob = typeof data === 'string' ? new Blob([data], { type }) : data;

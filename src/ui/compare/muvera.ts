@@ -9,6 +9,7 @@ import type { VectorSet } from '../../core/maxsim.ts';
 import type { MuveraReport } from '../../core/muvera.ts';
 import type { MultiVector } from '../../core/multivector.ts';
 import type { EngineClient } from '../../clients/engineClient.ts';
+import { SCHEMA } from '../state/schema.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -31,9 +32,10 @@ export function readMuveraSettings(values: { ksim: string; reps: string; dproj: 
     if (text.trim() === '' || !Number.isInteger(v) || v < min || v > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${text}"`);
     return v;
   };
-  const kSim = int(values.ksim, 'k_sim', 1, 10);
-  const reps = int(values.reps, 'Repetitions', 1, 64);
-  const dProj = values.dproj.trim() === '' ? d : int(values.dproj, 'd_proj', 1, 4096);
+  // Bounds from the page state's table, where the form's fields are declared.
+  const kSim = int(values.ksim, 'k_sim', SCHEMA.muveraKsim.min!, SCHEMA.muveraKsim.max!);
+  const reps = int(values.reps, 'Repetitions', SCHEMA.muveraReps.min!, SCHEMA.muveraReps.max!);
+  const dProj = values.dproj.trim() === '' ? d : int(values.dproj, 'd_proj', 1, SCHEMA.muveraDproj.max!);
   const notes: string[] = [];
   let candidates: number[];
   if (values.candidates.trim() === '') {

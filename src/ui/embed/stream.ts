@@ -3,27 +3,21 @@
  * compressed as it is embedded); here, its settings from the Data view, a summary, and its export.
  */
 import type { EmbedClient, StreamInfo } from '../../clients/embedClient.ts';
-import type { StorageType } from '../../core/storage/stored.ts';
+import type { PageState } from '../state/schema.ts';
 import { downloadIndex } from '../common.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-export function initStreamIndex(client: EmbedClient) {
+export function initStreamIndex(client: EmbedClient, state: () => Pick<PageState, 'streamMethod' | 'streamM' | 'streamStorage' | 'streamKeep'>) {
   const on = $<HTMLInputElement>('stream-on');
   const status = $<HTMLParagraphElement>('stream-status');
   const exportButton = $<HTMLButtonElement>('stream-export');
   /** The settings the worker's index was started with ('' when none runs). */
   let key = '';
+  /** The index's settings: the page state's (checked by its parsers). */
   const settings = () => {
-    const budget = Number($<HTMLInputElement>('stream-m').value);
-    if (!Number.isInteger(budget) || budget < 1) throw new Error('The streaming index budget m must be a whole number >= 1.');
-    return {
-      method: $<HTMLSelectElement>('stream-method').value,
-      budget,
-      storage: $<HTMLSelectElement>('stream-storage').value as StorageType,
-      keepFull: $<HTMLInputElement>('stream-keep').checked,
-      seed: 1,
-    };
+    const s = state();
+    return { method: s.streamMethod, budget: s.streamM, storage: s.streamStorage, keepFull: s.streamKeep, seed: 1 };
   };
   function show(info?: StreamInfo) {
     exportButton.disabled = !info || info.documents === 0;

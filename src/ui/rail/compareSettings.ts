@@ -92,7 +92,7 @@ export function initCompareSettings(store: Store): void {
     if (document.activeElement !== seed) seed.value = String(s.seed);
     source.value = s.queries;
     document.body.dataset.queries = s.queries;
-    if (s.typed && document.activeElement !== typed) typed.value = s.typed;
+    if (document.activeElement !== typed) typed.value = s.typed;
   });
 }
 

@@ -5,8 +5,9 @@
  * reproduces what was on screen, and a default lives in exactly one place.
  */
 import { formatMethodSpec, parseMethodSpec } from '../../core/methodSpec.ts';
-import { EVAL_STORAGE_TYPES, parseEvalStorageList, type EvalStorage } from '../../core/storage/stored.ts';
-import { getModel, MODELS } from '../../embed/registry.ts';
+import { EVAL_STORAGE_TYPES, parseEvalStorageList, STORAGE_TYPES, type EvalStorage } from '../../core/storage/stored.ts';
+import { DEFAULT_HUB_HOST, getModel, MODELS } from '../../embed/registry.ts';
+import { ALL_SYNTHETIC_PRESETS } from '../../core/synthetic.ts';
 
 /** One key of the page state: default, how it is read from text (throws a message) and written. */
 export interface Key<T> {
@@ -51,6 +52,22 @@ export const integer = (param: string, def: number, min: number, doc: string, ma
   format: String,
 });
 
+/** A number (fractions allowed) in [min, max]; `blank` is the value an empty field means. */
+export const decimal = (param: string, def: number, min: number, max: number, doc: string, blank?: number): Key<number> => ({
+  param,
+  default: def,
+  doc,
+  min,
+  max,
+  parse(text) {
+    if (text.trim() === '' && blank !== undefined) return blank;
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isFinite(v) || v < min || v > max) throw new Error(`${param} must be a number from ${min} to ${max}, got "${text}"`);
+    return v;
+  },
+  format: (v) => (blank !== undefined && v === blank ? '' : String(v)),
+});
+
 export const flag = (param: string, def: boolean, doc: string): Key<boolean> => ({
   param,
   default: def,
@@ -64,6 +81,13 @@ export const flag = (param: string, def: boolean, doc: string): Key<boolean> => 
 });
 
 export const text = (param: string, def: string, doc: string): Key<string> => ({ param, default: def, doc, parse: (t) => t, format: (v) => v });
+
+/** A list of method specs separated by semicolons, each normalised; at least one. */
+export function parseMethodList(value: string): string[] {
+  const list = value.split(';').map((s) => s.trim()).filter(Boolean).map((m) => formatMethodSpec(parseMethodSpec(m)));
+  if (list.length === 0) throw new Error('methods is empty');
+  return [...new Set(list)];
+}
 
 /** Budgets: positive whole numbers, ascending and without repeats (the slider steps through them). */
 export function parseBudgetList(value: string): number[] {
@@ -89,6 +113,10 @@ export const VIEW_LABELS: Record<View, string> = {
 export const COLUMN_GROUPS = ['size', 'quality', 'intervals', 'fidelity', 'utilisation', 'timing'] as const;
 export type ColumnGroup = (typeof COLUMN_GROUPS)[number];
 
+/** The methods and budgets compared when nothing else is asked for (the rail and the Synthetic view). */
+const DEFAULT_METHODS = ['none', 'agc', 'hpool', 'kmeans', 'uniform', 'random'];
+const DEFAULT_BUDGETS = [4, 8, 16, 32, 64];
+
 export const SCHEMA = {
   view: oneOf('view', VIEWS, 'compare', 'the view in the main area'),
   model: {
@@ -100,22 +128,31 @@ export const SCHEMA = {
   } satisfies Key<string>,
   device: oneOf('device', ['auto', 'webgpu', 'wasm'] as const, 'auto', 'where the model runs'),
   dtype: oneOf('dtype', ['', 'fp32', 'fp16', 'q8'] as const, '', 'weights; empty: best for the device'),
+  host: { ...text('host', DEFAULT_HUB_HOST, 'where Hub models are downloaded from (the page\'s policy must allow it)'), parse: (t: string) => t.trim() || DEFAULT_HUB_HOST } satisfies Key<string>,
+  // How files are embedded (they decide the corpus, so a link carries them).
+  tiles: integer('tiles', 1, 1, 'image tiles k: a global view plus k x k tiles', 4),
+  pdfTiles: integer('pdftiles', 3, 1, 'PDF tiles k: each page is the whole page plus k x k tiles', 4),
+  pdfSize: integer('pdfpx', 1024, 64, 'pixels of the longer side a PDF page is rendered at', 4096),
+  frames: integer('frames', 24, 1, 'frames per video (at equal spacing; with fps, the most taken)', 256),
+  fps: decimal('fps', 0, 0, 60, 'frames per second to sample videos at; empty: frames at equal spacing', 0),
+  // The streaming index (Data view).
+  streamMethod: { ...text('smethod', 'agc', 'the streaming index: method'), parse: (t: string) => formatMethodSpec(parseMethodSpec(t)) } satisfies Key<string>,
+  streamM: integer('sbudget', 32, 1, 'the streaming index: budget m'),
+  streamStorage: oneOf('sstore', STORAGE_TYPES, 'fp16', 'the streaming index: storage type'),
+  streamKeep: flag('skeep', true, 'the streaming index: also keep the full vectors (to compare methods)'),
+  searchQuery: text('find', 'red shape at the top left', 'the Data view search query'),
   corpus: oneOf('corpus', ['', 'demo'] as const, '', "'demo': the built-in scenes (files you drop never go into a link)"),
   queries: { ...oneOf('queries', ['demo', 'typed', 'file'] as const, 'demo', 'where the queries come from'), always: true },
-  typed: text('q', '', 'typed queries, one per line'),
+  typed: text('q', 'red shape at the top left\nblue shape at the bottom right\nyellow shape at the top right', 'typed queries, one per line'),
   methods: {
     param: 'methods',
-    default: ['none', 'agc', 'hpool', 'kmeans', 'uniform', 'random'],
+    default: DEFAULT_METHODS,
     always: true,
     doc: 'methods with options (id:key=value), separated by semicolons',
-    parse(value: string) {
-      const list = value.split(';').map((s) => s.trim()).filter(Boolean).map((m) => formatMethodSpec(parseMethodSpec(m)));
-      if (list.length === 0) throw new Error('methods is empty');
-      return [...new Set(list)];
-    },
+    parse: parseMethodList,
     format: (v: string[]) => v.join(';'),
   } satisfies Key<string[]>,
-  budgets: { param: 'budgets', default: [4, 8, 16, 32, 64], always: true, doc: 'budgets m compared', parse: parseBudgetList, format: (v: number[]) => v.join(',') } satisfies Key<number[]>,
+  budgets: { param: 'budgets', default: DEFAULT_BUDGETS, always: true, doc: 'budgets m compared', parse: parseBudgetList, format: (v: number[]) => v.join(',') } satisfies Key<number[]>,
   storages: {
     param: 'storage',
     default: ['fp32', 'fp16', 'int8'] as EvalStorage[],
@@ -146,6 +183,18 @@ export const SCHEMA = {
   run: flag('run', false, 'replay the demo comparison on open'),
   controls: flag('controls', true, '0 hides every setting (for slides)'),
   present: flag('present', false, 'presenter mode: large type, no controls'),
+  sideM: integer('sm', 0, 0, "Side by side's budget; 0: the slider's"),
+  sideQuery: text('sq', 'red shape at the top left', "Side by side's query"),
+  // MUVERA's settings (checked against the corpus when it runs: ui/compare/muvera.ts).
+  muveraKsim: integer('ksim', 4, 1, 'MUVERA: SimHash bits per repetition', 10),
+  muveraReps: integer('reps', 10, 1, 'MUVERA: repetitions', 64),
+  muveraDproj: { ...integer('dproj', 0, 0, "MUVERA: projected dimension per bucket; empty: the vectors' own d", 4096), format: (v: number) => (v ? String(v) : ''), parse: (t: string) => (t.trim() === '' ? 0 : integer('dproj', 0, 1, '', 4096).parse(t)) } satisfies Key<number>,
+  muveraCandidates: text('cands', '', 'MUVERA: candidates C re-ranked, comma-separated; empty: 5%, 10% and 25% of the documents'),
+  // The Synthetic view.
+  synPreset: oneOf('preset', Object.keys(ALL_SYNTHETIC_PRESETS), 'images', 'the Synthetic view: preset'),
+  synMethods: { param: 'smethods', default: DEFAULT_METHODS, doc: 'the Synthetic view: methods', parse: parseMethodList, format: (v: string[]) => v.join(';') } satisfies Key<string[]>,
+  synBudgets: { param: 'sbudgets', default: DEFAULT_BUDGETS, doc: 'the Synthetic view: budgets', parse: parseBudgetList, format: (v: number[]) => v.join(',') } satisfies Key<number[]>,
+  synSeed: integer('sseed', 1, Number.MIN_SAFE_INTEGER, 'the Synthetic view: seed'),
   mapQuery: text('mq', '', 'the similarity maps query id (or text)'),
   mapDoc: text('md', '', 'the similarity maps document'),
   teachDoc: text('tdoc', '', 'the teaching view document'),

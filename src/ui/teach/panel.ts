@@ -15,6 +15,7 @@ import type { EmbeddedCorpus } from '../corpusStore.ts';
 import { PatchCanvas } from '../patchCanvas.ts';
 import type { PageState } from '../state/schema.ts';
 import { effect, type Store } from '../state/store.ts';
+import { bindFields } from '../state/fields.ts';
 import { methodSteps, storySteps, type Step } from './steps.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -34,52 +35,101 @@ export interface TeachPanel {
 }
 
 export function initTeachPanel(store: Store, corpus: EmbeddedCorpus, onChange: () => void = () => {}): TeachPanel {
-  const engine = new EngineClient();
-  const docSelect = $<HTMLSelectElement>('teach-doc');
-  const methodSelect = $<HTMLSelectElement>('teach-method');
-  const mInput = $<HTMLInputElement>('teach-m');
-  const queryInput = $<HTMLInputElement>('teach-query');
-  const stage = document.querySelector<HTMLDivElement>('.teach-stage')!;
-  const canvas = $<HTMLCanvasElement>('teach-canvas');
-  const counter = $<HTMLParagraphElement>('teach-counter');
-  const title = $<HTMLHeadingElement>('teach-title-step');
-  const text = $<HTMLParagraphElement>('teach-step');
-  const list = $<HTMLOListElement>('teach-steps');
-  const back = $<HTMLButtonElement>('teach-back');
-  const next = $<HTMLButtonElement>('teach-next');
-  const play = $<HTMLButtonElement>('teach-play');
-  const ctx = canvas.getContext('2d')!;
-  let steps: Step[] = [];
-  let current = 0;
-  let shown: TeachState | undefined;
-  let timer: ReturnType<typeof setInterval> | undefined;
+  const panel = new Teach(store, corpus, onChange);
+  return { show: (state) => panel.show(state), state: () => panel.state() };
+}
 
-  const refreshDocs = () => {
-    const keep = docSelect.value;
-    const names = corpus.docs().filter((d) => corpus.source(d.id)).map((d) => d.id);
-    docSelect.replaceChildren(...(names.length ? names.map((n) => new Option(n, n, n === keep, n === keep)) : [new Option('(embed images first)', '')]));
-  };
-  effect(() => void (corpusVersion.value, refreshDocs()));
+class Teach {
+  private readonly engine = new EngineClient();
+  private readonly docSelect = $<HTMLSelectElement>('teach-doc');
+  private readonly methodSelect = $<HTMLSelectElement>('teach-method');
+  private readonly mInput = $<HTMLInputElement>('teach-m');
+  private readonly queryInput = $<HTMLInputElement>('teach-query');
+  private readonly stage = document.querySelector<HTMLDivElement>('.teach-stage')!;
+  private readonly canvas = $<HTMLCanvasElement>('teach-canvas');
+  private readonly text = $<HTMLParagraphElement>('teach-step');
+  private readonly list = $<HTMLOListElement>('teach-steps');
+  private readonly back = $<HTMLButtonElement>('teach-back');
+  private readonly next = $<HTMLButtonElement>('teach-next');
+  private readonly play = $<HTMLButtonElement>('teach-play');
+  private readonly ctx = this.canvas.getContext('2d')!;
+  private steps: Step[] = [];
+  private current = 0;
+  private shown: TeachState | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
 
-  function go(i: number) {
-    if (steps.length === 0) return;
-    current = Math.max(0, Math.min(steps.length - 1, i));
-    steps[current].draw(ctx);
-    counter.textContent = `Step ${current + 1} of ${steps.length}`;
-    title.textContent = steps[current].title;
-    text.textContent = steps[current].text;
-    back.disabled = current === 0;
-    next.disabled = current === steps.length - 1;
-    list.querySelectorAll('button').forEach((b, k) => (k === current ? b.setAttribute('aria-current', 'step') : b.removeAttribute('aria-current')));
-    if (shown) shown.step = current;
-    canvas.dataset.step = String(current);
-    onChange();
+  constructor(
+    private readonly store: Store,
+    private readonly corpus: EmbeddedCorpus,
+    private readonly onChange: () => void,
+  ) {
+    bindFields(store, { teachM: 'teach-m' });
+    effect(() => void (corpusVersion.value, this.refreshDocs()));
+    $<HTMLFormElement>('teach-form').addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      if (!this.docSelect.value) {
+        this.stage.hidden = false;
+        this.text.textContent = 'Embed some images first (for example the demo scenes).';
+        return;
+      }
+      const method = this.methodSelect.value as TeachState['method'];
+      void this.show({ doc: this.docSelect.value, method, m: Math.max(1, Number(this.mInput.value) || 8), step: 0, query: this.queryInput.value.trim() || undefined });
+    });
+    this.back.addEventListener('click', () => (this.stopPlay(), this.go(this.current - 1)));
+    this.next.addEventListener('click', () => (this.stopPlay(), this.go(this.current + 1)));
+    this.play.addEventListener('click', () => this.togglePlay());
+    this.bindKeys();
+    this.canvas.tabIndex = 0;
   }
 
-  function stopPlay() {
-    if (timer) clearInterval(timer);
-    timer = undefined;
-    play.textContent = 'Autoplay';
+  state(): TeachState | undefined {
+    return this.shown ? { ...this.shown } : undefined;
+  }
+
+  private refreshDocs(): void {
+    const keep = this.docSelect.value;
+    const names = this.corpus.docs().filter((d) => this.corpus.source(d.id)).map((d) => d.id);
+    this.docSelect.replaceChildren(...(names.length ? names.map((n) => new Option(n, n, n === keep, n === keep)) : [new Option('(embed images first)', '')]));
+  }
+
+  private go(i: number): void {
+    const steps = this.steps;
+    if (steps.length === 0) return;
+    this.current = Math.max(0, Math.min(steps.length - 1, i));
+    const step = steps[this.current];
+    step.draw(this.ctx);
+    $<HTMLParagraphElement>('teach-counter').textContent = `Step ${this.current + 1} of ${steps.length}`;
+    $<HTMLHeadingElement>('teach-title-step').textContent = step.title;
+    this.text.textContent = step.text;
+    this.back.disabled = this.current === 0;
+    this.next.disabled = this.current === steps.length - 1;
+    this.list.querySelectorAll('button').forEach((b, k) => (k === this.current ? b.setAttribute('aria-current', 'step') : b.removeAttribute('aria-current')));
+    if (this.shown) this.shown.step = this.current;
+    this.canvas.dataset.step = String(this.current);
+    this.onChange();
+  }
+
+  private stopPlay(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.play.textContent = 'Autoplay';
+  }
+
+  private togglePlay(): void {
+    if (this.timer) return this.stopPlay();
+    if (this.current === this.steps.length - 1) this.go(0);
+    this.play.textContent = 'Pause';
+    this.timer = setInterval(() => (this.current >= this.steps.length - 1 ? this.stopPlay() : this.go(this.current + 1)), 2200);
+  }
+
+  /** Arrow keys (and a presenter remote's PageUp / PageDown) anywhere in the view, except while typing. */
+  private bindKeys(): void {
+    document.addEventListener('keydown', (e) => {
+      if (this.store.get().view !== 'teach' || this.steps.length === 0) return;
+      if ((e.target as HTMLElement).closest('input, textarea, select')) return;
+      if (e.key === 'ArrowRight' || e.key === 'PageDown') (e.preventDefault(), this.stopPlay(), this.go(this.current + 1));
+      if (e.key === 'ArrowLeft' || e.key === 'PageUp') (e.preventDefault(), this.stopPlay(), this.go(this.current - 1));
+    });
   }
 
   /**
@@ -87,92 +137,64 @@ export function initTeachPanel(store: Store, corpus: EmbeddedCorpus, onChange: (
    * picture, the one the picture answers best (the teaching model misses some small shapes, and a
    * story about a score of 0 teaches little); else the first typed query.
    */
-  async function storyQueries(doc: MultiVector, wanted?: string): Promise<string[]> {
+  private storyQueries(doc: MultiVector, wanted?: string): string[] {
     if (wanted) return [wanted];
-    const demo = corpus.demo();
+    const demo = this.corpus.demo();
     const judged = demo?.queries.filter((q) => (demo.qrels.get(q.id)?.get(doc.id) ?? 0) > 0).map((q) => q.text) ?? [];
     return judged.length ? judged : [parseTypedQueries($<HTMLTextAreaElement>('typed-queries').value).queries[0]?.text ?? 'red'];
   }
 
-  async function buildSteps(state: TeachState, doc: MultiVector, pc: PatchCanvas): Promise<{ steps: Step[]; m: number; query?: string }> {
+  private async buildSteps(state: TeachState, doc: MultiVector, pc: PatchCanvas): Promise<{ steps: Step[]; m: number; query?: string }> {
     if (state.method !== 'story') {
-      const trace = await engine.explain(doc, state.method, state.m, 1);
+      const trace = await this.engine.explain(doc, state.method, state.m, 1);
       return { steps: methodSteps(pc, doc, trace), m: trace.m };
     }
     let best: { query: string; q: Awaited<ReturnType<EmbeddedCorpus['embedQuery']>>; story: Awaited<ReturnType<EngineClient['story']>> } | undefined;
-    for (const query of await storyQueries(doc, state.query)) {
-      const q = await corpus.embedQuery(query);
+    for (const query of this.storyQueries(doc, state.query)) {
+      const q = await this.corpus.embedQuery(query);
       if (q.n === 0) continue;
-      const story = await engine.story(doc, { data: q.vectors, n: q.n }, state.m, 1);
+      const story = await this.engine.story(doc, { data: q.vectors, n: q.n }, state.m, 1);
       if (!best || story.scoreFull > best.story.scoreFull) best = { query, q, story };
     }
     if (!best) throw new Error(`the model gives none of the words of "${state.query ?? 'the query'}" a vector: type another query`);
     return { steps: storySteps(pc, doc, best.story, best.query, best.q.tokens ?? []), m: best.story.agc.m, query: best.query };
   }
 
-  async function show(state: TeachState): Promise<void> {
-    stopPlay();
-    refreshDocs();
-    const doc = corpus.docs().find((d) => d.id === state.doc);
-    const blob = corpus.source(state.doc);
-    stage.hidden = false;
-    if (!doc || !blob) {
-      text.textContent = `No embedded picture named "${state.doc}".`;
-      return;
-    }
-    docSelect.value = state.doc;
-    methodSelect.value = state.method;
-    mInput.value = String(state.m);
-    try {
-      const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' });
-      const built = await buildSteps(state, doc, new PatchCanvas(ctx, doc, bitmap, corpus.model()?.centerCrop ?? true));
-      steps = built.steps;
-      queryInput.value = built.query ?? queryInput.value;
-      shown = { ...state, m: built.m, query: built.query };
-    } catch (err) {
-      text.textContent = `Could not build the steps: ${(err as Error).message}`;
-      return;
-    }
-    list.replaceChildren(
-      ...steps.map((s, k) => {
-        const li = document.createElement('li');
-        const b = Object.assign(document.createElement('button'), { type: 'button', textContent: s.title });
-        b.addEventListener('click', () => (stopPlay(), go(k)));
-        li.append(b);
-        return li;
-      }),
-    );
-    Object.assign(canvas.dataset, { doc: state.doc, method: state.method, m: String(shown?.m ?? state.m) });
-    go(state.step);
+  private stepList(): HTMLLIElement[] {
+    return this.steps.map((s, k) => {
+      const li = document.createElement('li');
+      const b = Object.assign(document.createElement('button'), { type: 'button', textContent: s.title });
+      b.addEventListener('click', () => (this.stopPlay(), this.go(k)));
+      li.append(b);
+      return li;
+    });
   }
 
-  $<HTMLFormElement>('teach-form').addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    if (!docSelect.value) {
-      stage.hidden = false;
-      text.textContent = 'Embed some images first (for example the demo scenes).';
+  async show(state: TeachState): Promise<void> {
+    this.stopPlay();
+    this.refreshDocs();
+    const doc = this.corpus.docs().find((d) => d.id === state.doc);
+    const blob = this.corpus.source(state.doc);
+    this.stage.hidden = false;
+    if (!doc || !blob) {
+      this.text.textContent = `No embedded picture named "${state.doc}".`;
       return;
     }
-    const method = methodSelect.value as TeachState['method'];
-    void show({ doc: docSelect.value, method, m: Math.max(1, Number(mInput.value) || 8), step: 0, query: queryInput.value.trim() || undefined });
-  });
-  back.addEventListener('click', () => (stopPlay(), go(current - 1)));
-  next.addEventListener('click', () => (stopPlay(), go(current + 1)));
-  play.addEventListener('click', () => {
-    if (timer) return stopPlay();
-    if (current === steps.length - 1) go(0);
-    play.textContent = 'Pause';
-    timer = setInterval(() => (current >= steps.length - 1 ? stopPlay() : go(current + 1)), 2200);
-  });
-  // Arrow keys (and a presenter remote's PageUp / PageDown) anywhere in the view, except while typing.
-  document.addEventListener('keydown', (e) => {
-    if (store.get().view !== 'teach' || steps.length === 0) return;
-    const target = e.target as HTMLElement;
-    if (target.closest('input, textarea, select')) return;
-    if (e.key === 'ArrowRight' || e.key === 'PageDown') (e.preventDefault(), stopPlay(), go(current + 1));
-    if (e.key === 'ArrowLeft' || e.key === 'PageUp') (e.preventDefault(), stopPlay(), go(current - 1));
-  });
-  canvas.tabIndex = 0;
-
-  return { show, state: () => (shown ? { ...shown } : undefined) };
+    this.docSelect.value = state.doc;
+    this.methodSelect.value = state.method;
+    this.mInput.value = String(state.m);
+    try {
+      const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' });
+      const built = await this.buildSteps(state, doc, new PatchCanvas(this.ctx, doc, bitmap, this.corpus.model()?.centerCrop ?? true));
+      this.steps = built.steps;
+      this.queryInput.value = built.query ?? this.queryInput.value;
+      this.shown = { ...state, m: built.m, query: built.query };
+    } catch (err) {
+      this.text.textContent = `Could not build the steps: ${(err as Error).message}`;
+      return;
+    }
+    this.list.replaceChildren(...this.stepList());
+    Object.assign(this.canvas.dataset, { doc: state.doc, method: state.method, m: String(this.shown?.m ?? state.m) });
+    this.go(state.step);
+  }
 }

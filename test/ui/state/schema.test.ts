@@ -9,11 +9,19 @@ describe('page state schema', () => {
       typed: 'red top\nblue & green', methods: ['none', 'agc', 'hpool:protectFirst=true'], budgets: [4, 16], storages: ['fp16', 'binary'],
       seed: -7, metric: 'overlap@10', focus: 16, shown: 'int8', hidden: ['random'], columns: ['quality', 'timing'], run: true,
       controls: false, present: true, mapQuery: 'q-3', mapDoc: 'scene-001.png', teachDoc: 'scene-001.png', teachMethod: 'hpool', teachQuery: 'red top', teachM: 6, teachStep: 2,
+      host: 'https://hub.example.test', tiles: 2, pdfTiles: 2, pdfSize: 512, frames: 6, fps: 2.5, streamMethod: 'hpool', streamM: 8, streamStorage: 'int8', streamKeep: false,
+      searchQuery: 'blue', sideM: 4, sideQuery: 'green', muveraKsim: 3, muveraReps: 5, muveraDproj: 16, muveraCandidates: '3,6', synPreset: 'tiny', synMethods: ['agc', 'kmeans'],
+      synBudgets: [2, 8], synSeed: 9,
     };
     // Every key differs from its default here, so the round trip exercises every parser and formatter.
     for (const k of Object.keys(SCHEMA) as (keyof PageState)[]) expect(JSON.stringify(s[k]), k).not.toBe(JSON.stringify(DEFAULT_STATE[k]));
     expect(decodeState(encodeState(s))).toEqual(s);
     expect(decodeState('')).toEqual(DEFAULT_STATE);
+  });
+
+  it('gives every key its own URL parameter', () => {
+    const params = Object.values(SCHEMA).map((k) => k.param);
+    expect(new Set(params).size).toBe(params.length);
   });
 
   it('writes only what differs from the defaults, plus what a link must always say', () => {
