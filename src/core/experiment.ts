@@ -4,18 +4,13 @@
  * documents so the same code serves a worker (with an AbortSignal) and the command line.
  */
 import { Bootstrap, DEFAULT_LEVEL, DEFAULT_RESAMPLES } from './bootstrap.ts';
-import { compressDocument, type CompressResult } from './compress.ts';
-import { overlapAtK, spearman } from './fidelity.ts';
-import { SettingError } from './settingError.ts';
-import { evaluateRankings, type Judgments } from './metrics.ts';
+import { asStored, cellMetrics, checkInput, compressCell, searchCell, uncompressedReference } from './gridSteps.ts';
+import type { Judgments } from './metrics.ts';
 import { formatMethodSpec, methodSpecLabel, type MethodSpec } from './methodSpec.ts';
-import { maxSimScores, packCorpus, topK, type PackedCorpus, type VectorSet } from './maxsim.ts';
-import { type MultiVector, validateDocument } from './multivector.ts';
+import { packCorpus, type VectorSet } from './maxsim.ts';
+import type { MultiVector } from './multivector.ts';
 import { documentSeed } from './rng.ts';
-import { decodeCorpus, isResidual, queryForStorage, storeCorpus, storedBytes, type EvalStorage } from './storage/stored.ts';
-import { RESIDUAL } from './storage/registry.ts';
-import { decodeResidual, residualBytes, residualIndex } from './residual.ts';
-import { allocateBudgets } from './allocation.ts';
+import type { EvalStorage } from './storage/stored.ts';
 import { tokenUtilization, type UtilizationReport } from './utilization.ts';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -87,10 +82,8 @@ export interface ExperimentRow {
   saliencySources: Record<string, number>;
 }
 
-export interface DocumentFailure {
-  docId: string;
-  message: string;
-}
+export type { DocumentFailure } from './gridSteps.ts';
+import type { DocumentFailure } from './gridSteps.ts';
 
 export interface ExperimentResult {
   engineVersion: string;
@@ -129,142 +122,35 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
   const { onProgress, signal } = opts;
   // "--ks 10,10" is one cutoff, not two (a repeated k would count twice in every mean).
   config = { ...config, ks: [...new Set(config.ks)] };
-  // Rankings are kept by query id: two queries with one id would silently become one.
-  const seenIds = new Set<string>();
-  for (const q of input.queries) {
-    if (seenIds.has(q.id)) throw new SettingError(`query id "${q.id}" appears more than once; every query needs its own id`);
-    seenIds.add(q.id);
-  }
   const every = opts.progressEvery ?? 16;
-  const failures: DocumentFailure[] = [];
-  const d = input.docs[0]?.d ?? input.queries[0]?.d ?? 0;
-  const docs: MultiVector[] = [];
-  input.docs.forEach((doc, i) => {
-    try {
-      validateDocument(doc, d);
-      docs.push(doc);
-    } catch (e) {
-      failures.push({ docId: doc.id, message: (e as Error).message });
-    }
-    if (i % every === 0) onProgress?.({ stage: 'validate', done: i + 1, total: input.docs.length });
-  });
-  for (const q of input.queries) {
-    if (q.d !== d) throw new Error(`query "${q.id}" has dimension ${q.d}, the documents have ${d}`);
-  }
-  const cells: { spec: MethodSpec; budget: number | null }[] = [];
-  for (const spec of config.methods) {
-    if (spec.method === 'none') cells.push({ spec, budget: null });
-    else for (const b of config.budgets) cells.push({ spec, budget: b });
-  }
-  // The uncompressed index's scores and rankings: the reference for fidelity.
-  const maxK = Math.max(...config.ks);
-  const full = packCorpus(docs);
-  const refScores = input.queries.map((q) => maxSimScores(q.data, q.n, full));
-  const refRankings = refScores.map((s) => topK(s, maxK).map((h) => full.ids[h.doc]));
-  // Token utilisation counts wins on relevant pairs; a query without judgments (typed queries on
-  // one's own files) has none, which read as "no stored vector is ever used". For such a query the
-  // pairs are the uncompressed index's top 10 instead: the documents it should keep finding.
-  const utilizationPairs = new Map(input.qrels);
-  input.queries.forEach((q, i) => {
-    const rel = input.qrels.get(q.id);
-    if (!rel || ![...rel.values()].some((g) => g > 0)) utilizationPairs.set(q.id, new Map(topK(refScores[i], 10).map((h) => [full.ids[h.doc], 1])));
-  });
-  const rows: ExperimentRow[] = [];
+  const { docs, failures, d } = checkInput(input, (i) => i % every === 0 && onProgress?.({ stage: 'validate', done: i + 1, total: input.docs.length }));
+  const cells = gridCells(config);
+  const ref = uncompressedReference(docs, input.queries, input.qrels, Math.max(...config.ks));
   // One bootstrap for the whole grid: the same seed, hence the same resampled query indices, for
   // every row, so rows can be compared pair by pair.
   const bootstrap = new Bootstrap({ resamples: config.resamples ?? DEFAULT_RESAMPLES, seed: documentSeed(config.seed, 'bootstrap'), level: DEFAULT_LEVEL });
+  const rows: ExperimentRow[] = [];
   cells.forEach(({ spec, budget }, cellIndex) => {
-    const method = formatMethodSpec(spec);
-    const common = { method, budget, cell: cellIndex, cells: cells.length };
-    const compressed: CompressResult[] = [];
-    const sources: Record<string, number> = {};
-    const t0 = performance.now();
-    const allocated = spec.allocation && budget !== null ? allocateBudgets(docs, budget, spec.allocation) : undefined;
-    docs.forEach((doc, i) => {
-      signal?.throwIfAborted();
-      const c = compressDocument(doc, spec, budget === null ? doc.n : allocated ? allocated[i] : budget, { seed: config.seed, expectedD: d });
-      if (c.saliencySource) sources[c.saliencySource] = (sources[c.saliencySource] ?? 0) + 1;
-      compressed.push(c);
-      if (i % every === 0 || i === docs.length - 1) onProgress?.({ stage: 'compress', ...common, done: i + 1, total: docs.length });
+    const common = { method: formatMethodSpec(spec), budget, cell: cellIndex, cells: cells.length };
+    const cell = compressCell(docs, spec, budget, {
+      seed: config.seed, d, signal,
+      onDoc: (i) => (i % every === 0 || i === docs.length - 1) && onProgress?.({ stage: 'compress', ...common, done: i + 1, total: docs.length }),
     });
-    const compressMs = performance.now() - t0;
-    const packed = packCorpus(compressed);
+    const packed = packCorpus(cell.compressed);
     for (const storage of config.storages ?? ['fp32']) {
-      // The vectors as this storage type keeps them; the query as it is scored against them.
-      let corpus: PackedCorpus;
-      let bytes: number;
-      if (isResidual(storage)) {
-        const residual = residualIndex(packed, RESIDUAL[storage].bits, config.seed);
-        corpus = decodeResidual(residual);
-        bytes = residualBytes(residual);
-      } else {
-        const stored = storeCorpus(packed, storage);
-        corpus = storage === 'fp32' ? packed : decodeCorpus(stored);
-        bytes = storedBytes(stored);
-      }
-      const queries = input.queries.map((q) => ({ ...q, data: isResidual(storage) ? q.data : queryForStorage(q.data, q.n, d, storage) }));
-      const rankings = new Map<string, string[]>();
-      const t1 = performance.now();
-      const scores = new Float32Array(corpus.ids.length);
-      const fidelitySums: Record<string, number> = {};
-      const fidelityPerQuery: Record<string, Float64Array> = {};
-      const fidelityCounts: Record<string, number> = {};
-      const addFidelity = (key: string, v: number, q: number) => {
-        // An undefined value (Spearman of a constant score list) is left out of the mean, not
-        // counted as 0; its per-query value stays NaN, which the bootstrap also skips.
-        fidelityPerQuery[key] ??= new Float64Array(queries.length).fill(NaN);
-        fidelitySums[key] ??= 0;
-        fidelityCounts[key] ??= 0;
-        if (!Number.isNaN(v)) {
-          fidelitySums[key] += v;
-          fidelityCounts[key]++;
-          fidelityPerQuery[key][q] = v;
-        }
-      };
-      queries.forEach((q, i) => {
-        signal?.throwIfAborted();
-        maxSimScores(q.data, q.n, corpus, scores);
-        const ranking = topK(scores, maxK).map((h) => corpus.ids[h.doc]);
-        rankings.set(q.id, ranking);
-        for (const k of config.ks) addFidelity(`overlap@${k}`, overlapAtK(ranking, refRankings[i], k), i);
-        addFidelity('spearman', spearman(scores, refScores[i]), i);
-        if (i % every === 0 || i === queries.length - 1)
-          onProgress?.({ stage: 'search', ...common, storage, done: i + 1, total: queries.length });
+      const { corpus, bytes, queries } = asStored(packed, storage, config.seed, input.queries, d);
+      const search = searchCell(corpus, queries, ref, config.ks, {
+        signal,
+        onQuery: (i) => (i % every === 0 || i === queries.length - 1) && onProgress?.({ stage: 'search', ...common, storage, done: i + 1, total: queries.length }),
       });
-      const searchMs = performance.now() - t1;
-      const fidelity: Record<string, number> = {};
-      for (const [key, sum] of Object.entries(fidelitySums)) fidelity[key] = fidelityCounts[key] ? sum / fidelityCounts[key] : NaN;
-      const summary = evaluateRankings(rankings, input.qrels, config.ks);
-      const perQuery: Record<string, Float64Array> = {};
-      // Indexed like the input queries (the rankings map is keyed by id; ids are normally unique).
-      const at = new Map(summary.queryIds.map((id, j) => [id, j]));
-      const position = queries.map((q) => at.get(q.id)!);
-      for (const name of Object.keys(summary.means)) perQuery[name] = Float64Array.from(position, (j) => summary.perQuery[name][j]);
-      for (const name of Object.keys(fidelity)) perQuery[name] = fidelityPerQuery[name];
-      const intervals: Record<string, [number, number]> = {};
-      for (const [name, iv] of Object.entries(bootstrap.intervals(perQuery))) intervals[name] = [iv.lo, iv.hi];
-      const utilization = tokenUtilization({ corpus, compressed, positions: docs.map((x) => x.positions), queries, qrels: utilizationPairs });
+      const { summary, perQuery, intervals } = cellMetrics(search.rankings, queries, input.qrels, config.ks, search.fidelityPerQuery, bootstrap);
+      const utilization = tokenUtilization({ corpus, compressed: cell.compressed, positions: docs.map((x) => x.positions), queries, qrels: ref.utilizationPairs });
       const vectors = corpus.offsets[corpus.ids.length];
+      const per = (x: number, n: number) => (n ? x / n : 0);
       rows.push({
-        method,
-        label: methodSpecLabel(spec),
-        budget,
-        storage,
-        documents: docs.length,
-        storedVectors: vectors,
-        vectorsPerDoc: docs.length ? vectors / docs.length : 0,
-        bytes,
-        bytesPerDoc: docs.length ? bytes / docs.length : 0,
-        compressMsPerDoc: docs.length ? compressMs / docs.length : 0,
-        searchMsPerQuery: queries.length ? searchMs / queries.length : 0,
-        metrics: summary.means,
-        judgedQueries: summary.judged,
-        unjudgedQueries: summary.unjudged,
-        utilization,
-        fidelity,
-        intervals,
-        perQuery,
-        saliencySources: sources,
+        method: common.method, label: methodSpecLabel(spec), budget, storage, documents: docs.length, storedVectors: vectors, vectorsPerDoc: per(vectors, docs.length),
+        bytes, bytesPerDoc: per(bytes, docs.length), compressMsPerDoc: per(cell.compressMs, docs.length), searchMsPerQuery: per(search.searchMs, queries.length),
+        metrics: summary.means, judgedQueries: summary.judged, unjudgedQueries: summary.unjudged, utilization, fidelity: search.fidelity, intervals, perQuery, saliencySources: cell.sources,
       });
     }
   });
@@ -281,4 +167,9 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
     bootstrap: { resamples: bootstrap.resamples, seed: bootstrap.seed, level: bootstrap.level },
     failures,
   };
+}
+
+/** The grid's cells: the uncompressed reference once, every other method at every budget. */
+export function gridCells(config: Pick<ExperimentConfig, 'methods' | 'budgets'>): { spec: MethodSpec; budget: number | null }[] {
+  return config.methods.flatMap((spec): { spec: MethodSpec; budget: number | null }[] => (spec.method === 'none' ? [{ spec, budget: null }] : config.budgets.map((b) => ({ spec, budget: b }))));
 }

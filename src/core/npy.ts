@@ -22,7 +22,17 @@ export class NpyError extends Error {
   override name = 'NpyError';
 }
 
-export function readNpy(bytes: Uint8Array, name = 'array'): NpyArray {
+/** What a .npy header says: the dtype, the shape, the element count and where the data starts. */
+export interface NpyHeader {
+  descr: string;
+  shape: number[];
+  count: number;
+  /** Byte offset of the data after the header. */
+  body: number;
+}
+
+/** Reads and checks the header alone (the first bytes of the file): nothing of the data is touched. */
+export function readNpyHeader(bytes: Uint8Array, name = 'array'): NpyHeader {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b))
     throw new NpyError(`${name}: not a NumPy .npy file (missing the \\x93NUMPY magic)`);
   const major = bytes[6];
@@ -46,8 +56,17 @@ export function readNpy(bytes: Uint8Array, name = 'array'): NpyArray {
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeText === undefined) throw new NpyError(`${name}: malformed .npy header: ${header.trim()}`);
   if (fortran === 'True') throw new NpyError(`${name}: Fortran-order arrays are not supported; save with np.ascontiguousarray`);
-  // Python 2 wrote long integers with an L suffix ("(2L,)"); NumPy still reads those files.
-  const shape = shapeText
+  const shape = parseShape(shapeText, name);
+  try {
+    return { descr, shape, count: checkedCount(name, shape), body: offset + headerLen };
+  } catch (err) {
+    throw new NpyError((err as Error).message);
+  }
+}
+
+/** The shape tuple's dimensions; Python 2 wrote long integers with an L suffix ("(2L,)"), which NumPy still reads. */
+function parseShape(text: string, name: string): number[] {
+  return text
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
@@ -56,78 +75,68 @@ export function readNpy(bytes: Uint8Array, name = 'array'): NpyArray {
       if (!Number.isSafeInteger(v)) throw new NpyError(`${name}: the shape has a dimension "${s}"; dimensions must be whole numbers >= 0`);
       return v;
     });
-  let count: number;
-  try {
-    count = checkedCount(name, shape);
-  } catch (err) {
-    throw new NpyError((err as Error).message);
-  }
-  const body = offset + headerLen;
-  const str = /^(<U|\|S)(\d+)$/.exec(descr);
-  if (str) {
-    const width = Number(str[2]) * (str[1] === '<U' ? 4 : 1);
-    if (bytes.length - body < count * width) throw new NpyError(`${name}: truncated data: ${count} strings of ${width} bytes need ${count * width} bytes, file has ${bytes.length - body}`);
-    const dv = new DataView(bytes.buffer, bytes.byteOffset + body, count * width);
-    const strings: string[] = [];
-    for (let i = 0; i < count; i++) {
-      let text = '';
-      if (str[1] === '<U') {
-        for (let c = 0; c < width / 4; c++) {
-          const cp = dv.getUint32(i * width + c * 4, true);
-          if (cp === 0) break;
-          text += String.fromCodePoint(cp);
-        }
-      } else {
-        const raw = bytes.subarray(body + i * width, body + (i + 1) * width);
-        const end = raw.indexOf(0);
-        text = new TextDecoder().decode(end < 0 ? raw : raw.subarray(0, end));
+}
+
+/** Fixed-width strings: <U (UTF-32) or |S (bytes), each ending at its first NUL. */
+function readStrings(bytes: Uint8Array, h: NpyHeader, kind: string, chars: number, name: string): string[] {
+  const width = chars * (kind === '<U' ? 4 : 1);
+  const { body, count } = h;
+  if (bytes.length - body < count * width) throw new NpyError(`${name}: truncated data: ${count} strings of ${width} bytes need ${count * width} bytes, file has ${bytes.length - body}`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset + body, count * width);
+  const strings: string[] = [];
+  for (let i = 0; i < count; i++) {
+    let text = '';
+    if (kind === '<U') {
+      for (let c = 0; c < width / 4; c++) {
+        const cp = dv.getUint32(i * width + c * 4, true);
+        if (cp === 0) break;
+        text += String.fromCodePoint(cp);
       }
-      strings.push(text);
+    } else {
+      const raw = bytes.subarray(body + i * width, body + (i + 1) * width);
+      const end = raw.indexOf(0);
+      text = new TextDecoder().decode(end < 0 ? raw : raw.subarray(0, end));
     }
-    return { shape, dtype: descr, data: new Int32Array(0), strings };
+    strings.push(text);
   }
-  if (descr === '|O') throw new NpyError(`${name}: object arrays (pickled Python objects) cannot be read; save strings with np.array(ids, dtype=str)`);
-  const itemSize: Record<string, number> = { '<f4': 4, '<f2': 2, '<f8': 8, '<i4': 4, '<i8': 8, '|u1': 1, '|b1': 1, '|i1': 1 };
-  const size = itemSize[descr];
-  if (size === undefined)
-    throw new NpyError(`${name}: dtype ${descr} is not supported (use little-endian float32, float16, float64, int32 or int64)`);
-  if (bytes.length - body < count * size)
-    throw new NpyError(`${name}: truncated data: shape (${shape.join(', ')}) needs ${count * size} bytes, file has ${bytes.length - body}`);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset + body, count * size);
-  let data: Float32Array | Int32Array;
-  switch (descr) {
-    case '<f4':
-      data = new Float32Array(count);
-      for (let i = 0; i < count; i++) data[i] = dv.getFloat32(i * 4, true);
-      break;
-    case '<f2':
-      data = new Float32Array(count);
-      for (let i = 0; i < count; i++) data[i] = float16ToFloat32(dv.getUint16(i * 2, true));
-      break;
-    case '<f8':
-      data = new Float32Array(count);
-      for (let i = 0; i < count; i++) data[i] = dv.getFloat64(i * 8, true);
-      break;
-    case '<i4':
-      data = new Int32Array(count);
-      for (let i = 0; i < count; i++) data[i] = dv.getInt32(i * 4, true);
-      break;
-    case '<i8':
-      data = new Int32Array(count);
-      for (let i = 0; i < count; i++) {
+  return strings;
+}
+
+/** Each numeric dtype: its bytes per element, whether it is read into floats, and its loop (one per type, so each stays monomorphic on large arrays). */
+const NUMERIC: Record<string, { size: number; float: boolean; fill(dv: DataView, out: Float32Array | Int32Array, name: string): void }> = {
+  '<f4': { size: 4, float: true, fill: (dv, out) => { for (let i = 0; i < out.length; i++) out[i] = dv.getFloat32(i * 4, true); } },
+  '<f2': { size: 2, float: true, fill: (dv, out) => { for (let i = 0; i < out.length; i++) out[i] = float16ToFloat32(dv.getUint16(i * 2, true)); } },
+  '<f8': { size: 8, float: true, fill: (dv, out) => { for (let i = 0; i < out.length; i++) out[i] = dv.getFloat64(i * 8, true); } },
+  '<i4': { size: 4, float: false, fill: (dv, out) => { for (let i = 0; i < out.length; i++) out[i] = dv.getInt32(i * 4, true); } },
+  '<i8': {
+    size: 8,
+    float: false,
+    fill(dv, out, name) {
+      for (let i = 0; i < out.length; i++) {
         const v = dv.getBigInt64(i * 8, true);
         if (v > 2147483647n || v < -2147483648n) throw new NpyError(`${name}: int64 value ${v} at index ${i} does not fit in int32`);
-        data[i] = Number(v);
+        out[i] = Number(v);
       }
-      break;
-    case '|i1':
-      data = new Int32Array(count);
-      for (let i = 0; i < count; i++) data[i] = dv.getInt8(i);
-      break;
-    default:
-      data = new Int32Array(count);
-      for (let i = 0; i < count; i++) data[i] = dv.getUint8(i);
-  }
+    },
+  },
+  '|i1': { size: 1, float: false, fill: (dv, out) => { for (let i = 0; i < out.length; i++) out[i] = dv.getInt8(i); } },
+  '|u1': { size: 1, float: false, fill: (dv, out) => { for (let i = 0; i < out.length; i++) out[i] = dv.getUint8(i); } },
+  '|b1': { size: 1, float: false, fill: (dv, out) => { for (let i = 0; i < out.length; i++) out[i] = dv.getUint8(i); } },
+};
+
+export function readNpy(bytes: Uint8Array, name = 'array'): NpyArray {
+  const h = readNpyHeader(bytes, name);
+  const { descr, shape, count, body } = h;
+  const str = /^(<U|\|S)(\d+)$/.exec(descr);
+  if (str) return { shape, dtype: descr, data: new Int32Array(0), strings: readStrings(bytes, h, str[1], Number(str[2]), name) };
+  if (descr === '|O') throw new NpyError(`${name}: object arrays (pickled Python objects) cannot be read; save strings with np.array(ids, dtype=str)`);
+  const type = NUMERIC[descr];
+  if (type === undefined) throw new NpyError(`${name}: dtype ${descr} is not supported (use little-endian float32, float16, float64, int32 or int64)`);
+  if (bytes.length - body < count * type.size)
+    throw new NpyError(`${name}: truncated data: shape (${shape.join(', ')}) needs ${count * type.size} bytes, file has ${bytes.length - body}`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset + body, count * type.size);
+  const data = type.float ? new Float32Array(count) : new Int32Array(count);
+  type.fill(dv, data, name);
   return { shape, dtype: descr, data };
 }
 

@@ -192,107 +192,116 @@ interface ObjectPlan {
   drift: number;
 }
 
+/** Which planted object (if any) covers patch (y, x) of frame f. */
+function objectAt(objects: readonly ObjectPlan[], side: number, f: number, y: number, x: number): ObjectPlan | undefined {
+  return objects.find((o) => {
+    const ox = Math.round(o.col + o.drift * (f - o.start));
+    return f >= o.start && f < o.end && y >= o.row && y < o.row + side && x >= ox && x < ox + side;
+  });
+}
+
+/** One document: every patch of every frame is its scene (top or bottom half) or a planted object, with noise; saliency planted to match. */
+function renderDocument(p: SyntheticPreset, id: string, sceneA: Float32Array, sceneB: Float32Array, objects: ObjectPlan[], r: Rng): MultiVector {
+  const { d, rows, cols } = p;
+  const frames = Math.max(1, p.frames);
+  const n = frames * rows * cols;
+  const data = new Float32Array(n * d);
+  const saliency = new Float32Array(n);
+  const row = new Int16Array(n);
+  const col = new Int16Array(n);
+  const frame = new Int32Array(n);
+  const time = new Float32Array(n);
+  let t = 0;
+  for (let f = 0; f < frames; f++) {
+    for (let y = 0; y < rows; y++) {
+      for (let x = 0; x < cols; x++, t++) {
+        row[t] = y;
+        col[t] = x;
+        frame[t] = p.frames ? f : -1;
+        time[t] = p.frames ? f * 0.5 : NaN;
+        const obj = objectAt(objects, p.objectSide, f, y, x);
+        const scene = y < rows / 2 ? sceneA : sceneB;
+        if (obj) {
+          mixInto(data, t, d, r, [[1, obj.dir], [0.25, scene]], 0.35);
+          saliency[t] = 0.6 + 0.4 * r.next();
+        } else {
+          mixInto(data, t, d, r, [[1, scene]], p.noise);
+          saliency[t] = r.next() < (p.sinkRate ?? 0.01) ? 0.7 + 0.3 * r.next() : 0.15 * r.next();
+        }
+      }
+    }
+  }
+  let total = 0;
+  for (const s of saliency) total += s;
+  for (let i = 0; i < n; i++) saliency[i] /= total;
+  return { id, n, d, data, saliency, saliencySource: 'planted', grid: { rows, cols, frames: p.frames || undefined }, positions: p.frames ? { row, col, frame, time } : { row, col } };
+}
+
+/** Where and when each object appears (videos: a span of frames and a drift to the right). */
+function planObjects(p: SyntheticPreset, r: Rng, dirs: Float32Array[]): ObjectPlan[] {
+  const frames = Math.max(1, p.frames);
+  return dirs.map((dir) => {
+    const span = !p.frames ? 1 : p.eventFrames ? p.eventFrames[0] + randomInt(r, p.eventFrames[1] - p.eventFrames[0] + 1) : Math.max(2, Math.floor(frames / 4) + randomInt(r, Math.ceil(frames / 4)));
+    const start = p.frames ? randomInt(r, frames - span + 1) : 0;
+    const maxDrift = p.frames ? (p.cols - p.objectSide) / span : 0;
+    return {
+      dir,
+      row: randomInt(r, p.rows - p.objectSide + 1),
+      col: randomInt(r, Math.max(1, p.cols - p.objectSide + 1 - Math.ceil(maxDrift * span))),
+      start,
+      end: start + span,
+      drift: p.frames ? maxDrift * r.next() : 0,
+    };
+  });
+}
+
+/** A query: tokensPerObject tokens near each queried object's direction, then filler tokens of text. */
+function makeQuery(p: SyntheticPreset, rng: Rng, queried: readonly Float32Array[], textFiller: Float32Array): { n: number; data: Float32Array } {
+  const n = queried.length * p.tokensPerObject + p.fillerTokens;
+  const data = new Float32Array(n * p.d);
+  let t = 0;
+  for (const dir of queried) for (let k = 0; k < p.tokensPerObject; k++) mixInto(data, t++, p.d, rng, [[1, dir]], 0.6);
+  for (let k = 0; k < p.fillerTokens; k++) mixInto(data, t++, p.d, rng, [[1, textFiller]], 0.6);
+  return { n, data };
+}
+
 export function syntheticCorpus(preset: SyntheticPreset | string, seed = 1): SyntheticCorpus {
   // Own keys only: "toString" or "__proto__" is an unknown preset, not an inherited property.
   const p = typeof preset === 'string' ? (Object.hasOwn(ALL_SYNTHETIC_PRESETS, preset) ? ALL_SYNTHETIC_PRESETS[preset] : undefined) : preset;
   if (!p) throw new SettingError(`unknown synthetic preset "${preset}"; known: ${Object.keys(ALL_SYNTHETIC_PRESETS).join(', ')}`);
   const rng = mulberry32(seed);
-  const { d, rows, cols } = p;
-  const frames = Math.max(1, p.frames);
+  const { d } = p;
   const scenes = Array.from({ length: 4 }, () => unitRandom(rng, d));
   const categories = Array.from({ length: p.categories }, () => unitRandom(rng, d));
   const textFiller = unitRandom(rng, d);
   const docs: MultiVector[] = [];
   const queries: VectorSet[] = [];
   const qrels = new Map<string, Judgments>();
-
-  const render = (id: string, sceneA: Float32Array, sceneB: Float32Array, objects: ObjectPlan[], r: Rng): MultiVector => {
-    const n = frames * rows * cols;
-    const data = new Float32Array(n * d);
-    const saliency = new Float32Array(n);
-    const row = new Int16Array(n);
-    const col = new Int16Array(n);
-    const frame = new Int32Array(n);
-    const time = new Float32Array(n);
-    let t = 0;
-    for (let f = 0; f < frames; f++) {
-      for (let y = 0; y < rows; y++) {
-        for (let x = 0; x < cols; x++, t++) {
-          row[t] = y;
-          col[t] = x;
-          frame[t] = p.frames ? f : -1;
-          time[t] = p.frames ? f * 0.5 : NaN;
-          const obj = objects.find((o) => {
-            const ox = Math.round(o.col + o.drift * (f - o.start));
-            return f >= o.start && f < o.end && y >= o.row && y < o.row + p.objectSide && x >= ox && x < ox + p.objectSide;
-          });
-          const scene = y < rows / 2 ? sceneA : sceneB;
-          if (obj) {
-            mixInto(data, t, d, r, [[1, obj.dir], [0.25, scene]], 0.35);
-            saliency[t] = 0.6 + 0.4 * r.next();
-          } else {
-            mixInto(data, t, d, r, [[1, scene]], p.noise);
-            saliency[t] = r.next() < (p.sinkRate ?? 0.01) ? 0.7 + 0.3 * r.next() : 0.15 * r.next();
-          }
-        }
-      }
-    }
-    let total = 0;
-    for (const s of saliency) total += s;
-    for (let i = 0; i < n; i++) saliency[i] /= total;
-    return {
-      id, n, d, data, saliency, saliencySource: 'planted',
-      grid: { rows, cols, frames: p.frames || undefined },
-      positions: p.frames ? { row, col, frame, time } : { row, col },
-    };
+  const objectDir = () => {
+    const out = new Float32Array(d);
+    mixInto(out, 0, d, rng, [[p.categoryWeight ?? 0.6, categories[randomInt(rng, categories.length)]], [p.uniqueWeight ?? 0.8, unitRandom(rng, d)]], 0);
+    return out;
   };
-
-  const planObjects = (r: Rng, dirs: Float32Array[]): ObjectPlan[] =>
-    dirs.map((dir) => {
-      const span = !p.frames ? 1 : p.eventFrames ? p.eventFrames[0] + randomInt(r, p.eventFrames[1] - p.eventFrames[0] + 1) : Math.max(2, Math.floor(frames / 4) + randomInt(r, Math.ceil(frames / 4)));
-      const start = p.frames ? randomInt(r, frames - span + 1) : 0;
-      const maxDrift = p.frames ? (cols - p.objectSide) / span : 0;
-      return {
-        dir,
-        row: randomInt(r, rows - p.objectSide + 1),
-        col: randomInt(r, Math.max(1, cols - p.objectSide + 1 - Math.ceil(maxDrift * span))),
-        start,
-        end: start + span,
-        drift: p.frames ? maxDrift * r.next() : 0,
-      };
-    });
-
   for (let i = 0; i < p.docs; i++) {
     const id = `doc-${String(i).padStart(4, '0')}`;
     const sceneA = scenes[randomInt(rng, scenes.length)];
     const sceneB = scenes[randomInt(rng, scenes.length)];
-    const objectDir = () => {
-      const out = new Float32Array(d);
-      mixInto(out, 0, d, rng, [[p.categoryWeight ?? 0.6, categories[randomInt(rng, categories.length)]], [p.uniqueWeight ?? 0.8, unitRandom(rng, d)]], 0);
-      return out;
-    };
     const count = p.objectsRange ? p.objectsRange[0] + randomInt(rng, p.objectsRange[1] - p.objectsRange[0] + 1) : p.objects ?? 2;
     const dirs = Array.from({ length: count }, objectDir);
-    docs.push(render(id, sceneA, sceneB, planObjects(rng, dirs), rng));
+    docs.push(renderDocument(p, id, sceneA, sceneB, planObjects(p, rng, dirs), rng));
     const judgments = new Map<string, number>([[id, 2]]);
     if (rng.next() < p.duplicateRate) {
-      const dupId = `${id}-dup`;
-      docs.push(render(dupId, sceneA, sceneB, planObjects(rng, dirs), rng));
-      judgments.set(dupId, 1);
+      docs.push(renderDocument(p, `${id}-dup`, sceneA, sceneB, planObjects(p, rng, dirs), rng));
+      judgments.set(`${id}-dup`, 1);
     }
     const queried = dirs.slice(0, p.queryObjects ?? dirs.length);
     if ((p.distractorRate ?? 0) > 0 && rng.next() < p.distractorRate!) {
       // Unjudged: the same scene and objects, but the last queried object swapped for another.
       const swapped = dirs.map((dir, k) => (k === queried.length - 1 ? objectDir() : dir));
-      docs.push(render(`${id}-distractor`, sceneA, sceneB, planObjects(rng, swapped), rng));
+      docs.push(renderDocument(p, `${id}-distractor`, sceneA, sceneB, planObjects(p, rng, swapped), rng));
     }
-    const qn = queried.length * p.tokensPerObject + p.fillerTokens;
-    const q = new Float32Array(qn * d);
-    let t = 0;
-    for (const dir of queried) for (let k = 0; k < p.tokensPerObject; k++) mixInto(q, t++, d, rng, [[1, dir]], 0.6);
-    for (let k = 0; k < p.fillerTokens; k++) mixInto(q, t++, d, rng, [[1, textFiller]], 0.6);
     const qid = `q-${String(i).padStart(4, '0')}`;
-    queries.push({ id: qid, n: qn, d, data: q });
+    queries.push({ id: qid, d, ...makeQuery(p, rng, queried, textFiller) });
     qrels.set(qid, judgments);
   }
   return { preset: p, seed, docs, queries, qrels };

@@ -50,34 +50,66 @@ export interface UtilizationInput {
   qrels: ReadonlyMap<string, Judgments>;
 }
 
+/** The patch grid and frame axis the documents' positions span (undefined where none has any). */
+function positionMaps(positions: UtilizationInput['positions']) {
+  let gridRows = 0;
+  let gridCols = 0;
+  let frameCount = 0;
+  for (const p of positions) {
+    if (p?.row && p.col)
+      for (let i = 0; i < p.row.length; i++) {
+        gridRows = Math.max(gridRows, p.row[i] + 1);
+        gridCols = Math.max(gridCols, p.col[i] + 1);
+      }
+    if (p?.frame) for (const f of p.frame) frameCount = Math.max(frameCount, f + 1);
+  }
+  const grid = gridRows > 0 ? emptyMap(gridRows, gridCols) : undefined;
+  const frames = frameCount > 0 ? emptyMap(1, frameCount) : undefined;
+  return { grid, frames, gridSim: grid && new Float64Array(grid.count.length), frameSim: frames && new Float64Array(frames.count.length) };
+}
+
+/** Query token i's best stored row among start..end-1 (ties: the first) and its similarity. */
+function bestRow(q: VectorSet, i: number, corpus: PackedCorpus, start: number, end: number): { best: number; arg: number } {
+  const d = corpus.d;
+  let best = -Infinity;
+  let arg = start;
+  for (let j = start; j < end; j++) {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += q.data[i * d + k] * corpus.data[j * d + k];
+    if (s > best) {
+      best = s;
+      arg = j;
+    }
+  }
+  return { best, arg };
+}
+
 export function tokenUtilization(input: UtilizationInput): UtilizationReport {
   const { corpus, compressed, positions, queries, qrels } = input;
   const docIndex = new Map(corpus.ids.map((id, i) => [id, i]));
   const stored = corpus.offsets[corpus.ids.length];
   const wins = new Float64Array(stored);
-  const d = corpus.d;
-  let gridRows = 0;
-  let gridCols = 0;
-  let frameCount = 0;
-  for (const p of positions) {
-    if (p?.row && p.col) for (let i = 0; i < p.row.length; i++) {
-      gridRows = Math.max(gridRows, p.row[i] + 1);
-      gridCols = Math.max(gridCols, p.col[i] + 1);
-    }
-    if (p?.frame) for (const f of p.frame) frameCount = Math.max(frameCount, f + 1);
-  }
-  const grid = gridRows > 0 ? emptyMap(gridRows, gridCols) : undefined;
-  const frames = frameCount > 0 ? emptyMap(1, frameCount) : undefined;
-  const gridSim = grid ? new Float64Array(grid.count.length) : undefined;
-  const frameSim = frames ? new Float64Array(frames.count.length) : undefined;
+  const { grid, frames, gridSim, frameSim } = positionMaps(positions);
   // Members of each stored vector (built lazily per document).
   const members = new Map<number, Int32Array[]>();
   let matches = 0;
-
+  /** A win of stored row `arg` with similarity `best`, shared equally by the tokens pooled into it. */
+  const spread = (toks: Int32Array, p: TokenPositions | undefined, best: number) => {
+    const w = 1 / toks.length;
+    for (const t of toks) {
+      if (grid && gridSim && p?.row && p.col && p.row[t] >= 0 && p.col[t] >= 0) {
+        const cell = p.row[t] * grid.cols + p.col[t];
+        grid.count[cell] += w;
+        gridSim[cell] += w * best;
+      }
+      if (frames && frameSim && p?.frame && p.frame[t] >= 0) {
+        frames.count[p.frame[t]] += w;
+        frameSim[p.frame[t]] += w * best;
+      }
+    }
+  };
   for (const q of queries) {
-    const rel = qrels.get(q.id);
-    if (!rel) continue;
-    for (const [docId, grade] of rel) {
+    for (const [docId, grade] of qrels.get(q.id) ?? []) {
       const di = docIndex.get(docId);
       if (grade <= 0 || di === undefined) continue;
       const start = corpus.offsets[di];
@@ -85,33 +117,11 @@ export function tokenUtilization(input: UtilizationInput): UtilizationReport {
       if (end === start) continue;
       const groups = members.get(di) ?? membersOf(compressed[di], end - start);
       members.set(di, groups);
-      const p = positions[di];
       for (let i = 0; i < q.n; i++) {
-        let best = -Infinity;
-        let arg = start;
-        for (let j = start; j < end; j++) {
-          let s = 0;
-          for (let k = 0; k < d; k++) s += q.data[i * d + k] * corpus.data[j * d + k];
-          if (s > best) {
-            best = s;
-            arg = j;
-          }
-        }
+        const { best, arg } = bestRow(q, i, corpus, start, end);
         wins[arg]++;
         matches++;
-        const toks = groups[arg - start];
-        const w = 1 / toks.length;
-        for (const t of toks) {
-          if (grid && gridSim && p?.row && p.col && p.row[t] >= 0 && p.col[t] >= 0) {
-            const cell = p.row[t] * grid.cols + p.col[t];
-            grid.count[cell] += w;
-            gridSim[cell] += w * best;
-          }
-          if (frames && frameSim && p?.frame && p.frame[t] >= 0) {
-            frames.count[p.frame[t]] += w;
-            frameSim[p.frame[t]] += w * best;
-          }
-        }
+        spread(groups[arg - start], positions[di], best);
       }
     }
   }

@@ -68,20 +68,19 @@ export function wardLinkage(dist: Float64Array, n: number): Merge[] {
       sq[j * n + i] = dist[idx];
     }
   }
+  return relabel(nearestNeighbourChain(sq, n), n);
+}
+
+/** The merges in the order the nearest-neighbour chain finds them, in slot ids (the merged cluster keeps slot y). */
+function nearestNeighbourChain(sq: Float64Array, n: number): Merge[] {
   const size = new Int32Array(n).fill(1);
   const chain = new Int32Array(n);
   let chainLength = 0;
   const raw: Merge[] = [];
-
   for (let step = 0; step < n - 1; step++) {
     if (chainLength === 0) {
       chainLength = 1;
-      for (let i = 0; i < n; i++) {
-        if (size[i] > 0) {
-          chain[0] = i;
-          break;
-        }
-      }
+      chain[0] = size.findIndex((s) => s > 0);
     }
     let x = 0;
     let y = 0;
@@ -108,26 +107,33 @@ export function wardLinkage(dist: Float64Array, n: number): Merge[] {
     }
     chainLength -= 2;
     if (x > y) [x, y] = [y, x];
-    const nx = size[x];
-    const ny = size[y];
-    raw.push({ a: x, b: y, height: currentMin, size: nx + ny });
-    size[x] = 0;
-    size[y] = nx + ny;
-    // Lance-Williams update for Ward, written as SciPy's _hierarchy_distance_update.ward.
-    const dxy2 = currentMin * currentMin;
-    for (let i = 0; i < n; i++) {
-      const ni = size[i];
-      if (ni === 0 || i === y) continue;
-      const dxi = sq[x * n + i];
-      const dyi = sq[y * n + i];
-      const t = 1 / (nx + ny + ni);
-      const v = Math.sqrt((ni + nx) * t * dxi * dxi + (ni + ny) * t * dyi * dyi - ni * t * dxy2);
-      sq[y * n + i] = v;
-      sq[i * n + y] = v;
-    }
+    raw.push({ a: x, b: y, height: currentMin, size: size[x] + size[y] });
+    wardUpdate(sq, n, size, x, y, currentMin);
   }
+  return raw;
+}
 
-  // Stable sort by height (SciPy: argsort kind="mergesort"), then relabel slot ids to cluster ids.
+/** Lance-Williams update for Ward after merging slots x and y into y, written as SciPy's _hierarchy_distance_update.ward. */
+function wardUpdate(sq: Float64Array, n: number, size: Int32Array, x: number, y: number, dxy: number): void {
+  const nx = size[x];
+  const ny = size[y];
+  size[x] = 0;
+  size[y] = nx + ny;
+  const dxy2 = dxy * dxy;
+  for (let i = 0; i < n; i++) {
+    const ni = size[i];
+    if (ni === 0 || i === y) continue;
+    const dxi = sq[x * n + i];
+    const dyi = sq[y * n + i];
+    const t = 1 / (nx + ny + ni);
+    const v = Math.sqrt((ni + nx) * t * dxi * dxi + (ni + ny) * t * dyi * dyi - ni * t * dxy2);
+    sq[y * n + i] = v;
+    sq[i * n + y] = v;
+  }
+}
+
+/** Stable sort by height (SciPy: argsort kind="mergesort"), then slot ids relabelled to cluster ids. */
+function relabel(raw: Merge[], n: number): Merge[] {
   const order = raw.map((_, i) => i).sort((p, q) => raw[p].height - raw[q].height || p - q);
   const parent = new Int32Array(2 * n - 1);
   for (let i = 0; i < parent.length; i++) parent[i] = i;

@@ -3,25 +3,20 @@
  * dropped), then search it on the CPU or the GPU and report latency, throughput, memory and
  * quality. Runs in the search worker (the page's scale test) and in Node (npm run bench).
  */
-import { IndexBuilder } from '../core/exportIndex.ts';
-import { cpuAssigner, kmeansBatch, type BatchAssigner } from '../core/kmeansBatch.ts';
 import { topK, type Hit, type VectorSet } from '../core/maxsim.ts';
-import { formatMethodSpec, parseMethodSpec } from '../core/methodSpec.ts';
 import type { Judgments } from '../core/metrics.ts';
-import type { MultiVector } from '../core/multivector.ts';
-import { ScaleCorpus } from '../core/scaleCorpus.ts';
+import type { ScaleCorpus } from '../core/scaleCorpus.ts';
 import { bytesPerVector, kernelView, STORAGE_TYPES, queryForStorage, scoreStored, scoreStoredBatch, storedBytes, type StorageType, type StoredCorpus } from '../core/storage/stored.ts';
 
 /** Queries as the storage type scores them (binarised for binary). */
 const queryBatch = (queries: readonly VectorSet[], stored: StoredCorpus) => queries.map((q) => ({ n: q.n, data: queryForStorage(q.data, q.n, stored.d, stored.storage) }));
 import type { GpuContext } from '../gpu/device.ts';
 import { GpuUnavailableError } from '../gpu/device.ts';
-import { gpuAssigner } from '../gpu/gpuAssign.ts';
 import { GpuIndex, gpuUnsupported } from '../gpu/gpuIndex.ts';
 import { MaxSimPool, type WorkerLike } from '../kernels/pool.ts';
 import { KernelSpace, kernelStatus, sharedKernelsAvailable } from '../kernels/space.ts';
 import { BinaryPrefilter } from './prefilter.ts';
-import { BuildPool, type BuildBatch } from './buildPool.ts';
+import { ScaleBuild, type BuildHooks } from './scaleBuild.ts';
 import { agreement, type BackendTiming, type BuildOptions, type BuildProgress, type BuildStats, type SearchReport, type TwoStageReport } from './scaleReport.ts';
 
 export * from './scaleReport.ts';
@@ -49,150 +44,10 @@ export class ScaleIndex {
     ({ queries: this.queries, qrels: this.qrels } = corpus.queries());
   }
 
-  static async build(
-    options: BuildOptions,
-    hooks: { onProgress?: (p: BuildProgress) => void; signal?: AbortSignal; gpu?: () => Promise<GpuContext>; progressEvery?: number; spawn?: () => WorkerLike } = {},
-  ): Promise<ScaleIndex> {
-    const { spec, budget, storage } = options;
-    const specParsed = parseMethodSpec(options.method);
-    const corpus = new ScaleCorpus(spec);
-    // Every document has spec.tokens > m tokens, so the index holds exactly docs x m vectors (at most).
-    const builder = new IndexBuilder({ d: spec.d, spec: specParsed, budget, storage, seed: spec.seed, capacity: { documents: spec.docs, vectors: spec.docs * Math.min(budget, spec.tokens) }, threads: options.threads });
-    const baseline = options.keepBaseline
-      ? new IndexBuilder({ d: spec.d, spec: parseMethodSpec('none'), budget: null, storage, seed: spec.seed, capacity: { documents: spec.docs, vectors: spec.docs * spec.tokens, maxRows: spec.tokens } })
-      : undefined;
-    const t0 = now();
-    let peak = 0;
-    let compressedOn: 'cpu' | 'gpu' = 'cpu';
-    let compressFallback: string | undefined;
-    let gpuCheck: BuildStats['gpuCheck'];
-    let assign: BatchAssigner | undefined;
-    // k-means options as compressDocument would resolve them (kmeansBatch defaults the rest).
-    const kmeansOptions = { seed: spec.seed, expectedD: spec.d, ...(specParsed.options.iterations !== undefined ? { iterations: Number(specParsed.options.iterations) } : {}) };
-    if (specParsed.method === 'kmeans' && options.compressOn === 'gpu') {
-      try {
-        if (!hooks.gpu) throw new GpuUnavailableError('no WebGPU here');
-        assign = gpuAssigner(await hooks.gpu());
-        compressedOn = 'gpu';
-      } catch (err) {
-        compressFallback = (err as Error).message;
-      }
-    } else if (options.compressOn === 'gpu') {
-      compressFallback = `only k-means has a GPU assignment step; ${formatMethodSpec(specParsed)} compressed on the CPU`;
-    }
-    const every = hooks.progressEvery ?? 500;
-    const batchSize = assign ? 256 : 1;
-    let compressMs = 0;
-    const threads = options.threads ?? 1;
-    // Several cores: workers generate and compress batches, appended here in document order.
-    const pooled = threads > 1 && !!hooks.spawn && !assign && !options.keepBaseline;
-    let buildThreads = 1;
-    if (pooled) {
-      const pool = BuildPool.start(hooks.spawn!, threads);
-      buildThreads = pool.threads;
-      const BATCH = 64;
-      const jobs: Promise<BuildBatch>[] = [];
-      let dispatched = 0;
-      const dispatch = () => {
-        while (dispatched < spec.docs && jobs.length < 2 * threads) {
-          const from = dispatched;
-          dispatched = Math.min(spec.docs, from + BATCH);
-          jobs.push(pool.run({ spec, method: options.method, budget, from, to: dispatched }));
-        }
-      };
-      try {
-        let lastReport = 0;
-        dispatch();
-        while (jobs.length) {
-          hooks.signal?.throwIfAborted();
-          const batch = await jobs.shift()!;
-          dispatch();
-          compressMs += batch.compressMs;
-          let o = 0;
-          for (let i = batch.from; i < batch.to; i++) {
-            const n = batch.rows[i - batch.from];
-            builder.addCompressed({ id: ScaleCorpus.docId(i), n, d: spec.d, data: batch.data.subarray(o, o + n * spec.d), assignments: new Int32Array(0), sourceTokens: spec.tokens });
-            o += n * spec.d;
-          }
-          const held = builder.bytesHeld();
-          peak = Math.max(peak, held + batch.data.byteLength);
-          if (batch.to - lastReport >= every || batch.to === spec.docs) {
-            lastReport = batch.to;
-            hooks.onProgress?.({ done: batch.to, total: spec.docs, bytesHeld: held, ms: now() - t0 });
-          }
-        }
-        hooks.signal?.throwIfAborted();
-      } finally {
-        for (const job of jobs) job.catch(() => {}); // batches still out when cancelled: dropped
-        pool.close();
-      }
-    }
-    for (let start = pooled ? spec.docs : 0; start < spec.docs; start += batchSize) {
-      hooks.signal?.throwIfAborted();
-      const end = Math.min(spec.docs, start + batchSize);
-      const docs: MultiVector[] = [];
-      for (let i = start; i < end; i++) docs.push(corpus.document(i));
-      if (assign) {
-        const t = now();
-        let results;
-        try {
-          results = await kmeansBatch(docs, budget, kmeansOptions, assign);
-        } catch (err) {
-          if (!(err instanceof GpuUnavailableError)) throw err;
-          compressFallback = `${err.message}; documents ${start} onwards compressed on the CPU`;
-          assign = cpuAssigner;
-          if (start === 0) compressedOn = 'cpu';
-          results = await kmeansBatch(docs, budget, kmeansOptions, assign);
-        }
-        compressMs += now() - t;
-        if (start === 0 && compressedOn === 'gpu') {
-          // The first batch again with the CPU assigner: the report says how far the GPU agrees.
-          const cpu = await kmeansBatch(docs, budget, kmeansOptions, cpuAssigner);
-          let same = 0;
-          let tokens = 0;
-          let identical = 0;
-          cpu.forEach((c, i) => {
-            const g = results[i].assignments;
-            let docSame = 0;
-            for (let t = 0; t < g.length; t++) if (g[t] === c.assignments[t]) docSame++;
-            same += docSame;
-            tokens += g.length;
-            if (docSame === g.length) identical++;
-          });
-          gpuCheck = { documents: cpu.length, identical, tokenAgreement: same / Math.max(1, tokens) };
-        }
-        for (const r of results) builder.addCompressed(r);
-      } else {
-        for (const doc of docs) builder.add(doc);
-      }
-      if (baseline) for (const doc of docs) baseline.add(doc);
-      const held = builder.bytesHeld() + (baseline?.bytesHeld() ?? 0) + docs.reduce((s, x) => s + x.data.byteLength, 0);
-      peak = Math.max(peak, held);
-      if (end % every < batchSize || end === spec.docs) {
-        hooks.onProgress?.({ done: end, total: spec.docs, bytesHeld: held, ms: now() - t0 });
-        // Let messages (progress, cancel) through in a worker.
-        await new Promise((r) => setTimeout(r, 0));
-      }
-    }
-    const stored = builder.finish();
-    const base = baseline?.finish();
-    const bytes = storedBytes(stored);
-    const stats: BuildStats = {
-      documents: stored.ids.length,
-      tokensIn: builder.tokensIn || spec.docs * spec.tokens,
-      vectors: stored.offsets[stored.ids.length],
-      buildMs: now() - t0,
-      compressMs: assign || pooled ? compressMs : builder.compressMs,
-      buildThreads,
-      bytes,
-      bytesPerDoc: bytes / stored.ids.length,
-      ...(base ? { baselineBytes: storedBytes(base) } : {}),
-      peakBytesHeld: Math.max(peak, bytes + (base ? storedBytes(base) : 0)),
-      compressedOn,
-      ...(compressFallback ? { compressFallback } : {}),
-      ...(gpuCheck ? { gpuCheck } : {}),
-    };
-    const index = new ScaleIndex(options, stored, base, stats, corpus);
+  static async build(options: BuildOptions, hooks: BuildHooks = {}): Promise<ScaleIndex> {
+    const build = new ScaleBuild(options, hooks);
+    const { stored, baseline, stats } = await build.run();
+    const index = new ScaleIndex(options, stored, baseline, stats, build.corpus);
     index.spawn = hooks.spawn;
     return index;
   }
