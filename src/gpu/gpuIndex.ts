@@ -134,17 +134,8 @@ export class GpuIndex {
     const { ctx, d4 } = this;
     const { device } = ctx;
     if (ctx.lost) throw new GpuUnavailableError(`the GPU device was lost (${ctx.lost})`);
-    const d = this.stored.d;
     const totalDocs = this.stored.ids.length;
-    const qTokens = queries.reduce((s, q) => s + q.n, 0);
-    const qData = new Float32Array(qTokens * d4 * 4);
-    const qOffsets = new Uint32Array(queries.length + 1);
-    let t = 0;
-    queries.forEach((q, i) => {
-      for (let r = 0; r < q.n; r++) qData.set(q.data.subarray(r * d, r * d + d), (t + r) * d4 * 4);
-      t += q.n;
-      qOffsets[i + 1] = t;
-    });
+    const { qTokens, qData, qOffsets } = packQueries(queries, this.stored.d, d4);
     const kk = Math.min(k, totalDocs);
     const gpuTopK = kk <= MAX_GPU_K;
     const candidates: Hit[][] = queries.map(() => []);
@@ -195,10 +186,7 @@ export class GpuIndex {
           const count = queries.length * segments * kk;
           const docs = new Uint32Array(await readBack(ctx, candDoc!, count * 4, encoder));
           const vals = new Float32Array(await readBack(ctx, candScore!, count * 4));
-          queries.forEach((_, q) => {
-            for (let c = q * segments * kk; c < (q + 1) * segments * kk; c++)
-              if (docs[c] !== 0xffffffff) candidates[q].push({ doc: chunk.docBase + docs[c], score: vals[c] });
-          });
+          collectCandidates(candidates, docs, vals, segments * kk, chunk.docBase);
         }
         if (allScores) {
           const s = new Float32Array(await readBack(ctx, scoreBuf, scoreBytes, gpuTopK ? undefined : encoder));
@@ -214,4 +202,25 @@ export class GpuIndex {
       : allScores!.map((s) => Array.from(s, (score, doc) => ({ doc, score })).sort(order).slice(0, kk));
     return { top, scores: withScores ? allScores : undefined };
   }
+}
+
+/** The batch's query tokens, each row padded to whole vec4s, and where each query starts. */
+function packQueries(queries: readonly GpuQuery[], d: number, d4: number): { qTokens: number; qData: Float32Array; qOffsets: Uint32Array } {
+  const qTokens = queries.reduce((s, q) => s + q.n, 0);
+  const qData = new Float32Array(qTokens * d4 * 4);
+  const qOffsets = new Uint32Array(queries.length + 1);
+  let t = 0;
+  queries.forEach((q, i) => {
+    for (let r = 0; r < q.n; r++) qData.set(q.data.subarray(r * d, r * d + d), (t + r) * d4 * 4);
+    t += q.n;
+    qOffsets[i + 1] = t;
+  });
+  return { qTokens, qData, qOffsets };
+}
+
+/** A chunk's top-k candidates per query (per segment, `perQuery` slots each; empty slots are 0xffffffff). */
+function collectCandidates(candidates: Hit[][], docs: Uint32Array, vals: Float32Array, perQuery: number, docBase: number): void {
+  candidates.forEach((list, q) => {
+    for (let c = q * perQuery; c < (q + 1) * perQuery; c++) if (docs[c] !== 0xffffffff) list.push({ doc: docBase + docs[c], score: vals[c] });
+  });
 }
