@@ -24,13 +24,14 @@ function transposeInto(qT: Float32Array, query: ArrayLike<number>, t0: number, c
 
 /**
  * How the kernels read a stored vector: kernels/simd.ts's element codes (f32 0, f16 1, i8 2 with a
- * scale per row) for MaxSim, and sign bits for the Hamming kernels. Each storage type names its
- * own (src/core/storage/); the kernels know no storage type by name.
+ * scale per row) for MaxSim, sign bits for the Hamming kernels, and 'none' for a type no kernel
+ * reads (it is scored by the TypeScript reference). Each storage type names its own
+ * (src/core/storage/); the kernels know no storage type by name.
  */
 export const ELEMENT_CODE = { f32: 0, f16: 1, i8: 2 } as const;
-export type KernelElement = keyof typeof ELEMENT_CODE | 'bits';
+export type KernelElement = keyof typeof ELEMENT_CODE | 'bits' | 'none';
 /** The element code the MaxSim kernel takes, undefined for sign bits. */
-export const elementCode = (e: KernelElement): number | undefined => (e === 'bits' ? undefined : ELEMENT_CODE[e]);
+export const elementCode = (e: KernelElement): number | undefined => (e === 'bits' || e === 'none' ? undefined : ELEMENT_CODE[e]);
 /** Bytes of one stored value of an element format the MaxSim kernel reads. */
 export const ELEMENT_BYTES = { f32: 4, f16: 2, i8: 1 } as const;
 

@@ -39,7 +39,7 @@ export class BinaryPrefilter {
     const element = STORAGE[stored.storage].kernel;
     if (element === 'bits') {
       placed.vectors.set(stored.vectors as Uint32Array);
-    } else if (space) {
+    } else if (space && element !== 'none') {
       // blocks of the stored vectors copied into this space and binarised there by the kernel
       const code = ELEMENT_CODE[element];
       const bytesPer = ELEMENT_BYTES[element];

@@ -33,7 +33,7 @@ export interface StorageCodec<Id extends string = string> {
   readonly dtype: 'F32' | 'F16' | 'I8' | 'U32';
   /** One fp32 scale per vector (int8). */
   readonly scaled: boolean;
-  /** How the WebAssembly kernels read the vectors. */
+  /** How the WebAssembly kernels read the vectors ('none': no kernel does; the TypeScript reference scores them). */
   readonly kernel: KernelElement;
   /** Qdrant's multivector datatype, when Qdrant can score this type (it scores dot products). */
   readonly qdrant?: 'float32' | 'float16';
