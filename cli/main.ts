@@ -16,7 +16,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { checkOutputs, intList, readFile, UsageError, writeOutput } from './files.ts';
+import { checkOutputs, intList, readFile, UsageError, writeOutputs } from './files.ts';
 import { parseArgs } from 'node:util';
 import { compressDocument } from '../src/core/compress.ts';
 import { DEFAULT_BUDGETS, DEFAULT_KS, runExperiment, type ExperimentInput } from '../src/core/experiment.ts';
@@ -62,7 +62,7 @@ storage: fp32, fp16, int8 (per-vector scale), binary (Hamming MaxSim); eval and 
   see README "Import"), or a folder of doc_embeddings.npy, doc_offsets.npy [, doc_saliency.npy,
   doc_ids.json, query_embeddings.npy, query_offsets.npy, query_ids.json, qrels.tsv]`;
 
-function compress(args: string[]): void {
+async function compress(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
@@ -93,8 +93,10 @@ function compress(args: string[]): void {
   const out = compressDocument({ id: values.input!, n, d, data: tokens.data, saliency, saliencySource: saliency ? 'file' : undefined }, spec, budget, { seed });
   if (out.saliencySource === 'pooled-similarity')
     process.stderr.write(`note: no --saliency given; ${spec.method} used similarity to the mean token as saliency\n`);
-  writeOutput(values.output!, writeNpy(out.data, [out.n, d]));
-  if (values.assignments) writeOutput(values.assignments, JSON.stringify(Array.from(out.assignments)) + '\n');
+  await writeOutputs([
+    { flag: '--output', path: values.output!, data: writeNpy(out.data, [out.n, d]) },
+    ...(values.assignments ? [{ flag: '--assignments', path: values.assignments, data: JSON.stringify(Array.from(out.assignments)) + '\n' }] : []),
+  ]);
   process.stderr.write(`${n} tokens -> ${out.n} vectors (${spec.method}, budget ${budget})\n`);
 }
 
@@ -159,9 +161,11 @@ async function exportIndex(args: string[]): Promise<void> {
   const { files, skipped, tokensIn } = exportFiles(corpus.docs, { d: corpus.d, spec, budget, storage, seed }, values.model ?? corpus.manifest?.model ?? basename(values.input!), fde);
   for (const message of skipped) process.stderr.write(`skipped ${message}\n`);
   if (values.qdrant && !files.qdrant) throw new UsageError('--qdrant: binary vectors cannot go to Qdrant as a MAX_SIM multivector (it scores dot products); export fp32, fp16 or int8');
-  writeOutput(values.output!, files.safetensors);
-  if (values.manifest) writeOutput(values.manifest, files.manifestJson);
-  if (values.qdrant && files.qdrant) writeOutput(values.qdrant, files.qdrant());
+  await writeOutputs([
+    { flag: '--output', path: values.output!, data: files.safetensors },
+    ...(values.manifest ? [{ flag: '--manifest', path: values.manifest, data: files.manifestJson }] : []),
+    ...(values.qdrant && files.qdrant ? [{ flag: '--qdrant', path: values.qdrant, data: files.qdrant() }] : []),
+  ]);
   const { manifest } = files;
   process.stderr.write(`${manifest.documents} documents, ${tokensIn} tokens -> ${manifest.vectors} vectors (${manifest.method}, budget ${budget ?? 'full'}, ${storage}); ${skipped.length} skipped\n`);
 }
@@ -229,8 +233,10 @@ async function evaluate(args: string[]): Promise<void> {
     console.log(`\nsmallest budget keeping ${(keep * 100).toFixed(1)}% of uncompressed ${metric} (${storages[0]}; paired bootstrap over queries):`);
     for (const f of findings) console.log(`  ${describeFinding(f, keep, metric)}`);
   }
-  if (values.json) writeOutput(values.json, (findings ? toJSON({ ...result, budgetFinder: { keep, findings } } as typeof result) : toJSON(result)) + '\n');
-  if (values.csv) writeOutput(values.csv, toCSV(resultTable(result)));
+  await writeOutputs([
+    ...(values.json ? [{ flag: '--json', path: values.json, data: (findings ? toJSON({ ...result, budgetFinder: { keep, findings } } as typeof result) : toJSON(result)) + '\n' }] : []),
+    ...(values.csv ? [{ flag: '--csv', path: values.csv, data: toCSV(resultTable(result)) }] : []),
+  ]);
 }
 
 /** MUVERA fixed-dimensional encodings as a two-stage search: stage one alone, then re-ranked. */
@@ -264,7 +270,7 @@ async function muvera(args: string[]): Promise<void> {
   ] as [string, number, number, number, number][];
   console.log(['stage'.padEnd(36), 'recall@10', 'ndcg@10', 'exhaustive top-10 kept', 'ms/query'].join('  '));
   for (const [label, r, n, keep, ms] of rows) console.log([label.padEnd(36), r.toFixed(3).padStart(9), n.toFixed(3).padStart(7), `${(keep * 100).toFixed(1)}%`.padStart(22), ms.toFixed(2).padStart(8)].join('  '));
-  if (values.json) writeOutput(values.json, JSON.stringify(report, null, 2) + '\n');
+  if (values.json) await writeOutputs([{ flag: '--json', path: values.json, data: JSON.stringify(report, null, 2) + '\n' }]);
 }
 
 /**
@@ -320,13 +326,13 @@ async function search(args: string[]): Promise<void> {
   if (queries.length === 0) throw new Error('the corpus has no queries, so there is nothing to search');
   const figures = await searchFigures(stored, queries, qrels, { threads, candidates, spawn: spawnNodePoolWorker });
   for (const line of formatSearchFigures(figures)) console.log(line);
-  if (values.json) writeOutput(values.json, JSON.stringify({ source, method: formatMethodSpec(spec), budget, storage, ...figures }, null, 2) + '\n');
+  if (values.json) await writeOutputs([{ flag: '--json', path: values.json, data: JSON.stringify({ source, method: formatMethodSpec(spec), budget, storage, ...figures }, null, 2) + '\n' }]);
 }
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (command === 'compress') compress(rest);
+    if (command === 'compress') await compress(rest);
     else if (command === 'eval') await evaluate(rest);
     else if (command === 'muvera') await muvera(rest);
     else if (command === 'export') await exportIndex(rest);
