@@ -21,6 +21,8 @@ export function readFile(path: string, flag: string): Uint8Array {
   if (!existsSync(path)) throw new UsageError(`${flag}: no such file: ${path}`);
   const st = statSync(path);
   if (st.isDirectory()) throw new UsageError(`${flag}: ${path} is a folder, not a file`);
+  // A device (/dev/zero) declares no size and never ends; a FIFO blocks until a writer comes.
+  if (!st.isFile()) throw new UsageError(`${flag}: ${path} is not a regular file (a device, FIFO or socket); give a file`);
   if (st.size > LIMITS.fileBytes) throw new UsageError(`${flag}: ${path} is ${st.size.toLocaleString('en')} bytes, over the limit of ${LIMITS.fileBytes.toLocaleString('en')}`);
   return new Uint8Array(readFileSync(path));
 }

@@ -17,6 +17,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { checkOutputs, intList, readFile, UsageError, writeOutputs } from './files.ts';
+import { checkGrid, checkMuveraBytes, checkScaleIndex, checkThreads } from '../src/core/settingLimits.ts';
+import { bytesPerVector } from '../src/core/storage/stored.ts';
 import { parseArgs } from 'node:util';
 import { compressDocument } from '../src/core/compress.ts';
 import { DEFAULT_BUDGETS, DEFAULT_KS, runExperiment, type ExperimentInput } from '../src/core/experiment.ts';
@@ -158,6 +160,8 @@ async function exportIndex(args: string[]): Promise<void> {
   checkOutputs({ '--output': values.output, '--manifest': values.manifest, '--qdrant': values.qdrant }, [values.input]);
   const corpus = await loadInput(values.input!);
   const fde = muvera && { kSim: muvera[0], reps: muvera[1], dProj: muvera[2] ?? corpus.d, seed };
+  // Before any compression: the encodings' size is known from the settings and the corpus.
+  if (fde) checkMuveraBytes(corpus.docs.length, fde.reps, fde.kSim, fde.dProj);
   const { files, skipped, tokensIn } = exportFiles(corpus.docs, { d: corpus.d, spec, budget, storage, seed }, values.model ?? corpus.manifest?.model ?? basename(values.input!), fde);
   for (const message of skipped) process.stderr.write(`skipped ${message}\n`);
   if (values.qdrant && !files.qdrant) throw new UsageError('--qdrant: binary vectors cannot go to Qdrant as a MAX_SIM multivector (it scores dot products); export fp32, fp16 or int8');
@@ -204,10 +208,12 @@ async function evaluate(args: string[]): Promise<void> {
   checkOutputs({ '--json': values.json, '--csv': values.csv }, [values.input, values.queries, values.qrels]);
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
-  const methods = values.methods!.split(',').map((s) => parseMethodSpec(s));
   const budgets = intList(values.budgets!, '--budgets');
   const ks = intList(values.ks!, '--ks');
   const storages = parseEvalStorageList(values.storage!);
+  const methodTexts = values.methods!.split(',');
+  checkGrid(methodTexts.length, budgets.length, storages.length);
+  const methods = methodTexts.map((s) => parseMethodSpec(s));
   const { input, source } = await loadCorpus(values, seed);
   if (input.queries.length === 0) throw new Error('the corpus has no queries, so there is nothing to evaluate');
   const started = performance.now();
@@ -261,6 +267,7 @@ async function muvera(args: string[]): Promise<void> {
   const [reps] = intList(values.reps!, '--reps');
   const [dProj] = values.dproj ? intList(values.dproj, '--dproj') : [d];
   const candidates = intList(values.candidates!, '--candidates');
+  checkMuveraBytes(input.docs.length, reps, kSim, dProj);
   const report = muveraEvaluate(input, { kSim, reps, dProj, seed }, candidates);
   console.log(`corpus: ${source}: ${input.docs.length} documents, ${input.queries.length} queries, d = ${d}`);
   console.log(`MUVERA (arXiv 2405.19504): k_sim = ${kSim}, ${reps} repetitions, d_proj = ${dProj}: ${report.fdeDimension} values per document (${report.fdeBytesPerDoc} bytes in fp32), encoded in ${report.encodeMsPerDoc.toFixed(2)} ms per document`);
@@ -269,7 +276,9 @@ async function muvera(args: string[]): Promise<void> {
     ...report.stages.map((st) => [st.stage === 'fde' ? 'FDE dot product alone' : `FDE, then MaxSim on the top ${st.candidates}`, st.metrics['recall@10'], st.metrics['ndcg@10'], st.recallOfExhaustive10, st.msPerQuery]),
   ] as [string, number, number, number, number][];
   console.log(['stage'.padEnd(36), 'recall@10', 'ndcg@10', 'exhaustive top-10 kept', 'ms/query'].join('  '));
-  for (const [label, r, n, keep, ms] of rows) console.log([label.padEnd(36), r.toFixed(3).padStart(9), n.toFixed(3).padStart(7), `${(keep * 100).toFixed(1)}%`.padStart(22), ms.toFixed(2).padStart(8)].join('  '));
+  const judged = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : v.toFixed(3));
+  for (const [label, r, n, keep, ms] of rows) console.log([label.padEnd(36), judged(r).padStart(9), judged(n).padStart(7), `${(keep * 100).toFixed(1)}%`.padStart(22), ms.toFixed(2).padStart(8)].join('  '));
+  if (report.exhaustive.metrics['recall@10'] === undefined) console.log('no query has judgments (--qrels): recall and nDCG are undefined; the share of exhaustive MaxSim\'s top 10 kept says how close each stage comes');
   if (values.json) await writeOutputs([{ flag: '--json', path: values.json, data: JSON.stringify(report, null, 2) + '\n' }]);
 }
 
@@ -295,7 +304,7 @@ async function search(args: string[]): Promise<void> {
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
   const [storage] = parseStorageList(values.storage!);
   const [budget] = intList(values.budget!, '--budget');
-  const [threads] = intList(values.threads!, '--threads');
+  const threads = checkThreads(intList(values.threads!, '--threads')[0], availableParallelism(), '--threads');
   const candidates = values.candidates === '0' ? [] : intList(values.candidates!, '--candidates');
   const spec = parseMethodSpec(values.method!);
   let stored: StoredCorpus;
@@ -307,6 +316,7 @@ async function search(args: string[]): Promise<void> {
     const [docs] = intList(values.scale, '--scale');
     const [d] = intList(values.d!, '--d');
     const [tokens] = intList(values.tokens!, '--tokens');
+    checkScaleIndex({ docs, tokens, m: budget, bytesPerVector: bytesPerVector(storage, d), baseline: false });
     const index = await ScaleIndex.build(
       { spec: { docs, d, tokens, queries: 16, seed }, method: values.method!, budget, storage, compressOn: 'cpu', keepBaseline: false, threads },
       { progressEvery: 5000, spawn: spawnNodePoolWorker, onProgress: (p) => process.stderr.isTTY && process.stderr.write(`\rbuilding ${p.done}/${p.total}  `) },

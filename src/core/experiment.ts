@@ -10,6 +10,7 @@ import { formatMethodSpec, methodSpecLabel, type MethodSpec } from './methodSpec
 import { packCorpus, type VectorSet } from './maxsim.ts';
 import type { MultiVector } from './multivector.ts';
 import { documentSeed } from './rng.ts';
+import { checkGrid } from './settingLimits.ts';
 import type { EvalStorage } from './storage/stored.ts';
 import { tokenUtilization, type UtilizationReport } from './utilization.ts';
 
@@ -122,6 +123,7 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
   const { onProgress, signal } = opts;
   // "--ks 10,10" is one cutoff, not two (a repeated k would count twice in every mean).
   config = { ...config, ks: [...new Set(config.ks)] };
+  checkGrid(config.methods.length, config.budgets.length, (config.storages ?? ['fp32']).length);
   const every = opts.progressEvery ?? 16;
   const { docs, failures, d } = checkInput(input, (i) => i % every === 0 && onProgress?.({ stage: 'validate', done: i + 1, total: input.docs.length }));
   const cells = gridCells(config);

@@ -22,6 +22,7 @@ import { writeSafetensors, type WritableTensor } from './safetensors.ts';
 import { SettingError } from './settingError.ts';
 import { decodeResidual, residualBytes, residualIndex, type ResidualIndex } from './residual.ts';
 import { encodeCorpus, fdeDimension, muveraParams, type MuveraOptions } from './muvera.ts';
+import { checkMuveraBytes } from './settingLimits.ts';
 import type { PackedCorpus } from './maxsim.ts';
 import { float32ToFloat16 } from './float16.ts';
 import { RESIDUAL, RESIDUAL_TYPES } from './storage/registry.ts';
@@ -303,6 +304,7 @@ export function indexFiles(stored: StoredCorpus, info: ManifestInfo, muvera?: Mu
  * query vectors in it; blocks in bucket order, repetitions concatenated (src/core/muvera.ts).
  */
 export function muveraExtras(decoded: PackedCorpus, options: MuveraOptions) {
+  checkMuveraBytes(decoded.ids.length, options.reps, options.kSim, options.dProj);
   const p = muveraParams(decoded.d, options);
   const D = fdeDimension(p);
   const data = encodeCorpus(p, decoded);

@@ -13,6 +13,7 @@
  * (the paper's fill_empty_partitions). A query's block is the sum of its projected vectors in b
  * (no filling). The encoding concatenates R x 2^k_sim blocks of d_proj values.
  */
+import { SettingError } from './settingError.ts';
 import { gaussian, mulberry32 } from './rng.ts';
 import type { PackedCorpus } from './maxsim.ts';
 import { popcount } from './storage/stored.ts';
@@ -40,9 +41,9 @@ export interface MuveraParams {
 }
 
 export function muveraParams(d: number, o: MuveraOptions): MuveraParams {
-  if (!(Number.isInteger(o.kSim) && o.kSim >= 0 && o.kSim <= 12)) throw new Error(`MUVERA: k_sim must be an integer in [0, 12], got ${o.kSim}`);
-  if (!(Number.isInteger(o.reps) && o.reps >= 1)) throw new Error(`MUVERA: repetitions must be a whole number >= 1, got ${o.reps}`);
-  if (!(Number.isInteger(o.dProj) && o.dProj >= 1)) throw new Error(`MUVERA: d_proj must be a whole number >= 1, got ${o.dProj}`);
+  if (!(Number.isInteger(o.kSim) && o.kSim >= 0 && o.kSim <= 12)) throw new SettingError(`MUVERA: k_sim must be an integer in [0, 12], got ${o.kSim}`);
+  if (!(Number.isInteger(o.reps) && o.reps >= 1)) throw new SettingError(`MUVERA: repetitions must be a whole number >= 1, got ${o.reps}`);
+  if (!(Number.isInteger(o.dProj) && o.dProj >= 1)) throw new SettingError(`MUVERA: d_proj must be a whole number >= 1, got ${o.dProj}`);
   const rng = mulberry32(o.seed);
   const hyperplanes = Float32Array.from({ length: o.reps * o.kSim * d }, () => gaussian(rng));
   const scale = 1 / Math.sqrt(o.dProj);

@@ -6,6 +6,7 @@
 import { maxSimBlock, maxSimScores, packCorpus, topK, type PackedCorpus } from './maxsim.ts';
 import { evaluateRankings } from './metrics.ts';
 import type { ExperimentInput } from './experiment.ts';
+import { checkMuveraBytes } from './settingLimits.ts';
 import { encodeCorpus, encodeFde, fdeDimension, muveraParams, type MuveraOptions, type MuveraParams, type MuveraReport, type MuveraStage } from './muvera.ts';
 
 type Query = ExperimentInput['queries'][number];
@@ -82,6 +83,7 @@ function rerank(corpus: PackedCorpus, queries: readonly Query[], firstStage: Map
 export function muveraEvaluate(input: ExperimentInput, options: MuveraOptions, candidates: readonly number[], ks: readonly number[] = [10]): MuveraReport {
   const corpus = packCorpus(input.docs);
   const docs = corpus.ids.length;
+  checkMuveraBytes(docs, options.reps, options.kSim, options.dProj);
   const p = muveraParams(corpus.d, options);
   const t = performance.now();
   const fde = encodeCorpus(p, corpus);

@@ -3,18 +3,18 @@
  * worker encodes the compared corpus with MUVERA's fixed-dimensional encodings and reports each
  * stage against the judgments and against exhaustive MaxSim (core/muveraEval.ts), as `cli muvera`
  * does. The encodings' memory is estimated first; a setting that would need more than
- * MAX_FDE_BYTES is refused with the figure and what to lower.
+ * SETTING_LIMITS.muveraBytes (core/settingLimits.ts, the CLI's limit too) is refused with the figure
+ * and what to lower.
  */
 import type { VectorSet } from '../../core/maxsim.ts';
 import type { MuveraReport } from '../../core/muvera.ts';
 import type { MultiVector } from '../../core/multivector.ts';
 import type { EngineClient } from '../../clients/engineClient.ts';
 import { SCHEMA } from '../state/schema.ts';
+import { checkMuveraBytes } from '../../core/settingLimits.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-/** The most memory the encodings of one run may take in the worker (fp32). */
-export const MAX_FDE_BYTES = 512 * 2 ** 20;
 
 export interface MuveraSettings {
   kSim: number;
@@ -48,9 +48,7 @@ export function readMuveraSettings(values: { ksim: string; reps: string; dproj: 
     }
   }
   candidates = [...new Set(candidates)].sort((a, b) => a - b);
-  const bytes = docs * reps * 2 ** kSim * dProj * 4;
-  if (bytes > MAX_FDE_BYTES)
-    throw new Error(`these settings need ${(bytes / 2 ** 20).toFixed(0)} MiB of encodings (${docs} documents x ${reps} x 2^${kSim} x ${dProj} values x 4 bytes), more than the ${MAX_FDE_BYTES / 2 ** 20} MiB allowed here: lower d_proj, k_sim or the repetitions`);
+  checkMuveraBytes(docs, reps, kSim, dProj);
   return { kSim, reps, dProj, candidates, notes };
 }
 
@@ -116,7 +114,9 @@ export function initMuvera(engine: EngineClient): MuveraSection {
     for (const [stage, c, recall, ndcg, kept, ms] of rows) {
       const tr = body.insertRow();
       tr.dataset.stage = c === '' ? (stage.startsWith('exhaustive') ? 'exhaustive' : 'fde') : `rerank-${c}`;
-      for (const [name, v] of [['stage', stage], ['candidates', c], ['recall@10', recall.toFixed(4)], ['ndcg@10', ndcg.toFixed(4)], ['kept', `${(kept * 100).toFixed(1)}%`], ['ms', ms.toFixed(2)]] as const) {
+      // Without judgments (typed queries) recall and nDCG are undefined: a dash, and the kept share says how close each stage is.
+      const judged = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : v.toFixed(4));
+      for (const [name, v] of [['stage', stage], ['candidates', c], ['recall@10', judged(recall)], ['ndcg@10', judged(ndcg)], ['kept', `${(kept * 100).toFixed(1)}%`], ['ms', ms.toFixed(2)]] as const) {
         const td = tr.insertCell();
         td.dataset.column = name;
         td.textContent = v;

@@ -11,6 +11,8 @@ import { SearchClient } from '../../clients/searchClient.ts';
 import { decodeWith, defaultsOf, type StateOf } from '../state/schema.ts';
 import { SCALE_METHODS, SCALE_SCHEMA } from '../state/scaleSchema.ts';
 import { storageSelect } from '../rail/compareSettings.ts';
+import { checkScaleIndex } from '../../core/settingLimits.ts';
+import { bytesPerVector } from '../../core/storage/stored.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const MiB = (b: number) => (b / 2 ** 20).toFixed(1);
@@ -63,6 +65,7 @@ function fillForm(settings: Settings): void {
 function options(): BuildOptions {
   const d = field('d');
   const tokens = field('tokens');
+  checkScaleIndex({ docs: field('docs'), tokens, m: field('m'), bytesPerVector: bytesPerVector(field('storage'), d), baseline: $<HTMLInputElement>('scale-baseline').checked });
   return {
     spec: { docs: field('docs'), d, tokens, queries: field('queries'), seed: field('seed') },
     method: field('method'),

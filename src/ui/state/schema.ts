@@ -8,6 +8,7 @@ import { formatMethodSpec, parseMethodSpec } from '../../core/methodSpec.ts';
 import { EVAL_STORAGE_TYPES, parseEvalStorageList, STORAGE_TYPES, type EvalStorage } from '../../core/storage/stored.ts';
 import { DEFAULT_HUB_HOST, getModel, MODELS } from '../../embed/registry.ts';
 import { ALL_SYNTHETIC_PRESETS } from '../../core/synthetic.ts';
+import { checkGrid, SETTING_LIMITS } from '../../core/settingLimits.ts';
 
 /** One key of the page state: default, how it is read from text (throws a message) and written. */
 export interface Key<T> {
@@ -84,7 +85,10 @@ export const text = (param: string, def: string, doc: string): Key<string> => ({
 
 /** A list of method specs separated by semicolons, each normalised; at least one. */
 export function parseMethodList(value: string): string[] {
-  const list = value.split(';').map((s) => s.trim()).filter(Boolean).map((m) => formatMethodSpec(parseMethodSpec(m)));
+  const texts = value.split(';').map((s) => s.trim()).filter(Boolean);
+  // Counted before any is parsed: a link of 10,000 methods is refused at once.
+  if (texts.length > SETTING_LIMITS.methods) throw new Error(`methods lists ${texts.length} methods, over the limit of ${SETTING_LIMITS.methods}`);
+  const list = texts.map((m) => formatMethodSpec(parseMethodSpec(m)));
   if (list.length === 0) throw new Error('methods is empty');
   return [...new Set(list)];
 }
@@ -92,6 +96,7 @@ export function parseMethodList(value: string): string[] {
 /** Budgets: positive whole numbers, ascending and without repeats (the slider steps through them). */
 export function parseBudgetList(value: string): number[] {
   const parts = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (parts.length > SETTING_LIMITS.budgets) throw new Error(`budgets lists ${parts.length} budgets, over the limit of ${SETTING_LIMITS.budgets}`);
   const values = parts.map(Number);
   if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < 1 || v > 100_000))
     throw new Error(`budgets must be whole numbers from 1 to 100000 separated by commas, got "${value}"`);
@@ -248,7 +253,16 @@ export function decodeWith<S extends Record<string, Key<any>>>(schema: S, search
 }
 
 export const encodeState = (state: PageState): string => encodeWith(SCHEMA, state);
-export const decodeState = (search: string): PageState => decodeWith(SCHEMA, search);
+/** Reads a link: every key by its parser, then the grid the keys make together (methods x budgets x storage types). */
+export function decodeState(search: string): PageState {
+  const s = decodeWith(SCHEMA, search);
+  try {
+    checkGrid(s.methods.length, s.budgets.length, s.storages.length);
+  } catch (err) {
+    throw new UrlStateError((err as Error).message);
+  }
+  return s;
+}
 
 /** The budget the slider points at: the focused one when it was run, else the middle budget. */
 export function focusedBudget(state: Pick<PageState, 'focus'>, budgetsRun: readonly number[]): number | undefined {
