@@ -193,7 +193,11 @@ function nameParts(na: NamedArrays, a: SideArrays, side: Side, bare: boolean, no
   });
 }
 
-/** Each part's vectors (a view of a ragged array, a gathered copy of a padded one), every value finite. */
+/**
+ * Each part's vectors (a view of a ragged array, a gathered copy of a padded one), every value
+ * finite, and at least one vector not all zeros: a zero vector has no direction, so a document of
+ * them matches nothing (cosine undefined) and would make every compression method divide by zero.
+ */
 function gatherVectors(a: SideArrays, side: Side): void {
   const d = side.d;
   const all = a.emb.data as Float32Array;
@@ -203,8 +207,12 @@ function gatherVectors(a: SideArrays, side: Side): void {
       p.kept.forEach((t, r) => out.set(all.subarray((p.start + t) * d, (p.start + t + 1) * d), r * d));
       p.data = out;
     } else p.data = all.subarray(p.start * d, (p.start + p.n) * d);
-    for (let v = 0; v < p.data.length; v++)
+    let nonzero = false;
+    for (let v = 0; v < p.data.length; v++) {
       if (!Number.isFinite(p.data[v])) throw new ImportError(`${a.ek}: ${a.words.one} ${i} ("${p.id}") token ${Math.floor(v / d)} has a non-finite value (${p.data[v]})`);
+      nonzero ||= p.data[v] !== 0;
+    }
+    if (!nonzero) throw new ImportError(`${a.ek}: ${a.words.one} ${i} ("${p.id}") has only zero vectors (${p.n} x ${d}); a zero vector has no direction to match`);
   }
 }
 

@@ -150,3 +150,29 @@ describe('safetensors header keys', () => {
     expect([...ok.tensors.keys()]).toEqual(['x', 'y"']);
   });
 });
+
+describe('imports that would yield no usable document', () => {
+  const offsets = (n: number) => ({ dtype: 'I32' as const, shape: [n + 1], data: Int32Array.from({ length: n + 1 }, (_, i) => i) });
+
+  it('a document of zero vectors is refused, named, and nothing is imported', async () => {
+    const data = new Float32Array(60 * 8);
+    data.fill(0.5, 8 * 8); // documents 8.. have a direction; documents 0..7 are all zeros
+    const bytes = writeSafetensors({ doc_embeddings: { dtype: 'F32', shape: [60, 8], data }, doc_offsets: offsets(60) });
+    await expect(importEmbeddings({ name: 'zeros.safetensors', bytes })).rejects.toThrow('zeros.safetensors: doc_embeddings: document 0 ("doc-0") has only zero vectors (1 x 8)');
+  });
+
+  it('a residual index whose centroids and residual values are all zero decodes to zero vectors and is refused', async () => {
+    const corpus = syntheticCorpus('tiny', 3);
+    const { exportFiles } = await import('../../src/core/exportIndex.ts');
+    const { files } = exportFiles(corpus.docs, { d: corpus.docs[0].d, spec: parseMethodSpec('agc'), budget: 4, storage: 'res2', seed: 1 }, 'test');
+    // The same file with the bytes of two arrays set to zero, in place (offsets from its own header).
+    const bytes = files.safetensors.slice();
+    const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+    for (const name of ['residual_centroids', 'residual_weights']) {
+      const [begin, end] = header[name].data_offsets;
+      bytes.fill(0, 8 + headerLength + begin, 8 + headerLength + end);
+    }
+    await expect(importEmbeddings({ name: 'res.safetensors', bytes })).rejects.toThrow(/has only zero vectors/);
+  });
+});
