@@ -22,6 +22,8 @@ export const LIMITS = {
   pdfPages: 2000,
   /** Largest text file (.txt, .md, JSONL), read whole as a string. */
   textBytes: 256 * 2 ** 20,
+  /** Passages embedded from one text file; the rest are reported as left out. */
+  passagesPerFile: 20_000,
 } as const;
 
 export class LimitError extends Error {

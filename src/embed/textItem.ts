@@ -8,7 +8,7 @@ import type { MultiVector } from '../core/multivector.ts';
 import { LIMITS } from '../core/limits.ts';
 import type { ColbertEmbedder } from './colbert.ts';
 import { sha256 } from './store.ts';
-import { jsonlPassages, PASSAGE_WORDS, plainTextPassages, type Passage } from './textDocs.ts';
+import { jsonlPassages, looksBinary, PASSAGE_WORDS, plainTextPassages, type Passage } from './textDocs.ts';
 import type { EmbedResult } from './workerTypes.ts';
 
 /** What a handler needs of the worker's batch: where documents, errors, progress and notes go. */
@@ -43,9 +43,11 @@ export async function embedTextItem(c: ColbertEmbedder | undefined, name: string
     if (file.size > LIMITS.textBytes) throw new Error(`${(file.size / 2 ** 20).toFixed(0)} MiB, over the ${LIMITS.textBytes / 2 ** 20} MiB a text file may have here; split it`);
     // Read once: decoded for the passages, hashed for the stored keys.
     const bytes = new Uint8Array(await file.arrayBuffer());
+    if (looksBinary(bytes)) throw new Error('binary data, not text (a NUL byte or many control characters near the start); give a .txt, .md or JSONL file');
     const raw = new TextDecoder().decode(bytes);
-    const { passages, errors } = jsonl ? jsonlPassages(name, raw) : plainTextPassages(name, raw);
+    const { passages, errors, leftOut } = jsonl ? jsonlPassages(name, raw) : plainTextPassages(name, raw);
     for (const x of errors) ctx.fail(x.name, x.message);
+    if (leftOut) ctx.notes.push(`${name}: the first ${passages.length.toLocaleString('en')} passages were embedded, ${leftOut.toLocaleString('en')} more left out (at most ${LIMITS.passagesPerFile.toLocaleString('en')} per file; split the file)`);
     count = passages.length;
     if (count > 1) ctx.grow(count - 1);
     let cut = 0;

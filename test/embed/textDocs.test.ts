@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTextFile, jsonlPassages, plainTextPassages, splitSpans } from '../../src/embed/textDocs.ts';
+import { isTextFile, jsonlPassages, looksBinary, plainTextPassages, splitSpans } from '../../src/embed/textDocs.ts';
 
 describe('text files into passages', () => {
   it('keeps paragraphs together up to the word window and records offsets', () => {
@@ -49,5 +49,43 @@ describe('text files into passages', () => {
     expect(['a.txt', 'b.MD', 'c.jsonl', 'd.ndjson'].map((n) => isTextFile(n, ''))).toEqual([true, true, true, true]);
     expect(isTextFile('x.png', 'image/png')).toBe(false);
     expect(isTextFile('readme', 'text/plain')).toBe(true);
+  });
+});
+
+describe('text files under a budget', () => {
+  it('a run of 1,000 characters without spaces is taken in words of 200 (2 per passage here)', () => {
+    expect(splitSpans('x'.repeat(1000), 0, 1000, 2)).toEqual([[0, 400], [400, 800], [800, 1000]]);
+  });
+
+  it('a JSONL record of 51 MB (141,667 passages) keeps the other lines; the old push(...) overflowed the stack and lost the file', () => {
+    const huge = 'ab '.repeat(17_000_000); // 17,000,000 words (51 MB) -> ceil(1.7 x 10^7 / 120) = 141,667 passages
+    const text = `{"id":"a","text":"one two"}\n{"id":"big","text":"${huge}"}\n{"id":"z","text":"last line"}\n`;
+    const r = jsonlPassages('big.jsonl', text, 120, 1_000_000);
+    expect(r.errors).toEqual([]);
+    expect(r.passages).toHaveLength(1 + 141_667 + 1);
+    expect(r.passages[0].id).toBe('a');
+    expect(r.passages[1].id).toBe('big#p=1');
+    expect(r.passages.at(-1)!.id).toBe('z');
+  });
+
+  it('at most `most` passages per file; the rest counted as left out', () => {
+    const words = Array.from({ length: 300 }, (_, i) => `w${i}`).join(' ');
+    const r = plainTextPassages('long.txt', words, 10, 20);
+    expect(r.passages).toHaveLength(20);
+    expect(r.leftOut).toBe(10);
+    const lines = Array.from({ length: 50 }, (_, i) => `{"id":"r${i}","text":"t ${i}"}`).join('\n');
+    const j = jsonlPassages('many.jsonl', lines, 120, 30);
+    expect(j.passages.map((p) => p.id)).toEqual(Array.from({ length: 30 }, (_, i) => `r${i}`));
+    expect(j.leftOut).toBe(20);
+  });
+
+  it('binary bytes are told from text', () => {
+    const enc = new TextEncoder();
+    expect(looksBinary(enc.encode('plain text\twith tabs\r\nand lines, café, 東京'))).toBe(false);
+    expect(looksBinary(Uint8Array.of(0x7f, 0x45, 0x4c, 0x46, 0, 1))).toBe(true); // an ELF header: a NUL
+    const noisy = enc.encode('x'.repeat(100));
+    for (let i = 0; i < 100; i += 5) noisy[i] = 0x1b; // 20% ESC
+    expect(looksBinary(noisy)).toBe(true);
+    expect(looksBinary(new Uint8Array(0))).toBe(false);
   });
 });
