@@ -114,6 +114,12 @@ export function loadColbertBundle(name: string, files: Map<string, Uint8Array>, 
     // PyLate saves pad_token = [MASK] (it pads queries with it); documents are padded with [PAD].
     padId: vocab['[PAD]'] ?? tk.pad_token_id ?? 0,
   };
+  // Lengths the encoder cannot take are refused here, with the file named, rather than by
+  // onnxruntime on every text file later (its position embedding table ends at this size).
+  const positions = json(files, 'config.json')?.max_position_embeddings;
+  if (typeof positions === 'number')
+    for (const [key, v] of [['query_length', settings.queryLength], ['document_length', settings.documentLength]] as const)
+      if (v > positions) throw new ModelFolderError(`${name}: config_sentence_transformers.json sets ${key} ${v}, but config.json's max_position_embeddings is ${positions}: the encoder cannot take that many tokens`);
   let dense: ColbertBundle['dense'] = null;
   // PyLate's 1_Dense/, else the Stanford checkpoint's own linear layer (read alone, see CHECKPOINT_LINEAR).
   const densePath = files.has('1_Dense/model.safetensors') ? '1_Dense/model.safetensors' : files.has(CHECKPOINT_LINEAR) ? CHECKPOINT_LINEAR : undefined;

@@ -131,6 +131,15 @@ describe('ColBERT text embedding (tiny-colbert, PyLate layout) against a numpy r
     expect(() => loadColbertBundle('x', noMarker, 'fp32')).toThrow('the tokenizer has no query marker token "[QQ]"');
   });
 
+  it("lengths past the encoder's positions are refused at load, named (they loaded and failed on every file)", () => {
+    const positions = JSON.parse(new TextDecoder().decode(files.get('config.json')!)).max_position_embeddings as number;
+    const long = new Map(files);
+    long.set('config_sentence_transformers.json', new TextEncoder().encode(JSON.stringify({ document_length: 8192 })));
+    expect(() => loadColbertBundle('x', long, 'fp32')).toThrow(`x: config_sentence_transformers.json sets document_length 8192, but config.json's max_position_embeddings is ${positions}: the encoder cannot take that many tokens`);
+    long.set('config_sentence_transformers.json', new TextEncoder().encode(JSON.stringify({ document_length: positions, query_length: 32 })));
+    expect(() => loadColbertBundle('x', long, 'fp32')).not.toThrow();
+  });
+
   it('without 1_Dense, the checkpoint\'s linear.weight (read alone from model.safetensors) is the projection', async () => {
     const dense = readSafetensors(files.get('1_Dense/model.safetensors')!).tensors.get('linear.weight')!;
     const checkpoint = writeSafetensors({
