@@ -9,8 +9,8 @@ import * as Comlink from 'comlink';
 import { decodeWebmFrames } from '../src/media/webmDecode.ts';
 
 const api = {
-  async decode(buffer: ArrayBuffer, n: number, fps?: number) {
-    const frames = await decodeWebmFrames(buffer, n, fps, Infinity);
+  async decode(buffer: ArrayBuffer, n: number, fps: number | undefined, onProgress: () => void) {
+    const frames = await decodeWebmFrames(buffer, n, fps, Infinity, onProgress);
     return Comlink.transfer(frames, frames.map((f) => f.bitmap));
   },
 };

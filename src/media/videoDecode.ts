@@ -5,6 +5,7 @@
  * this cannot work (no WebCodecs, a file mp4box cannot read, an unsupported codec) it throws
  * WebCodecsUnavailable and the page falls back to sampling through a <video> element (src/video.ts).
  */
+import { stallDeadline } from './stall.ts';
 import { createFile, DataStream, Endianness, MP4BoxBuffer, type Movie, type Sample } from 'mp4box';
 import { sampleTimes } from './video.ts';
 
@@ -100,21 +101,20 @@ export function demuxMp4(buffer: ArrayBuffer): Demuxed {
  * `n` frames at the centres of n equal time slices (or one every 1/fps s), decoded in this
  * thread. Each requested time gets the frame whose presentation time is nearest.
  */
-export async function decodeMp4Frames(buffer: ArrayBuffer, n: number, fps?: number, timeoutMs = 20000): Promise<DecodedFrame[]> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new WebCodecsUnavailable(`the WebCodecs decoder did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
-  });
-  const state: { decoder?: VideoDecoder } = {};
+export async function decodeMp4Frames(buffer: ArrayBuffer, n: number, fps?: number, stallMs = 20000): Promise<DecodedFrame[]> {
+  // No progress (a chunk taken, a frame out) for stallMs: not a total time, so a busy machine that
+  // decodes slowly is never mistaken for a file that hangs the decoder.
+  const stall = stallDeadline(stallMs, () => new WebCodecsUnavailable(`the WebCodecs decoder made no progress for ${stallMs / 1000} s`));
+  const state: { decoder?: VideoDecoder; progress: () => void } = { progress: stall.progress };
   try {
-    return await Promise.race([decode(buffer, n, fps, state), deadline]);
+    return await Promise.race([decode(buffer, n, fps, state), stall.expired]);
   } finally {
-    clearTimeout(timer);
+    stall.clear();
     if (state.decoder && state.decoder.state !== 'closed') state.decoder.close();
   }
 }
 
-async function decode(buffer: ArrayBuffer, n: number, fps: number | undefined, state: { decoder?: VideoDecoder }): Promise<DecodedFrame[]> {
+async function decode(buffer: ArrayBuffer, n: number, fps: number | undefined, state: { decoder?: VideoDecoder; progress(): void }): Promise<DecodedFrame[]> {
   if (typeof VideoDecoder === 'undefined') throw new WebCodecsUnavailable('this browser has no WebCodecs VideoDecoder in workers');
   const d = demuxMp4(buffer);
   const config: VideoDecoderConfig = { codec: d.codec, codedWidth: d.width, codedHeight: d.height, ...(d.description ? { description: d.description } : {}) };
@@ -142,6 +142,7 @@ async function decode(buffer: ArrayBuffer, n: number, fps: number | undefined, s
   let failure: Error | undefined;
   const decoder = new VideoDecoder({
     output: (frame) => {
+      state.progress();
       const key = frame.timestamp;
       if (wantedUs.has(key) && !bitmaps.has(key)) {
         bitmaps.set(key, createImageBitmap(frame).finally(() => frame.close()));
@@ -165,6 +166,7 @@ async function decode(buffer: ArrayBuffer, n: number, fps: number | undefined, s
         data: s.data!,
       }),
     );
+    state.progress();
     if (decoder.decodeQueueSize > 8) await new Promise((r) => decoder.addEventListener('dequeue', r, { once: true }));
   }
   if (!failure) await decoder.flush().catch((e) => (failure = e));

@@ -5,6 +5,7 @@
  * WebCodecsUnavailable (the page then samples through a <video> element) and a file that is not a
  * usable video in VideoFileError (a per-file error).
  */
+import { stallDeadline } from './stall.ts';
 import { ALL_FORMATS, BufferSource, Input, VideoSampleSink, type VideoSample } from 'mediabunny';
 import { sampleTimes } from './video.ts';
 import { VideoFileError, WebCodecsUnavailable, type DecodedFrame } from './videoDecode.ts';
@@ -21,23 +22,22 @@ export function isEbml(head: Uint8Array): boolean {
  * WebCodecsUnavailable (the page then tries a <video> element), as for MP4: one odd file never
  * holds the batch.
  */
-export async function decodeWebmFrames(buffer: ArrayBuffer, n: number, fps?: number, timeoutMs = 20000): Promise<DecodedFrame[]> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const state = { expired: false };
-  const deadline = new Promise<never>((_, reject) => {
-    if (timeoutMs === Infinity) return; // the caller's worker is terminated instead (workers/webm.worker.ts)
-    timer = setTimeout(() => {
-      state.expired = true;
-      reject(new WebCodecsUnavailable(`demuxing and decoding did not finish within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
-  });
+export async function decodeWebmFrames(buffer: ArrayBuffer, n: number, fps?: number, stallMs = 20000, onProgress?: () => void): Promise<DecodedFrame[]> {
+  // Infinity: the caller's worker is stopped instead (src/clients/webmClient.ts), told of progress by onProgress.
+  const stall = stallDeadline(stallMs, () => new WebCodecsUnavailable(`demuxing and decoding made no progress for ${stallMs / 1000} s`));
+  const state = {
+    get expired() {
+      return stall.fired;
+    },
+    progress: () => (stall.progress(), onProgress?.()),
+  };
   const work = decodeWebm(buffer, n, fps, state);
   try {
-    return await Promise.race([work, deadline]);
+    return await Promise.race([work, stall.expired]);
   } finally {
-    clearTimeout(timer);
+    stall.clear();
     // Frames decoded after the deadline are closed, not leaked.
-    if (state.expired) void work.then((frames) => frames.forEach((f) => f.bitmap.close()), () => undefined);
+    if (stall.fired) void work.then((frames) => frames.forEach((f) => f.bitmap.close()), () => undefined);
   }
 }
 
@@ -64,7 +64,7 @@ export async function openWebm(buffer: ArrayBuffer) {
   }
 }
 
-async function decodeWebm(buffer: ArrayBuffer, n: number, fps: number | undefined, state: { expired: boolean }): Promise<DecodedFrame[]> {
+async function decodeWebm(buffer: ArrayBuffer, n: number, fps: number | undefined, state: { readonly expired: boolean; progress(): void }): Promise<DecodedFrame[]> {
   if (typeof VideoDecoder === 'undefined') throw new WebCodecsUnavailable('this browser has no WebCodecs VideoDecoder in workers');
   const { input, track, first, duration } = await openWebm(buffer);
   try {
@@ -88,6 +88,7 @@ async function decodeWebm(buffer: ArrayBuffer, n: number, fps: number | undefine
     let prev: VideoSample | undefined;
     try {
       for await (const sample of new VideoSampleSink(track).samples()) {
+        state.progress();
         if (state.expired) {
           sample.close();
           break;
