@@ -9,11 +9,27 @@ export interface SampledFrame {
   time: number;
 }
 
+/**
+ * What a <video> element's error means, in words: by its code, not Chromium's internal message
+ * ("PipelineStatus::DEMUXER_ERROR_NO_SUPPORTED_STREAMS"), which is kept only as a hint.
+ */
+export function mediaErrorText(error: { code: number; message?: string } | null): string {
+  const why: Record<number, string> = {
+    1: 'loading was stopped',
+    2: 'the file could not be read',
+    3: 'the browser could not decode it (damaged, or a codec it cannot play)',
+    4: 'the browser found no video stream it can play in it (an unsupported codec or container)',
+  };
+  const text = (error && why[error.code]) || 'the browser cannot decode this video';
+  const hint = error?.message?.match(/DEMUXER_ERROR_\w+|DECODER_ERROR_\w+/)?.[0];
+  return hint ? `${text}; ${hint.toLowerCase().replace(/_/g, ' ')}` : text;
+}
+
 function once(el: HTMLMediaElement, ok: string, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => finish(new Error(`timed out waiting for "${ok}"`)), timeoutMs);
     const onOk = () => finish();
-    const onErr = () => finish(new Error(el.error?.message || 'the browser cannot decode this video'));
+    const onErr = () => finish(new Error(mediaErrorText(el.error)));
     function finish(err?: Error) {
       clearTimeout(timer);
       el.removeEventListener(ok, onOk);

@@ -30,3 +30,14 @@ describe('stall deadline', () => {
     expect([a.fired, b.fired]).toEqual([false, false]);
   });
 });
+
+describe('media element errors in words', async () => {
+  const { mediaErrorText } = await import('../../src/media/video.ts');
+  it("says what Chromium's pipeline status means, keeping the status only as a hint", () => {
+    expect(mediaErrorText({ code: 4, message: 'PipelineStatus::DEMUXER_ERROR_NO_SUPPORTED_STREAMS: FFmpegDemuxer: no supported streams' })).toBe(
+      'the browser found no video stream it can play in it (an unsupported codec or container); demuxer error no supported streams',
+    );
+    expect(mediaErrorText({ code: 3, message: '' })).toBe('the browser could not decode it (damaged, or a codec it cannot play)');
+    expect(mediaErrorText(null)).toBe('the browser cannot decode this video');
+  });
+});
