@@ -127,6 +127,13 @@ test('each view has its own URL, and opening it restores the view and its settin
   await other.close();
 });
 
+test('a link straight to the maps (?view=maps&corpus=demo&run=1) opens them with no error (it threw "Cannot access \'h\' before initialization")', async ({ page }) => {
+  // failOnConsoleErrors fails the test on any page error, the old one included.
+  await page.goto('/?view=maps&corpus=demo&run=1');
+  await expect(page.locator('#maps canvas')).toHaveCount(2, { timeout: 120_000 });
+  await expect(page.locator('#maps-status')).not.toContainText('Could not draw');
+});
+
 test('similarity maps of an image: a token map per query token, uncompressed beside the compressed index', async ({ page }) => {
   await firstVisit(page);
   await page.click('#views-nav a[data-view="maps"]');

@@ -20,6 +20,12 @@ export const LIMITS = {
   pdfBytes: 1 * 2 ** 30,
   /** Pages read from one PDF; the rest are reported as left out. */
   pdfPages: 2000,
+  /** Drawing operations on one PDF page (a page over it is reported, the other pages go on). */
+  pdfOperators: 200_000,
+  /** Pixels of one image inside a PDF (PDF.js's maxImageSize: a larger one is left out of the page, not decoded). */
+  pdfImagePixels: 2 ** 26,
+  /** Bytes of one canvas PDF.js may create while rendering (its canvasMaxAreaInBytes). */
+  pdfCanvasBytes: 2 ** 28,
   /** Largest text file (.txt, .md, JSONL), read whole as a string. */
   textBytes: 256 * 2 ** 20,
   /** Passages embedded from one text file; the rest are reported as left out. */

@@ -7,6 +7,7 @@
  * canvases are OffscreenCanvases, SVG filters are not used, and the 14 standard fonts' glyph data
  * (which PDFs name without embedding them) come from pdfjs-dist's own files, bundled by Vite.
  */
+import { LIMITS } from '../core/limits.ts';
 import * as pdfjs from 'pdfjs-dist';
 import parserUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 
@@ -107,6 +108,10 @@ export async function openPdf(bytes: Uint8Array) {
     disableWorkerRendering: true,
     stopAtErrors: false,
     verbosity: 0,
+    // A small file can declare a 30000 x 30000 image (2.7 GB decoded) or ask for huge canvases:
+    // PDF.js leaves such an image out of the page instead of decoding it (LIMITS, README).
+    maxImageSize: LIMITS.pdfImagePixels,
+    canvasMaxAreaInBytes: LIMITS.pdfCanvasBytes,
   } as Parameters<typeof pdfjs.getDocument>[0]);
   try {
     return { doc: await task.promise, close: () => task.destroy() };
@@ -131,6 +136,9 @@ export async function* renderPdfPages(bytes: Uint8Array, options: PdfRenderOptio
       if (options.cancelled?.()) return;
       try {
         const p = await doc.getPage(page);
+        // Counted before drawing: a 26 KB content stream can draw a million rectangles (over 3 GB to render).
+        const ops = (await p.getOperatorList()).fnArray.length;
+        if (ops > LIMITS.pdfOperators) throw new Error(`it draws ${ops.toLocaleString('en')} operations, over the limit of ${LIMITS.pdfOperators.toLocaleString('en')} per page; the page was left out`);
         const base = p.getViewport({ scale: 1 });
         const scale = options.maxSide / Math.max(base.width, base.height);
         const viewport = p.getViewport({ scale });
