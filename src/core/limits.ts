@@ -24,6 +24,8 @@ export const LIMITS = {
   pdfOperators: 200_000,
   /** Pixels of one image inside a PDF (PDF.js's maxImageSize: a larger one is left out of the page, not decoded). */
   pdfImagePixels: 2 ** 26,
+  /** Samples an MP4/MOV may declare in all (an hour at 60 fps is 216,000), checked from its box headers. */
+  videoSamples: 1_000_000,
   /** Bytes of one canvas PDF.js may create while rendering (its canvasMaxAreaInBytes). */
   pdfCanvasBytes: 2 ** 28,
   /** Largest text file (.txt, .md, JSONL), read whole as a string. */

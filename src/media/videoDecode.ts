@@ -5,24 +5,12 @@
  * this cannot work (no WebCodecs, a file mp4box cannot read, an unsupported codec) it throws
  * WebCodecsUnavailable and the page falls back to sampling through a <video> element (src/video.ts).
  */
+import { checkMp4Structure } from './mp4Check.ts';
 import { stallDeadline } from './stall.ts';
 import { createFile, DataStream, Endianness, MP4BoxBuffer, type Movie, type Sample } from 'mp4box';
 import { sampleTimes } from './video.ts';
-
-export class WebCodecsUnavailable extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WebCodecsUnavailable';
-  }
-}
-
-/** The file is not a video this reader can use (no video track, no samples): a per-file error. */
-export class VideoFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'VideoFileError';
-  }
-}
+export { VideoFileError, WebCodecsUnavailable } from './videoErrors.ts';
+import { VideoFileError, WebCodecsUnavailable } from './videoErrors.ts';
 
 export interface DecodedFrame {
   bitmap: ImageBitmap;
@@ -54,6 +42,7 @@ export function demuxMp4(buffer: ArrayBuffer): Demuxed {
   if (!['ftyp', 'moov', 'mdat', 'free', 'wide', 'skip'].includes(fourcc)) {
     throw new VideoFileError('not a readable MP4/MOV file (no ftyp box at the start)');
   }
+  checkMp4Structure(buffer); // the sample tables from their headers, before mp4box allocates for them
   const file = createFile();
   let info: Movie | undefined;
   let error: string | undefined;
