@@ -180,6 +180,9 @@ export async function readRange(source: ModelSource, path: string, start: number
  * checkpoint of ~130 MB (33M float32 parameters). Returned as a safetensors file holding that tensor alone, or undefined when
  * the file or the tensor is not there.
  */
+/** The most one tensor read alone may take (readSafetensorsTensor). */
+export const MAX_TENSOR_READ = 64 * 2 ** 20;
+
 export async function readSafetensorsTensor(source: ModelSource, path: string, name: string): Promise<Uint8Array | undefined> {
   let head: Uint8Array;
   try {
@@ -200,6 +203,10 @@ export async function readSafetensorsTensor(source: ModelSource, path: string, n
   const t = header[name];
   if (!t || !Array.isArray(t.data_offsets)) return undefined;
   const [b0, b1] = t.data_offsets;
+  // Declared, not yet read: a header can claim 4 TB (a host that ignores Range then streams the
+  // whole file, and a buffer of the claimed size cannot be made).
+  if (!Number.isSafeInteger(b0) || !Number.isSafeInteger(b1) || b0 < 0 || b1 < b0) throw new ModelFetchError(`${path}: ${name} has data_offsets ${JSON.stringify(t.data_offsets)}; they must be whole numbers, begin <= end`);
+  if (b1 - b0 > MAX_TENSOR_READ) throw new ModelFetchError(`${path}: ${name} declares ${(b1 - b0).toLocaleString('en')} bytes; a tensor read alone is at most ${MAX_TENSOR_READ / 2 ** 20} MiB here (a ColBERT projection is well under 1 MiB)`);
   const data = await readRange(source, path, 8 + n + b0, 8 + n + b1);
   const own = new TextEncoder().encode(JSON.stringify({ [name]: { dtype: t.dtype, shape: t.shape, data_offsets: [0, b1 - b0] } }));
   const out = new Uint8Array(8 + own.length + data.length);

@@ -205,6 +205,23 @@ describe('one tensor out of a large safetensors file, by range requests', () => 
   });
 });
 
+describe('a tensor header that declares more than can be read', () => {
+  it('4 TB of offsets is refused by name before any buffer is made (it was a raw RangeError)', async () => {
+    const header = new TextEncoder().encode(JSON.stringify({ 'linear.weight': { dtype: 'F32', shape: [1e12], data_offsets: [0, 4e12] } }));
+    const bytes = new Uint8Array(8 + header.length);
+    new DataView(bytes.buffer).setBigUint64(0, BigInt(header.length), true);
+    bytes.set(header, 8);
+    const source: ModelSource = { kind: 'files', label: 'x', files: new Map([['model.safetensors', new Blob([bytes])]]) };
+    await expect(readSafetensorsTensor(source, 'model.safetensors', 'linear.weight')).rejects.toThrow('model.safetensors: linear.weight declares 4,000,000,000,000 bytes; a tensor read alone is at most 64 MiB here');
+    const backwards = new TextEncoder().encode(JSON.stringify({ 'linear.weight': { dtype: 'F32', shape: [1], data_offsets: [8, 4] } }));
+    const b2 = new Uint8Array(8 + backwards.length);
+    new DataView(b2.buffer).setBigUint64(0, BigInt(backwards.length), true);
+    b2.set(backwards, 8);
+    const s2: ModelSource = { kind: 'files', label: 'x', files: new Map([['model.safetensors', new Blob([b2])]]) };
+    await expect(readSafetensorsTensor(s2, 'model.safetensors', 'linear.weight')).rejects.toThrow('data_offsets [8,4]; they must be whole numbers, begin <= end');
+  });
+});
+
 describe('aligning tokens with the text', () => {
   it('finds word pieces in order, through case and accents; special tokens get -1', () => {
     // "Café au lait": c ##a ##f ##e | au | lait, each piece at its own characters.
