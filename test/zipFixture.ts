@@ -7,12 +7,13 @@ import { deflateRawSync } from 'node:zlib';
 const enc = new TextEncoder();
 
 /** A ZIP archive (stored or deflated members), with the sizes the central directory declares overridable. */
-export function zip(members: { name: string; data: Uint8Array; deflate?: boolean; declaredSize?: number }[]): Uint8Array {
+export function zip(members: { name: string; data: Uint8Array; deflate?: boolean; declaredSize?: number; compressed?: Uint8Array }[]): Uint8Array {
   const locals: Uint8Array[] = [];
   const centrals: Uint8Array[] = [];
   let offset = 0;
   for (const m of members) {
-    const body = m.deflate ? new Uint8Array(deflateRawSync(m.data)) : m.data;
+    // `compressed`: a body deflated elsewhere (streamed, for members too large to hold), `data` its first bytes only.
+    const body = m.compressed ?? (m.deflate ? new Uint8Array(deflateRawSync(m.data)) : m.data);
     const name = enc.encode(m.name);
     const size = m.declaredSize ?? m.data.length;
     const local = new Uint8Array(30 + name.length + body.length);

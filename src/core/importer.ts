@@ -22,7 +22,7 @@ import type { Judgments } from './metrics.ts';
 import type { VectorSet } from './maxsim.ts';
 import type { GridShape, MultiVector, TokenPositions } from './multivector.ts';
 import type { NpyArray } from './npy.ts';
-import { readNpz } from './npz.ts';
+import { readNpz, type NpzHeaders } from './npz.ts';
 import { readSafetensors, TensorFileError } from './safetensors.ts';
 import { decodeResidualArrays, parseManifest, RESIDUAL_ARRAYS, storedFromFile } from './indexImport.ts';
 import { decodeRows, isResidual, isStorageType, placeStored, STORAGE, type StoredCorpus } from './storage/stored.ts';
@@ -58,12 +58,34 @@ export interface ImportedCorpus {
 }
 
 
-/** Reads a .safetensors or .npz file into named arrays (by content, falling back to the name). */
-export async function readTensorFile(file: ImportFile): Promise<NamedArrays> {
+/**
+ * The structure an .npz must have for the side it holds, checked on its members' .npy headers
+ * before any data is inflated: the embeddings, and offsets when they are 2-D (ragged). The same
+ * messages as the full read gives, for the price of a few hundred bytes per member.
+ */
+function checkNpzStructure(headers: NpzHeaders, prefix: 'doc' | 'query'): void {
+  const pick = (field: string) => (headers.has(`${prefix}_${field}`) ? `${prefix}_${field}` : headers.has(field) ? field : undefined);
+  const ek = pick('embeddings');
+  if (!ek) {
+    if (prefix === 'doc') throw new ImportError(`doc_embeddings is missing (arrays found: ${[...headers.keys()].join(', ') || 'none'})`);
+    return;
+  }
+  const dims = headers.get(ek)!.shape.length;
+  const ok = pick('offsets') ?? `${prefix}_offsets`;
+  const mk = `${prefix}_mask`;
+  if (dims === 2 && !headers.has(ok)) throw new ImportError(`${ok} is missing: a 2-D ${ek} [tokens, d] needs offsets [documents + 1] (or give ${ek} padded as [documents, length, d] with ${mk})`);
+  if (dims !== 2 && dims !== 3) throw new ImportError(`${ek}: expected 2-D [tokens, d] (with ${ok}) or 3-D [documents, length, d] (with ${mk}), got shape (${headers.get(ek)!.shape.join(', ')})`);
+}
+
+/**
+ * Reads a .safetensors or .npz file into named arrays (by content, falling back to the name). An
+ * .npz holding `side` is checked from its members' headers before its data is inflated.
+ */
+export async function readTensorFile(file: ImportFile, side?: 'doc' | 'query'): Promise<NamedArrays> {
   const { name, bytes } = file;
   const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b;
   try {
-    if (isZip || /\.npz$/i.test(name)) return { arrays: await readNpz(bytes, name), metadata: {} };
+    if (isZip || /\.npz$/i.test(name)) return { arrays: await readNpz(bytes, name, side && ((h) => checkNpzStructure(h, side))), metadata: {} };
     if (/\.npy$/i.test(name)) throw new ImportError(`${name}: a single .npy holds one array; put the arrays in one .npz (np.savez) or, for the CLI, a folder of .npy files`);
     if (/\.safetensors$/i.test(name) || bytes.length >= 9) {
       const t = readSafetensors(bytes, name);
@@ -71,6 +93,12 @@ export async function readTensorFile(file: ImportFile): Promise<NamedArrays> {
     }
   } catch (err) {
     if (err instanceof TensorFileError) throw new ImportError(`${name}: ${err.message.replace(`${name}: `, '')}`);
+    if (err instanceof ImportError && err.file === undefined) {
+      // A structure refused from the headers: named with its file, as the full read names it.
+      const e = new ImportError(`${name}: ${err.message}`);
+      e.file = name;
+      throw e;
+    }
     throw err;
   }
   throw new ImportError(`${name}: not a .safetensors or .npz file`);
@@ -375,8 +403,8 @@ function build(
 
 /** The page's and CLI's entry point: document file, optional query file and relevance file. */
 export async function importEmbeddings(docs: ImportFile, queries?: ImportFile, relevance?: ImportFile): Promise<ImportedCorpus> {
-  const docArrays = await readTensorFile(docs);
-  const queryArrays = queries ? await readTensorFile(queries) : undefined;
+  const docArrays = await readTensorFile(docs, 'doc');
+  const queryArrays = queries ? await readTensorFile(queries, 'query') : undefined;
   const rel = relevance ? { name: relevance.name, text: new TextDecoder().decode(relevance.bytes) } : undefined;
   return corpusFromArrays(docArrays, queryArrays, rel, { docs: docs.name, queries: queries?.name });
 }

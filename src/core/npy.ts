@@ -18,6 +18,8 @@ export interface NpyArray {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 export class NpyError extends Error {
   override name = 'NpyError';
 }
@@ -134,6 +136,9 @@ export function readNpy(bytes: Uint8Array, name = 'array'): NpyArray {
   if (type === undefined) throw new NpyError(`${name}: dtype ${descr} is not supported (use little-endian float32, float16, float64, int32 or int64)`);
   if (bytes.length - body < count * type.size)
     throw new NpyError(`${name}: truncated data: shape (${shape.join(', ')}) needs ${count * type.size} bytes, file has ${bytes.length - body}`);
+  // Little-endian float32 on a little-endian machine, aligned (NumPy pads headers to 64 bytes): the
+  // bytes are the array already, so it is a view, not a copy (a 1 GiB member costs 1 GiB, not 2).
+  if (descr === '<f4' && LITTLE_ENDIAN && (bytes.byteOffset + body) % 4 === 0) return { shape, dtype: descr, data: new Float32Array(bytes.buffer, bytes.byteOffset + body, count) };
   const dv = new DataView(bytes.buffer, bytes.byteOffset + body, count * type.size);
   const data = type.float ? new Float32Array(count) : new Int32Array(count);
   type.fill(dv, data, name);

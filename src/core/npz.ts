@@ -4,9 +4,9 @@
  * local headers), every read bounds-checked; deflated members are inflated with fflate's streaming
  * inflater under a running count, synchronously, the same in the browser and in Node.
  */
-import { readNpy, type NpyArray } from './npy.ts';
 import { TensorFileError } from './safetensors.ts';
 import { Inflate } from 'fflate';
+import { readNpy, readNpyHeader, type NpyArray, type NpyHeader } from './npy.ts';
 import { LIMITS } from './limits.ts';
 
 interface Entry {
@@ -94,14 +94,18 @@ function centralDirectory(bytes: Uint8Array, fileName: string): Entry[] {
  * (fflate's own unzipSync is not used for this: it inflates into a buffer of the declared size and
  * silently drops whatever inflates past it, so a lying directory would import cut data without a word.)
  */
-function inflate(data: Uint8Array, declared: number, name: string): Uint8Array {
-  const chunks: Uint8Array[] = [];
+function inflate(data: Uint8Array, declared: number, name: string, stopAt = Infinity): Uint8Array {
+  // Inflated straight into one buffer of the declared size (the count stops anything past it):
+  // a valid member costs its size once, not twice (chunks, then their concatenation).
+  const out = new Uint8Array(Math.min(declared, stopAt));
   let filled = 0;
   const over = new TensorFileError(`${name}: inflates past the ${declared.toLocaleString('en')} bytes its archive entry declares; refusing it (damaged, or a decompression bomb)`);
+  const enough = {};
   const inflater = new Inflate((chunk) => {
     if (filled + chunk.length > declared) throw over;
-    chunks.push(chunk);
+    out.set(chunk.subarray(0, Math.min(chunk.length, out.length - filled)), filled);
     filled += chunk.length;
+    if (filled >= stopAt) throw enough;
   });
   try {
     // fflate inflates everything one push gives it before calling back, so the input goes in small
@@ -109,21 +113,25 @@ function inflate(data: Uint8Array, declared: number, name: string): Uint8Array {
     const piece = 4096;
     for (let at = 0; at < data.length || at === 0; at += piece) inflater.push(data.subarray(at, at + piece), at + piece >= data.length);
   } catch (err) {
+    if (err === enough) return out;
     if (err === over) throw over;
     throw new TensorFileError(`${name}: compressed data is damaged (${(err as Error).message})`);
   }
-  if (filled !== declared) throw new TensorFileError(`${name}: inflates to ${filled} bytes, its archive entry declares ${declared}: damaged`);
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(filled);
-  let at = 0;
-  for (const c of chunks) (out.set(c, at), (at += c.length));
-  return out;
+  if (filled !== declared && stopAt === Infinity) throw new TensorFileError(`${name}: inflates to ${filled} bytes, its archive entry declares ${declared}: damaged`);
+  return out.subarray(0, Math.min(filled, out.length));
 }
 
-/** Every array of the archive by name (without ".npy"). */
-export async function readNpz(bytes: Uint8Array, fileName = 'file.npz'): Promise<Map<string, NpyArray>> {
+interface Member {
+  name: string;
+  raw: Uint8Array;
+  method: number;
+  size: number;
+}
+
+/** The archive's .npy members: where their bytes are and what their entries declare (nothing inflated). */
+function members(bytes: Uint8Array, fileName: string): Member[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Map<string, NpyArray>();
+  const out: Member[] = [];
   for (const e of centralDirectory(bytes, fileName)) {
     if (!e.name.endsWith('.npy')) continue;
     const name = e.name.slice(0, -4);
@@ -131,15 +139,42 @@ export async function readNpz(bytes: Uint8Array, fileName = 'file.npz'): Promise
       throw new TensorFileError(`${name}: the archive member is damaged or the file is truncated`);
     const start = e.localOffset + 30 + view.getUint16(e.localOffset + 26, true) + view.getUint16(e.localOffset + 28, true);
     if (start + e.compressedSize > bytes.length) throw new TensorFileError(`${name}: data runs past the end of ${fileName}: the file is truncated`);
-    const raw = bytes.subarray(start, start + e.compressedSize);
     if (e.size > LIMITS.memberBytes)
       throw new TensorFileError(`${name}: the archive declares ${e.size.toLocaleString('en')} bytes for it, over the limit of ${LIMITS.memberBytes.toLocaleString('en')} bytes per array`);
-    let member: Uint8Array;
-    if (e.method === 0) member = raw;
-    else if (e.method === 8) member = inflate(raw, e.size, name);
-    else throw new TensorFileError(`${name}: ZIP compression method ${e.method} is not supported (np.savez and np.savez_compressed are)`);
+    if (e.method !== 0 && e.method !== 8) throw new TensorFileError(`${name}: ZIP compression method ${e.method} is not supported (np.savez and np.savez_compressed are)`);
+    out.push({ name, raw: bytes.subarray(start, start + e.compressedSize), method: e.method, size: e.size });
+  }
+  return out;
+}
+
+/** A member's .npy header from its first bytes alone (a deflated member is inflated only that far). */
+function memberHeader(m: Member): NpyHeader {
+  const first = (n: number) => (m.method === 0 ? m.raw.subarray(0, n) : inflate(m.raw, m.size, m.name, Math.min(n, m.size)));
+  try {
+    const lead = first(12);
+    const length = lead.length >= 10 && lead[6] === 1 ? lead[8] | (lead[9] << 8) : lead.length >= 12 ? new DataView(lead.buffer, lead.byteOffset).getUint32(8, true) : 0;
+    return readNpyHeader(first(Math.min(m.size, 12 + length)), m.name);
+  } catch (err) {
+    throw err instanceof TensorFileError ? err : new TensorFileError((err as Error).message);
+  }
+}
+
+/** What each member declares, read before any data: its shape and dtype from its .npy header. */
+export type NpzHeaders = Map<string, NpyHeader>;
+
+/**
+ * Every array of the archive by name (without ".npy"). The members' .npy headers are read first
+ * (the first bytes of each member); `check` sees them all before any data is inflated, so an
+ * archive of the wrong structure is refused for the price of its headers.
+ */
+export async function readNpz(bytes: Uint8Array, fileName = 'file.npz', check?: (headers: NpzHeaders) => void): Promise<Map<string, NpyArray>> {
+  const list = members(bytes, fileName);
+  if (check) check(new Map(list.map((m) => [m.name, memberHeader(m)])));
+  const out = new Map<string, NpyArray>();
+  for (const m of list) {
+    const member = m.method === 0 ? m.raw : inflate(m.raw, m.size, m.name);
     try {
-      out.set(name, readNpy(member, name));
+      out.set(m.name, readNpy(member, m.name));
     } catch (err) {
       throw new TensorFileError((err as Error).message);
     }
