@@ -20,11 +20,26 @@ export function metricsOf(result: ExperimentResult): string[] {
   return (judged ? [...KS.flatMap((k) => [`ndcg@${k}`, `recall@${k}`]), ...fidelity] : fidelity).filter((m) => has.has(m));
 }
 
-/** The metric to chart: the wanted one if the result has it, else nDCG@10 (overlap@10 without judgments). */
+/**
+ * Why a metric says nothing on this corpus, or undefined: overlap@k and recall@k are 1 for every
+ * method once k reaches the number of documents (the top k is the whole corpus).
+ */
+export function uninformative(result: Pick<ExperimentResult, 'documents'>, metric: string): string | undefined {
+  const m = /^(overlap|recall)@(\d+)$/.exec(metric);
+  if (!m || Number(m[2]) < result.documents) return undefined;
+  return `${metric} is 1 for every method here: the top ${m[2]} is the whole corpus of ${result.documents} documents`;
+}
+
+/**
+ * The metric to chart: the wanted one if the result has it; else nDCG@10, or without judgments the
+ * overlap@k with the largest k below the corpus size (overlap@10 of a 7-document corpus is 1 for all).
+ */
 export function chosenMetric(result: ExperimentResult, wanted: string): string {
   const all = metricsOf(result);
-  const fallback = ['ndcg@10', 'overlap@10'].find((m) => all.includes(m)) ?? all[0];
-  return all.includes(wanted) ? wanted : fallback;
+  if (all.includes(wanted)) return wanted;
+  const informative = all.filter((m) => !uninformative(result, m));
+  const overlap = informative.filter((m) => m.startsWith('overlap@')).sort((a, b) => Number(b.split('@')[1]) - Number(a.split('@')[1]))[0];
+  return ['ndcg@10', overlap].find((m) => m && informative.includes(m)) ?? informative[0] ?? all[0];
 }
 
 
@@ -130,23 +145,36 @@ export function evennessChart(result: ExperimentResult, o: SeriesOptions): Serie
     }));
 }
 
+/** Below this many queries with a value for both methods, no paired test is run: it could not tell anything apart. */
+export const MIN_TEST_QUERIES = 10;
+
 /**
  * The two best methods shown at the focused budget (first storage type), compared by a paired
- * bootstrap over queries: a sentence that says whether their difference is more than noise.
+ * bootstrap over the queries that have a value for both: one sentence, one verdict. A difference
+ * whose interval covers 0 is "not distinguishable on these N queries"; under MIN_TEST_QUERIES no
+ * test is run and the sentence says why.
  */
 export function significance(result: ExperimentResult, metric: string, focus: number | undefined, hidden: readonly string[] = []): { text: string; significant: boolean } | undefined {
   const rows = rowsAtBudget(result, focus, hidden).filter((r) => r.budget !== null && r.perQuery?.[metric] && Number.isFinite(valueOf(r, metric)));
   if (rows.length < 2) return undefined;
   const [a, b] = [...rows].sort((x, y) => valueOf(y, metric) - valueOf(x, metric));
-  const t = pairedBootstrap(a.perQuery[metric], b.perQuery[metric], result.bootstrap);
+  const pa = a.perQuery[metric];
+  const pb = b.perQuery[metric];
+  let n = 0;
+  for (let i = 0; i < pa.length; i++) if (Number.isFinite(pa[i]) && Number.isFinite(pb[i])) n++;
+  const f = (v: number) => v.toFixed(3);
+  const gap = valueOf(a, metric) - valueOf(b, metric);
+  const where = `At m = ${focus}, on ${metric}`;
+  if (n < MIN_TEST_QUERIES)
+    return { significant: false, text: `${where}, ${a.label} is ${f(gap)} above ${b.label} over ${n} ${n === 1 ? 'query' : 'queries'}; no significance test is run on fewer than ${MIN_TEST_QUERIES} (it could not tell the two apart).` };
+  const t = pairedBootstrap(pa, pb, result.bootstrap);
   if (!Number.isFinite(t.p)) return undefined;
   const significant = t.lo > 0 || t.hi < 0;
-  const f = (v: number) => v.toFixed(3);
+  const test = `(paired bootstrap: mean difference ${f(t.meanDiff)}, 95% interval [${f(t.lo)}, ${f(t.hi)}], p = ${t.p < 0.001 ? '< 0.001' : t.p.toFixed(3)})`;
   return {
     significant,
-    text:
-      (Math.abs(t.meanDiff) < 0.0005 ? `At m = ${focus}, ${a.label} and ${b.label} are level on ${metric}` : `At m = ${focus}, ${a.label} leads ${b.label} on ${metric} by ${f(t.meanDiff)}`) +
-      ` (paired bootstrap over ${result.queries} queries: 95% interval [${f(t.lo)}, ${f(t.hi)}], p = ${t.p < 0.001 ? '< 0.001' : t.p.toFixed(3)}): ` +
-      (significant ? 'a significant difference.' : 'no significant difference; the two are tied on these queries.'),
+    text: significant
+      ? `${where}, ${a.label} leads ${b.label} by ${f(t.meanDiff)} on these ${n} queries ${test}: the interval excludes 0.`
+      : `${where}, ${a.label} and ${b.label} are not distinguishable on these ${n} queries ${test}: the interval covers 0.`,
   };
 }

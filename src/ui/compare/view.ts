@@ -12,7 +12,7 @@ import { ALLOCATIONS } from '../../core/allocation.ts';
 import { download } from '../common.ts';
 import { COLUMN_GROUPS, focusedBudget, type ColumnGroup } from '../state/schema.ts';
 import { computed, effect, type Store } from '../state/store.ts';
-import { budgetsRun, chosenMetric, metricsOf, significance, storagesRun } from './series.ts';
+import { budgetsRun, chosenMetric, metricsOf, significance, storagesRun, uninformative } from './series.ts';
 import { shown, type Shown } from '../results.ts';
 import { signal } from '@preact/signals-core';
 import { markRows, renderResultTable, type TableState } from './table.ts';
@@ -105,7 +105,7 @@ class CompareView {
     this.sort = { sortBy: '', ascending: true };
     const s = this.store.state.peek();
     const metric = chosenMetric(cur.result, s.metric);
-    this.metricSelect.replaceChildren(...metricsOf(cur.result).map((m) => new Option(m, m, m === metric, m === metric)));
+    this.metricSelect.replaceChildren(...metricsOf(cur.result).map((m) => new Option(uninformative(cur.result, m) ? `${m} (says nothing here)` : m, m, m === metric, m === metric)));
     const budgets = budgetsRun(cur.result);
     this.slider.max = String(Math.max(0, budgets.length - 1));
     this.slider.disabled = budgets.length < 2;
@@ -134,7 +134,8 @@ class CompareView {
     sliderValue.value = focus === undefined ? '–' : `m = ${focus}`;
     this.slider.setAttribute('aria-valuetext', sliderValue.value);
     drawLegend($<HTMLDivElement>('legend'), result, s.hidden, methodColour, this.store);
-    $<HTMLParagraphElement>('significance').textContent = significance(result, metric, focus, s.hidden)?.text ?? '';
+    const note = uninformative(result, metric);
+    $<HTMLParagraphElement>('significance').textContent = note ? `${note}; pick another metric.` : (significance(result, metric, focus, s.hidden)?.text ?? '');
     drawBudgetFinder($<HTMLDivElement>('budget-finder'), result, metric, s.hidden);
     const types = storagesRun(result);
     const context = { result, options: { metric, focus, hidden: s.hidden, colour: methodColour }, shown: s.shown === 'all' || types.includes(s.shown) ? s.shown : types[0], size: chartSize() };

@@ -59,31 +59,35 @@ describe('Compare view series', () => {
     expect(chosenMetric(result, 'overlap@10')).toBe('overlap@10');
   });
 
-  it('says "no significant difference" for a tie and names a real lead', () => {
-    // At m = 16 AGC and uniform have identical per-query values: a tie, p = 1.
-    const tie = significance(result, 'ndcg@10', 16)!;
+  // Twelve queries: enough for the paired test (fewer than 10 are not tested).
+  const twelve = (agc: number[], uniform: number[]) =>
+    ({ ...result, queries: 12, rows: [row('agc', 8, 'fp32', agc, 0.5), row('uniform', 8, 'fp32', uniform, 0.5)] }) as ExperimentResult;
+  const rep = (v: number[]) => [...v, ...v, ...v];
+
+  it('one verdict: a tie is "not distinguishable on these N queries"; a clear lead excludes 0', () => {
+    const tie = significance(twelve(rep([1, 1, 0.5, 1]), rep([1, 1, 0.5, 1])), 'ndcg@10', 8)!;
     expect(tie.significant).toBe(false);
-    expect(tie.text).toContain('no significant difference');
-    expect(tie.text).toContain('p = 1.000');
-    expect(tie.text).toMatch(/^At m = 16, AGC and Uniform pool are level on ndcg@10 \(/);
-    // At m = 4 AGC beats uniform by 0.5 on every query (1 vs 0 ... 0.5 vs 0.5: differences 1, 0.5, 0.5, 0): mean 0.5.
-    const lead = significance(result, 'ndcg@10', 4)!;
-    expect(lead.text).toMatch(/^At m = 4, AGC leads Uniform pool on ndcg@10 by 0\.500/);
+    expect(tie.text).toMatch(/^At m = 8, on ndcg@10, AGC and Uniform pool are not distinguishable on these 12 queries \(paired bootstrap: mean difference 0\.000, 95% interval \[0\.000, 0\.000\], p = 1\.000\): the interval covers 0\.$/);
+    // AGC beats uniform by 0.5 on every query: mean 0.5, every resample 0.5; with 500 resamples the
+    // smallest two-sided p is 2 / 501 = 0.004.
+    const lead = significance(twelve(rep([1, 1, 1, 1]), rep([0.5, 0.5, 0.5, 0.5])), 'ndcg@10', 8)!;
     expect(lead.significant).toBe(true);
+    expect(lead.text).toMatch(/^At m = 8, on ndcg@10, AGC leads Uniform pool by 0\.500 on these 12 queries \(paired bootstrap: mean difference 0\.500, 95% interval \[0\.500, 0\.500\], p = 0\.004\): the interval excludes 0\.$/);
+    for (const s of [tie.text, lead.text]) expect(s).not.toMatch(/tied|no significant/);
   });
 
-  it('a small lead whose interval covers 0 is not significant, even with p below 1', () => {
-    // Per-query differences AGC - uniform: 0.5, -0.5, 0, 1, -0.5, 0: mean 1/12 = 0.083.
-    const noisy = {
-      ...result,
-      queries: 6,
-      rows: [row('agc', 8, 'fp32', [1, 0, 1, 1, 0.5, 0.5], 0.5), row('uniform', 8, 'fp32', [0.5, 0.5, 1, 0, 1, 0.5], 0.5)],
-    } as ExperimentResult;
-    const s = significance(noisy, 'ndcg@10', 8)!;
-    expect(s.text).toMatch(/^At m = 8, AGC leads Uniform pool on ndcg@10 by 0\.083 /);
-    expect(s.text).not.toContain('p = 1.000');
+  it('a small lead whose interval covers 0 is not distinguishable, with one verdict (it once read "leads ... no significant difference; tied")', () => {
+    // Per-query differences AGC - uniform: 0.5, -0.5, 0, 1, -0.5, 0 (twice): mean 1/12 = 0.083.
+    const s = significance(twelve([1, 0, 1, 1, 0.5, 0.5, 1, 0, 1, 1, 0.5, 0.5], [0.5, 0.5, 1, 0, 1, 0.5, 0.5, 0.5, 1, 0, 1, 0.5]), 'ndcg@10', 8)!;
     expect(s.significant).toBe(false);
-    expect(s.text).toContain('no significant difference');
+    expect(s.text).toMatch(/^At m = 8, on ndcg@10, AGC and Uniform pool are not distinguishable on these 12 queries \(paired bootstrap: mean difference 0\.083, /);
+    expect(s.text).not.toContain('leads');
+  });
+
+  it('under 10 queries no test is run, and the sentence says why', () => {
+    // The 4-query result: at m = 4, AGC 0.75, uniform 0.25.
+    const s = significance(result, 'ndcg@10', 4)!;
+    expect(s).toEqual({ significant: false, text: 'At m = 4, on ndcg@10, AGC is 0.500 above Uniform pool over 4 queries; no significance test is run on fewer than 10 (it could not tell the two apart).' });
   });
 });
 
@@ -95,5 +99,25 @@ describe('results table columns', () => {
   it('an interval column shows only with its metric', () => {
     expect(visibleColumns(columns, ['quality', 'intervals']).map((i) => columns[i])).toEqual(['method', 'label', 'budget', 'storage', 'recall@1', 'recall@1_lo', 'recall@1_hi']);
     expect(visibleColumns(columns, ['fidelity']).map((i) => columns[i])).toEqual(['method', 'label', 'budget', 'storage', 'overlap@10']);
+  });
+});
+
+describe('metrics that say nothing on a small corpus', async () => {
+  const { uninformative, chosenMetric: pick } = await import('../../../src/ui/compare/series.ts');
+  it('overlap@k and recall@k at k >= the documents are flagged, nDCG is not', () => {
+    expect(uninformative({ documents: 7 }, 'overlap@10')).toBe('overlap@10 is 1 for every method here: the top 10 is the whole corpus of 7 documents');
+    expect(uninformative({ documents: 7 }, 'recall@10')).toBeDefined();
+    expect(uninformative({ documents: 7 }, 'overlap@5')).toBeUndefined();
+    expect(uninformative({ documents: 7 }, 'ndcg@10')).toBeUndefined();
+    expect(uninformative({ documents: 10 }, 'overlap@10')).toBeDefined();
+  });
+
+  it('without judgments the default metric is the overlap@k with the largest k below the corpus size', () => {
+    const fidelityOnly = (documents: number) =>
+      ({ ...result, documents, rows: result.rows.map((r) => ({ ...r, judgedQueries: 0, metrics: {}, fidelity: { 'overlap@1': 1, 'overlap@5': 1, 'overlap@10': 1, spearman: 1 } })) }) as ExperimentResult;
+    expect(pick(fidelityOnly(7), '')).toBe('overlap@5');
+    expect(pick(fidelityOnly(3), '')).toBe('overlap@1');
+    expect(pick(fidelityOnly(50), '')).toBe('overlap@10');
+    expect(pick(fidelityOnly(7), 'overlap@10')).toBe('overlap@10'); // asked for: kept, and flagged on the page
   });
 });
