@@ -33,6 +33,8 @@ export function bindFields(store: Store, fields: Keys, onError?: (message: strin
   for (const [name, id] of entries) {
     const el = document.getElementById(id) as Field;
     const key = SCHEMA[name] as Key<unknown>;
+    // The key's own words say what the field is, where the page does not say more.
+    if (!el.title && key.doc) el.title = key.doc;
     if (el instanceof HTMLInputElement && el.type === 'number') {
       if (key.min !== undefined && key.min > Number.MIN_SAFE_INTEGER) el.min = String(key.min);
       if (key.max !== undefined && key.max < Number.MAX_SAFE_INTEGER) el.max = String(key.max);
