@@ -134,6 +134,43 @@ test('a link straight to the maps (?view=maps&corpus=demo&run=1) opens them with
   await expect(page.locator('#maps-status')).not.toContainText('Could not draw');
 });
 
+test('maps keep their document across queries, carry their method in the URL, and clear on an error; a hover read-out is cleared with its chart', async ({ page }) => {
+  await firstVisit(page);
+  // The read-out of a hovered point belongs to the chart as drawn: another metric clears it.
+  await page.locator('#chart-budget circle').first().dispatchEvent('pointerover');
+  await expect(page.locator('#charts .readout').first()).not.toHaveText('');
+  await page.selectOption('#compare-metric', 'recall@1');
+  await expect(page.locator('#charts .readout').first()).toHaveText('');
+
+  await page.click('#views-nav a[data-view="maps"]');
+  await expect(page.locator('#maps canvas')).toHaveCount(2, { timeout: 30_000 });
+  await page.selectOption('#maps-doc', 'scene-005.png');
+  await expect(page.locator('#maps canvas').first()).toHaveAttribute('data-doc', 'scene-005.png', { timeout: 30_000 });
+  // Another query: the same document (it used to jump back to the first scene).
+  await page.selectOption('#maps-query', 'green shape at the top right');
+  await expect(page.locator('#maps-status')).toContainText('"green shape at the top right"', { timeout: 30_000 });
+  await expect(page.locator('#maps-doc')).toHaveValue('scene-005.png');
+  await expect(page.locator('#maps canvas').first()).toHaveAttribute('data-doc', 'scene-005.png');
+  // The method pair is in the link.
+  await page.selectOption('#maps-method', 'hpool');
+  await expect(page.locator('#maps canvas').nth(1)).toHaveAttribute('data-title', /^H-Pool/, { timeout: 30_000 });
+  expect(page.url()).toContain('mm=hpool');
+  // A query the model has no vector for: the error, and no maps of the previous query under it.
+  await page.evaluate(() => {
+    const t = document.getElementById('typed-queries') as HTMLTextAreaElement;
+    t.value = 'zebra giraffe';
+    t.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await page.evaluate(() => {
+    const s = document.getElementById('maps-query') as HTMLSelectElement;
+    s.add(new Option('zebra giraffe', 'zebra giraffe'));
+    s.value = 'zebra giraffe';
+    s.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await expect(page.locator('#maps-status')).toContainText('Could not draw the maps', { timeout: 30_000 });
+  await expect(page.locator('#maps canvas')).toHaveCount(0);
+});
+
 test('similarity maps of an image: a token map per query token, uncompressed beside the compressed index', async ({ page }) => {
   await firstVisit(page);
   await page.click('#views-nav a[data-view="maps"]');

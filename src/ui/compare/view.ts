@@ -146,6 +146,8 @@ class CompareView {
     }
     drawHeatmaps($<HTMLDivElement>('heatmaps'), result, focus, s.hidden);
     markRows(this.table, focus, s.hidden);
+    // A value read out on hover belongs to the chart drawn then (another metric or budget: cleared).
+    for (const out of this.results.querySelectorAll('.readout')) out.textContent = '';
   }
 
   /** Exact values on hover, SVG/PNG exports (charts with their own legend), redraws on resize. */

@@ -43,13 +43,14 @@ class MapsView {
     private readonly store: Store,
     private readonly corpus: EmbeddedCorpus,
   ) {
-    this.querySelect.addEventListener('change', () => store.update({ mapQuery: this.querySelect.value, mapDoc: '' }));
+    // Another query keeps the document on screen (it used to jump back to the first one).
+    this.querySelect.addEventListener('change', () => store.update({ mapQuery: this.querySelect.value, mapDoc: this.docSelect.value }));
     this.docSelect.addEventListener('change', () => store.update({ mapDoc: this.docSelect.value }));
-    this.methodSelect.addEventListener('change', () => void this.render());
+    this.methodSelect.addEventListener('change', () => store.update({ mapMethod: this.methodSelect.value }));
     // Re-render when the view is open and the query, document, budget, result or corpus changed.
     const key = computed(() => {
       const s = store.state.value;
-      return s.view !== 'maps' ? '' : JSON.stringify([s.mapQuery, s.mapDoc, s.focus, corpusVersion.value.n, shown.value?.result.rows.length]);
+      return s.view !== 'maps' ? '' : JSON.stringify([s.mapQuery, s.mapDoc, s.mapMethod, s.focus, corpusVersion.value.n, shown.value?.result.rows.length]);
     });
     effect(() => {
       if (!key.value) return;
@@ -72,7 +73,7 @@ class MapsView {
     const doc = docs.some((d) => d.id === s.mapDoc) ? s.mapDoc : (relevant[0] ?? docs[0]?.id ?? '');
     this.docSelect.replaceChildren(...docs.map((d) => new Option(d.id, d.id, d.id === doc, d.id === doc)));
     const methods = shown.value ? methodsOf(shown.value.result) : [];
-    const keep = this.methodSelect.value || 'agc';
+    const keep = s.mapMethod || this.methodSelect.value || 'agc';
     this.methodSelect.replaceChildren(...methods.map((m) => new Option(`uncompressed vs ${m.label}`, m.id, m.id === keep, m.id === keep)));
   }
 
@@ -119,7 +120,12 @@ class MapsView {
       const unit = doc.text ? 'tokens' : 'patches';
       this.status.textContent = `"${text}" (${q.n} query tokens: ${foldRuns(q.tokens ?? []).join(' · ')}) on ${doc.id}, ${doc.n} ${unit}. Outlined: ${unit} whose stored vector won a token's MaxSim.`;
     } catch (err) {
-      if (mine === this.rendering) this.status.textContent = `Could not draw the maps: ${(err as Error).message}`;
+      if (mine !== this.rendering) return;
+      this.status.textContent = `Could not draw the maps: ${(err as Error).message}`;
+      // The previous query's maps would read as this one's.
+      this.current = undefined;
+      this.mapsBox.replaceChildren();
+      this.tokensBox.replaceChildren();
     }
   }
 

@@ -202,6 +202,7 @@ export const SCHEMA = {
   synSeed: integer('sseed', 1, Number.MIN_SAFE_INTEGER, 'the Synthetic view: seed'),
   mapQuery: text('mq', '', 'the similarity maps query id (or text)'),
   mapDoc: text('md', '', 'the similarity maps document'),
+  mapMethod: text('mm', '', 'the similarity maps method beside uncompressed (empty: AGC, or the first method run)'),
   teachDoc: text('tdoc', '', 'the teaching view document'),
   teachMethod: oneOf('tmethod', ['story', 'agc', 'hpool'] as const, 'story', 'the teaching view: the whole story, or one method'),
   teachQuery: text('tq', '', "the teaching story's query (empty: a demo caption relevant to the picture)"),

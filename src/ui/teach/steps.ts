@@ -97,6 +97,13 @@ export function methodSteps(pc: PatchCanvas, doc: MultiVector, t: Explanation): 
 /** Two decimals, with no "-0.00" for a value that rounds to zero. */
 const fmt = (v: number) => (Math.abs(v) < 0.005 ? 0 : v).toFixed(2);
 
+/** The compressed score beside the uncompressed one, never "1.75 instead of 1.75": more digits when two do not tell them apart. */
+export function scoreSentence(compressed: number, full: number): string {
+  if (fmt(compressed) !== fmt(full)) return `The score is ${fmt(compressed)} instead of ${fmt(full)} uncompressed.`;
+  if (Math.abs(compressed - full) < 5e-5) return `The score is ${fmt(compressed)}, the same as uncompressed.`;
+  return `The score is ${compressed.toFixed(4)} against ${full.toFixed(4)} uncompressed: the same to two decimals.`;
+}
+
 /**
  * The story for a class, on one picture and one query: the index, the query's tokens, MaxSim token
  * by token (each token's similarity to every patch, the winner outlined, the running score), why
@@ -168,7 +175,7 @@ export function storySteps(pc: PatchCanvas, doc: MultiVector, s: Story, query: s
     },
     {
       title: 'What was lost',
-      text: `The same query on AGC's ${s.compressed.m} vectors: each patch now shows the similarity of its cluster's vector to the whole query (mean over tokens). The score is ${fmt(s.scoreCompressed)} instead of ${fmt(s.scoreFull)} uncompressed. ${lostText}`,
+      text: `The same query on AGC's ${s.compressed.m} vectors: each patch now shows the similarity of its cluster's vector to the whole query (mean over tokens). ${scoreSentence(s.scoreCompressed, s.scoreFull)} ${lostText}`,
       draw: () => {
         pc.base();
         heat((i) => {
