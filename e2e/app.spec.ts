@@ -171,6 +171,26 @@ test('maps keep their document across queries, carry their method in the URL, an
   await expect(page.locator('#maps canvas')).toHaveCount(0);
 });
 
+test('a demo link without device= runs on WASM, as a first visit does (it spent 15-17 s on software WebGPU)', async ({ page }) => {
+  await page.goto('/?corpus=demo&run=1&present=1&view=teach');
+  await expect(page.locator('#model-status span[data-device]')).toHaveAttribute('data-device', 'wasm', { timeout: 120_000 });
+  await page.goto('/?corpus=demo&run=1&device=webgpu');
+  await expect(page.locator('#model-status span[data-device]')).toHaveAttribute('data-device', 'webgpu', { timeout: 120_000 });
+});
+
+test('Teach: picking another document shows its steps at once (the old picture stayed up)', async ({ page }) => {
+  await firstVisit(page);
+  await page.click('#views-nav a[data-view="teach"]');
+  await page.selectOption('#teach-doc', 'scene-002.png');
+  await page.selectOption('#teach-method', 'agc');
+  await page.getByRole('button', { name: 'Show steps' }).click();
+  await expect(page.locator('#teach-canvas')).toHaveAttribute('data-doc', 'scene-002.png', { timeout: 30_000 });
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.selectOption('#teach-doc', 'scene-003.png');
+  await expect(page.locator('#teach-canvas')).toHaveAttribute('data-doc', 'scene-003.png', { timeout: 30_000 });
+  await expect(page.locator('#teach-counter')).toHaveText('Step 1 of 5');
+});
+
 test('similarity maps of an image: a token map per query token, uncompressed beside the compressed index', async ({ page }) => {
   await firstVisit(page);
   await page.click('#views-nav a[data-view="maps"]');

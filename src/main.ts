@@ -27,6 +27,9 @@ let initial = FIRST_VISIT;
 if (location.search) {
   try {
     initial = decodeState(location.search);
+    // A demo link that names no device runs as the first visit does, on WASM: the teaching model is
+    // tiny, and "auto" on a machine without a GPU spent 15-17 s on software WebGPU before anything showed.
+    if (initial.corpus === 'demo' && initial.run && !new URLSearchParams(location.search).has('device')) initial = { ...initial, device: 'wasm' };
   } catch (err) {
     const banner = $<HTMLParagraphElement>('url-error');
     banner.textContent = `${(err as Error).message}. The defaults are shown instead.`;

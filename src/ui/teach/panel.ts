@@ -75,6 +75,10 @@ class Teach {
       const method = this.methodSelect.value as TeachState['method'];
       void this.show({ doc: this.docSelect.value, method, m: Math.max(1, Number(this.mInput.value) || 8), step: 0, query: this.queryInput.value.trim() || undefined });
     });
+    // Another document with steps on screen: its steps at once (the old picture stayed up before).
+    this.docSelect.addEventListener('change', () => {
+      if (this.shown && this.docSelect.value && this.docSelect.value !== this.shown.doc) void this.show({ ...this.shown, doc: this.docSelect.value, step: 0, query: undefined });
+    });
     this.back.addEventListener('click', () => (this.stopPlay(), this.go(this.current - 1)));
     this.next.addEventListener('click', () => (this.stopPlay(), this.go(this.current + 1)));
     this.play.addEventListener('click', () => this.togglePlay());
