@@ -191,6 +191,22 @@ test('Teach: picking another document shows its steps at once (the old picture s
   await expect(page.locator('#teach-counter')).toHaveText('Step 1 of 5');
 });
 
+test('the top bar shows every view at 1024 px, and present mode has none', async ({ page }) => {
+  await page.setViewportSize({ width: 1024, height: 720 });
+  await page.goto('/?view=data');
+  const nav = page.locator('#views-nav');
+  await expect(nav.locator('a')).toHaveCount(6);
+  // Nothing of the views is scrolled out of sight: the title gives way instead.
+  expect(await nav.evaluate((n) => n.scrollWidth - n.clientWidth)).toBeLessThanOrEqual(0);
+  for (const a of await nav.locator('a').all()) {
+    const [box, navBox] = [await a.boundingBox(), await nav.boundingBox()];
+    expect(box!.x + box!.width).toBeLessThanOrEqual(navBox!.x + navBox!.width + 1);
+  }
+  await page.screenshot({ path: 'test-results/screens/topbar-1024.png' });
+  await page.goto('/?view=teach&present=1');
+  await expect(page.locator('.topbar')).toBeHidden();
+});
+
 test('similarity maps of an image: a token map per query token, uncompressed beside the compressed index', async ({ page }) => {
   await firstVisit(page);
   await page.click('#views-nav a[data-view="maps"]');
