@@ -172,3 +172,15 @@ test('PDF pages that would draw without bound are left out, named; the other pag
   await expect(page.locator('#hits li').first()).toContainText('bomb.pdf#page=2');
 });
 
+
+test('while files embed, the main area says so (it kept saying "Done ... 24 documents"), and gives the comparison back after', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
+  const colours: [string, [number, number, number]][] = Array.from({ length: 40 }, (_, i) => [`p${i}`, [(i * 37) % 255 / 255, (i * 91) % 255 / 255, (i * 53) % 255 / 255]]);
+  await page.setInputFiles('#files', [{ name: 'long.pdf', mimeType: 'application/pdf', buffer: await shapesPdf(colours) }]);
+  await expect(page.locator('#compare-status')).toContainText(/Embedded \d+ of 40 \(long\.pdf#page=\d+\).*The comparison runs again on them/, { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Cancel embedding' }).click();
+  // Cancelled with pages embedded: the comparison runs on them and its own status takes over.
+  await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
+  await expect(page.locator('#compare-status')).not.toContainText('Embedded');
+});

@@ -11,6 +11,9 @@ import type { DemoCorpus } from '../demo/scenes.ts';
 
 export const corpusVersion = signal<{ n: number; reason: 'embedded' | 'cleared' }>({ n: 0, reason: 'cleared' });
 
+/** What the embedding panel is doing now ('' when idle), for the main area to say while a batch runs. */
+export const embedActivity = signal('');
+
 export function corpusChanged(reason: 'embedded' | 'cleared'): void {
   corpusVersion.value = { n: corpusVersion.peek().n + 1, reason };
 }

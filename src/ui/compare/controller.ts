@@ -11,9 +11,9 @@ import { parseMethodSpec } from '../../core/methodSpec.ts';
 import type { MultiVector } from '../../core/multivector.ts';
 import { EngineClient } from '../../clients/engineClient.ts';
 import { showGridProgress } from '../common.ts';
-import type { EmbeddedCorpus } from '../corpusStore.ts';
+import { embedActivity, type EmbeddedCorpus } from '../corpusStore.ts';
 import { commitPendingEdits } from '../rail/compareSettings.ts';
-import type { Store } from '../state/store.ts';
+import { effect, type Store } from '../state/store.ts';
 import { bindFields } from '../state/fields.ts';
 import { KS } from './series.ts';
 import { initMuvera } from './muvera.ts';
@@ -71,6 +71,19 @@ class CompareRunner implements CompareController {
     $<HTMLFormElement>('compare-form').addEventListener('submit', (ev) => {
       ev.preventDefault();
       void this.compare();
+    });
+    // While files embed, the main area says so (it kept saying "Done ... 24 documents"); the
+    // comparison re-runs on them when they are done, and its own status takes over.
+    let before: string | undefined;
+    effect(() => {
+      const activity = embedActivity.value;
+      if (activity && !this.inFlight) {
+        before ??= this.status.textContent ?? '';
+        this.status.textContent = `${activity} The comparison runs again on them when they are embedded.`;
+      } else if (!activity && before !== undefined) {
+        if (!this.inFlight) this.status.textContent = before;
+        before = undefined;
+      }
     });
     this.cancelButton.addEventListener('click', () => {
       this.run++;

@@ -13,7 +13,7 @@ import type { EmbedItem, EmbedProgress, EmbedResult } from '../../embed/workerTy
 import { listenForDrops } from './drop.ts';
 import { initStreamIndex } from './stream.ts';
 import { initSearch } from './search.ts';
-import { corpusChanged } from '../corpusStore.ts';
+import { corpusChanged, embedActivity } from '../corpusStore.ts';
 import { METHOD_CHOICES, storageSelect } from '../rail/compareSettings.ts';
 import type { Store } from '../state/store.ts';
 import { bindFields } from '../state/fields.ts';
@@ -177,6 +177,7 @@ class EmbedPanel implements EmbeddedCorpus {
         this.bar.value = p.done;
         const left = ((p.total - p.done) * ((performance.now() - t0) / p.done)) / 1000;
         this.status.textContent = `Embedded ${p.done} of ${p.total} (${p.name}); about ${left.toFixed(0)} s left`;
+        embedActivity.value = this.status.textContent;
       } else errors.add(p.name, p.message);
     };
     const options = { tiles: s.tiles, pdf: s.pdf };
@@ -217,6 +218,7 @@ class EmbedPanel implements EmbeddedCorpus {
     const errors = errorLog($<HTMLUListElement>('file-errors'));
     const s = embedSettingsOf(this.store.get());
     Object.assign(this.bar, { hidden: false, max: files.length + extra.length, value: 0 });
+    embedActivity.value = `Embedding ${files.length + extra.length} ${files.length + extra.length === 1 ? 'file' : 'files'}…`;
     // Why a video was sampled on the page rather than in the worker, shown on its decoder cell.
     const why = new Map<string, string>();
     const byName = new Map(files.map((f) => [f.name, f]));
@@ -234,6 +236,7 @@ class EmbedPanel implements EmbeddedCorpus {
       this.status.textContent = failure.text;
       if (failure.modelLost) this.picker.forget();
     } finally {
+      embedActivity.value = '';
       this.bar.hidden = true;
       this.cancelButton.disabled = true;
       this.lock.busy = false;
