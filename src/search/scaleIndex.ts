@@ -6,7 +6,7 @@
 import { topK, type Hit, type VectorSet } from '../core/maxsim.ts';
 import type { Judgments } from '../core/metrics.ts';
 import type { ScaleCorpus } from '../core/scaleCorpus.ts';
-import { bytesPerVector, kernelView, STORAGE_TYPES, queryForStorage, scoreStored, scoreStoredBatch, storedBytes, type StorageType, type StoredCorpus } from '../core/storage/stored.ts';
+import { bytesPerVector, kernelView, STORAGE_TYPES, queryForStorage, scoreStored, scoreStoredBatch, type StorageType, type StoredCorpus } from '../core/storage/stored.ts';
 
 /** Queries as the storage type scores them (binarised for binary). */
 const queryBatch = (queries: readonly VectorSet[], stored: StoredCorpus) => queries.map((q) => ({ n: q.n, data: queryForStorage(q.data, q.n, stored.d, stored.storage) }));
@@ -17,7 +17,7 @@ import { MaxSimPool, type WorkerLike } from '../kernels/pool.ts';
 import { KernelSpace, kernelStatus, sharedKernelsAvailable } from '../kernels/space.ts';
 import { BinaryPrefilter } from './prefilter.ts';
 import { ScaleBuild, type BuildHooks } from './scaleBuild.ts';
-import { agreement, type BackendTiming, type BuildOptions, type BuildProgress, type BuildStats, type SearchReport, type TwoStageReport } from './scaleReport.ts';
+import { agreement, type BackendTiming, type BuildOptions, type BuildStats, type SearchReport, type TwoStageReport } from './scaleReport.ts';
 
 export * from './scaleReport.ts';
 

@@ -10,7 +10,7 @@ import type { Point, Series } from '../../charts/charts.ts';
 
 export const KS = [1, 5, 10];
 export { budgetsRun, methodsOf } from '../results.ts';
-import { budgetsRun, methodsOf } from '../results.ts';
+import { methodsOf } from '../results.ts';
 
 /** The metrics a result can be charted by (those its rows have): judged ones first when any query has judgments. */
 export function metricsOf(result: ExperimentResult): string[] {
