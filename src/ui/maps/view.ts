@@ -43,8 +43,9 @@ class MapsView {
     private readonly store: Store,
     private readonly corpus: EmbeddedCorpus,
   ) {
-    // Another query keeps the document on screen (it used to jump back to the first one).
-    this.querySelect.addEventListener('change', () => store.update({ mapQuery: this.querySelect.value, mapDoc: this.docSelect.value }));
+    // Another query keeps a document the user picked (it used to jump back to the first one); until
+    // one is picked, the document follows the query (the first judged relevant to it).
+    this.querySelect.addEventListener('change', () => store.update({ mapQuery: this.querySelect.value }));
     this.docSelect.addEventListener('change', () => store.update({ mapDoc: this.docSelect.value }));
     this.methodSelect.addEventListener('change', () => store.update({ mapMethod: this.methodSelect.value }));
     // Re-render when the view is open and the query, document, budget, result or corpus changed.
