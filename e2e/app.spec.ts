@@ -207,6 +207,14 @@ test('the top bar shows every view at 1024 px, and present mode has none', async
   await expect(page.locator('.topbar')).toBeHidden();
 });
 
+test('the Data view shows the embedded table whole at 1280 x 720 (it was cut at the Saliency column)', async ({ page }) => {
+  await firstVisit(page);
+  await page.click('#views-nav a[data-view="data"]');
+  await expect(page.locator('#embedded tbody tr')).toHaveCount(24);
+  expect(await page.locator('#embedded-wrap').evaluate((w) => w.scrollWidth - w.clientWidth)).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: 'test-results/screens/data-1280.png' });
+});
+
 test('similarity maps of an image: a token map per query token, uncompressed beside the compressed index', async ({ page }) => {
   await firstVisit(page);
   await page.click('#views-nav a[data-view="maps"]');
