@@ -16,11 +16,22 @@ export function syntheticRows(result: ExperimentResult): { headers: string[]; me
   return { headers, metrics, rows };
 }
 
-export function renderSyntheticTable(results: HTMLElement, result: ExperimentResult): void {
+/**
+ * The table's caption: a preset of N scenes makes more documents than N (near-duplicates judged
+ * relevant, unjudged distractors), which the caption now says (it read "336 documents" under a
+ * "300 images" preset with no word why).
+ */
+export function syntheticCaption(result: ExperimentResult, scenes: number): string {
+  const extra = result.documents - scenes;
+  const made = extra > 0 ? `: ${scenes} scenes and ${extra} near-duplicates or distractors of them` : '';
+  return `${result.documents} documents${made} (${result.tokens} tokens, d = ${result.dimension}), ${result.queries} queries, seed ${result.config.seed}`;
+}
+
+export function renderSyntheticTable(results: HTMLElement, result: ExperimentResult, scenes: number): void {
   const { headers, metrics, rows } = syntheticRows(result);
   const table = document.createElement('table');
   table.id = 'results-table';
-  table.createCaption().textContent = `${result.documents} documents (${result.tokens} tokens, d = ${result.dimension}), ${result.queries} queries, seed ${result.config.seed}`;
+  table.createCaption().textContent = syntheticCaption(result, scenes);
   const head = table.createTHead().insertRow();
   for (const h of headers) head.append(Object.assign(document.createElement('th'), { textContent: h, scope: 'col' }));
   const body = table.createTBody();

@@ -71,7 +71,7 @@ export function initSyntheticView(store: Store): void {
     try {
       const result = await engine.runSynthetic(settings.preset, settings.config, (p) => run === activeRun && showGridProgress(p, started, progress, status));
       activeRun++;
-      renderSyntheticTable($<HTMLElement>('results'), result);
+      renderSyntheticTable($<HTMLElement>('results'), result, ALL_SYNTHETIC_PRESETS[settings.preset].docs);
       status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`;
     } catch (e) {
       activeRun++;
