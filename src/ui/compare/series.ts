@@ -166,7 +166,10 @@ export function significance(result: ExperimentResult, metric: string, focus: nu
   const gap = valueOf(a, metric) - valueOf(b, metric);
   const where = `At m = ${focus}, on ${metric}`;
   if (n < MIN_TEST_QUERIES)
-    return { significant: false, text: `${where}, ${a.label} is ${f(gap)} above ${b.label} over ${n} ${n === 1 ? 'query' : 'queries'}; no significance test is run on fewer than ${MIN_TEST_QUERIES} (it could not tell the two apart).` };
+    return {
+      significant: false,
+      text: `${where}, ${a.label} is ${f(gap) === f(0) ? `level with ${b.label}` : `${f(gap)} above ${b.label}`} over ${n} ${n === 1 ? 'query' : 'queries'}; no significance test is run on fewer than ${MIN_TEST_QUERIES} (it could not tell the two apart).`,
+    };
   const t = pairedBootstrap(pa, pb, result.bootstrap);
   if (!Number.isFinite(t.p)) return undefined;
   const significant = t.lo > 0 || t.hi < 0;

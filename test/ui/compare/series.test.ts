@@ -88,6 +88,8 @@ describe('Compare view series', () => {
     // The 4-query result: at m = 4, AGC 0.75, uniform 0.25.
     const s = significance(result, 'ndcg@10', 4)!;
     expect(s).toEqual({ significant: false, text: 'At m = 4, on ndcg@10, AGC is 0.500 above Uniform pool over 4 queries; no significance test is run on fewer than 10 (it could not tell the two apart).' });
+    // Equal means (1, 1, 0.5, 1 for both at m = 16): "level with", not "0.000 above" (seen on three typed queries).
+    expect(significance(result, 'ndcg@10', 16)!.text).toBe('At m = 16, on ndcg@10, AGC is level with Uniform pool over 4 queries; no significance test is run on fewer than 10 (it could not tell the two apart).');
   });
 });
 
