@@ -322,3 +322,11 @@ test('every control is reachable by keyboard with a visible focus ring', async (
   }
   for (const id of ['Compare', 'model', 'load-model', 'compare-budgets', 'compare-run']) expect(seen, id).toContain(id);
 });
+
+test('a link copied after dropping files of one\'s own (no corpus in it) says nothing is embedded, not an empty page', async ({ page }) => {
+  // The URL the page showed after two PDFs and a folder were dropped (seen in a fresh profile: a blank main area).
+  await page.goto('/?device=wasm&queries=typed&methods=none%3Bagc%3Bhpool&budgets=4%2C8');
+  await expect(page.locator('#compare-status')).toContainText('Nothing is embedded in this tab yet');
+  await expect(page.locator('#compare-status')).toContainText('Add 24 demo scenes');
+  await expect(page.locator('#chart-budget g.series')).toHaveCount(0);
+});

@@ -105,12 +105,17 @@ effect(() => {
 
 syncUrl(store);
 
+const NOTHING_EMBEDDED =
+  'Nothing is embedded in this tab yet. Files dropped before a reload, or in another browser, are not kept and never go into a link: ' +
+  'drop files anywhere on the page, or press "Add 24 demo scenes" in the rail.';
+
 /** Replays a link's demo comparison (and a first visit's): model, scenes, comparison, teaching step. */
 async function replay(): Promise<void> {
   const s = store.get();
-  if (!(s.run && s.corpus === 'demo')) return;
   // Where the eye goes on arrival: the main area says what is being prepared (details in the rail).
   const status = $<HTMLParagraphElement>('compare-status');
+  // A link (or a reload) after dropping one's own files names no corpus: say so, not an empty page.
+  if (!(s.run && s.corpus === 'demo')) return void (status.textContent = NOTHING_EMBEDDED);
   status.textContent = 'Preparing the demo comparison, step 1 of 3: loading the teaching model (progress in the rail)…';
   await embedded.loadModel();
   if (!embedded.model()) return void (status.textContent = 'The model could not be loaded: see the rail.');
