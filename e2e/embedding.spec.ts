@@ -332,7 +332,7 @@ test('a reload reuses stored embeddings (keyed by file content and model); clear
 
   // A damaged record is never served: that one file is embedded again, and the status says so.
   await page.evaluate(() => new Promise<void>((resolve, reject) => {
-    const req = indexedDB.open('mvc-playground', 1);
+    const req = indexedDB.open('mvc-playground');
     req.onsuccess = () => {
       const t = req.result.transaction('embeddings', 'readwrite');
       const cursor = t.objectStore('embeddings').openCursor();

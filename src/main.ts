@@ -9,6 +9,7 @@ import { getModel } from './embed/registry.ts';
 import { initCompareController } from './ui/compare/controller.ts';
 import { initCompareView } from './ui/compare/view.ts';
 import { corpusVersion } from './ui/corpusStore.ts';
+import { isFingerprint } from './ui/embed/corpora.ts';
 import { initEmbedPanel } from './ui/embed/panel.ts';
 import { initMapsView } from './ui/maps/view.ts';
 import { initCompareSettings } from './ui/rail/compareSettings.ts';
@@ -86,11 +87,12 @@ initSidePanel(store, embedded);
 initMapsView(store, embedded);
 initSyntheticView(store);
 
-// The demo corpus is the only one a link can name; files the user drops never enter the URL.
+// A link names the demo, or a corpus of one's own by its fingerprint (its documents stay in this browser).
 effect(() => {
   if (corpusVersion.value.n === 0) return;
   const demo = embedded.docs().length > 0 && embedded.demo() !== undefined;
-  store.update({ corpus: demo ? 'demo' : '', run: demo });
+  const own = demo ? undefined : embedded.current()?.fingerprint;
+  store.update({ corpus: demo ? 'demo' : (own ?? ''), run: demo || own !== undefined });
 });
 
 /** The comparison re-runs whenever documents were embedded: the results never describe an old corpus. */
@@ -106,15 +108,20 @@ effect(() => {
 syncUrl(store);
 
 const NOTHING_EMBEDDED =
-  'Nothing is embedded in this tab yet. Files dropped before a reload, or in another browser, are not kept and never go into a link: ' +
-  'drop files anywhere on the page, or press "Add 24 demo scenes" in the rail.';
+  'Nothing is shown in this tab yet: drop files anywhere on the page, pick a corpus stored in this browser from the list in the rail, or press "Add 24 demo scenes".';
 
 /** Replays a link's demo comparison (and a first visit's): model, scenes, comparison, teaching step. */
 async function replay(): Promise<void> {
   const s = store.get();
   // Where the eye goes on arrival: the main area says what is being prepared (details in the rail).
   const status = $<HTMLParagraphElement>('compare-status');
-  // A link (or a reload) after dropping one's own files names no corpus: say so, not an empty page.
+  // A link (or a reload) to a corpus of one's own: back from this browser's storage, or why not.
+  if (s.run && isFingerprint(s.corpus)) {
+    status.textContent = 'Opening your corpus from this browser\'s storage (the model loads first; progress in the rail)…';
+    const problem = await embedded.restore(s.corpus);
+    if (problem) status.textContent = problem;
+    return;
+  }
   if (!(s.run && s.corpus === 'demo')) return void (status.textContent = NOTHING_EMBEDDED);
   status.textContent = 'Preparing the demo comparison, step 1 of 3: loading the teaching model (progress in the rail)…';
   await embedded.loadModel();

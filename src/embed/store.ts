@@ -3,35 +3,13 @@
  * weight type, device and embedding options, so a reload does not embed the same file again.
  */
 import type { MultiVector } from '../core/multivector.ts';
+import { inTransaction } from './db.ts';
 import { openRecord, sealRecord, type StoredRecord } from './storedRecord.ts';
 
-const DB = 'mvc-playground';
 const STORE = 'embeddings';
 
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
 async function tx<T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const db = await open();
-  try {
-    // Settle on the transaction, not the request: a quota error aborts the transaction after the
-    // request succeeded.
-    return await new Promise<T>((resolve, reject) => {
-      const t = db.transaction(STORE, mode);
-      const req = fn(t.objectStore(STORE));
-      t.oncomplete = () => resolve(req.result);
-      t.onabort = () => reject(t.error ?? req.error ?? new Error('the storage transaction was aborted'));
-      t.onerror = () => reject(t.error ?? req.error);
-    });
-  } finally {
-    db.close();
-  }
+  return inTransaction([STORE], mode, (t) => fn(t.objectStore(STORE)));
 }
 
 /** Hex SHA-256 of a file, or of bytes already read (so a large file is not read twice). */

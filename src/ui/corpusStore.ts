@@ -33,4 +33,8 @@ export interface EmbeddedCorpus {
   addFiles(files: File[]): Promise<void>;
   /** The original image file of an embedded document (images only). */
   source(name: string): Blob | undefined;
+  /** The corpus shown (its name; its fingerprint once stored in this browser). */
+  current(): { name: string; fingerprint?: string } | undefined;
+  /** Opens a corpus stored in this browser; undefined when shown, else why not, in words. */
+  restore(fingerprint: string): Promise<string | undefined>;
 }

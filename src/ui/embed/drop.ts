@@ -3,13 +3,17 @@
  * walked recursively (files in name order per folder); hidden files (.DS_Store) are left out. An
  * overlay shows where a drop goes while files are dragged over the page.
  */
+import { isHidden, setPath } from './paths.ts';
 
 /** All files under dropped entries (folders recursively), in name order per folder. */
 export async function filesOfEntries(entries: FileSystemEntry[]): Promise<File[]> {
   const out: File[] = [];
   for (const entry of entries) {
     if (entry.isFile) {
-      out.push(await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject)));
+      const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+      // The path inside what was dropped ("docs/a/README.md"), so two files of one name stay apart.
+      setPath(file, entry.fullPath.replace(/^\//, ''));
+      out.push(file);
     } else if (entry.isDirectory) {
       const reader = (entry as FileSystemDirectoryEntry).createReader();
       const children: FileSystemEntry[] = [];
@@ -39,6 +43,6 @@ export function listenForDrops(onFiles: (files: File[]) => void): void {
     overlay.hidden = true;
     const entries = [...(e.dataTransfer?.items ?? [])].map((i) => i.webkitGetAsEntry?.()).filter((x): x is FileSystemEntry => !!x);
     const files = entries.length ? await filesOfEntries(entries) : [...(e.dataTransfer?.files ?? [])];
-    onFiles(files.filter((f) => !f.name.startsWith('.')));
+    onFiles(files.filter((f) => !isHidden(f)));
   });
 }

@@ -24,12 +24,13 @@ export function embedSettingsOf(s: Pick<PageState, 'frames' | 'fps' | 'tiles' | 
 /** Where one file goes: an item for the worker, a video the page samples itself, or an error. */
 export type Route = { item: EmbedItem } | { pageSample: string } | { error: string };
 
-export function routeFile(f: File, s: EmbedSettings, rgba?: EmbedItem['rgba']): Route {
-  if (isTextFile(f.name, f.type)) return { item: { name: f.name, text: f, jsonl: isJsonl(f.name, f.type) } }; // passages, embedded by a text model
-  if (f.type === 'application/pdf' || /\.pdf$/i.test(f.name)) return { item: { name: f.name, pdf: f } }; // every page a document, rendered in the worker
-  if (looksLikeMp4(f.name, f.type) || looksLikeWebm(f.name, f.type)) return { item: { name: f.name, video: { blob: f, frames: s.frames, fps: s.fps } } }; // demuxed and decoded in the worker
+export function routeFile(f: File, s: EmbedSettings, rgba?: EmbedItem['rgba'], name = f.name): Route {
+  if (isTextFile(f.name, f.type)) return { item: { name, text: f, jsonl: isJsonl(f.name, f.type) } }; // passages, embedded by a text model
+  if (f.type === 'application/pdf' || /\.pdf$/i.test(f.name)) return { item: { name, pdf: f } }; // every page a document, rendered in the worker
+  if (looksLikeMp4(f.name, f.type) || looksLikeWebm(f.name, f.type)) return { item: { name, video: { blob: f, frames: s.frames, fps: s.fps } } }; // demuxed and decoded in the worker
   if (f.type.startsWith('video/')) return { pageSample: `the worker demuxes MP4, MOV, WebM and Matroska only, and this is ${f.type}` };
-  if (f.type.startsWith('image/') || f.type === '') return { item: { name: f.name, blob: f, rgba } };
+  if (f.type.startsWith('image/') || f.type === '') return { item: { name, blob: f, rgba } };
+  if (f.type === 'application/x-unknown-content') return { error: 'by its first bytes, not an image, video, PDF or text file; skipped' };
   return { error: `not an image, video, PDF or text file (${f.type}); skipped` };
 }
 
@@ -44,11 +45,11 @@ export function mergeResults(result: EmbedResult, more: EmbedResult): void {
 }
 
 /** The status line after a batch. */
-export function batchSummary(result: EmbedResult, skipped: number, inIndex: number): string {
+export function batchSummary(result: EmbedResult, skipped: number, inIndex: number, corpus?: string): string {
   const stored = result.storeNotes.length;
   return (
     `${result.cancelled ? 'Cancelled' : 'Done'}: ${Math.max(result.docs.length, result.indexed.length)} embedded${result.fromStore ? ` (${result.fromStore} read from stored embeddings)` : ''}, ` +
-    `${skipped} skipped, ${result.msPerItem.toFixed(1)} ms per item. ${inIndex} documents in the index.` +
+    `${skipped} skipped, ${result.msPerItem.toFixed(1)} ms per item. ${inIndex} documents in ${corpus ? `the corpus ${corpus}` : 'the index'}.` +
     (result.notes.length ? ` ${result.notes.join('; ')}.` : '') +
     (result.storeError ? ` Embeddings could not be stored for reuse: ${result.storeError}` : '') +
     (stored ? ` ${stored} stored embedding${stored > 1 ? 's were' : ' was'} not used (another format version, or damaged) and embedded again: ${result.storeNotes.slice(0, 3).join('; ')}.` : '')

@@ -57,6 +57,8 @@ export interface ModelPicker {
   forget(): void;
   /** Loads the chosen model; resolves when loaded or failed (the status line says which). */
   load(): Promise<void>;
+  /** The local folder the loaded model came from, when it did. */
+  folder(): string | undefined;
 }
 
 /**
@@ -72,6 +74,7 @@ export function initModelPicker(store: Store, client: EmbedClient, lock: { busy:
   const bar = $<HTMLProgressElement>('model-progress');
   const status = $<HTMLParagraphElement>('model-status');
   let loaded: LoadedModel | undefined;
+  let fromFolder: string | undefined;
 
   for (const m of MODELS) select.add(new Option(m.label, m.id));
   const describe = () => (note.textContent = modelNote(getModel(select.value)!, folder.files));
@@ -121,6 +124,7 @@ export function initModelPicker(store: Store, client: EmbedClient, lock: { busy:
       line.dataset.device = loaded.device;
       status.replaceChildren(line);
       for (const n of notes) status.append(document.createElement('br'), span('fallback', n));
+      fromFolder = source.kind === 'files' ? source.label : undefined;
       hooks.onLoaded();
     } catch (err) {
       settled = true;
@@ -136,5 +140,5 @@ export function initModelPicker(store: Store, client: EmbedClient, lock: { busy:
     ev.preventDefault();
     void load();
   });
-  return { loaded: () => loaded, forget: () => (loaded = undefined), load };
+  return { loaded: () => loaded, forget: () => (loaded = undefined), load, folder: () => fromFolder };
 }

@@ -3,7 +3,6 @@
  * files, watch them embed, and search them with uncompressed MaxSim. All model work runs in
  * workers/embed.worker.ts; which file goes where and what the status says is in items.ts.
  */
-import type { MultiVector } from '../../core/multivector.ts';
 import { initDemoButtons } from './demo.ts';
 import { EmbedClient } from '../../clients/embedClient.ts';
 import type { EmbeddedCorpus } from '../corpusStore.ts';
@@ -20,6 +19,9 @@ import { bindFields } from '../state/fields.ts';
 import { batchSummary, embedSettingsOf, failureSummary, mergeResults, routeFile, type EmbedSettings } from './items.ts';
 import { initModelPicker, type ModelPicker } from './model.ts';
 import { clearTable, showBatch } from './table.ts';
+import { CorpusShelf, type Batch } from './shelf.ts';
+import { isHidden } from './paths.ts';
+import { setAccept, sniffTypes } from './sniff.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -54,8 +56,7 @@ class EmbedPanel implements EmbeddedCorpus {
   private readonly status = $<HTMLParagraphElement>('embed-status');
   private readonly table = $<HTMLTableElement>('embedded');
   private readonly searchForm = $<HTMLFormElement>('search-form');
-  private readonly list: MultiVector[] = [];
-  private readonly sources = new Map<string, Blob>();
+  private readonly shelf: CorpusShelf;
   private readonly lock = { busy: false };
   private abort?: AbortController;
   private readonly stream = initStreamIndex(this.client, () => this.store.get());
@@ -76,42 +77,56 @@ class EmbedPanel implements EmbeddedCorpus {
       beforeLoad: () => this.stream.reset(),
       onLoaded: () => this.clear(),
     });
+    this.shelf = new CorpusShelf(store, {
+      loaded: () => this.model(),
+      folder: () => this.picker.folder(),
+      loadModel: async () => (await this.picker.load(), !!this.model()),
+      changed: (reason) => corpusChanged(reason),
+      showing: () => this.clearViews(),
+      say: (text) => (this.status.textContent = text),
+    });
     this.cancelButton.addEventListener('click', () => {
       this.cancelButton.disabled = true;
       this.status.textContent = 'Cancelling…';
       this.abort?.abort();
     });
+    setAccept(undefined);
     const filesInput = $<HTMLInputElement>('files');
-    filesInput.addEventListener('change', () => void this.embedFiles([...(filesInput.files ?? [])]));
+    filesInput.addEventListener('change', () => void this.addFiles([...(filesInput.files ?? [])]));
     // A picked folder: every file in it and its subfolders; hidden files (.DS_Store) are ignored.
     $<HTMLInputElement>('folder').addEventListener('change', (ev) => void this.addFiles([...((ev.target as HTMLInputElement).files ?? [])]));
-    listenForDrops((files) => void this.embedFiles(files));
+    listenForDrops((files) => void this.addFiles(files));
     this.demoFiles = initDemoButtons({
       ensureModel: () => this.ensureModel(),
       loaded: () => this.model(),
       busy: () => this.lock.busy,
       say: (text) => (this.status.textContent = text),
       frames: () => this.store.get().frames,
-      embedFiles: (files, extra) => this.embedFiles(files, extra),
+      embedFiles: (files, extra) => this.embedFiles(files, extra, true),
     });
-    initSearch(this.client, () => this.list, () => this.stream.active() && !this.stream.settings().keepFull);
+    initSearch(this.client, () => this.docs(), () => this.stream.active() && !this.stream.settings().keepFull);
   }
 
-  docs = () => this.list;
-  demo = () => this.demoFiles.judged(this.list);
+  docs = () => this.shelf.current()?.docs ?? [];
+  demo = () => this.demoFiles.judged(this.docs());
   model = () => this.picker.loaded();
   embedQuery = (text: string) => this.client.query(text);
   loadModel = () => this.picker.load();
   addDemo = () => this.demoFiles.addDemo();
-  addFiles = (files: File[]) => this.embedFiles(files.filter((f) => !f.name.startsWith('.')));
-  source = (name: string) => this.sources.get(name);
+  addFiles = async (files: File[]) => this.embedFiles(await sniffTypes(files.filter((f) => !isHidden(f))));
+  source = (name: string) => this.shelf.current()?.sources.get(name);
+  current = () => this.shelf.current();
+  restore = (fingerprint: string) => this.shelf.restore(fingerprint);
 
-  /** A new model: the documents, pictures, table and search belong to the old one. */
+  /** A new model: a corpus of another model is no longer shown (the list keeps it). */
   private clear(): void {
-    this.list.length = 0;
-    this.sources.clear();
-    corpusChanged('cleared');
     this.status.textContent = '';
+    this.shelf.modelLoaded();
+    setAccept(this.model());
+  }
+
+  /** The table, errors and search hits belong to the corpus that was shown. */
+  private clearViews(): void {
     $<HTMLUListElement>('file-errors').replaceChildren();
     $<HTMLOListElement>('hits').replaceChildren();
     clearTable(this.table);
@@ -126,43 +141,41 @@ class EmbedPanel implements EmbeddedCorpus {
   }
 
   /** Samples a video on the page (a type the worker does not demux, or one it could not decode). */
-  private async pageSample(f: File, s: EmbedSettings, errors: ErrorLog): Promise<EmbedItem | undefined> {
-    this.status.textContent = `Sampling ${s.fps ? `at ${s.fps} fps (at most ${s.frames} frames)` : `${s.frames} frames`} from ${f.name}…`;
+  private async pageSample(id: string, f: File, s: EmbedSettings, errors: ErrorLog): Promise<EmbedItem | undefined> {
+    this.status.textContent = `Sampling ${s.fps ? `at ${s.fps} fps (at most ${s.frames} frames)` : `${s.frames} frames`} from ${id}…`;
     try {
-      return { name: f.name, frames: await sampleVideo(f, s.frames, s.fps), fps: s.fps, source: f };
+      return { name: id, frames: await sampleVideo(f, s.frames, s.fps), fps: s.fps, source: f };
     } catch (err) {
-      errors.add(f.name, (err as Error).message);
+      errors.add(id, (err as Error).message);
       return undefined;
     }
   }
 
   /** The worker's items for the files (videos of other types sampled here first); `why` notes those. */
-  private async prepare(files: File[], s: EmbedSettings, errors: ErrorLog, why: Map<string, string>, signal: AbortSignal): Promise<EmbedItem[]> {
+  private async prepare(byId: ReadonlyMap<string, File>, s: EmbedSettings, errors: ErrorLog, why: Map<string, string>, signal: AbortSignal): Promise<EmbedItem[]> {
     const items: EmbedItem[] = [];
-    for (const f of files) {
+    for (const [id, f] of byId) {
       if (signal.aborted) break;
-      const route = routeFile(f, s, this.demoFiles.decoded.get(f));
+      const route = routeFile(f, s, this.demoFiles.decoded.get(f), id);
       if ('item' in route) items.push(route.item);
-      else if ('error' in route) errors.add(f.name, route.error);
+      else if ('error' in route) errors.add(id, route.error);
       else {
-        why.set(f.name, route.pageSample);
-        const item = await this.pageSample(f, s, errors);
+        why.set(id, route.pageSample);
+        const item = await this.pageSample(id, f, s, errors);
         if (item) items.push(item);
       }
     }
     return items;
   }
 
-  /** Keeps a batch's documents (an id embedded again replaces the earlier one) and their pictures. */
-  private keep(result: EmbedResult, byName: ReadonlyMap<string, File>): void {
-    for (const d of result.docs) {
-      const at = this.list.findIndex((x) => x.id === d.id);
-      if (at >= 0) this.list[at] = d;
-      else this.list.push(d);
-      const f = byName.get(d.id);
-      if (f && !d.grid?.frames && f.type.startsWith('image/')) this.sources.set(d.id, f);
-      else if (result.pictures[d.id]) this.sources.set(d.id, result.pictures[d.id]); // a rendered PDF page
-    }
+  /** A batch's documents into their corpus (an id embedded again replaces the earlier one), with their pictures. */
+  private keep(batch: Batch, result: EmbedResult, byId: ReadonlyMap<string, File>): Promise<void> {
+    return this.shelf.end(batch, result.docs, (id) => {
+      const f = byId.get(id);
+      const doc = result.docs.find((d) => d.id === id);
+      if (f && !doc?.grid?.frames && f.type.startsWith('image/')) return f;
+      return result.pictures[id]; // a rendered PDF page
+    });
   }
 
   /** Sends a batch to the worker, then samples on the page the videos the worker could not decode. */
@@ -190,7 +203,7 @@ class EmbedPanel implements EmbeddedCorpus {
         const retry: EmbedItem[] = [];
         for (const { name } of result.needsPageDecode) {
           if (signal.aborted) break;
-          const item = await this.pageSample(byName.get(name)!, s, errors);
+          const item = await this.pageSample(name, byName.get(name)!, s, errors);
           if (item) retry.push(item);
         }
         const more = await this.client.embed(retry, options, onProgress, signal);
@@ -203,7 +216,7 @@ class EmbedPanel implements EmbeddedCorpus {
     }
   }
 
-  private async embedFiles(files: File[], extra: EmbedItem[] = []): Promise<void> {
+  private async embedFiles(files: File[], extra: EmbedItem[] = [], demo = false): Promise<void> {
     if (files.length === 0 && extra.length === 0) return;
     if (!(await this.ensureModel())) return;
     if (this.lock.busy) {
@@ -221,16 +234,17 @@ class EmbedPanel implements EmbeddedCorpus {
     embedActivity.value = `Embedding ${files.length + extra.length} ${files.length + extra.length === 1 ? 'file' : 'files'}…`;
     // Why a video was sampled on the page rather than in the worker, shown on its decoder cell.
     const why = new Map<string, string>();
-    const byName = new Map(files.map((f) => [f.name, f]));
+    // Each file's id in its corpus: its path, with a suffix when another file took that path.
+    const batch = this.shelf.begin(files, demo || extra.length > 0);
+    const byId = new Map(files.map((f, i) => [batch.ids[i], f]));
     try {
-      const items = [...extra, ...(await this.prepare(files, s, errors, why, signal))];
-      const result = await this.run(items, byName, s, errors, why, signal);
+      const items = [...extra, ...(await this.prepare(byId, s, errors, why, signal))];
+      const result = await this.run(items, byId, s, errors, why, signal);
       this.stream.show(result.stream);
-      this.keep(result, byName);
+      await this.keep(batch, result, byId);
       showBatch(this.table, result, this.model()?.dim, why);
-      this.searchForm.hidden = this.list.length === 0 && !this.stream.active();
-      if (result.docs.length > 0) corpusChanged('embedded');
-      this.status.textContent = batchSummary(result, errors.size, this.list.length);
+      this.status.textContent = batchSummary(result, errors.size, batch.corpus.docs.length, batch.corpus.name);
+      this.searchForm.hidden = this.docs().length === 0 && !this.stream.active();
     } catch (err) {
       const failure = failureSummary(err as Error);
       this.status.textContent = failure.text;

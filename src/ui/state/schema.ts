@@ -146,7 +146,13 @@ export const SCHEMA = {
   streamStorage: oneOf('sstore', STORAGE_TYPES, 'fp16', 'the streaming index: storage type'),
   streamKeep: flag('skeep', true, 'the streaming index: also keep the full vectors (to compare methods)'),
   searchQuery: text('find', 'red shape at the top left', 'the Data view search query'),
-  corpus: oneOf('corpus', ['', 'demo'] as const, '', "'demo': the built-in scenes (files you drop never go into a link)"),
+  corpus: {
+    ...text('corpus', '', "'demo': the built-in scenes; 16 hex digits: a corpus of one's own stored in this browser, by its fingerprint (its documents never go into a link)"),
+    parse(t: string) {
+      if (t === '' || t === 'demo' || /^[0-9a-f]{16}$/.test(t)) return t;
+      throw new Error(`corpus must be "demo" or a corpus fingerprint (16 hex digits), got "${t.slice(0, 40)}"`);
+    },
+  } satisfies Key<string>,
   queries: { ...oneOf('queries', ['demo', 'typed', 'file'] as const, 'demo', 'where the queries come from'), always: true },
   typed: text('q', 'red shape at the top left\nblue shape at the bottom right\nyellow shape at the top right', 'typed queries, one per line'),
   methods: {
