@@ -234,7 +234,7 @@ test('similarity maps of an image: a token map per query token, uncompressed bes
   await page.locator('#maps-panel').screenshot({ path: 'test-results/screens/maps-image.png' });
 });
 
-test('files dropped anywhere on the page are embedded and the comparison re-runs on them', async ({ page }) => {
+test('files dropped anywhere on the page are embedded as a corpus of their own and the comparison re-runs on them', async ({ page }) => {
   await firstVisit(page);
   // Six scenes of the demo under other names: not the demo corpus, so no captions: typed queries, fidelity.
   const scenes = demoCorpus(6, 5).scenes.map((s, i) => ({ name: `mine-${i}.png`, b64: Buffer.from(encodePng(renderScene(s, 64), 64, 64)).toString('base64') }));
@@ -246,9 +246,12 @@ test('files dropped anywhere on the page are embedded and the comparison re-runs
   }, scenes);
   await expect(page.locator('#embed-status')).toContainText('Done: 6 embedded', { timeout: 60_000 });
   await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
-  await expect(page.locator('#compare-status')).toContainText('30 documents');
+  // A corpus of their own beside the demo (they joined the 24 scenes, as 30 documents, before).
+  await expect(page.locator('#compare-status')).toContainText(': 6 documents');
+  await expect(page.locator('#corpora button.corpus-pick')).toHaveText([/^Demo scenes: 24 documents/, /^mine-0\.png and 5 more: 6 documents/]);
   await expect(page.locator('#query-source')).toHaveValue('typed');
-  await expect(page.locator('#compare-metric')).toHaveValue('overlap@10');
+  // Six documents: overlap@10 would be the whole corpus; the default is the largest k below it.
+  await expect(page.locator('#compare-metric')).toHaveValue('overlap@5');
   expect(page.url()).not.toContain('corpus=demo');
 });
 
@@ -326,7 +329,7 @@ test('every control is reachable by keyboard with a visible focus ring', async (
 test('a link copied after dropping files of one\'s own (no corpus in it) says nothing is embedded, not an empty page', async ({ page }) => {
   // The URL the page showed after two PDFs and a folder were dropped (seen in a fresh profile: a blank main area).
   await page.goto('/?device=wasm&queries=typed&methods=none%3Bagc%3Bhpool&budgets=4%2C8');
-  await expect(page.locator('#compare-status')).toContainText('Nothing is embedded in this tab yet');
+  await expect(page.locator('#compare-status')).toContainText('Nothing is shown in this tab yet');
   await expect(page.locator('#compare-status')).toContainText('Add 24 demo scenes');
   await expect(page.locator('#chart-budget g.series')).toHaveCount(0);
 });

@@ -38,8 +38,20 @@ export function withSuffix(path: string, k: number): string {
   return `${path.slice(0, at)} (${k})${path.slice(at)}`;
 }
 
-/** What identifies a file across drops without reading it: its name, size and modification time. */
-export const fileSignature = (f: { name: string; size: number; lastModified: number }) => `${f.name}|${f.size}|${f.lastModified}`;
+/** Bytes read from each end of a file for its signature. */
+const SIGNATURE_BYTES = 64 * 1024;
+
+/**
+ * What tells two files apart without reading them whole: the size and SHA-256 of the first and last
+ * 64 KiB (the whole file when smaller). The same content dropped again, even with a new date, has
+ * the same signature; an edited file almost always another.
+ */
+export async function fileSignature(f: Blob): Promise<string> {
+  const ends = f.size <= 2 * SIGNATURE_BYTES ? [f] : [f.slice(0, SIGNATURE_BYTES), f.slice(f.size - SIGNATURE_BYTES)];
+  const bytes = new Uint8Array(await new Blob(ends).arrayBuffer());
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return `${f.size}:${Array.from(digest.subarray(0, 12), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
 
 /**
  * The ids of a batch of files in a corpus: each file's path, unless that path is taken by another

@@ -235,7 +235,7 @@ class EmbedPanel implements EmbeddedCorpus {
     // Why a video was sampled on the page rather than in the worker, shown on its decoder cell.
     const why = new Map<string, string>();
     // Each file's id in its corpus: its path, with a suffix when another file took that path.
-    const batch = this.shelf.begin(files, demo || extra.length > 0);
+    const batch = await this.shelf.begin(files, demo || extra.length > 0);
     const byId = new Map(files.map((f, i) => [batch.ids[i], f]));
     try {
       const items = [...extra, ...(await this.prepare(byId, s, errors, why, signal))];

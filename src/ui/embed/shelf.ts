@@ -70,13 +70,14 @@ export class CorpusShelf {
   }
 
   /** The corpus a batch of files (or the demo) goes to, and each file's id in it. */
-  begin(files: readonly File[], demo: boolean): Batch {
+  async begin(files: readonly File[], demo: boolean): Promise<Batch> {
+    const signatures = demo ? [] : await Promise.all(files.map(fileSignature));
     const before = this.corpora.current()?.key;
     const filePaths = files.map(pathOf);
     const corpus = this.corpora.target({ demo, model: this.model()!, intoCurrent: this.intoCurrent.checked, paths: filePaths });
     if (corpus.key !== before && !corpus.demo) corpus.queries = { source: 'typed', typed: this.store.get().typed };
     const inside = relativeToFolder(filePaths);
-    const ids = demo ? files.map((f) => f.name) : assignPaths(corpus.files, files.map((f, i) => ({ path: inside[i], signature: fileSignature(f) })));
+    const ids = demo ? files.map((f) => f.name) : assignPaths(corpus.files, files.map((_, i) => ({ path: inside[i], signature: signatures[i] })));
     if (corpus.key !== before) this.apply(corpus);
     this.render();
     return { corpus, ids, before };

@@ -2,9 +2,10 @@
  * One similarity map: a picture (or frames) with every patch coloured by its stored vector's
  * similarity to the chosen query token, or a passage with every word coloured; winners outlined.
  */
+import * as d3 from 'd3';
 import type { MultiVector } from '../../core/multivector.ts';
 import type { SimilarityMap } from '../../core/similarityMap.ts';
-import { PatchCanvas } from '../patchCanvas.ts';
+import { canvasHeightFor, PatchCanvas } from '../patchCanvas.ts';
 import type { pictures } from '../pictures.ts';
 import { renderPassage } from '../textView.ts';
 
@@ -54,9 +55,11 @@ export function textMapFigure(doc: MultiVector, p: MapPanel, t: number, colour: 
 }
 
 /** The picture (or each frame) with its patches coloured by similarity. */
-export function pictureMapFigure(doc: MultiVector, pics: Pictures, centerCrop: boolean, p: MapPanel, t: number, colour: (v: number) => string): HTMLElement {
+export function pictureMapFigure(doc: MultiVector, pics: Pictures, centerCrop: boolean, p: MapPanel, t: number, colour: (v: number) => string, width = 288): HTMLElement {
   const fig = document.createElement('figure');
-  const canvas = Object.assign(document.createElement('canvas'), { width: 288, height: 288 });
+  const still = pics.length === 1 && pics[0].frame < 0;
+  // A still picture at its aspect ratio (tiles beside the global view); frames in a square grid.
+  const canvas = Object.assign(document.createElement('canvas'), { width, height: still ? canvasHeightFor(doc, pics[0].image, width) : width });
   canvas.setAttribute('role', 'img');
   const contribution = contributionOf(p.map, t);
   canvas.setAttribute('aria-label', `${p.title}: similarity map of ${whatOf(t)} on ${doc.id}; MaxSim ${contribution.toFixed(3)}`);
@@ -64,19 +67,32 @@ export function pictureMapFigure(doc: MultiVector, pics: Pictures, centerCrop: b
   const ctx = canvas.getContext('2d')!;
   const per = Math.ceil(Math.sqrt(pics.length));
   const size = canvas.width / per;
+  let placed = 0;
   pics.forEach((pic, k) => {
-    const area = { x: (k % per) * size, y: Math.floor(k / per) * size, size: size - (per > 1 ? 3 : 0), tokens: pic.frame < 0 ? undefined : (i: number) => doc.positions?.frame?.[i] === pic.frame };
+    const area = still ? undefined : { x: (k % per) * size, y: Math.floor(k / per) * size, w: size - (per > 1 ? 3 : 0), h: size - (per > 1 ? 3 : 0), tokens: (i: number) => doc.positions?.frame?.[i] === pic.frame };
     const pc = new PatchCanvas(ctx, doc, pic.image, centerCrop, area);
     pc.base();
-    ctx.globalAlpha = 0.62;
-    for (const i of pc.tokens) {
-      const { x, y } = pc.cell(i);
-      ctx.fillStyle = Number.isFinite(p.values[i]) ? colour(p.values[i]) : '#ccc';
-      ctx.fillRect(x, y, pc.cw, pc.ch);
-    }
-    ctx.globalAlpha = 1;
+    for (const i of pc.tokens) pc.paint(i, Number.isFinite(p.values[i]) ? colour(p.values[i]) : '#ccc', 0.62);
     for (const i of pc.tokens) if (p.won.has(p.map.assignments[i])) pc.outline(i, '#00e5ff', per > 1 ? 1.5 : 2.5, 1);
+    placed += pc.tokens.length;
   });
+  // How many of the document's vectors the drawing places (tiles and global view; text tokens are not on the page).
+  canvas.dataset.placed = String(placed);
   fig.append(canvas, caption(p, t));
   return fig;
+}
+
+/** The colour legend under the maps: the scale's range with its values, and what it measures. */
+export function drawLegend(box: HTMLElement, domain: [number, number], kind: 'doc' | 'abs', t: number): void {
+  const bar = Object.assign(document.createElement('canvas'), { width: 220, height: 12 });
+  const ctx = bar.getContext('2d')!;
+  for (let x = 0; x < bar.width; x++) {
+    ctx.fillStyle = d3.interpolateInferno(x / (bar.width - 1));
+    ctx.fillRect(x, 0, 1, bar.height);
+  }
+  const [lo, hi] = domain;
+  const span = (text: string) => Object.assign(document.createElement('span'), { textContent: text });
+  box.replaceChildren(span(lo.toFixed(3)), bar, span(hi.toFixed(3)), span(`similarity of ${whatOf(t)} to each patch or word; ${kind === 'abs' ? 'the same scale for every document (values below 0 drawn as 0)' : "this document's own range (switch to absolute to compare documents)"}`));
+  box.setAttribute('aria-label', `Colour legend: ${lo.toFixed(3)} (dark) to ${hi.toFixed(3)} (bright)`);
+  Object.assign(box.dataset, { lo: String(lo), hi: String(hi) });
 }

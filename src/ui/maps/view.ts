@@ -16,7 +16,7 @@ import { pictures } from '../pictures.ts';
 import { foldRuns } from '../textView.ts';
 import { focusedBudget } from '../state/schema.ts';
 import { computed, effect, type Store } from '../state/store.ts';
-import { mapValues, pictureMapFigure, textMapFigure, type DocMap } from './draw.ts';
+import { drawLegend, mapValues, pictureMapFigure, textMapFigure, type DocMap } from './draw.ts';
 import { drawTokenButtons } from './tokens.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -48,6 +48,17 @@ class MapsView {
     this.querySelect.addEventListener('change', () => store.update({ mapQuery: this.querySelect.value }));
     this.docSelect.addEventListener('change', () => store.update({ mapDoc: this.docSelect.value }));
     this.methodSelect.addEventListener('change', () => store.update({ mapMethod: this.methodSelect.value }));
+    const scaleSelect = $<HTMLSelectElement>('maps-scale');
+    scaleSelect.addEventListener('change', () => store.update({ mapScale: scaleSelect.value as 'doc' | 'abs' }));
+    // Only a change of scale redraws here (any other change of state would draw the old maps again).
+    const mapScale = computed(() => store.state.value.mapScale);
+    let drawnScale = mapScale.peek();
+    effect(() => {
+      scaleSelect.value = mapScale.value;
+      if (mapScale.value === drawnScale) return;
+      drawnScale = mapScale.value;
+      void this.draw();
+    });
     // Re-render when the view is open and the query, document, budget, result or corpus changed.
     const key = computed(() => {
       const s = store.state.value;
@@ -95,6 +106,7 @@ class MapsView {
     if (!doc || !text || !result || !method) {
       this.status.textContent = docs.length === 0 ? 'Nothing embedded yet: the maps need documents and a comparison.' : 'Run a comparison first (the maps use its methods and budgets).';
       this.mapsBox.replaceChildren();
+      $<HTMLDivElement>('maps-legend').replaceChildren();
       this.tokensBox.replaceChildren();
       return;
     }
@@ -126,6 +138,7 @@ class MapsView {
       // The previous query's maps would read as this one's.
       this.current = undefined;
       this.mapsBox.replaceChildren();
+      $<HTMLDivElement>('maps-legend').replaceChildren();
       this.tokensBox.replaceChildren();
     }
   }
@@ -136,11 +149,16 @@ class MapsView {
     const t = this.token;
     const pics = doc.text ? [] : await pictures(this.corpus, doc);
     const panels = maps.map((x) => ({ ...x, ...mapValues(x.map, t) }));
-    // One colour scale for both maps, so the eye compares like with like.
+    // One colour scale for both maps, so the eye compares like with like; "absolute" is one scale for
+    // every document, so a document that matches nothing does not look hot.
     const finite = panels.flatMap((x) => Array.from(x.values).filter(Number.isFinite));
-    const scale = d3.scaleSequential(d3.interpolateInferno).domain([Math.min(...finite), Math.max(...finite)]);
+    const domain: [number, number] = this.store.get().mapScale === 'abs' ? [0, 1] : [Math.min(...finite), Math.max(...finite)];
+    const scale = d3.scaleSequential(d3.interpolateInferno).domain(domain).clamp(true);
     const colour = (v: number) => scale(v);
     const centerCrop = this.corpus.model()?.centerCrop ?? true;
-    this.mapsBox.replaceChildren(...panels.map((p) => (doc.text ? textMapFigure(doc, p, t, colour) : pictureMapFigure(doc, pics, centerCrop, p, t, colour))));
+    // Each map about half the main area wide: a page is read, not guessed at.
+    const width = Math.max(288, Math.floor(this.mapsBox.clientWidth / 2) - 16);
+    this.mapsBox.replaceChildren(...panels.map((p) => (doc.text ? textMapFigure(doc, p, t, colour) : pictureMapFigure(doc, pics, centerCrop, p, t, colour, width))));
+    drawLegend($<HTMLDivElement>('maps-legend'), domain, this.store.get().mapScale, t);
   }
 }

@@ -6,7 +6,7 @@
 import type { Inspection } from '../../core/inspect.ts';
 import type { MultiVector } from '../../core/multivector.ts';
 import type { EmbeddedCorpus } from '../corpusStore.ts';
-import { PatchCanvas } from '../patchCanvas.ts';
+import { canvasHeightFor, PatchCanvas } from '../patchCanvas.ts';
 import { pictures } from '../pictures.ts';
 import { renderPassage } from '../textView.ts';
 
@@ -43,13 +43,16 @@ export async function drawSideDocument(canvas: HTMLCanvasElement, textBox: HTMLD
   const ctx = canvas.getContext('2d')!;
   canvas.dataset.doc = doc.id;
   canvas.dataset.winners = Array.from(r.doc.winners).join(',');
-  ctx.clearRect(0, 0, canvas.width, canvas.height);
   const pics = await pictures(corpus, doc);
+  const still = pics.length === 1 && pics[0].frame < 0;
+  // A still picture at its aspect ratio (tiles beside the global view); frames in a square grid.
+  canvas.height = still ? canvasHeightFor(doc, pics[0].image, canvas.width) : canvas.width;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
   const per = Math.ceil(Math.sqrt(pics.length));
   const size = canvas.width / per;
   const won = new Set(r.doc.winners);
   pics.forEach((p, k) => {
-    const area = { x: (k % per) * size, y: Math.floor(k / per) * size, size: size - (per > 1 ? 3 : 0), tokens: p.frame < 0 ? undefined : (i: number) => doc.positions?.frame?.[i] === p.frame };
+    const area = still ? undefined : { x: (k % per) * size, y: Math.floor(k / per) * size, w: size - (per > 1 ? 3 : 0), h: size - (per > 1 ? 3 : 0), tokens: (i: number) => doc.positions?.frame?.[i] === p.frame };
     const pc = new PatchCanvas(ctx, doc, p.image, corpus.model()?.centerCrop ?? true, area);
     pc.base();
     if (compressed) pc.fill(r.doc.assignments, r.doc.stored, 0.3);
@@ -62,7 +65,7 @@ export async function drawSideDocument(canvas: HTMLCanvasElement, textBox: HTMLD
     if (p.frame >= 0) {
       ctx.fillStyle = '#000';
       ctx.font = '11px system-ui';
-      ctx.fillText(`frame ${p.frame}`, area.x + 3, area.y + 12);
+      ctx.fillText(`frame ${p.frame}`, area!.x + 3, area!.y + 12);
     }
   });
 }

@@ -209,6 +209,7 @@ export const SCHEMA = {
   mapQuery: text('mq', '', 'the similarity maps query id (or text)'),
   mapDoc: text('md', '', 'the similarity maps document'),
   mapMethod: text('mm', '', 'the similarity maps method beside uncompressed (empty: AGC, or the first method run)'),
+  mapScale: oneOf('mscale', ['doc', 'abs'] as const, 'doc', "the similarity maps' colours: doc, this document's range; abs, 0 to 1 for every document"),
   teachDoc: text('tdoc', '', 'the teaching view document'),
   teachMethod: oneOf('tmethod', ['story', 'agc', 'hpool'] as const, 'story', 'the teaching view: the whole story, or one method'),
   teachQuery: text('tq', '', "the teaching story's query (empty: a demo caption relevant to the picture)"),

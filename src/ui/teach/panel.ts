@@ -12,7 +12,7 @@ import { parseTypedQueries } from '../../core/queriesFile.ts';
 import { EngineClient } from '../../clients/engineClient.ts';
 import { corpusVersion } from '../corpusStore.ts';
 import type { EmbeddedCorpus } from '../corpusStore.ts';
-import { PatchCanvas } from '../patchCanvas.ts';
+import { canvasHeightFor, PatchCanvas } from '../patchCanvas.ts';
 import type { PageState } from '../state/schema.ts';
 import { effect, type Store } from '../state/store.ts';
 import { bindFields } from '../state/fields.ts';
@@ -189,6 +189,8 @@ class Teach {
     this.mInput.value = String(state.m);
     try {
       const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' });
+      // The page at its aspect ratio (a tall PDF page keeps its title), tiles beside the global view.
+      this.canvas.height = canvasHeightFor(doc, bitmap, this.canvas.width);
       const built = await this.buildSteps(state, doc, new PatchCanvas(this.ctx, doc, bitmap, this.corpus.model()?.centerCrop ?? true));
       this.steps = built.steps;
       this.queryInput.value = built.query ?? this.queryInput.value;

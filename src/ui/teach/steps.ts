@@ -38,11 +38,7 @@ export function methodSteps(pc: PatchCanvas, doc: MultiVector, t: Explanation): 
         text: 'Step 1, saliency: how strongly the model\'s summary token attends to each patch in its last layer. Bright patches matter to the model; the dark ones are mostly background.',
         draw: (c) => {
           pc.base();
-          for (const i of tokens) {
-            const { x, y } = pc.cell(i);
-            c.fillStyle = `rgba(0,0,0,${0.75 * (1 - (max > 0 ? sal[i] / max : 0))})`;
-            c.fillRect(x, y, pc.cw, pc.ch);
-          }
+          for (const i of tokens) pc.paint(i, `rgba(0,0,0,${0.75 * (1 - (max > 0 ? sal[i] / max : 0))})`);
         },
       },
       {
@@ -116,14 +112,7 @@ export function storySteps(pc: PatchCanvas, doc: MultiVector, s: Story, query: s
   const colour = d3.scaleSequential(d3.interpolateInferno);
   const heat = (values: (i: number) => number, lo: number, hi: number) => {
     colour.domain([lo, hi]);
-    const { ctx } = pc;
-    ctx.globalAlpha = 0.6;
-    for (const i of pc.tokens) {
-      const { x, y } = pc.cell(i);
-      ctx.fillStyle = colour(values(i));
-      ctx.fillRect(x, y, pc.cw, pc.ch);
-    }
-    ctx.globalAlpha = 1;
+    for (const i of pc.tokens) pc.paint(i, colour(values(i)), 0.6);
   };
   const range = (sims: Float32Array) => [Math.min(...sims.filter(Number.isFinite)), Math.max(...sims.filter(Number.isFinite))];
   const [lo, hi] = range(Float32Array.from([...s.full.sims, ...s.compressed.sims]));

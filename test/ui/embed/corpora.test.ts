@@ -17,8 +17,8 @@ describe('corpora: paths, names and where a batch goes', () => {
 
   it('keeps two different files of one path apart, and lets the same file replace itself', () => {
     const taken = new Map<string, string>();
-    const a = fileSignature({ name: 'README.md', size: 10, lastModified: 1 });
-    const b = fileSignature({ name: 'README.md', size: 20, lastModified: 2 });
+    const a = 'signature of one README.md';
+    const b = 'signature of another README.md';
     // Two folders: their paths differ, so nothing is suffixed.
     expect(assignPaths(taken, [{ path: 'x/README.md', signature: a }, { path: 'y/README.md', signature: b }])).toEqual(['x/README.md', 'y/README.md']);
     // Two files named alike picked one after the other: the second is suffixed, not a replacement.
@@ -35,6 +35,20 @@ describe('corpora: paths, names and where a batch goes', () => {
     expect(relativeToFolder(['x/README.md', 'y/README.md'])).toEqual(['x/README.md', 'y/README.md']);
     expect(relativeToFolder(['a.png', 'docs/b.png'])).toEqual(['a.png', 'docs/b.png']);
     expect(relativeToFolder(['a.png'])).toEqual(['a.png']);
+  });
+
+  it('signs a file by its size and the SHA-256 of its ends, not its date', async () => {
+    const bytes = new TextEncoder().encode('abc');
+    // SHA-256("abc") = ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad (FIPS 180-2, appendix B.1).
+    expect(await fileSignature(new File([bytes], 'a.txt', { lastModified: 1 }))).toBe('3:ba7816bf8f01cfea414140de');
+    expect(await fileSignature(new File([bytes], 'b.txt', { lastModified: 2 }))).toBe('3:ba7816bf8f01cfea414140de');
+    // A large file: only its two ends are read, so a change in the middle is not seen, one at an end is.
+    const big = new Uint8Array(300_000);
+    const s0 = await fileSignature(new Blob([big]));
+    big[150_000] = 1;
+    expect(await fileSignature(new Blob([big]))).toBe(s0);
+    big[299_999] = 1;
+    expect(await fileSignature(new Blob([big]))).not.toBe(s0);
   });
 
   it('names a corpus after its folder, or its first file and a count', () => {
