@@ -178,6 +178,20 @@ test('a demo link without device= runs on WASM, as a first visit does (it spent 
   await expect(page.locator('#model-status span[data-device]')).toHaveAttribute('data-device', 'webgpu', { timeout: 120_000 });
 });
 
+test('Side by side and Teach open showing something, at the slider\'s budget (they opened as blank boxes, Teach at m = 8)', async ({ page }) => {
+  await firstVisit(page);
+  await page.locator('#budget-slider').fill('3'); // the fourth budget: m = 32
+  await expect(page.locator('#budget-value')).toHaveText('m = 32');
+  await page.click('#views-nav a[data-view="side"]');
+  await expect(page.locator('#side-status')).toContainText('Query "red shape at the top left"', { timeout: 30_000 });
+  await expect(page.locator('.side[data-side="1"] canvas')).toHaveAttribute('data-doc', /scene-\d+\.png/);
+  await expect(page.locator('.side[data-side="1"] .side-summary')).toContainText('m = 32');
+  await page.click('#views-nav a[data-view="teach"]');
+  await expect(page.locator('#teach-counter')).toContainText(/^Step 1 of \d+/, { timeout: 30_000 });
+  await expect(page.locator('#teach-canvas')).toHaveAttribute('data-m', '32');
+  await expect(page.locator('#teach-canvas')).toHaveAttribute('data-doc', 'scene-000.png');
+});
+
 test('Teach: picking another document shows its steps at once (the old picture stayed up)', async ({ page }) => {
   await firstVisit(page);
   await page.click('#views-nav a[data-view="teach"]');

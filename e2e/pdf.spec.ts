@@ -123,6 +123,42 @@ test('PDF pages: each page rendered in the worker, tiled and embedded; locked an
   await expect(page.locator('#embedded tbody tr[data-doc="shapes.pdf#page=1"] td').nth(2)).toHaveText('320 x 13');
 });
 
+test('a tall page is drawn as the model saw it: whole, at its aspect ratio, its title at the top, every tile vector placed', async ({ page }) => {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  const pdfPage = doc.addPage([600, 800]);
+  // A black title band across the top 30 points: the part a centre crop of the page cut away.
+  pdfPage.drawRectangle({ x: 0, y: 770, width: 600, height: 30, color: rgb(0, 0, 0) });
+  pdfPage.drawText('Title', { x: 240, y: 700, size: 40, font, color: rgb(0, 0, 0) });
+  pdfPage.drawRectangle({ x: 60, y: 200, width: 480, height: 400, color: rgb(0.9, 0.05, 0.05) });
+  await loadModel(page);
+  await page.setInputFiles('#files', [{ name: 'titled.pdf', mimeType: 'application/pdf', buffer: Buffer.from(await doc.save()) }]);
+  await expect(page.locator('#embed-status')).toContainText('Done: 1 embedded', { timeout: 90_000 });
+  await page.click('#views-nav a[data-view="compare"]');
+  await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
+  await page.click('#views-nav a[data-view="maps"]');
+  const map = page.locator('#maps canvas').first();
+  await expect(map).toHaveAttribute('data-doc', 'titled.pdf#page=1', { timeout: 30_000 });
+  // The whole page plus 3 x 3 tiles, 8 x 8 patches each: all 640 vectors have a place on the drawing.
+  await expect(map).toHaveAttribute('data-placed', '640');
+  const probe = await map.evaluate((c: HTMLCanvasElement) => {
+    // The tiles panel is the left 70% (less half the 6 px gap), the page at 600 x 800 in it.
+    const w = c.width * 0.7 - 3;
+    const h = (w * 800) / 600;
+    const px = (x: number, y: number) => Array.from(c.getContext('2d')!.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3));
+    return { ratio: c.height / c.width, title: px(w / 2, (15 / 800) * h), white: px((30 / 600) * w, (266 / 800) * h) };
+  });
+  expect(probe.ratio).toBeGreaterThan(0.9); // a portrait page in 70% of the width, with the global view beside it
+  // The title band is on the drawing (washed, as the centre-cropping model never saw it), not cut away.
+  expect(Math.max(...probe.title)).toBeLessThan(180);
+  // Between the first and second row of tiles (each tile's centre square), white page no vector covers.
+  expect(Math.min(...probe.white)).toBeGreaterThan(200);
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.locator('#maps-panel').screenshot({ path: 'test-results/screens/maps-pdf-1280.png' });
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.locator('#maps-panel').screenshot({ path: 'test-results/screens/maps-pdf-1920.png' });
+});
+
 test('Cancel stops a long PDF between pages: the pages done stay, nothing keeps running, the next batch works', async ({ page }) => {
   test.setTimeout(180_000);
   await loadModel(page);

@@ -108,7 +108,7 @@ export class PatchCanvas {
       if (this.panels.length > 1) {
         ctx.fillStyle = '#333';
         ctx.font = '11px system-ui';
-        ctx.fillText(panel.kind === 'tiles' ? `${this.views.length - 1} tiles` : 'whole page (global view)', box.x, box.y + box.h + 11);
+        ctx.fillText(panel.kind === 'tiles' ? `${this.views.length - 1} tiles` : 'global view', box.x, box.y + box.h + 11);
       }
     }
   }

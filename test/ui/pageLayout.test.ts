@@ -63,3 +63,15 @@ describe('a page as the model saw it', () => {
     expect(patchRect(view, 4, 4, 3, 1, { x: 10, y: 20, w: 150, h: 300 }, 300)).toEqual({ x: 10 + (200 + 25) / 2, y: 20 + (200 + 150) / 2, w: 12.5, h: 25 });
   });
 });
+
+describe("the similarity maps' colour range", () => {
+  it('is 0 to 1 when absolute, the values\' own range otherwise, widened when they barely differ', async () => {
+    const { mapDomain, MIN_SPAN } = await import('../../src/ui/maps/draw.ts');
+    expect(mapDomain([0.1, 0.4], 'abs')).toEqual([0, 1]);
+    expect(mapDomain([0.1, 0.4, 0.25], 'doc')).toEqual([0.1, 0.4]);
+    // A page that matches nothing (every value about 0) is one flat colour, not noise painted hot and cold.
+    const [lo, hi] = mapDomain([-1e-9, 1e-9], 'doc');
+    expect(hi - lo).toBeCloseTo(MIN_SPAN, 12);
+    expect((lo + hi) / 2).toBeCloseTo(0, 12);
+  });
+});

@@ -82,6 +82,21 @@ export function pictureMapFigure(doc: MultiVector, pics: Pictures, centerCrop: b
   return fig;
 }
 
+/** Narrowest range the colours stretch over (similarity units): values that barely differ are not painted as hot and cold. */
+export const MIN_SPAN = 0.05;
+
+/** The colour scale's range: 0 to 1 (absolute), or the values' own range, widened around its middle to at least MIN_SPAN. */
+export function mapDomain(values: readonly number[], kind: 'doc' | 'abs'): [number, number] {
+  if (kind === 'abs' || values.length === 0) return [0, 1];
+  let lo = Math.min(...values);
+  let hi = Math.max(...values);
+  if (hi - lo < MIN_SPAN) {
+    const mid = (lo + hi) / 2;
+    [lo, hi] = [mid - MIN_SPAN / 2, mid + MIN_SPAN / 2];
+  }
+  return [lo, hi];
+}
+
 /** The colour legend under the maps: the scale's range with its values, and what it measures. */
 export function drawLegend(box: HTMLElement, domain: [number, number], kind: 'doc' | 'abs', t: number): void {
   const bar = Object.assign(document.createElement('canvas'), { width: 220, height: 12 });

@@ -16,7 +16,7 @@ import { pictures } from '../pictures.ts';
 import { foldRuns } from '../textView.ts';
 import { focusedBudget } from '../state/schema.ts';
 import { computed, effect, type Store } from '../state/store.ts';
-import { drawLegend, mapValues, pictureMapFigure, textMapFigure, type DocMap } from './draw.ts';
+import { drawLegend, mapDomain, mapValues, pictureMapFigure, textMapFigure, type DocMap } from './draw.ts';
 import { drawTokenButtons } from './tokens.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -152,7 +152,7 @@ class MapsView {
     // One colour scale for both maps, so the eye compares like with like; "absolute" is one scale for
     // every document, so a document that matches nothing does not look hot.
     const finite = panels.flatMap((x) => Array.from(x.values).filter(Number.isFinite));
-    const domain: [number, number] = this.store.get().mapScale === 'abs' ? [0, 1] : [Math.min(...finite), Math.max(...finite)];
+    const domain = mapDomain(finite, this.store.get().mapScale);
     const scale = d3.scaleSequential(d3.interpolateInferno).domain(domain).clamp(true);
     const colour = (v: number) => scale(v);
     const centerCrop = this.corpus.model()?.centerCrop ?? true;

@@ -90,6 +90,15 @@ class SidePanel {
       this.docSelect.replaceChildren(new Option("(each side's top result)", ''), ...docs.map((d) => new Option(d.id, d.id, d.id === keep, d.id === keep)));
       $<HTMLDataListElement>('side-queries').replaceChildren(...(corpus.demo()?.queries ?? []).map((q) => new Option(q.text)));
     });
+    // Opening the view shows both sides at once (it opened as two blank boxes until a click), once per corpus.
+    let shownFor = -1;
+    effect(() => {
+      const open = store.state.value.view === 'side';
+      void corpusSignal.value;
+      if (!open || shownFor === this.corpusVersion || corpus.docs().length === 0 || !corpus.model()) return;
+      shownFor = this.corpusVersion;
+      void this.compare();
+    });
     $<HTMLFormElement>('side-form').addEventListener('submit', (ev) => {
       ev.preventDefault();
       void this.compare();

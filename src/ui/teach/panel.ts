@@ -13,7 +13,8 @@ import { EngineClient } from '../../clients/engineClient.ts';
 import { corpusVersion } from '../corpusStore.ts';
 import type { EmbeddedCorpus } from '../corpusStore.ts';
 import { canvasHeightFor, PatchCanvas } from '../patchCanvas.ts';
-import type { PageState } from '../state/schema.ts';
+import { focusedBudget, type PageState } from '../state/schema.ts';
+import { budgetsRun, shown } from '../results.ts';
 import { effect, type Store } from '../state/store.ts';
 import { bindFields } from '../state/fields.ts';
 import { methodSteps, storySteps, type Step } from './steps.ts';
@@ -56,6 +57,8 @@ class Teach {
   private steps: Step[] = [];
   private current = 0;
   private shown: TeachState | undefined;
+  /** An automatic first show is under way (the view was opened). */
+  private opening = false;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -65,6 +68,16 @@ class Teach {
   ) {
     bindFields(store, { teachM: 'teach-m' });
     effect(() => void (corpusVersion.value, this.refreshDocs()));
+    // Opening the view shows the story of the first picture at the slider's budget (it opened as a
+    // blank box, and at m = 8 whatever the slider said); a link's own step is left to its replay.
+    effect(() => {
+      const s = store.state.value;
+      void corpusVersion.value;
+      if (s.view !== 'teach' || this.shown || this.opening || s.teachDoc || !this.docSelect.value) return;
+      const m = (shown.value && focusedBudget(s, budgetsRun(shown.value.result))) || 8;
+      this.opening = true;
+      void this.show({ doc: this.docSelect.value, method: 'story', m, step: 0 }).finally(() => (this.opening = false));
+    });
     $<HTMLFormElement>('teach-form').addEventListener('submit', (ev) => {
       ev.preventDefault();
       if (!this.docSelect.value) {
