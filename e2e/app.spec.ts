@@ -178,6 +178,41 @@ test('a demo link without device= runs on WASM, as a first visit does (it spent 
   await expect(page.locator('#model-status span[data-device]')).toHaveAttribute('data-device', 'webgpu', { timeout: 120_000 });
 });
 
+test('the welcome banner shows once on a first visit and never blinks out while the demo loads (it went for 0.4 s)', async ({ page }) => {
+  await page.addInitScript(() => {
+    const seen: boolean[] = [];
+    (window as unknown as { bannerHidden: boolean[] }).bannerHidden = seen;
+    document.addEventListener('DOMContentLoaded', () => {
+      const banner = document.getElementById('welcome')!;
+      seen.push(banner.hidden);
+      new MutationObserver(() => seen[seen.length - 1] !== banner.hidden && seen.push(banner.hidden)).observe(banner, { attributes: true, attributeFilter: ['hidden'] });
+    });
+  });
+  await firstVisit(page);
+  await page.waitForTimeout(500);
+  // Shown by the page's first render (its module runs before DOMContentLoaded), and never hidden again.
+  expect(await page.evaluate(() => (window as unknown as { bannerHidden: boolean[] }).bannerHidden)).toEqual([false]);
+});
+
+test('the quality axis can fit the methods shown (it stayed 0-1 when they sat in 0.85-0.91), and the address keeps it', async ({ page }) => {
+  await firstVisit(page);
+  const ticks = async () => (await page.locator('#chart-budget .y-axis .tick text').allTextContents()).map(Number);
+  expect(Math.min(...(await ticks()))).toBe(0);
+  expect(Math.max(...(await ticks()))).toBe(1);
+  // Only the uncompressed index and AGC drawn, then the axis fitted to them.
+  for (const m of ['hpool', 'kmeans', 'uniform', 'random']) await page.locator(`#legend button[data-method="${m}"]`).click();
+  await page.selectOption('#y-axis', 'fit');
+  await expect.poll(async () => Math.min(...(await ticks()))).toBeGreaterThan(0);
+  // Every drawn point is inside the fitted plot (between its top and the x axis).
+  const height = Number(/translate\(0,([\d.]+)\)/.exec((await page.locator('#chart-budget .x-axis').getAttribute('transform'))!)![1]);
+  const ys = await page.locator('#chart-budget circle[data-y]').evaluateAll((cs) => cs.map((c) => Number(c.getAttribute('cy'))));
+  expect(ys.length).toBeGreaterThan(0);
+  for (const cy of ys) expect(cy).toBeGreaterThanOrEqual(0), expect(cy).toBeLessThanOrEqual(height);
+  expect(page.url()).toContain('yaxis=fit');
+  await page.selectOption('#y-axis', 'full');
+  await expect.poll(async () => Math.min(...(await ticks()))).toBe(0);
+});
+
 test('Side by side and Teach open showing something, at the slider\'s budget (they opened as blank boxes, Teach at m = 8)', async ({ page }) => {
   await firstVisit(page);
   await page.locator('#budget-slider').fill('3'); // the fourth budget: m = 32
@@ -299,7 +334,7 @@ test('the teaching story: MaxSim token by token, why compress, AGC, H-Pool, what
   await page.locator('.teach-stage').screenshot({ path: 'test-results/screens/teach-story-lost.png' });
   await page.locator('#teach-steps button', { hasText: 'Why compress' }).click();
   const url = page.url();
-  expect(url).toContain(`tstep=${titles.indexOf('Why compress')}`);
+  expect(url).toContain(`tstep=${titles.indexOf('Why compress') + 1}`); // numbered as the counter numbers it
   expect(url).toContain('tq=');
   // A projector: the same step alone, type enlarged, no rail.
   const slide = await browser.newPage({ viewport: { width: 1280, height: 720 } });

@@ -205,7 +205,7 @@ test('teaching view: AGC and H-Pool step by step on a picture, and a link opens 
   await page.getByRole('button', { name: 'Back' }).click();
   await expect(page.locator('#teach-counter')).toHaveText('Step 4 of 5');
   expect(page.url()).toContain('tdoc=scene-002.png');
-  expect(page.url()).toContain('tstep=3');
+  expect(page.url()).toContain('tstep=4'); // as the counter reads: Step 4
   const url = page.url();
 
   await page.selectOption('#teach-method', 'hpool');
@@ -227,8 +227,10 @@ test('teaching view: AGC and H-Pool step by step on a picture, and a link opens 
 
 test('side by side: uncompressed and AGC at m = 4, each in its own worker, with winners marked and top results', async ({ page }) => {
   await embedDemo(page);
-  await page.click('#views-nav a[data-view="side"]');
   const workersBefore = page.workers().length;
+  await page.click('#views-nav a[data-view="side"]');
+  // Opening the view shows both sides at once, at the slider's budget.
+  await expect(page.locator('#side-status')).toContainText('is a demo caption', { timeout: 60_000 });
   await page.fill('#side-query', 'red shape at the top left');
   await page.fill('#side-m', '4');
   await page.getByRole('button', { name: 'Show side by side' }).click();

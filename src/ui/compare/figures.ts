@@ -7,7 +7,7 @@
 import { barChart, lineChart } from '../../charts/charts.ts';
 import type { ExperimentResult } from '../../core/experiment.ts';
 import type { EvalStorage } from '../../core/storage/stored.ts';
-import { activeBars, budgetChart, bytesChart, evennessChart, storagesRun, type SeriesOptions } from './series.ts';
+import { activeBars, budgetChart, bytesChart, evennessChart, qualityDomain, storagesRun, type SeriesOptions } from './series.ts';
 
 /** What every figure is drawn from: the result, the page's choices, and the size to draw at. */
 export interface FigureContext {
@@ -34,7 +34,8 @@ export const FIGURES: readonly FigureRow[] = [
       const budget = budgetChart(result, o);
       return (svg, legend) =>
         lineChart(svg, budget.series, {
-          title: `${o.metric} against budget m (${storagesRun(result)[0]}), 95% intervals`, xLabel: 'vectors per document (m, log scale)', yLabel: o.metric, xScale: 'log2', yDomain: [0, 1],
+          title: `${o.metric} against budget m (${storagesRun(result)[0]}), 95% intervals`, xLabel: 'vectors per document (m, log scale)', yLabel: o.metric, xScale: 'log2',
+          yDomain: qualityDomain(budget.series, budget.reference ? [budget.reference] : [], !!o.yFit),
           references: budget.reference ? [budget.reference] : [], focusX: o.focus, focusLabel: `m = ${o.focus}`, legend, ...size,
         });
     },
@@ -43,7 +44,7 @@ export const FIGURES: readonly FigureRow[] = [
     id: 'chart-bytes',
     draw({ result, options: o, shown, size }) {
       const bytes = bytesChart(result, { ...o, shown });
-      return (svg, legend) => lineChart(svg, bytes, { title: `${o.metric} against index bytes per document`, xLabel: 'bytes per document (log scale)', yLabel: o.metric, xScale: 'log10', yDomain: [0, 1], legend, ...size });
+      return (svg, legend) => lineChart(svg, bytes, { title: `${o.metric} against index bytes per document`, xLabel: 'bytes per document (log scale)', yLabel: o.metric, xScale: 'log10', yDomain: qualityDomain(bytes, [], !!o.yFit), legend, ...size });
     },
   },
   {
@@ -57,7 +58,7 @@ export const FIGURES: readonly FigureRow[] = [
     id: 'chart-evenness',
     draw({ result, options: o, size }) {
       const even = evennessChart(result, o);
-      return (svg, legend) => lineChart(svg, even, { title: `Evenness of use against ${o.metric}`, xLabel: 'Gini of wins per stored vector (0 = even)', yLabel: o.metric, yDomain: [0, 1], legend, ...size });
+      return (svg, legend) => lineChart(svg, even, { title: `Evenness of use against ${o.metric}`, xLabel: 'Gini of wins per stored vector (0 = even)', yLabel: o.metric, yDomain: qualityDomain(even, [], !!o.yFit), legend, ...size });
     },
   },
 ];

@@ -62,6 +62,28 @@ export interface SeriesOptions {
   /** Method specs not drawn (legend toggles). */
   hidden?: readonly string[];
   colour: (method: string) => string;
+  /** Fit the quality axis to what is drawn instead of 0 to 1. */
+  yFit?: boolean;
+}
+
+/** Least span of a fitted quality axis (metric units), so two equal lines do not fill the chart. */
+const MIN_Y_SPAN = 0.05;
+
+/**
+ * The quality axis: 0 to 1, or (fitted) the span of every drawn value, interval and reference line
+ * with a margin, at least MIN_Y_SPAN wide, within -1 to 1.
+ */
+export function qualityDomain(series: readonly Series[], references: readonly { y: number }[], fit: boolean): [number, number] {
+  if (!fit) return [0, 1];
+  const ys = [...series.flatMap((s) => s.points.flatMap((p) => [p.y, p.lo ?? p.y, p.hi ?? p.y])), ...references.map((r) => r.y)].filter(Number.isFinite);
+  if (ys.length === 0) return [0, 1];
+  let lo = Math.min(...ys);
+  let hi = Math.max(...ys);
+  const pad = Math.max(MIN_Y_SPAN - (hi - lo), 0) / 2 + (hi - lo) * 0.08;
+  [lo, hi] = [lo - pad, hi + pad];
+  if (lo < -1) [lo, hi] = [-1, Math.max(hi, -1 + MIN_Y_SPAN)];
+  if (hi > 1) [lo, hi] = [Math.min(lo, 1 - MIN_Y_SPAN), 1];
+  return [lo, hi];
 }
 
 

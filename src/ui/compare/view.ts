@@ -13,6 +13,7 @@ import { download } from '../common.ts';
 import { COLUMN_GROUPS, focusedBudget, type ColumnGroup } from '../state/schema.ts';
 import { computed, effect, type Store } from '../state/store.ts';
 import { budgetsRun, chosenMetric, metricsOf, significance, storagesRun, uninformative } from './series.ts';
+import { bindFields } from '../state/fields.ts';
 import { shown, type Shown } from '../results.ts';
 import { signal } from '@preact/signals-core';
 import { markRows, renderResultTable, type TableState } from './table.ts';
@@ -57,7 +58,7 @@ class CompareView {
     // does not re-render: computed values that compare equal do not notify.
     const look = computed(() => {
       const s = store.state.value;
-      return JSON.stringify([s.metric, s.shown, s.hidden, s.focus, this.width.value]);
+      return JSON.stringify([s.metric, s.shown, s.hidden, s.focus, s.yAxis, this.width.value]);
     });
     const tableKey = computed(() => JSON.stringify(store.state.value.columns));
     /** Controls that depend on the result: metric list, slider range, storage choices. */
@@ -97,6 +98,7 @@ class CompareView {
     });
     this.metricSelect.addEventListener('change', () => this.store.update({ metric: this.metricSelect.value }));
     this.bytesSelect.addEventListener('change', () => this.store.update({ shown: this.bytesSelect.value as never }));
+    bindFields(this.store, { yAxis: 'y-axis' });
   }
 
   private resultControls(cur: Shown | undefined): void {
@@ -138,7 +140,7 @@ class CompareView {
     $<HTMLParagraphElement>('significance').textContent = note ? `${note}; pick another metric.` : (significance(result, metric, focus, s.hidden)?.text ?? '');
     drawBudgetFinder($<HTMLDivElement>('budget-finder'), result, metric, s.hidden);
     const types = storagesRun(result);
-    const context = { result, options: { metric, focus, hidden: s.hidden, colour: methodColour }, shown: s.shown === 'all' || types.includes(s.shown) ? s.shown : types[0], size: chartSize() };
+    const context = { result, options: { metric, focus, hidden: s.hidden, colour: methodColour, yFit: s.yAxis === 'fit' }, shown: s.shown === 'all' || types.includes(s.shown) ? s.shown : types[0], size: chartSize() };
     for (const f of FIGURES) {
       const render = f.draw(context);
       this.renderers.set(f.id, render);

@@ -68,6 +68,9 @@ class SidePanel {
   private corpusVersion = 0;
   private readonly sides = [...document.querySelectorAll<HTMLDivElement>('#side-panel .side')].map(makeSide);
 
+  /** Id of the newest run: older runs neither draw nor write the status. */
+  private runs = 0;
+
   constructor(
     private readonly store: Store,
     private readonly corpus: EmbeddedCorpus,
@@ -110,7 +113,7 @@ class SidePanel {
   }
 
   /** One side: the corpus sent if its worker lacks it, then compress, search and draw. */
-  private async runSide(side: Side, docs: MultiVector[], version: number, query: { n: number; d: number; vectors: Float32Array }, qrel: [string, number][], m: number): Promise<void> {
+  private async runSide(side: Side, docs: MultiVector[], version: number, query: { n: number; d: number; vectors: Float32Array }, qrel: [string, number][], m: number, current: () => boolean): Promise<void> {
     // The corpus changed, or the worker holding it was stopped (idle): send it again.
     if (side.corpusVersion !== version || !side.engine.running) {
       await side.engine.setCorpus(docs);
@@ -119,6 +122,8 @@ class SidePanel {
     const spec = methodSpecOf(side.options, side.method.value);
     const budget = side.method.value === 'none' ? null : m;
     const r = await side.engine.inspect(spec, budget, { id: 'q', n: query.n, d: query.d, data: query.vectors }, qrel, this.docSelect.value || undefined);
+    // A newer run (another click, or the view's own first run) draws instead.
+    if (!current()) return;
     side.root.dataset.method = spec;
     side.root.dataset.ndcg = String(r.ndcg10);
     const doc = docs.find((d) => d.id === r.doc.id);
@@ -128,6 +133,8 @@ class SidePanel {
   }
 
   private async compare(): Promise<void> {
+    const mine = ++this.runs;
+    const current = () => mine === this.runs;
     const docs = this.corpus.docs();
     // The corpus this run uses: if files are added meanwhile, the workers are not marked current.
     const version = this.corpusVersion;
@@ -145,10 +152,11 @@ class SidePanel {
       const judged = demo?.queries.find((x) => x.text === text);
       const qrel: [string, number][] = judged ? [...demo!.qrels.get(judged.id)!] : [];
       this.status.textContent = 'Compressing and searching in both panels…';
-      await Promise.all(this.sides.map((side) => this.runSide(side, docs, version, q, qrel, m)));
+      await Promise.all(this.sides.map((side) => this.runSide(side, docs, version, q, qrel, m, current)));
+      if (!current()) return;
       this.status.textContent = judged ? `Query "${text}" is a demo caption: relevance is known.` : `Query "${text}" has no judgments: compare the rankings and the winning ${docs.some((d) => d.text) ? 'words' : 'patches'}.`;
     } catch (err) {
-      this.status.textContent = `Could not compare: ${(err as Error).message}`;
+      if (current()) this.status.textContent = `Could not compare: ${(err as Error).message}`;
     }
   }
 }

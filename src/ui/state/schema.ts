@@ -175,6 +175,8 @@ export const SCHEMA = {
   metric: text('metric', '', 'the metric on the charts; empty: nDCG@10 (or overlap@10 without judgments)'),
   /** The budget the slider points at: highlighted on every chart, used by utilisation, maps and side by side. */
   focus: { ...integer('m', 0, 0, 'the focused budget (slider); 0: the middle one'), parse: (t: string) => integer('m', 0, 1, '').parse(t) },
+  /** The quality charts' y axis: 0 to 1, or fitted to the methods shown (0.85-0.91 read as a flat line on 0-1). */
+  yAxis: oneOf('yaxis', ['full', 'fit'] as const, 'full', "the quality charts' y axis: full, 0 to 1; fit, the span of the methods shown"),
   /** Which storage type the bytes chart draws ('all' for every type). */
   shown: oneOf('shown', ['all', ...EVAL_STORAGE_TYPES] as const, 'fp32', 'storage type drawn on the bytes chart (all: every type, each its own line style); the first type run when this one was not'),
   /** Methods hidden on the charts (the legend toggles), as method specs. */
@@ -214,7 +216,12 @@ export const SCHEMA = {
   teachMethod: oneOf('tmethod', ['story', 'agc', 'hpool'] as const, 'story', 'the teaching view: the whole story, or one method'),
   teachQuery: text('tq', '', "the teaching story's query (empty: a demo caption relevant to the picture)"),
   teachM: integer('tm', 8, 1, 'the teaching view budget'),
-  teachStep: integer('tstep', 0, 0, 'the teaching view step'),
+  /** 0-based in the page, 1-based in the address, as the counter reads ("tstep=3" is "Step 3 of 12"). */
+  teachStep: {
+    ...integer('tstep', 0, 0, 'the teaching view step, as the counter numbers it (1: the first)'),
+    parse: (t: string) => integer('tstep', 1, 1, '').parse(t) - 1,
+    format: (v: number) => String(v + 1),
+  } satisfies Key<number>,
 };
 
 type Schema = typeof SCHEMA;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentResult, ExperimentRow } from '../../../src/core/experiment.ts';
-import { activeBars, budgetChart, budgetsRun, bytesChart, chosenMetric, evennessChart, significance } from '../../../src/ui/compare/series.ts';
+import { activeBars, budgetChart, budgetsRun, bytesChart, chosenMetric, evennessChart, qualityDomain, significance } from '../../../src/ui/compare/series.ts';
 import { columnGroup, visibleColumns } from '../../../src/ui/compare/table.ts';
 
 /** A hand-made result: uncompressed, AGC and uniform at m = 4 and 16, in fp32 and int8; 4 queries, d = 8. */
@@ -121,5 +121,27 @@ describe('metrics that say nothing on a small corpus', async () => {
     expect(pick(fidelityOnly(3), '')).toBe('overlap@1');
     expect(pick(fidelityOnly(50), '')).toBe('overlap@10');
     expect(pick(fidelityOnly(7), 'overlap@10')).toBe('overlap@10'); // asked for: kept, and flagged on the page
+  });
+});
+
+describe('the quality axis', () => {
+  const line = (ys: number[], band = 0) => ({ id: 'a', label: 'a', points: ys.map((y, i) => ({ x: i, y, key: String(i), lo: y - band, hi: y + band })) });
+  it('is 0 to 1 unless fitted', () => {
+    expect(qualityDomain([line([0.85, 0.91])], [], false)).toEqual([0, 1]);
+  });
+  it('fits the lines, their bands and the reference, with an 8% margin', () => {
+    // Values 0.85..0.91, bands of 0.01: span 0.84..0.92 (0.08), margin 0.0064 each side.
+    const [lo, hi] = qualityDomain([line([0.85, 0.91], 0.01)], [{ y: 0.9 }], true);
+    expect(lo).toBeCloseTo(0.84 - 0.0064, 12);
+    expect(hi).toBeCloseTo(0.92 + 0.0064, 12);
+  });
+  it('is at least 0.05 wide and stays within -1..1', () => {
+    const [lo, hi] = qualityDomain([line([0.5, 0.5])], [], true);
+    expect([lo, hi].map((v) => Number(v.toFixed(12)))).toEqual([0.475, 0.525]);
+    const top = qualityDomain([line([1, 1])], [], true);
+    expect(top).toEqual([0.95, 1]);
+    const bottom = qualityDomain([line([-1, -0.99])], [], true);
+    expect(bottom[0]).toBe(-1);
+    expect(bottom[1]).toBeGreaterThanOrEqual(-0.95);
   });
 });

@@ -11,7 +11,7 @@ describe('page state schema', () => {
       controls: false, present: true, mapQuery: 'q-3', mapDoc: 'scene-001.png', teachDoc: 'scene-001.png', teachMethod: 'hpool', teachQuery: 'red top', teachM: 6, teachStep: 2,
       host: 'https://hub.example.test', tiles: 2, pdfTiles: 2, pdfSize: 512, frames: 6, fps: 2.5, streamMethod: 'hpool', streamM: 8, streamStorage: 'int8', streamKeep: false,
       searchQuery: 'blue', sideM: 4, sideQuery: 'green', muveraKsim: 3, muveraReps: 5, muveraDproj: 16, muveraCandidates: '3,6', synPreset: 'tiny', synMethods: ['agc', 'kmeans'],
-      synBudgets: [2, 8], synSeed: 9, mapMethod: 'hpool', mapScale: 'abs',
+      synBudgets: [2, 8], synSeed: 9, mapMethod: 'hpool', mapScale: 'abs', yAxis: 'fit',
     };
     // Every key differs from its default here, so the round trip exercises every parser and formatter.
     for (const k of Object.keys(SCHEMA) as (keyof PageState)[]) expect(JSON.stringify(s[k]), k).not.toBe(JSON.stringify(DEFAULT_STATE[k]));
@@ -38,7 +38,13 @@ describe('page state schema', () => {
 
   it('reads links written before the store (m, tdoc, storage and methods keep their names)', () => {
     const s = decodeState('?corpus=demo&queries=demo&methods=none;agc;hpool:protectFirst=true&budgets=4,16&metric=recall%405&m=16&run=1&tdoc=scene-001.png&tmethod=hpool&tm=6&tstep=2');
-    expect(s).toMatchObject({ corpus: 'demo', methods: ['none', 'agc', 'hpool:protectFirst=true'], budgets: [4, 16], metric: 'recall@5', focus: 16, run: true, teachDoc: 'scene-001.png', teachMethod: 'hpool', teachM: 6, teachStep: 2 });
+    expect(s).toMatchObject({ corpus: 'demo', methods: ['none', 'agc', 'hpool:protectFirst=true'], budgets: [4, 16], metric: 'recall@5', focus: 16, run: true, teachDoc: 'scene-001.png', teachMethod: 'hpool', teachM: 6, teachStep: 1 });
+  });
+
+  it('numbers the teaching step in the address as the counter does (tstep=3 is "Step 3")', () => {
+    expect(decodeState('?tstep=3').teachStep).toBe(2);
+    expect(encodeState({ ...DEFAULT_STATE, teachStep: 2 })).toContain('tstep=3');
+    expect(() => decodeState('?tstep=0')).toThrow('tstep must be a whole number >= 1');
   });
 
   it('bad links are errors that name the parameter', () => {
