@@ -50,14 +50,21 @@ test('dropped files start a corpus of their own beside the demo; both are switch
   await expect(page.locator('#query-source')).toHaveValue('typed');
 
   // Back to the demo: its 24 scenes and captions, nothing of one's own mixed in.
+  // Switching is instant: the demo's result from the first visit is shown again, nothing re-runs.
   await corpusButtons(page).first().click();
-  await expect(page.locator('#compare-status')).toContainText(/Done in .*: 24 documents, 18 queries/, { timeout: 60_000 });
+  await expect(page.locator('#compare-status')).toContainText(/Done in .*: 24 documents, 18 queries.*\(Demo scenes: its last result in this tab, shown again; the settings are the same\.\)/, { timeout: 60_000 });
   await expect(page.locator('#query-source')).toHaveValue('demo');
   expect(new URL(page.url()).searchParams.get('corpus')).toBe('demo');
   expect(await docOptions(page)).not.toContain('shape.png');
   await corpusButtons(page).nth(1).click();
-  await expect(page.locator('#compare-status')).toContainText(/Done in .*: 4 documents/, { timeout: 60_000 });
+  await expect(page.locator('#compare-status')).toContainText(/Done in .*: 4 documents.*shown again/, { timeout: 60_000 });
   expect(new URL(page.url()).searchParams.get('corpus')).toBe(own);
+  await expect(corpusButtons(page).nth(1)).toHaveAttribute('title', 'Embedded with images: one view; PDF pages: global view + 3 x 3 tiles at 1024 px; videos: 24 frames');
+  // Another setting is another run.
+  await page.fill('#compare-seed', '5');
+  await page.getByRole('button', { name: 'Compare', exact: true }).click();
+  await expect(page.locator('#compare-status')).toContainText(/Done in .*: 4 documents/, { timeout: 60_000 });
+  await expect(page.locator('#compare-status')).not.toContainText('shown again');
 
   // A reload brings it back from IndexedDB, with its queries, and says so.
   await page.reload();

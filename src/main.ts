@@ -99,10 +99,11 @@ effect(() => {
 let lastCompare: Promise<void> = Promise.resolve();
 effect(() => {
   const change = corpusVersion.value;
-  if (change.reason !== 'embedded' || $<HTMLSelectElement>('compare-corpus').value !== 'embedded') return;
+  if (change.reason === 'cleared' || $<HTMLSelectElement>('compare-corpus').value !== 'embedded') return;
   // Files of one's own have no demo captions: compare with the typed queries (fidelity) instead.
   if (store.get().queries === 'demo' && !embedded.demo()) store.update({ queries: 'typed' });
-  lastCompare = controller.compare();
+  // Back to a corpus already compared with these settings: its result again, at once.
+  lastCompare = change.reason === 'switched' ? controller.compare({ reuse: true }) : controller.compare();
 });
 
 syncUrl(store);

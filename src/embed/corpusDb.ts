@@ -32,6 +32,8 @@ export interface CorpusMeta {
   queries: CorpusQueries;
   /** Which file each path was taken by (corpora.ts). */
   files: [string, string][];
+  /** How its files were embedded (corpora.ts: embedSettingsText). */
+  settings?: string;
   savedAt: number;
 }
 

@@ -9,12 +9,14 @@ import type { LoadedModel } from '../clients/embedClient.ts';
 import type { MultiVector } from '../core/multivector.ts';
 import type { DemoCorpus } from '../demo/scenes.ts';
 
-export const corpusVersion = signal<{ n: number; reason: 'embedded' | 'cleared' }>({ n: 0, reason: 'cleared' });
+/** 'embedded': documents were added; 'switched': another corpus of the tab is shown; 'cleared': none is. */
+export type CorpusChange = 'embedded' | 'switched' | 'cleared';
+export const corpusVersion = signal<{ n: number; reason: CorpusChange }>({ n: 0, reason: 'cleared' });
 
 /** What the embedding panel is doing now ('' when idle), for the main area to say while a batch runs. */
 export const embedActivity = signal('');
 
-export function corpusChanged(reason: 'embedded' | 'cleared'): void {
+export function corpusChanged(reason: CorpusChange): void {
   corpusVersion.value = { n: corpusVersion.peek().n + 1, reason };
 }
 
@@ -34,7 +36,7 @@ export interface EmbeddedCorpus {
   /** The original image file of an embedded document (images only). */
   source(name: string): Blob | undefined;
   /** The corpus shown (its name; its fingerprint once stored in this browser). */
-  current(): { name: string; fingerprint?: string } | undefined;
+  current(): { key: string; name: string; fingerprint?: string } | undefined;
   /** Opens a corpus stored in this browser; undefined when shown, else why not, in words. */
   restore(fingerprint: string): Promise<string | undefined>;
 }

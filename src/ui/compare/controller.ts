@@ -17,7 +17,7 @@ import { effect, type Store } from '../state/store.ts';
 import { bindFields } from '../state/fields.ts';
 import { KS } from './series.ts';
 import { initMuvera } from './muvera.ts';
-import { shown } from '../results.ts';
+import { shown, type Shown } from '../results.ts';
 import { fillExportChoices, initExports } from './exports.ts';
 import { initImport, usesImported } from './importPanel.ts';
 import { embeddedQueries, importedQueries, queriesFromSource } from './queries.ts';
@@ -33,8 +33,11 @@ function nothingToCompare(docs: readonly MultiVector[], indexedOnly: boolean): s
 }
 
 export interface CompareController {
-  /** Runs the comparison with the current settings; resolves when done, failed or superseded. */
-  compare(): Promise<void>;
+  /**
+   * Runs the comparison with the current settings; resolves when done, failed or superseded. With
+   * `reuse`, a result this tab computed on the same corpus with the same settings is shown instead.
+   */
+  compare(options?: { reuse?: boolean }): Promise<void>;
   /** True while a run is in flight. */
   busy(): boolean;
 }
@@ -54,6 +57,8 @@ class CompareRunner implements CompareController {
   /** Id of the newest run: progress and results of older runs are dropped. */
   private run = 0;
   private inFlight = false;
+  /** The last result on each corpus of the tab (by its key), and what it was computed from. */
+  private readonly byCorpus = new Map<string, { signature: string; shown: Shown; status: string; docs: MultiVector[]; model: string }>();
   /** Documents the shown result was computed on (for the index export). */
   private resultDocs: MultiVector[] = [];
   private readonly muvera = initMuvera(this.engine);
@@ -113,7 +118,33 @@ class CompareRunner implements CompareController {
   }
 
   /** Runs the comparison with the current settings; resolves when done, failed or superseded. */
-  compare = async (): Promise<void> => {
+  /** What a result was computed from: settings, queries and documents (a file of queries is never assumed unchanged). */
+  private signature(docs: readonly MultiVector[]): string | undefined {
+    const s = this.store.get();
+    if (s.queries === 'file') return undefined;
+    return JSON.stringify([s.methods, s.budgets, s.storages, s.seed, s.queries, s.queries === 'typed' ? s.typed : '', this.corpus.current()?.fingerprint, docs.map((d) => `${d.id}:${d.n}`)]);
+  }
+
+  /** Shows the result this tab computed on the corpus shown with the same settings, if there is one. */
+  private reuse(): boolean {
+    const c = this.corpus.current();
+    const hit = c && this.byCorpus.get(c.key);
+    if (!c || !hit || usesImported(this.importer.imported()) || hit.signature !== this.signature(this.corpus.docs())) return false;
+    if (this.inFlight) this.engine.cancel();
+    this.run++;
+    this.idle();
+    this.muvera.clear();
+    this.resultDocs = hit.docs;
+    this.modelLabel = hit.model;
+    fillExportChoices(hit.shown.result);
+    shown.value = hit.shown;
+    this.status.classList.remove('error');
+    this.status.textContent = `${hit.status} (${c.name}: its last result in this tab, shown again; the settings are the same.)`;
+    return true;
+  }
+
+  compare = async (options: { reuse?: boolean } = {}): Promise<void> => {
+    if (options.reuse && this.reuse()) return;
     // A run in flight is stopped (its worker terminated): only the newest settings count.
     if (this.inFlight) this.engine.cancel();
     const mine = ++this.run;
@@ -148,6 +179,9 @@ class CompareRunner implements CompareController {
       this.status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${result.documents} documents, ${notes.join('. ')}.`;
       fillExportChoices(result);
       shown.value = { result, caption: `Results (${result.documents} documents, ${result.queries} queries, ${this.modelLabel}, engine ${result.engineVersion})` };
+      const c = this.corpus.current();
+      const signature = this.signature(docs);
+      if (c && !useImported && signature) this.byCorpus.set(c.key, { signature, shown: shown.value, status: this.status.textContent, docs: this.resultDocs, model: this.modelLabel });
       void this.muvera.run(this.resultDocs, queries, qrels, config.seed);
     } catch (err) {
       if (mine !== this.run) return;

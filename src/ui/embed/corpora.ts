@@ -24,6 +24,8 @@ export interface Corpus {
   /** Which file each path was taken by (name, size, date), by path. */
   files: Map<string, string>;
   queries: CorpusQueries;
+  /** How its files were embedded, in words (the first batch's settings). */
+  settings?: string;
   /** Content hash of the documents, once stored (what a link names). */
   fingerprint?: string;
 }
@@ -103,6 +105,12 @@ export async function fingerprintOf(docs: readonly MultiVector[]): Promise<strin
 }
 
 export const isFingerprint = (t: string) => /^[0-9a-f]{16}$/.test(t);
+
+/** The embedding settings a corpus was made with, in words (the rail's tooltip). */
+export function embedSettingsText(s: { tiles: number; pdfTiles: number; pdfSize: number; frames: number; fps: number }): string {
+  const tiles = (k: number) => (k > 1 ? `global view + ${k} x ${k} tiles` : 'one view');
+  return `images: ${tiles(s.tiles)}; PDF pages: ${tiles(s.pdfTiles)} at ${s.pdfSize} px; videos: ${s.fps > 0 ? `${s.fps} fps, at most ${s.frames} frames` : `${s.frames} frames`}`;
+}
 
 /** The rail's line for a corpus: name, documents, model. */
 export function describeCorpus(c: Pick<Corpus, 'name' | 'model'>, documents: number): string {

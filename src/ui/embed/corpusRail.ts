@@ -11,9 +11,9 @@ export interface CorpusListActions {
   forget(fingerprint: string): void;
 }
 
-function item(label: string, pressed: boolean, onClick: () => void, forget?: { name: string; run: () => void }): HTMLLIElement {
+function item(label: string, pressed: boolean, onClick: () => void, forget?: { name: string; run: () => void }, settings?: string): HTMLLIElement {
   const li = document.createElement('li');
-  const b = Object.assign(document.createElement('button'), { type: 'button', textContent: label, className: 'corpus-pick' });
+  const b = Object.assign(document.createElement('button'), { type: 'button', textContent: label, className: 'corpus-pick', title: settings ? `Embedded with ${settings}` : '' });
   b.setAttribute('aria-pressed', String(pressed));
   b.addEventListener('click', onClick);
   li.append(b);
@@ -30,9 +30,9 @@ export function renderCorpusList(corpora: Corpora, stored: readonly CorpusMeta[]
   const list = document.getElementById('corpora') as HTMLUListElement;
   const current = corpora.current();
   const items = corpora.list.map((c) =>
-    item(describeCorpus(c, c.docs.length), c === current, () => act.open(c.key), c.fingerprint ? { name: c.name, run: () => act.forget(c.fingerprint!) } : undefined),
+    item(describeCorpus(c, c.docs.length), c === current, () => act.open(c.key), c.fingerprint ? { name: c.name, run: () => act.forget(c.fingerprint!) } : undefined, c.settings),
   );
-  for (const m of stored) items.push(item(`${describeCorpus(m, m.documents)} (stored in this browser)`, false, () => act.restore(m.fingerprint), { name: m.name, run: () => act.forget(m.fingerprint) }));
+  for (const m of stored) items.push(item(`${describeCorpus(m, m.documents)} (stored in this browser)`, false, () => act.restore(m.fingerprint), { name: m.name, run: () => act.forget(m.fingerprint) }, m.settings));
   list.replaceChildren(...items);
   list.hidden = items.length === 0;
   const note = document.getElementById('corpora-note')!;

@@ -5,9 +5,10 @@
  */
 import type { LoadedModel } from '../../clients/embedClient.ts';
 import type { MultiVector } from '../../core/multivector.ts';
+import type { CorpusChange } from '../corpusStore.ts';
 import { forgetCorpus, listCorpora, loadCorpus, saveCorpus, updateCorpusMeta, type CorpusMeta } from '../../embed/corpusDb.ts';
 import { effect, type Store } from '../state/store.ts';
-import { assignPaths, Corpora, relativeToFolder, fileSignature, fingerprintOf, keepDocs, modelKey, type Corpus, type CorpusModel } from './corpora.ts';
+import { assignPaths, Corpora, embedSettingsText, relativeToFolder, fileSignature, fingerprintOf, keepDocs, modelKey, type Corpus, type CorpusModel } from './corpora.ts';
 import { renderCorpusList } from './corpusRail.ts';
 import { pathOf } from './paths.ts';
 
@@ -20,7 +21,7 @@ export interface ShelfHost {
   /** Loads the menu model `id` (the store names it already); true when it is loaded. */
   loadModel(): Promise<boolean>;
   /** The corpus on show changed (its documents, or which one it is). */
-  changed(reason: 'embedded' | 'cleared'): void;
+  changed(reason: CorpusChange): void;
   /** Another corpus is shown: what the rail showed of the last batch goes. */
   showing(): void;
   say(text: string): void;
@@ -35,7 +36,7 @@ export interface Batch {
 }
 
 const metaOf = (c: Corpus): CorpusMeta => ({
-  fingerprint: c.fingerprint!, name: c.name, model: c.model, documents: c.docs.length, queries: c.queries, files: [...c.files], savedAt: Date.now(),
+  fingerprint: c.fingerprint!, name: c.name, model: c.model, documents: c.docs.length, queries: c.queries, files: [...c.files], settings: c.settings, savedAt: Date.now(),
 });
 
 export class CorpusShelf {
@@ -76,6 +77,7 @@ export class CorpusShelf {
     const filePaths = files.map(pathOf);
     const corpus = this.corpora.target({ demo, model: this.model()!, intoCurrent: this.intoCurrent.checked, paths: filePaths });
     if (corpus.key !== before && !corpus.demo) corpus.queries = { source: 'typed', typed: this.store.get().typed };
+    corpus.settings ??= embedSettingsText(this.store.get());
     const inside = relativeToFolder(filePaths);
     const ids = demo ? files.map((f) => f.name) : assignPaths(corpus.files, files.map((_, i) => ({ path: inside[i], signature: signatures[i] })));
     if (corpus.key !== before) this.apply(corpus);
@@ -132,7 +134,7 @@ export class CorpusShelf {
     this.host.showing();
     this.render();
     if (!(await this.ensureModelOf(c))) return;
-    this.host.changed('embedded');
+    this.host.changed('switched');
   }
 
   /** Loads the model a corpus was embedded with when another one is loaded; says why when it cannot. */
@@ -171,7 +173,7 @@ export class CorpusShelf {
     }
     if (!got || got.docs.length === 0) return notStored(fingerprint, got?.meta);
     const { meta, docs, sources, problems } = got;
-    const c = this.corpora.add({ name: meta.name, demo: false, model: meta.model, docs, sources, files: new Map(meta.files), queries: meta.queries, fingerprint });
+    const c = this.corpora.add({ name: meta.name, demo: false, model: meta.model, docs, sources, files: new Map(meta.files), queries: meta.queries, settings: meta.settings, fingerprint });
     this.apply(c);
     this.host.showing();
     this.render();

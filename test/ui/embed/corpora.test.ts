@@ -120,3 +120,11 @@ describe('files without a type are typed by their first bytes', () => {
     expect(typeOfBytes(long)).toBe('text/plain');
   });
 });
+
+describe('a corpus says how it was embedded', () => {
+  it('in words, from the rail settings', async () => {
+    const { embedSettingsText } = await import('../../../src/ui/embed/corpora.ts');
+    expect(embedSettingsText({ tiles: 1, pdfTiles: 3, pdfSize: 1024, frames: 24, fps: 0 })).toBe('images: one view; PDF pages: global view + 3 x 3 tiles at 1024 px; videos: 24 frames');
+    expect(embedSettingsText({ tiles: 2, pdfTiles: 1, pdfSize: 512, frames: 6, fps: 2.5 })).toBe('images: global view + 2 x 2 tiles; PDF pages: one view at 512 px; videos: 2.5 fps, at most 6 frames');
+  });
+});
