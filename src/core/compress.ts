@@ -9,6 +9,8 @@ export interface CompressOptions {
   seed?: number;
   /** Dimension every document of the corpus must have. */
   expectedD?: number;
+  /** This document's work shared across budgets of one method and options (MethodContext.memo). */
+  memo?: Map<string, unknown>;
 }
 
 export interface CompressResult extends CompressedDoc {
@@ -43,7 +45,7 @@ export function compressDocument(doc: MultiVector, spec: MethodSpec, m: number, 
     return { ...base, n: doc.n, data: doc.data.slice(), assignments };
   }
   const rng = mulberry32(documentSeed(opts.seed ?? 0, doc.id));
-  const out = method.compress(input, m, spec.options, { rng });
+  const out = method.compress(input, m, spec.options, { rng, memo: opts.memo });
   const kept = dropEmpty(out.data, out.k, doc.d, out.assignments);
   return { ...base, n: kept.k, data: kept.data, assignments: kept.assignments };
 }

@@ -132,10 +132,13 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
   // every row, so rows can be compared pair by pair.
   const bootstrap = new Bootstrap({ resamples: config.resamples ?? DEFAULT_RESAMPLES, seed: documentSeed(config.seed, 'bootstrap'), level: DEFAULT_LEVEL });
   const rows: ExperimentRow[] = [];
+  // Work a method shares across its budgets (Ward's tree), per document, for the method in progress.
+  let shared = { method: '', memo: [] as Map<string, unknown>[] };
   cells.forEach(({ spec, budget }, cellIndex) => {
     const common = { method: formatMethodSpec(spec), budget, cell: cellIndex, cells: cells.length };
+    if (shared.method !== common.method) shared = { method: common.method, memo: docs.map(() => new Map()) };
     const cell = compressCell(docs, spec, budget, {
-      seed: config.seed, d, signal,
+      seed: config.seed, d, signal, memo: shared.memo,
       onDoc: (i) => (i % every === 0 || i === docs.length - 1) && onProgress?.({ stage: 'compress', ...common, done: i + 1, total: docs.length }),
     });
     const packed = packCorpus(cell.compressed);

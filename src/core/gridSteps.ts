@@ -69,14 +69,14 @@ export function uncompressedReference(docs: readonly MultiVector[], queries: rea
 }
 
 /** Every document of a cell compressed (the uncompressed cell keeps them whole); saliency sources counted. */
-export function compressCell(docs: readonly MultiVector[], spec: MethodSpec, budget: number | null, opts: { seed: number; d: number; signal?: AbortSignal; onDoc(i: number): void }) {
+export function compressCell(docs: readonly MultiVector[], spec: MethodSpec, budget: number | null, opts: { seed: number; d: number; signal?: AbortSignal; onDoc(i: number): void; memo?: Map<string, unknown>[] }) {
   const compressed: CompressResult[] = [];
   const sources: Record<string, number> = {};
   const t0 = performance.now();
   const allocated = spec.allocation && budget !== null ? allocateBudgets(docs, budget, spec.allocation) : undefined;
   docs.forEach((doc, i) => {
     opts.signal?.throwIfAborted();
-    const c = compressDocument(doc, spec, budget === null ? doc.n : allocated ? allocated[i] : budget, { seed: opts.seed, expectedD: opts.d });
+    const c = compressDocument(doc, spec, budget === null ? doc.n : allocated ? allocated[i] : budget, { seed: opts.seed, expectedD: opts.d, memo: opts.memo?.[i] });
     if (c.saliencySource) sources[c.saliencySource] = (sources[c.saliencySource] ?? 0) + 1;
     compressed.push(c);
     opts.onDoc(i);

@@ -11,7 +11,7 @@
  */
 import type { Judgments } from './metrics.ts';
 import type { CompressedDoc, TokenPositions } from './multivector.ts';
-import type { PackedCorpus, VectorSet } from './maxsim.ts';
+import { maxSimBlock, type PackedCorpus, type VectorSet } from './maxsim.ts';
 
 export interface PositionMap {
   /** Number of cells along each axis (frames: rows = 1, cols = frame count). */
@@ -68,22 +68,6 @@ function positionMaps(positions: UtilizationInput['positions']) {
   return { grid, frames, gridSim: grid && new Float64Array(grid.count.length), frameSim: frames && new Float64Array(frames.count.length) };
 }
 
-/** Query token i's best stored row among start..end-1 (ties: the first) and its similarity. */
-function bestRow(q: VectorSet, i: number, corpus: PackedCorpus, start: number, end: number): { best: number; arg: number } {
-  const d = corpus.d;
-  let best = -Infinity;
-  let arg = start;
-  for (let j = start; j < end; j++) {
-    let s = 0;
-    for (let k = 0; k < d; k++) s += q.data[i * d + k] * corpus.data[j * d + k];
-    if (s > best) {
-      best = s;
-      arg = j;
-    }
-  }
-  return { best, arg };
-}
-
 export function tokenUtilization(input: UtilizationInput): UtilizationReport {
   const { corpus, compressed, positions, queries, qrels } = input;
   const docIndex = new Map(corpus.ids.map((id, i) => [id, i]));
@@ -117,11 +101,15 @@ export function tokenUtilization(input: UtilizationInput): UtilizationReport {
       if (end === start) continue;
       const groups = members.get(di) ?? membersOf(compressed[di], end - start);
       members.set(di, groups);
+      // Every query token's best stored row of the document at once (the search's own MaxSim step,
+      // in the WebAssembly kernels where the corpus lives in their memory).
+      const best = new Float64Array(q.n);
+      const arg = new Int32Array(q.n);
+      maxSimBlock(q.data, q.n, corpus.data, start, end, corpus.d, best, arg);
       for (let i = 0; i < q.n; i++) {
-        const { best, arg } = bestRow(q, i, corpus, start, end);
-        wins[arg]++;
+        wins[arg[i]]++;
         matches++;
-        spread(groups[arg - start], positions[di], best);
+        spread(groups[arg[i] - start], positions[di], best[i]);
       }
     }
   }

@@ -1,5 +1,5 @@
 import { poolByGroup, normalizeRowInPlace } from '../linalg.ts';
-import { cutMaxClusters, wardClusters, wardLinkage } from '../ward.ts';
+import { cutMaxClusters, pdistEuclidean, wardLinkage, type Merge } from '../ward.ts';
 import type { CompressionMethod } from './types.ts';
 
 /**
@@ -61,7 +61,7 @@ export const hierarchicalPool: CompressionMethod = {
   defaults: { observations: 'tokens', input: 'unit', protectFirst: false, normalize: false },
   usesSaliency: false,
   usesSeed: false,
-  compress(doc, m, options) {
+  compress(doc, m, options, ctx) {
     const { n, d } = doc;
     const protect = options.protectFirst === true && m >= 2;
     const start = protect ? 1 : 0;
@@ -69,12 +69,8 @@ export const hierarchicalPool: CompressionMethod = {
     const clusters = protect ? m - 1 : m;
     const all = options.input === 'raw' ? Float64Array.from(doc.data) : unitRowsFloat64(doc.data, 0, n, d);
     const x = all.subarray(start * d);
-    let labels: Int32Array;
-    let k: number;
-    if (count === 1) ({ labels, k } = { labels: new Int32Array(1), k: 1 });
-    else if (options.observations === 'distance-rows') ({ labels, k } = wardClusters(oneMinusDots(x, count, d), count, count, clusters));
-    else if (options.observations === 'distance-condensed') ({ labels, k } = cutMaxClusters(wardLinkage(condensedOneMinusDots(x, count, d), count), count, clusters));
-    else ({ labels, k } = wardClusters(x, count, d, clusters));
+    // Ward's tree does not depend on m: built once per document (and protection), cut at every budget.
+    const { labels, k } = count === 1 ? { labels: new Int32Array(1), k: 1 } : cutMaxClusters(memoised(ctx?.memo, `ward:${protect}`, () => linkageOf(x, count, d, options.observations)), count, clusters);
     const assignments = new Int32Array(n);
     const offset = protect ? 1 : 0;
     if (protect) assignments[0] = 0;
@@ -85,6 +81,20 @@ export const hierarchicalPool: CompressionMethod = {
     return { data: pooled, k: total, assignments };
   },
 };
+
+/** Ward's merges over what `observations` says Ward sees (see above). */
+function linkageOf(x: Float64Array, count: number, d: number, observations: unknown): Merge[] {
+  if (observations === 'distance-rows') return wardLinkage(pdistEuclidean(oneMinusDots(x, count, d), count, count), count);
+  if (observations === 'distance-condensed') return wardLinkage(condensedOneMinusDots(x, count, d), count);
+  return wardLinkage(pdistEuclidean(x, count, d), count);
+}
+
+/** `make()`, or the value kept under `key` by an earlier budget. */
+function memoised<T>(memo: Map<string, unknown> | undefined, key: string, make: () => T): T {
+  if (!memo) return make();
+  if (!memo.has(key)) memo.set(key, make());
+  return memo.get(key) as T;
+}
 
 /** Rows start..start+count of x, L2-normalised in float64 (as SciPy would see them). */
 export function unitRowsFloat64(x: Float32Array, start: number, count: number, d: number): Float64Array {

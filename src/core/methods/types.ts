@@ -24,6 +24,12 @@ export interface MethodOutput {
 export interface MethodContext {
   /** Seeded per document (see rng.documentSeed), so results do not depend on document order. */
   rng: Rng;
+  /**
+   * Work that does not depend on m, kept for the same document, method and options at the next
+   * budget (the grid runs every budget of a method in a row): H-Pool keeps Ward's linkage here and
+   * only cuts it again. Absent when nothing is shared; a method must give the same output either way.
+   */
+  memo?: Map<string, unknown>;
 }
 
 /**
