@@ -52,3 +52,42 @@ describe("H-Pool's Ward tree is built once per document and cut at every budget"
     }
   });
 });
+
+describe("Ward on the rows of 1 - X X^T without forming them (hpool-paper's distances)", () => {
+  /** Distances between rows i and j of the n x n matrix 1 - X X^T, by differencing them (the definition). */
+  function rowDistance(x: Float64Array, n: number, d: number, i: number, j: number): number {
+    let s = 0;
+    for (let k = 0; k < n; k++) {
+      let gi = 0;
+      let gj = 0;
+      for (let t = 0; t < d; t++) {
+        gi += x[i * d + t] * x[k * d + t];
+        gj += x[j * d + t] * x[k * d + t];
+      }
+      s += (1 - gi - (1 - gj)) ** 2;
+    }
+    return Math.sqrt(s);
+  }
+  const points = (n: number, d: number, seed: number, rank = d) => {
+    let s = seed;
+    const r = () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    const basis = Array.from({ length: rank }, () => Array.from({ length: d }, r));
+    // Each point a random mix of `rank` directions: X has rank min(n, rank).
+    return Float64Array.from({ length: n * d }, (_, idx) => basis.reduce((acc, b, k) => acc + b[idx % d] * Math.sin(seed + k * 7 + Math.floor(idx / d) * 13), 0) * 3);
+  };
+
+  it('gives points at the rows\' distances, for full-rank, rank-deficient and n < d inputs', async () => {
+    const { rowSpace } = await import('../../src/core/methods/hierarchicalPool.ts');
+    for (const [n, d, rank] of [[30, 8, 8], [25, 10, 3], [6, 16, 16]] as const) {
+      const x = points(n, d, n + d, rank);
+      const z = rowSpace(x, n, d);
+      for (let i = 0; i < n; i++)
+        for (let j = i + 1; j < n; j++) {
+          let s = 0;
+          for (let t = 0; t < d; t++) s += (z[i * d + t] - z[j * d + t]) ** 2;
+          const want = rowDistance(x, n, d, i, j);
+          expect(Math.abs(Math.sqrt(s) - want), `n=${n} d=${d} rank=${rank} (${i}, ${j})`).toBeLessThan(1e-9 * (1 + want));
+        }
+    }
+  });
+});

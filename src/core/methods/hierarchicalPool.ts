@@ -84,7 +84,7 @@ export const hierarchicalPool: CompressionMethod = {
 
 /** Ward's merges over what `observations` says Ward sees (see above). */
 function linkageOf(x: Float64Array, count: number, d: number, observations: unknown): Merge[] {
-  if (observations === 'distance-rows') return wardLinkage(pdistEuclidean(oneMinusDots(x, count, d), count, count), count);
+  if (observations === 'distance-rows') return wardLinkage(pdistEuclidean(rowSpace(x, count, d), count, d), count);
   if (observations === 'distance-condensed') return wardLinkage(condensedOneMinusDots(x, count, d), count);
   return wardLinkage(pdistEuclidean(x, count, d), count);
 }
@@ -109,8 +109,54 @@ export function unitRowsFloat64(x: Float32Array, start: number, count: number, d
   return out;
 }
 
+/**
+ * Points z_i (n x d) whose pairwise distances are those between the rows of 1 - X X^T, without
+ * forming the n x n rows. Rows i and j of 1 - X X^T differ by G_i - G_j (G = X X^T; the ones cancel),
+ * so |r_i - r_j|^2 = (G G^T)_ii + (G G^T)_jj - 2 (G G^T)_ij, and G G^T = X C X^T with C = X^T X
+ * (d x d). With C = L L^T (Cholesky), G G^T = (X L)(X L)^T: the rows of Z = X L are such points,
+ * and Ward on them equals Ward on the rows (the O(n^2 d) pdist instead of O(n^3); the libraries'
+ * fixtures check the partitions). C is positive semi-definite; a pivot that rounding leaves at or
+ * below zero (a rank-deficient X) gets a zero column, which keeps L L^T = C.
+ */
+export function rowSpace(x: Float64Array, n: number, d: number): Float64Array {
+  const c = new Float64Array(d * d);
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    for (let a = 0; a < d; a++) {
+      const xa = x[o + a];
+      if (xa === 0) continue;
+      for (let b = a; b < d; b++) c[a * d + b] += xa * x[o + b];
+    }
+  }
+  const l = new Float64Array(d * d);
+  let scale = 0;
+  for (let a = 0; a < d; a++) scale = Math.max(scale, c[a * d + a]);
+  for (let j = 0; j < d; j++) {
+    let s = c[j * d + j];
+    for (let k = 0; k < j; k++) s -= l[j * d + k] * l[j * d + k];
+    if (s <= scale * 1e-13) continue; // a zero pivot: column j of L stays zero
+    const ljj = Math.sqrt(s);
+    l[j * d + j] = ljj;
+    for (let i = j + 1; i < d; i++) {
+      let t = c[j * d + i]; // C is kept in its upper triangle: C_ij = c[min * d + max]
+      for (let k = 0; k < j; k++) t -= l[i * d + k] * l[j * d + k];
+      l[i * d + j] = t / ljj;
+    }
+  }
+  const z = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    for (let a = 0; a < d; a++) {
+      const xa = x[o + a];
+      if (xa === 0) continue;
+      for (let b = 0; b <= a; b++) z[o + b] += xa * l[a * d + b];
+    }
+  }
+  return z;
+}
+
 /** The square matrix 1 - <x_i, x_j>, row-major n x n, diagonal included (1 - |x_i|^2, as the libraries compute it). */
-function oneMinusDots(x: Float64Array, n: number, d: number): Float64Array {
+export function oneMinusDots(x: Float64Array, n: number, d: number): Float64Array {
   const out = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = i; j < n; j++) {
