@@ -13,7 +13,8 @@ import type { CompressionMethod } from './types.ts';
  * - "distance-rows": the square matrix 1 - <x_i, x_j> handed to SciPy's linkage, which treats each
  *   ROW as an n-dimensional observation (a token described by its distances to all tokens). This is
  *   what colpali-engine's HierarchicalTokenPooler, PyLate up to 1.4 and the paper's code run.
- *   Building the row distances costs O(n^3) (about 2.2 G multiply-adds at n = 1,300).
+ *   The libraries build the row distances in O(n^3); here Ward runs on points with the same
+ *   distances in d dimensions (rowSpace below), O(n^2 d).
  * - "distance-condensed": the pairwise 1 - <x_i, x_j> themselves as Ward's distances (PyLate after
  *   1.4, commit 06305e3: the upper triangle passed to linkage as a condensed matrix).
  * `input` says whether tokens are L2-normalised before the distances and the pooling ("unit"), or
@@ -36,7 +37,7 @@ export const hierarchicalPool: CompressionMethod = {
       choices: ['tokens', 'distance-rows', 'distance-condensed'],
       description:
         'tokens: cluster the token vectors; distance-rows: cluster rows of the matrix 1 - dot, as colpali-engine, ' +
-        "PyLate <= 1.4 and the paper's code do (cubic time); distance-condensed: Ward on the 1 - dot distances themselves (PyLate after 1.4).",
+        "PyLate <= 1.4 and the paper's code do; distance-condensed: Ward on the 1 - dot distances themselves (PyLate after 1.4).",
     },
     {
       key: 'input',
@@ -153,20 +154,6 @@ export function rowSpace(x: Float64Array, n: number, d: number): Float64Array {
     }
   }
   return z;
-}
-
-/** The square matrix 1 - <x_i, x_j>, row-major n x n, diagonal included (1 - |x_i|^2, as the libraries compute it). */
-export function oneMinusDots(x: Float64Array, n: number, d: number): Float64Array {
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = i; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) s += x[i * d + k] * x[j * d + k];
-      out[i * n + j] = 1 - s;
-      out[j * n + i] = 1 - s;
-    }
-  }
-  return out;
 }
 
 /** The pairs i < j of 1 - <x_i, x_j> in SciPy's condensed order. */
