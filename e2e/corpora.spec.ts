@@ -89,6 +89,31 @@ test('dropped files start a corpus of their own beside the demo; both are switch
   await expect(page.locator('#compare-status')).toContainText('not stored in this browser', { timeout: 30_000 });
 });
 
+test('an import is a corpus of the list: switched to and from the demo, each with its own queries', async ({ page }) => {
+  const fx = join(import.meta.dirname, '..', 'test', 'fixtures', 'import');
+  await page.goto('/');
+  await expect(page.locator('#compare-status')).toContainText('Done in', { timeout: 90_000 });
+  await page.click('#views-nav a[data-view="data"]');
+  await page.setInputFiles('#import-docs', join(fx, 'ragged.npz'));
+  await page.setInputFiles('#import-qrels', join(fx, 'qrels.tsv'));
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.locator('#compare-status')).toContainText('imported from ragged.npz', { timeout: 60_000 });
+  await expect(corpusButtons(page)).toHaveText([/^Demo scenes: 24 documents/, 'Imported: ragged.npz (3 documents, 2 queries) (from the Data view)']);
+  await expect(corpusButtons(page).nth(1)).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator('#query-source')).toBeDisabled();
+  // To the demo: the embedded corpus again, its captions, its last result.
+  await corpusButtons(page).first().click();
+  await expect(page.locator('#compare-corpus')).toHaveValue('embedded');
+  await expect(page.locator('#compare-status')).toContainText(/24 documents, 18 queries/, { timeout: 60_000 });
+  await expect(corpusButtons(page).first()).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator('#query-source')).toBeEnabled();
+  // And back.
+  await corpusButtons(page).nth(1).click();
+  await expect(page.locator('#compare-corpus')).toHaveValue('imported');
+  await expect(page.locator('#compare-status')).toContainText('imported from ragged.npz', { timeout: 60_000 });
+  await expect(page.locator('#compare-status')).toContainText('3 documents');
+});
+
 test('keyboard: Tab reaches both pickers and Enter opens them; an extensionless text file is typed by its content', async ({ page }) => {
   // Listened for from the start: Playwright turns on its file-chooser interception asynchronously.
   const chooser = page.waitForEvent('filechooser', { timeout: 60_000 });

@@ -30,6 +30,9 @@ test('imports embeddings made with NumPy, compares methods on them, and exports 
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(page.locator('#import-status')).toContainText('Imported 3 documents (19 vectors, d = 8, ragged, <f4), 2 queries, 2 with relevance');
   await expect(page.locator('#compare-corpus')).toHaveValue('imported');
+  // The import is a corpus of the rail's list, shown.
+  await expect(page.locator('#corpora button.corpus-pick')).toHaveText(['Imported: ragged.npz (3 documents, 2 queries) (from the Data view)']);
+  await expect(page.locator('#corpora button.corpus-pick')).toHaveAttribute('aria-pressed', 'true');
 
   for (const box of await page.locator('#compare-methods input').all()) await box.setChecked(['none', 'hpool', 'uniform'].includes(await box.inputValue()));
   await page.fill('#compare-budgets', '2,4');

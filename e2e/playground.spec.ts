@@ -74,3 +74,21 @@ test('bad settings get a clear message where the user is looking', async ({ page
   await page.getByRole('button', { name: 'Run' }).click();
   await expect(page.locator('#status')).toHaveText('budgets must be whole numbers from 1 to 100000 separated by commas, got "4, eight"');
 });
+
+test('a 300-document grid compressed on 2 workers gives the one-worker table, figure for figure', async ({ page }) => {
+  const table = async (threads: number) => {
+    await page.goto(`/?view=synthetic&preset=images&smethods=none;agc;hpool;kmeans;random&sbudgets=4,16&gthreads=${threads}`);
+    await page.getByRole('button', { name: 'Run' }).click();
+    await expect(page.locator('#status')).toContainText('Done', { timeout: 110_000 });
+    if (threads > 1) await expect(page.locator('#status')).toContainText(`(compression on ${threads} threads)`);
+    else await expect(page.locator('#status')).not.toContainText('threads');
+    // Every cell but the timings (milliseconds differ run to run).
+    return page.locator('#results-table tbody tr').evaluateAll((rows) =>
+      rows.map((r) => [...r.querySelectorAll('td')].filter((td) => !/ms/.test(td.getAttribute('data-column') ?? td.className)).map((td) => td.textContent)),
+    );
+  };
+  const one = await table(1);
+  const two = await table(2);
+  expect(one.length).toBe(1 + 4 * 2);
+  expect(two).toEqual(one);
+});

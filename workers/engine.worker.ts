@@ -6,7 +6,9 @@
  */
 import '../src/trustedTypes.ts';
 import * as Comlink from 'comlink';
-import { runExperiment, type ExperimentConfig, type ExperimentProgress } from '../src/core/experiment.ts';
+import { runExperimentAsync, type ExperimentConfig, type ExperimentInput, type ExperimentProgress } from '../src/core/experiment.ts';
+import { gridThreads, poolCompressor } from '../src/search/gridPool.ts';
+import { spawnPoolWorker } from './poolSpawn.ts';
 import { explainCompression } from '../src/core/explain.ts';
 import { maxSimStory } from '../src/core/story.ts';
 import { CorpusInspector } from '../src/core/inspect.ts';
@@ -48,9 +50,8 @@ const api = {
   },
 
   /** Builds the seeded synthetic corpus and runs the grid on it. */
-  runSynthetic(preset: string, config: ExperimentConfig, onProgress?: (p: ExperimentProgress) => void) {
-    const corpus = syntheticCorpus(preset, config.seed);
-    return runExperiment(corpus, config, { onProgress, progressEvery: 8 });
+  runSynthetic(preset: string, config: ExperimentConfig, onProgress?: (p: ExperimentProgress) => void, threads = 0) {
+    return runGrid(syntheticCorpus(preset, config.seed), config, onProgress, threads);
   },
 
   /** MUVERA's two stages on a corpus with its queries (the Compare view's MUVERA section). */
@@ -65,11 +66,21 @@ const api = {
     qrels: [string, [string, number][]][],
     config: ExperimentConfig,
     onProgress?: (p: ExperimentProgress) => void,
+    threads = 0,
   ) {
     const judgments = new Map(qrels.map(([q, rel]) => [q, new Map(rel)]));
-    return runExperiment({ docs, queries, qrels: judgments }, config, { onProgress, progressEvery: 8 });
+    return runGrid({ docs, queries, qrels: judgments }, config, onProgress, threads);
   },
 };
+
+/**
+ * The grid, its compression on a pool of workers (one per core for a large corpus, or `threads`;
+ * they stop with this worker when the page cancels), the rest here; the result equals one thread's.
+ */
+function runGrid(input: ExperimentInput, config: ExperimentConfig, onProgress: ((p: ExperimentProgress) => void) | undefined, threads: number) {
+  const n = gridThreads(threads, input.docs.reduce((s, d) => s + d.n, 0), navigator.hardwareConcurrency ?? 1);
+  return runExperimentAsync(input, config, { onProgress, progressEvery: 8, compressor: n > 1 ? poolCompressor(spawnPoolWorker, n, config.seed) : undefined });
+}
 
 /** What the page keeps of an import: the corpus (documents, query vectors, relevance) and a summary. */
 export interface ImportSummary {

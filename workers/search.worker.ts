@@ -6,16 +6,13 @@
 import '../src/trustedTypes.ts';
 import * as Comlink from 'comlink';
 import { gpuContext, pipelineCount } from '../src/gpu/device.ts';
-import type { WorkerLike } from '../src/kernels/pool.ts';
+import { spawnPoolWorker } from './poolSpawn.ts';
 import { ScaleIndex, type BuildOptions, type BuildProgress, type SearchReport } from '../src/search/scaleIndex.ts';
 
 let index: ScaleIndex | undefined;
 
 /** One worker of the CPU search pool (module worker of this origin; shares the index's memory). */
-const spawn = (): WorkerLike => {
-  const w = new Worker(new URL('./maxsimPool.worker.ts', import.meta.url), { type: 'module' });
-  return { postMessage: (m) => w.postMessage(m), onMessage: (h) => void (w.onmessage = (e) => h(e.data)), terminate: () => w.terminate() };
-};
+const spawn = spawnPoolWorker;
 let controller: AbortController | undefined;
 
 const api = {

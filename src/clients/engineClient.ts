@@ -27,8 +27,8 @@ export class EngineClient {
     return this.bridge.running;
   }
 
-  runSynthetic(preset: string, config: ExperimentConfig, onProgress: (p: ExperimentProgress) => void, signal?: AbortSignal): Promise<ExperimentResult> {
-    return this.bridge.run(signal, (api) => api.runSynthetic(preset, config, Comlink.proxy(onProgress)));
+  runSynthetic(preset: string, config: ExperimentConfig, onProgress: (p: ExperimentProgress) => void, signal?: AbortSignal, threads = 0): Promise<ExperimentResult> {
+    return this.bridge.run(signal, (api) => api.runSynthetic(preset, config, Comlink.proxy(onProgress), threads));
   }
 
   runCorpus(
@@ -38,9 +38,10 @@ export class EngineClient {
     config: ExperimentConfig,
     onProgress: (p: ExperimentProgress) => void,
     signal?: AbortSignal,
+    threads = 0,
   ): Promise<ExperimentResult> {
     const pairs = [...qrels].map(([q, rel]) => [q, [...rel]] as [string, [string, number][]]);
-    return this.bridge.run(signal, (api) => api.runCorpus(docs, queries, pairs, config, Comlink.proxy(onProgress)));
+    return this.bridge.run(signal, (api) => api.runCorpus(docs, queries, pairs, config, Comlink.proxy(onProgress), threads));
   }
 
   muvera(docs: MultiVector[], queries: VectorSet[], qrels: ReadonlyMap<string, ReadonlyMap<string, number>>, options: MuveraOptions, candidates: number[]) {

@@ -9,6 +9,7 @@ import type { Judgments } from './metrics.ts';
 import { formatMethodSpec, methodSpecLabel, type MethodSpec } from './methodSpec.ts';
 import { packCorpus, type VectorSet } from './maxsim.ts';
 import type { MultiVector } from './multivector.ts';
+import type { CompressResult } from './compress.ts';
 import { documentSeed } from './rng.ts';
 import { checkGrid } from './settingLimits.ts';
 import type { EvalStorage } from './storage/stored.ts';
@@ -104,6 +105,8 @@ export interface ExperimentResult {
   bootstrap: { resamples: number; seed: number; level: number };
   /** Documents rejected before any method ran; the rest of the corpus was evaluated. */
   failures: DocumentFailure[];
+  /** Threads the compression ran on (a pool of workers; 1 when absent). */
+  compressThreads?: number;
 }
 
 export type ExperimentProgress =
@@ -119,59 +122,126 @@ export interface RunOptions {
   progressEvery?: number;
 }
 
+/** Compresses a cell somewhere else (a pool of workers); undefined: compress it on this thread. */
+export type CellCompressor = (spec: MethodSpec, budget: number | null, onDoc: (done: number) => void) => Promise<{ compressed: CompressResult[]; sources: Record<string, number>; compressMs: number }> | undefined;
+
+/** Starts a compressor for the checked documents of a run (of dimension d); closed when the run ends. */
+export type CompressorFactory = (docs: MultiVector[], d: number) => Promise<{ threads: number; compress: CellCompressor; close(): void }>;
+
 export function runExperiment(input: ExperimentInput, config: ExperimentConfig, opts: RunOptions = {}): ExperimentResult {
-  const { onProgress, signal } = opts;
-  // "--ks 10,10" is one cutoff, not two (a repeated k would count twice in every mean).
-  config = { ...config, ks: [...new Set(config.ks)] };
-  checkGrid(config.methods.length, config.budgets.length, (config.storages ?? ['fp32']).length);
-  const every = opts.progressEvery ?? 16;
-  const { docs, failures, d } = checkInput(input, (i) => i % every === 0 && onProgress?.({ stage: 'validate', done: i + 1, total: input.docs.length }));
-  const cells = gridCells(config);
-  const ref = uncompressedReference(docs, input.queries, input.qrels, Math.max(...config.ks));
-  // One bootstrap for the whole grid: the same seed, hence the same resampled query indices, for
-  // every row, so rows can be compared pair by pair.
-  const bootstrap = new Bootstrap({ resamples: config.resamples ?? DEFAULT_RESAMPLES, seed: documentSeed(config.seed, 'bootstrap'), level: DEFAULT_LEVEL });
-  const rows: ExperimentRow[] = [];
+  const grid = new GridRun(input, config, opts);
+  grid.cells.forEach((cell, i) => grid.score(i, grid.compressHere(i, cell.spec, cell.budget)));
+  return grid.finish();
+}
+
+/**
+ * The same grid with the compression of each cell handed to `compressor` (a pool of workers) where
+ * it takes it; everything else runs here, in the same order, so the result equals runExperiment's.
+ */
+export async function runExperimentAsync(input: ExperimentInput, config: ExperimentConfig, opts: RunOptions & { compressor?: CompressorFactory } = {}): Promise<ExperimentResult> {
+  const grid = new GridRun(input, config, opts);
+  const pool = grid.docs.length > 1 ? await opts.compressor?.(grid.docs, grid.d) : undefined;
+  try {
+    for (const [i, { spec, budget }] of grid.cells.entries()) {
+      opts.signal?.throwIfAborted();
+      const elsewhere = pool?.compress(spec, budget, (done) => grid.progress(i, 'compress', done, grid.docs.length));
+      grid.score(i, elsewhere ? await elsewhere : grid.compressHere(i, spec, budget));
+    }
+  } finally {
+    pool?.close();
+  }
+  return { ...grid.finish(), compressThreads: pool?.threads ?? 1 };
+}
+
+/** One run of the grid: the checked input, the reference, the bootstrap, and the rows so far. */
+class GridRun {
+  readonly cells: { spec: MethodSpec; budget: number | null }[];
+  readonly docs: MultiVector[];
+  private readonly failures: DocumentFailure[];
+  readonly d: number;
+  private readonly ref: ReturnType<typeof uncompressedReference>;
+  private readonly bootstrap: Bootstrap;
+  private readonly every: number;
+  private readonly rows: ExperimentRow[] = [];
   // Work a method shares across its budgets (Ward's tree), per document, for the method in progress.
-  let shared = { method: '', memo: [] as Map<string, unknown>[] };
-  cells.forEach(({ spec, budget }, cellIndex) => {
-    const common = { method: formatMethodSpec(spec), budget, cell: cellIndex, cells: cells.length };
-    if (shared.method !== common.method) shared = { method: common.method, memo: docs.map(() => new Map()) };
-    const cell = compressCell(docs, spec, budget, {
-      seed: config.seed, d, signal, memo: shared.memo,
-      onDoc: (i) => (i % every === 0 || i === docs.length - 1) && onProgress?.({ stage: 'compress', ...common, done: i + 1, total: docs.length }),
+  private shared = { method: '', memo: [] as Map<string, unknown>[] };
+
+  constructor(
+    private readonly input: ExperimentInput,
+    private readonly config: ExperimentConfig,
+    private readonly opts: RunOptions,
+  ) {
+    // "--ks 10,10" is one cutoff, not two (a repeated k would count twice in every mean).
+    this.config = config = { ...config, ks: [...new Set(config.ks)] };
+    checkGrid(config.methods.length, config.budgets.length, (config.storages ?? ['fp32']).length);
+    this.every = opts.progressEvery ?? 16;
+    ({ docs: this.docs, failures: this.failures, d: this.d } = checkInput(input, (i) => i % this.every === 0 && opts.onProgress?.({ stage: 'validate', done: i + 1, total: input.docs.length })));
+    this.cells = gridCells(config);
+    this.ref = uncompressedReference(this.docs, input.queries, input.qrels, Math.max(...config.ks));
+    // One bootstrap for the whole grid: the same seed, hence the same resampled query indices, for
+    // every row, so rows can be compared pair by pair.
+    this.bootstrap = new Bootstrap({ resamples: config.resamples ?? DEFAULT_RESAMPLES, seed: documentSeed(config.seed, 'bootstrap'), level: DEFAULT_LEVEL });
+  }
+
+  private common(i: number) {
+    const { spec, budget } = this.cells[i];
+    return { method: formatMethodSpec(spec), budget, cell: i, cells: this.cells.length };
+  }
+
+  progress(i: number, stage: 'compress', done: number, total: number): void {
+    if (done % this.every === 0 || done === total) this.opts.onProgress?.({ stage, ...this.common(i), done, total });
+  }
+
+  /** A cell compressed on this thread (H-Pool's trees kept for the method's next budget). */
+  compressHere(i: number, spec: MethodSpec, budget: number | null) {
+    const method = formatMethodSpec(spec);
+    if (this.shared.method !== method) this.shared = { method, memo: this.docs.map(() => new Map()) };
+    return compressCell(this.docs, spec, budget, {
+      seed: this.config.seed, d: this.d, signal: this.opts.signal, memo: this.shared.memo,
+      onDoc: (k) => (k % this.every === 0 || k === this.docs.length - 1) && this.opts.onProgress?.({ stage: 'compress', ...this.common(i), done: k + 1, total: this.docs.length }),
     });
+  }
+
+  /** Scores a compressed cell in every storage type: one row each. */
+  score(i: number, cell: { compressed: CompressResult[]; sources: Record<string, number>; compressMs: number }): void {
+    const { input, config, d, docs, ref, bootstrap, opts, every } = this;
+    const { spec, budget } = this.cells[i];
+    const common = this.common(i);
     const packed = packCorpus(cell.compressed);
     for (const storage of config.storages ?? ['fp32']) {
       const { corpus, bytes, queries } = asStored(packed, storage, config.seed, input.queries, d);
       const search = searchCell(corpus, queries, ref, config.ks, {
-        signal,
-        onQuery: (i) => (i % every === 0 || i === queries.length - 1) && onProgress?.({ stage: 'search', ...common, storage, done: i + 1, total: queries.length }),
+        signal: opts.signal,
+        onQuery: (q) => (q % every === 0 || q === queries.length - 1) && opts.onProgress?.({ stage: 'search', ...common, storage, done: q + 1, total: queries.length }),
       });
       const { summary, perQuery, intervals } = cellMetrics(search.rankings, queries, input.qrels, config.ks, search.fidelityPerQuery, bootstrap);
       const utilization = tokenUtilization({ corpus, compressed: cell.compressed, positions: docs.map((x) => x.positions), queries, qrels: ref.utilizationPairs });
       const vectors = corpus.offsets[corpus.ids.length];
       const per = (x: number, n: number) => (n ? x / n : 0);
-      rows.push({
+      this.rows.push({
         method: common.method, label: methodSpecLabel(spec), budget, storage, documents: docs.length, storedVectors: vectors, vectorsPerDoc: per(vectors, docs.length),
         bytes, bytesPerDoc: per(bytes, docs.length), compressMsPerDoc: per(cell.compressMs, docs.length), searchMsPerQuery: per(search.searchMs, queries.length),
         metrics: summary.means, judgedQueries: summary.judged, unjudgedQueries: summary.unjudged, utilization, fidelity: search.fidelity, intervals, perQuery, saliencySources: cell.sources,
       });
     }
-  });
-  onProgress?.({ stage: 'done', rows: rows.length });
-  return {
-    engineVersion: ENGINE_VERSION,
-    config,
-    dimension: d,
-    documents: docs.length,
-    tokens: docs.reduce((s, x) => s + x.n, 0),
-    queries: input.queries.length,
-    queryIds: input.queries.map((q) => q.id),
-    rows,
-    bootstrap: { resamples: bootstrap.resamples, seed: bootstrap.seed, level: bootstrap.level },
-    failures,
-  };
+  }
+
+  finish(): ExperimentResult {
+    const { input, config, docs, bootstrap } = this;
+    this.opts.onProgress?.({ stage: 'done', rows: this.rows.length });
+    return {
+      engineVersion: ENGINE_VERSION,
+      config,
+      dimension: this.d,
+      documents: docs.length,
+      tokens: docs.reduce((s, x) => s + x.n, 0),
+      queries: input.queries.length,
+      queryIds: input.queries.map((q) => q.id),
+      rows: this.rows,
+      bootstrap: { resamples: bootstrap.resamples, seed: bootstrap.seed, level: bootstrap.level },
+      failures: this.failures,
+    };
+  }
 }
 
 /** The grid's cells: the uncompressed reference once, every other method at every budget. */

@@ -9,6 +9,9 @@ export function download(name: string, data: Blob | string, type = 'text/plain')
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
+/** " (compression on 2 threads)" after a run's time when it used a pool, else nothing. */
+export const threadsNote = (threads: number | undefined) => (threads && threads > 1 ? ` (compression on ${threads} threads)` : '');
+
 /**
  * Shows experiment-grid progress: the fraction over all cells (each has a compress and a search
  * half) and the time left, on a progress bar and a status line. Ignores other stages.

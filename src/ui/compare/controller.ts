@@ -10,7 +10,7 @@ import type { ExperimentResult } from '../../core/experiment.ts';
 import { parseMethodSpec } from '../../core/methodSpec.ts';
 import type { MultiVector } from '../../core/multivector.ts';
 import { EngineClient } from '../../clients/engineClient.ts';
-import { showGridProgress } from '../common.ts';
+import { showGridProgress, threadsNote } from '../common.ts';
 import { embedActivity, type EmbeddedCorpus } from '../corpusStore.ts';
 import { commitPendingEdits } from '../rail/compareSettings.ts';
 import { effect, type Store } from '../state/store.ts';
@@ -171,12 +171,12 @@ class CompareRunner implements CompareController {
       const started = performance.now();
       // Progress travels on its own port and can arrive after the result: ignore it then.
       let finished = false;
-      const result: ExperimentResult = await this.engine.runCorpus(docs, queries, qrels, config, (p) => mine === this.run && !finished && showGridProgress(p, started, this.progress, this.status));
+      const result: ExperimentResult = await this.engine.runCorpus(docs, queries, qrels, config, (p) => mine === this.run && !finished && showGridProgress(p, started, this.progress, this.status), undefined, s.gridThreads);
       finished = true;
       if (mine !== this.run) return;
       this.resultDocs = [...docs];
       if (result.failures.length) notes.push(`${result.failures.length} documents skipped: ${result.failures.slice(0, 3).map((f) => f.message).join('; ')}`);
-      this.status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${result.documents} documents, ${notes.join('. ')}.`;
+      this.status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s${threadsNote(result.compressThreads)}: ${result.documents} documents, ${notes.join('. ')}.`;
       fillExportChoices(result);
       shown.value = { result, caption: `Results (${result.documents} documents, ${result.queries} queries, ${this.modelLabel}, engine ${result.engineVersion})` };
       const c = this.corpus.current();

@@ -59,6 +59,8 @@ export function initImport(engine: EngineClient, hooks: { onReady(): void; onCor
       option.textContent = `Imported: ${docsFile.name} (${c.docs.length} documents, ${c.queries.length} queries)`;
       corpusSelect.value = 'imported';
       syncCorpusChoice();
+      // The rail's list of corpora shows the import beside the embedded ones.
+      corpusSelect.dispatchEvent(new Event('corpus-imported'));
       status.textContent = importSummaryText(imported);
       if (c.queries.length) hooks.onReady();
     } catch (err) {

@@ -26,15 +26,16 @@ function item(label: string, pressed: boolean, onClick: () => void, forget?: { n
   return li;
 }
 
-export function renderCorpusList(corpora: Corpora, stored: readonly CorpusMeta[], act: CorpusListActions): void {
+export function renderCorpusList(corpora: Corpora, stored: readonly CorpusMeta[], imported: { label: string; shown: boolean; open(): void } | undefined, act: CorpusListActions): void {
   const list = document.getElementById('corpora') as HTMLUListElement;
-  const current = corpora.current();
+  const current = imported?.shown ? undefined : corpora.current();
   const items = corpora.list.map((c) =>
     item(describeCorpus(c, c.docs.length), c === current, () => act.open(c.key), c.fingerprint ? { name: c.name, run: () => act.forget(c.fingerprint!) } : undefined, c.settings),
   );
   for (const m of stored) items.push(item(`${describeCorpus(m, m.documents)} (stored in this browser)`, false, () => act.restore(m.fingerprint), { name: m.name, run: () => act.forget(m.fingerprint) }, m.settings));
+  if (imported) items.push(item(`${imported.label} (from the Data view)`, imported.shown, imported.open));
   list.replaceChildren(...items);
   list.hidden = items.length === 0;
   const note = document.getElementById('corpora-note')!;
-  note.textContent = items.length === 0 ? '' : current ? `Showing ${current.name}.` : 'No corpus is shown: pick one above, drop files, or add the demo scenes.';
+  note.textContent = items.length === 0 ? '' : imported?.shown ? 'Showing the imported corpus, with its own queries.' : current ? `Showing ${current.name}.` : 'No corpus is shown: pick one above, drop files, or add the demo scenes.';
 }

@@ -50,6 +50,9 @@ export class CorpusShelf {
     private readonly host: ShelfHost,
   ) {
     void this.refreshStored();
+    // An import is a corpus of the list too (the Compare settings' Corpus menu holds it).
+    const menu = $<HTMLSelectElement>('compare-corpus');
+    for (const type of ['change', 'corpus-imported']) menu.addEventListener(type, () => this.render());
     // A corpus's queries follow it: typing them (or picking a source) is remembered, and stored.
     let timer: ReturnType<typeof setTimeout> | undefined;
     effect(() => {
@@ -128,7 +131,14 @@ export class CorpusShelf {
   /** Shows another corpus of the tab, loading its model first when another one is loaded. */
   async switchTo(key: string): Promise<void> {
     const c = this.corpora.list.find((x) => x.key === key);
-    if (!c || c === this.corpora.current()) return;
+    const fromImport = showingImport();
+    if (!c || (c === this.corpora.current() && !fromImport)) return;
+    if (fromImport) {
+      // Back from an imported corpus to the embedded ones: the menu says so (and re-enables the query source).
+      const menu = $<HTMLSelectElement>('compare-corpus');
+      menu.value = 'embedded';
+      menu.dispatchEvent(new Event('change'));
+    }
     this.corpora.select(key);
     this.apply(c);
     this.host.showing();
@@ -203,12 +213,30 @@ export class CorpusShelf {
 
   render(): void {
     const openPrints = new Set(this.corpora.list.map((c) => c.fingerprint));
-    renderCorpusList(this.corpora, this.stored.filter((m) => !openPrints.has(m.fingerprint)), {
+    renderCorpusList(this.corpora, this.stored.filter((m) => !openPrints.has(m.fingerprint)), importedEntry(), {
       open: (key) => void this.switchTo(key),
       restore: (fp) => void this.restore(fp).then((problem) => problem && this.host.say(problem)),
       forget: (fp) => void this.forget(fp),
     });
   }
+}
+
+const showingImport = () => $<HTMLSelectElement>('compare-corpus').value === 'imported';
+
+/** The imported corpus as the list shows it (the Corpus menu's entry), when there is one. */
+function importedEntry(): { label: string; shown: boolean; open(): void } | undefined {
+  const menu = $<HTMLSelectElement>('compare-corpus');
+  const option = menu.querySelector<HTMLOptionElement>('option[value="imported"]');
+  if (!option || option.disabled) return undefined;
+  return {
+    label: option.textContent ?? 'Imported embeddings',
+    shown: menu.value === 'imported',
+    open: () => {
+      if (menu.value === 'imported') return;
+      menu.value = 'imported';
+      menu.dispatchEvent(new Event('change'));
+    },
+  };
 }
 
 /** What a link to a corpus that is not stored here says: what it is, and how to get it back. */

@@ -172,6 +172,8 @@ export const SCHEMA = {
     format: (v: EvalStorage[]) => v.join(','),
   } satisfies Key<EvalStorage[]>,
   seed: integer('seed', 1, Number.MIN_SAFE_INTEGER, 'the run seed'),
+  /** Workers compressing the grid; 0: one per core once the corpus has 20,000 vectors (src/search/gridPool.ts). */
+  gridThreads: integer('gthreads', 0, 0, 'threads compressing the comparison grid; 0: one per core for a corpus of 20,000 vectors or more, else one', 16),
   metric: text('metric', '', 'the metric on the charts; empty: nDCG@10 (or overlap@10 without judgments)'),
   /** The budget the slider points at: highlighted on every chart, used by utilisation, maps and side by side. */
   focus: { ...integer('m', 0, 0, 'the focused budget (slider); 0: the middle one'), parse: (t: string) => integer('m', 0, 1, '').parse(t) },

@@ -7,7 +7,7 @@ import { DEFAULT_KS } from '../../core/experiment.ts';
 import { parseMethodSpec } from '../../core/methodSpec.ts';
 import { ALL_SYNTHETIC_PRESETS } from '../../core/synthetic.ts';
 import { EngineClient } from '../../clients/engineClient.ts';
-import { showGridProgress } from '../common.ts';
+import { showGridProgress, threadsNote } from '../common.ts';
 import { checkboxes, METHOD_CHOICES } from '../rail/compareSettings.ts';
 import { bindFields, readField } from '../state/fields.ts';
 import { SCHEMA } from '../state/schema.ts';
@@ -69,10 +69,10 @@ export function initSyntheticView(store: Store): void {
     status.textContent = 'Building the synthetic corpus…';
     const run = ++activeRun;
     try {
-      const result = await engine.runSynthetic(settings.preset, settings.config, (p) => run === activeRun && showGridProgress(p, started, progress, status));
+      const result = await engine.runSynthetic(settings.preset, settings.config, (p) => run === activeRun && showGridProgress(p, started, progress, status), undefined, store.get().gridThreads);
       activeRun++;
       renderSyntheticTable($<HTMLElement>('results'), result, ALL_SYNTHETIC_PRESETS[settings.preset].docs);
-      status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`;
+      status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s${threadsNote(result.compressThreads)}.`;
     } catch (e) {
       activeRun++;
       const err = e as Error;

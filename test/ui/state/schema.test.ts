@@ -11,7 +11,7 @@ describe('page state schema', () => {
       controls: false, present: true, mapQuery: 'q-3', mapDoc: 'scene-001.png', teachDoc: 'scene-001.png', teachMethod: 'hpool', teachQuery: 'red top', teachM: 6, teachStep: 2,
       host: 'https://hub.example.test', tiles: 2, pdfTiles: 2, pdfSize: 512, frames: 6, fps: 2.5, streamMethod: 'hpool', streamM: 8, streamStorage: 'int8', streamKeep: false,
       searchQuery: 'blue', sideM: 4, sideQuery: 'green', muveraKsim: 3, muveraReps: 5, muveraDproj: 16, muveraCandidates: '3,6', synPreset: 'tiny', synMethods: ['agc', 'kmeans'],
-      synBudgets: [2, 8], synSeed: 9, mapMethod: 'hpool', mapScale: 'abs', yAxis: 'fit',
+      synBudgets: [2, 8], synSeed: 9, mapMethod: 'hpool', mapScale: 'abs', yAxis: 'fit', gridThreads: 2,
     };
     // Every key differs from its default here, so the round trip exercises every parser and formatter.
     for (const k of Object.keys(SCHEMA) as (keyof PageState)[]) expect(JSON.stringify(s[k]), k).not.toBe(JSON.stringify(DEFAULT_STATE[k]));
