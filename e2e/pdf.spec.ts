@@ -136,6 +136,9 @@ test('a tall page is drawn as the model saw it: whole, at its aspect ratio, its 
   await expect(page.locator('#embed-status')).toContainText('Done: 1 embedded', { timeout: 90_000 });
   await page.click('#views-nav a[data-view="compare"]');
   await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
+  // The heat map of winning vectors is the page's grid: 3 x 3 tiles of 8 x 8 patches, 24 x 24 cells.
+  await expect(page.locator('#heatmaps svg[data-method="none"] rect.cell')).toHaveCount(24 * 24);
+  await expect(page.locator('#heatmaps figure').first()).toContainText('the page, 3 x 3 tiles');
   await page.click('#views-nav a[data-view="maps"]');
   const map = page.locator('#maps canvas').first();
   await expect(map).toHaveAttribute('data-doc', 'titled.pdf#page=1', { timeout: 30_000 });

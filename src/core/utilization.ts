@@ -31,8 +31,13 @@ export interface UtilizationReport {
   matches: number;
   vectorCV: number;
   vectorGini: number;
-  /** Match counts over the patch grid (summed over frames and tiles), if tokens have rows/cols. */
-  grid?: PositionMap;
+  /**
+   * Match counts over the patch grid (summed over frames), if tokens have rows/cols. When every
+   * positioned document was embedded as a global view plus the same k x k tiles, the grid is the
+   * page's: k x k times finer, each tile's patches in their place, a global-view patch spread over
+   * the k x k cells it covers (`tiles` is k); otherwise the view's grid, summed over tiles.
+   */
+  grid?: PositionMap & { tiles?: number };
   /** Match counts per video frame, if tokens have frame indices. */
   frames?: PositionMap;
   /** CV and Gini of the grid's (else the frames') cell counts; NaN if there are no positions. */
@@ -55,17 +60,37 @@ function positionMaps(positions: UtilizationInput['positions']) {
   let gridRows = 0;
   let gridCols = 0;
   let frameCount = 0;
+  const tileGrids = new Set<number>();
   for (const p of positions) {
-    if (p?.row && p.col)
+    if (p?.row && p.col) {
+      let most = -1;
       for (let i = 0; i < p.row.length; i++) {
         gridRows = Math.max(gridRows, p.row[i] + 1);
         gridCols = Math.max(gridCols, p.col[i] + 1);
+        most = Math.max(most, p.tile?.[i] ?? -1);
       }
+      tileGrids.add(most < 0 ? 1 : Math.round(Math.sqrt(most + 1)));
+    }
     if (p?.frame) for (const f of p.frame) frameCount = Math.max(frameCount, f + 1);
   }
-  const grid = gridRows > 0 ? emptyMap(gridRows, gridCols) : undefined;
+  // One tile grid k > 1 for every positioned document: the page's grid.
+  const k = tileGrids.size === 1 ? [...tileGrids][0] : 1;
+  const grid = gridRows > 0 ? { ...emptyMap(gridRows * k, gridCols * k), ...(k > 1 ? { tiles: k } : {}) } : undefined;
   const frames = frameCount > 0 ? emptyMap(1, frameCount) : undefined;
-  return { grid, frames, gridSim: grid && new Float64Array(grid.count.length), frameSim: frames && new Float64Array(frames.count.length) };
+  return { grid, frames, gridSim: grid && new Float64Array(grid.count.length), frameSim: frames && new Float64Array(frames.count.length), view: { rows: gridRows, cols: gridCols, k } };
+}
+
+/** The cells of the page grid token t covers and its share of each (a global-view patch covers k x k). */
+function cellsOf(p: TokenPositions, t: number, view: { rows: number; cols: number; k: number }): [number, number][] {
+  const { rows, cols, k } = view;
+  const width = cols * k;
+  const tile = p.tile?.[t] ?? -1;
+  const [r, c] = [p.row![t], p.col![t]];
+  if (k === 1) return [[r * width + c, 1]];
+  if (tile >= 0) return [[(Math.floor(tile / k) * rows + r) * width + (tile % k) * cols + c, 1]];
+  const out: [number, number][] = [];
+  for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) out.push([(r * k + a) * width + c * k + b, 1 / (k * k)]);
+  return out;
 }
 
 export function tokenUtilization(input: UtilizationInput): UtilizationReport {
@@ -73,7 +98,7 @@ export function tokenUtilization(input: UtilizationInput): UtilizationReport {
   const docIndex = new Map(corpus.ids.map((id, i) => [id, i]));
   const stored = corpus.offsets[corpus.ids.length];
   const wins = new Float64Array(stored);
-  const { grid, frames, gridSim, frameSim } = positionMaps(positions);
+  const { grid, frames, gridSim, frameSim, view } = positionMaps(positions);
   // Members of each stored vector (built lazily per document).
   const members = new Map<number, Int32Array[]>();
   let matches = 0;
@@ -82,9 +107,10 @@ export function tokenUtilization(input: UtilizationInput): UtilizationReport {
     const w = 1 / toks.length;
     for (const t of toks) {
       if (grid && gridSim && p?.row && p.col && p.row[t] >= 0 && p.col[t] >= 0) {
-        const cell = p.row[t] * grid.cols + p.col[t];
-        grid.count[cell] += w;
-        gridSim[cell] += w * best;
+        for (const [cell, share] of cellsOf(p, t, view)) {
+          grid.count[cell] += w * share;
+          gridSim[cell] += w * share * best;
+        }
       }
       if (frames && frameSim && p?.frame && p.frame[t] >= 0) {
         frames.count[p.frame[t]] += w;

@@ -42,3 +42,40 @@ describe('tokenUtilization', () => {
     expect(r.matches).toBe(0);
   });
 });
+
+describe('tokenUtilization on pages of tiles', () => {
+  // A page as a global view plus 2 x 2 tiles, each 2 x 2 patches: 20 tokens, the global view first.
+  const tile = new Int16Array(20);
+  const row = new Int16Array(20);
+  const col = new Int16Array(20);
+  for (let v = 0; v < 5; v++) for (let r = 0; r < 2; r++) for (let c = 0; c < 2; c++) [tile[v * 4 + r * 2 + c], row[v * 4 + r * 2 + c], col[v * 4 + r * 2 + c]] = [v - 1, r, c];
+  // Token t is the unit vector e_t (d = 20): a query token e_t wins exactly token t.
+  const data = new Float32Array(20 * 20);
+  for (let t = 0; t < 20; t++) data[t * 20 + t] = 1;
+  const doc = { id: 'page', n: 20, d: 20, data };
+  const compressed = [{ ...doc, assignments: Int32Array.from({ length: 20 }, (_, i) => i), sourceTokens: 20 }];
+  const corpus = packCorpus([doc]);
+  const query = (...tokens: number[]) => {
+    const q = new Float32Array(tokens.length * 20);
+    tokens.forEach((t, i) => (q[i * 20 + t] = 1));
+    return [{ id: 'q', n: tokens.length, d: 20, data: q }];
+  };
+  const run = (positions: { tile?: Int16Array; row: Int16Array; col: Int16Array }[], ...tokens: number[]) =>
+    tokenUtilization({ corpus, compressed, positions, queries: query(...tokens), qrels: new Map([['q', new Map([['page', 1]])]]) }).grid!;
+
+  it("puts each tile's patch in its place on the page grid (4 x 4), and spreads a global-view patch over the 2 x 2 cells it covers", () => {
+    // Token 4 + 4 * 3 + 1 * 2 + 0 = 18: tile 3 (bottom right), patch (1, 0): page cell (2 + 1, 2 + 0) = (3, 2).
+    const one = run([{ tile, row, col }], 18);
+    expect([one.rows, one.cols, one.tiles]).toEqual([4, 4, 2]);
+    expect(Array.from(one.count).map((v, i) => (v ? i : -1)).filter((i) => i >= 0)).toEqual([3 * 4 + 2]);
+    // Token 1: the global view's patch (0, 1): the page's top right quarter, cells (0..1, 2..3), a quarter each.
+    const global = run([{ tile, row, col }], 1);
+    expect(Array.from(global.count)).toEqual([0, 0, 0.25, 0.25, 0, 0, 0.25, 0.25, 0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('keeps the view grid when documents were tiled differently (or not at all)', () => {
+    const untiled = { row: Int16Array.from([0, 0, 1, 1]), col: Int16Array.from([0, 1, 0, 1]) };
+    const mixed = run([{ tile, row, col }, untiled], 18);
+    expect([mixed.rows, mixed.cols, mixed.tiles]).toEqual([2, 2, undefined]);
+  });
+});
