@@ -124,7 +124,7 @@ for (const threads of [1, 2]) {
   console.log(
     `grid on ${threads} thread${threads > 1 ? 's' : ''}: ${METHODS.length} methods x ${BUDGETS.length} budgets x fp32, 50 queries of 20 tokens, scoring and intervals: ${grid.toFixed(1)} s ` +
       `(${((1000 * grid) / docs.length).toFixed(0)} ms per document; at 1,000 documents about ${((grid * 1000) / docs.length).toFixed(0)} s, target under 60 s on 2 threads); ` +
-      `peak RSS of this process ${(peak / 2 ** 20).toFixed(0)} MiB (workers' own memory not included) for a corpus of ${(corpusBytes / 2 ** 20).toFixed(1)} MiB`,
+      `peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB (worker threads share the process: included) for a corpus of ${(corpusBytes / 2 ** 20).toFixed(1)} MiB`,
   );
   grids.push({ seconds: grid, threads, peakRssMiB: peak / 2 ** 20, corpusMiB: corpusBytes / 2 ** 20 });
 }
