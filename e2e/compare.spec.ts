@@ -349,3 +349,23 @@ test('MUVERA runs after the comparison: its exhaustive stage is the table\'s unc
   await page.getByRole('button', { name: 'Run MUVERA' }).click();
   await expect(page.locator('#muvera-status.error')).toHaveText('k_sim must be a whole number from 1 to 10, got "0"');
 });
+
+test('a long comparison shows its rows on the charts as their cells finish, and ends with every row', async ({ page }) => {
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { partials: string[] }).partials = seen;
+    new MutationObserver(() => {
+      const caption = document.querySelector('#compare-table caption')?.textContent ?? '';
+      if (caption.startsWith('Results so far') && seen.at(-1) !== caption) seen.push(`${caption} | ${document.querySelectorAll('#chart-budget g.series').length}`);
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  const budgets = '2,3,4,5,6,7,8,9,10,11,12,14,16,20,24,28,32,40,48';
+  await page.goto(`/?corpus=demo&run=1&device=wasm&gthreads=1&storage=fp32,fp16,int8,binary&budgets=${budgets}&methods=none;agc;hpool;hpool-paper;kmeans;uniform;random`);
+  await expect(page.locator('#compare-status')).toContainText('Done in', { timeout: 120_000 });
+  const partials = await page.evaluate(() => (window as unknown as { partials: string[] }).partials);
+  // At least one partial grid was drawn before the end, with its charts.
+  expect(partials.length).toBeGreaterThan(0);
+  expect(partials[0]).toMatch(/^Results so far: \d+ of 115 cells/);
+  await expect(page.locator('#compare-table caption')).not.toContainText('so far');
+  await expect(page.locator('#compare-table tbody tr')).toHaveCount((1 + 6 * 19) * 4);
+});

@@ -113,6 +113,8 @@ export type ExperimentProgress =
   | { stage: 'validate'; done: number; total: number }
   | { stage: 'compress'; method: string; budget: number | null; done: number; total: number; cell: number; cells: number }
   | { stage: 'search'; method: string; budget: number | null; storage?: EvalStorage; done: number; total: number; cell: number; cells: number }
+  /** A cell scored: its rows (one per storage type), and everything else of the result, for the charts to draw the grid so far. */
+  | { stage: 'rows'; rows: ExperimentRow[]; partial: Omit<ExperimentResult, 'rows'>; cell: number; cells: number }
   | { stage: 'done'; rows: number };
 
 export interface RunOptions {
@@ -207,6 +209,7 @@ class GridRun {
     const { input, config, d, docs, ref, bootstrap, opts, every } = this;
     const { spec, budget } = this.cells[i];
     const common = this.common(i);
+    const first = this.rows.length;
     const packed = packCorpus(cell.compressed);
     for (const storage of config.storages ?? ['fp32']) {
       const { corpus, bytes, queries } = asStored(packed, storage, config.seed, input.queries, d);
@@ -224,11 +227,17 @@ class GridRun {
         metrics: summary.means, judgedQueries: summary.judged, unjudgedQueries: summary.unjudged, utilization, fidelity: search.fidelity, intervals, perQuery, saliencySources: cell.sources,
       });
     }
+    if (this.opts.onProgress) this.opts.onProgress({ stage: 'rows', rows: this.rows.slice(first), partial: this.header(), cell: i, cells: this.cells.length });
   }
 
   finish(): ExperimentResult {
-    const { input, config, docs, bootstrap } = this;
     this.opts.onProgress?.({ stage: 'done', rows: this.rows.length });
+    return { ...this.header(), rows: this.rows };
+  }
+
+  /** The result but its rows. */
+  private header(): Omit<ExperimentResult, 'rows'> {
+    const { input, config, docs, bootstrap } = this;
     return {
       engineVersion: ENGINE_VERSION,
       config,
@@ -237,7 +246,6 @@ class GridRun {
       tokens: docs.reduce((s, x) => s + x.n, 0),
       queries: input.queries.length,
       queryIds: input.queries.map((q) => q.id),
-      rows: this.rows,
       bootstrap: { resamples: bootstrap.resamples, seed: bootstrap.seed, level: bootstrap.level },
       failures: this.failures,
     };

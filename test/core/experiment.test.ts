@@ -187,3 +187,21 @@ describe('statistics edge cases', () => {
     expect(() => runExperiment(dup, { methods: [parseMethodSpec('none')], budgets: [], ks: [1], seed: 1 })).toThrow('query id "q1" appears more than once; every query needs its own id');
   });
 });
+
+describe('runExperiment streams its rows', () => {
+  it('sends every cell\'s rows as it is scored, which together are the result\'s rows in order', () => {
+    const corpus = syntheticCorpus('tiny', 3);
+    const streamed: string[] = [];
+    let documents = 0;
+    const r = runExperiment(corpus, { methods, budgets: [2, 4], storages: ['fp32', 'int8'], ks: [10], seed: 2 }, {
+      onProgress: (p) => {
+        if (p.stage !== 'rows') return;
+        documents = p.partial.documents;
+        streamed.push(...p.rows.map((x) => `${x.method}@${x.budget}/${x.storage}`));
+      },
+    });
+    expect(streamed).toEqual(r.rows.map((x) => `${x.method}@${x.budget}/${x.storage}`));
+    expect(streamed).toHaveLength((1 + 3 * 2) * 2);
+    expect(documents).toBe(r.documents);
+  });
+});

@@ -18,6 +18,7 @@ import { bindFields } from '../state/fields.ts';
 import { KS } from './series.ts';
 import { initMuvera } from './muvera.ts';
 import { shown, type Shown } from '../results.ts';
+import { PARTIAL_NOTE, STOPPED_NOTE, streamRows } from './stream.ts';
 import { fillExportChoices, initExports } from './exports.ts';
 import { initImport, usesImported } from './importPanel.ts';
 import { embeddedQueries, importedQueries, queriesFromSource } from './queries.ts';
@@ -94,6 +95,7 @@ class CompareRunner implements CompareController {
       this.run++;
       this.engine.cancel();
       this.idle();
+      stopPartial();
       this.status.classList.remove('error');
       this.status.textContent = 'Cancelled. Nothing is running in the background.';
     });
@@ -171,7 +173,12 @@ class CompareRunner implements CompareController {
       const started = performance.now();
       // Progress travels on its own port and can arrive after the result: ignore it then.
       let finished = false;
-      const result: ExperimentResult = await this.engine.runCorpus(docs, queries, qrels, config, (p) => mine === this.run && !finished && showGridProgress(p, started, this.progress, this.status), undefined, s.gridThreads);
+      const streamed = streamRows(started, (partial) => (shown.value = partial));
+      const result: ExperimentResult = await this.engine.runCorpus(docs, queries, qrels, config, (p) => {
+        if (mine !== this.run || finished) return;
+        if (p.stage === 'rows') streamed(p);
+        else showGridProgress(p, started, this.progress, this.status);
+      }, undefined, s.gridThreads);
       finished = true;
       if (mine !== this.run) return;
       this.resultDocs = [...docs];
@@ -185,6 +192,7 @@ class CompareRunner implements CompareController {
       void this.muvera.run(this.resultDocs, queries, qrels, config.seed);
     } catch (err) {
       if (mine !== this.run) return;
+      stopPartial();
       const e = err as Error;
       this.status.textContent = e.name === 'AbortError' ? 'Cancelled. Nothing is running in the background.' : e.message;
       if (e.name !== 'AbortError') this.status.classList.add('error');
@@ -192,4 +200,11 @@ class CompareRunner implements CompareController {
       if (mine === this.run) this.idle();
     }
   };
+}
+
+
+/** A partial result left on screen by a run that stopped says so. */
+function stopPartial(): void {
+  const cur = shown.value;
+  if (cur?.caption.includes(PARTIAL_NOTE)) shown.value = { ...cur, caption: cur.caption.replace(PARTIAL_NOTE, STOPPED_NOTE) };
 }
