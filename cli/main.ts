@@ -21,7 +21,8 @@ import { checkGrid, checkMuveraBytes, checkScaleIndex, checkThreads } from '../s
 import { bytesPerVector } from '../src/core/storage/stored.ts';
 import { parseArgs } from 'node:util';
 import { compressDocument } from '../src/core/compress.ts';
-import { DEFAULT_BUDGETS, DEFAULT_KS, runExperiment, type ExperimentInput } from '../src/core/experiment.ts';
+import { DEFAULT_BUDGETS, DEFAULT_KS, runExperimentAsync, type ExperimentInput } from '../src/core/experiment.ts';
+import { poolCompressor } from '../src/search/gridPool.ts';
 import { ALL_METHOD_IDS, formatMethodSpec, parseMethodSpec } from '../src/core/methodSpec.ts';
 import type { VectorSet } from '../src/core/maxsim.ts';
 import type { Judgments } from '../src/core/metrics.ts';
@@ -48,7 +49,7 @@ const HELP = `usage:
                [--saliency <s.npy>] [--assignments <a.json>] [--seed <n>]
   cli eval [--synthetic <${Object.keys(ALL_SYNTHETIC_PRESETS).join('|')}> | --input <file|dir> [--queries <file>] [--qrels <file>]]
            [--methods <ids>] [--budgets <m,...>] [--storage <types>] [--ks <k,...>] [--seed <n>]
-           [--json <file>] [--csv <file>] [--find-budget <fraction>]
+           [--json <file>] [--csv <file>] [--find-budget <fraction>] [--threads <n>]
   cli muvera [--synthetic <preset> | --input <file|dir> [--queries <file>] [--qrels <file>]]
            [--ksim <bits>] [--reps <n>] [--dproj <d>] [--candidates <C,...>] [--seed <n>] [--json <file>]
   cli export --input <file|dir> --method <id> --budget <m> --output <index.safetensors>
@@ -198,7 +199,7 @@ async function evaluate(args: string[]): Promise<void> {
       storage: { type: 'string', default: 'fp32' }, methods: { type: 'string', default: 'none,agc,hpool,kmeans,uniform,random,top-saliency' },
       budgets: { type: 'string', default: DEFAULT_BUDGETS.join(',') }, ks: { type: 'string', default: DEFAULT_KS.join(',') },
       seed: { type: 'string', default: '1' }, json: { type: 'string' }, csv: { type: 'string' }, quiet: { type: 'boolean', default: false },
-      'find-budget': { type: 'string' },
+      'find-budget': { type: 'string' }, threads: { type: 'string', default: '1' },
     },
     strict: true,
   });
@@ -214,11 +215,14 @@ async function evaluate(args: string[]): Promise<void> {
   const methodTexts = values.methods!.split(',');
   checkGrid(methodTexts.length, budgets.length, storages.length);
   const methods = methodTexts.map((s) => parseMethodSpec(s));
+  // Compression on a pool of worker threads; the figures equal one thread's (src/search/gridPool.ts).
+  const threads = checkThreads(intList(values.threads!, '--threads')[0], availableParallelism(), '--threads');
   const { input, source } = await loadCorpus(values, seed);
   if (input.queries.length === 0) throw new Error('the corpus has no queries, so there is nothing to evaluate');
   const started = performance.now();
   let lastLine = 0;
-  const result = runExperiment(input, { methods, budgets, ks, seed, storages }, {
+  const result = await runExperimentAsync(input, { methods, budgets, ks, seed, storages }, {
+    compressor: threads > 1 ? poolCompressor(spawnNodePoolWorker, threads, seed) : undefined,
     onProgress: (p) => {
       if (values.quiet || !process.stderr.isTTY || performance.now() - lastLine < 200) return;
       lastLine = performance.now();
