@@ -3,7 +3,8 @@
  * any work), inputs that are not regular files refused, and MUVERA without judgments reported.
  */
 import { spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -18,6 +19,20 @@ const cli = (...args: string[]) => {
 describe('cli settings and inputs', () => {
   it('threads above the cores: exit 2, named', () => {
     const r = cli('search', '--synthetic', 'tiny', '--threads', '1000');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`error: --threads 1000 is more than the ${availableParallelism()} cores here; at most ${availableParallelism()}\n`);
+  });
+
+  it('eval --threads 2 gives the figures of one thread; above the cores: exit 2, named', () => {
+    const json = (threads: string) => {
+      const out = join(tmpdir(), `mvc-eval-threads-${process.pid}-${threads}.json`);
+      const r = cli('eval', '--synthetic', 'tiny', '--methods', 'none,agc,hpool,kmeans', '--budgets', '2,4', '--threads', threads, '--json', out, '--quiet');
+      expect(r.code, r.stderr).toBe(0);
+      const rows = (JSON.parse(readFileSync(out, 'utf8')) as { rows: Record<string, unknown>[] }).rows;
+      return rows.map((x) => ({ ...x, compressMsPerDoc: 0, searchMsPerQuery: 0 }));
+    };
+    if (availableParallelism() >= 2) expect(json('2')).toEqual(json('1'));
+    const r = cli('eval', '--synthetic', 'tiny', '--threads', '1000');
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`error: --threads 1000 is more than the ${availableParallelism()} cores here; at most ${availableParallelism()}\n`);
   });
