@@ -11,6 +11,8 @@ export interface CompressOptions {
   expectedD?: number;
   /** This document's work shared across budgets of one method and options (MethodContext.memo). */
   memo?: Map<string, unknown>;
+  /** The document was validated already (the grid checks every document once, not once per cell). */
+  validated?: boolean;
 }
 
 export interface CompressResult extends CompressedDoc {
@@ -25,7 +27,7 @@ export interface CompressResult extends CompressedDoc {
  * maps to (so a stored vector always stands for some tokens).
  */
 export function compressDocument(doc: MultiVector, spec: MethodSpec, m: number, opts: CompressOptions = {}): CompressResult {
-  validateDocument(doc, opts.expectedD);
+  if (!opts.validated) validateDocument(doc, opts.expectedD);
   if (!Number.isInteger(m) || m < 1) throw new DocumentError(doc.id, `budget m must be an integer >= 1, got ${m}`);
   const method = getMethod(spec.method);
   let input = doc;

@@ -68,7 +68,7 @@ export function uncompressedReference(docs: readonly MultiVector[], queries: rea
   return { scores, rankings, utilizationPairs };
 }
 
-/** Every document of a cell compressed (the uncompressed cell keeps them whole); saliency sources counted. */
+/** Every document of a cell compressed (the uncompressed cell keeps them whole); saliency sources counted. The documents are checkInput's (validated once, not once per cell). */
 export function compressCell(docs: readonly MultiVector[], spec: MethodSpec, budget: number | null, opts: { seed: number; d: number; signal?: AbortSignal; onDoc(i: number): void; memo?: Map<string, unknown>[] }) {
   const compressed: CompressResult[] = [];
   const sources: Record<string, number> = {};
@@ -76,7 +76,7 @@ export function compressCell(docs: readonly MultiVector[], spec: MethodSpec, bud
   const allocated = spec.allocation && budget !== null ? allocateBudgets(docs, budget, spec.allocation) : undefined;
   docs.forEach((doc, i) => {
     opts.signal?.throwIfAborted();
-    const c = compressDocument(doc, spec, budget === null ? doc.n : allocated ? allocated[i] : budget, { seed: opts.seed, expectedD: opts.d, memo: opts.memo?.[i] });
+    const c = compressDocument(doc, spec, budget === null ? doc.n : allocated ? allocated[i] : budget, { seed: opts.seed, expectedD: opts.d, memo: opts.memo?.[i], validated: true });
     if (c.saliencySource) sources[c.saliencySource] = (sources[c.saliencySource] ?? 0) + 1;
     compressed.push(c);
     opts.onDoc(i);

@@ -107,7 +107,12 @@ export function tokenUtilization(input: UtilizationInput): UtilizationReport {
     const w = 1 / toks.length;
     for (const t of toks) {
       if (grid && gridSim && p?.row && p.col && p.row[t] >= 0 && p.col[t] >= 0) {
-        for (const [cell, share] of cellsOf(p, t, view)) {
+        if (view.k === 1) {
+          // The common case (no tiles): one cell, no list made per token.
+          const cell = p.row[t] * grid.cols + p.col[t];
+          grid.count[cell] += w;
+          gridSim[cell] += w * best;
+        } else for (const [cell, share] of cellsOf(p, t, view)) {
           grid.count[cell] += w * share;
           gridSim[cell] += w * share * best;
         }
