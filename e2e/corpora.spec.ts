@@ -20,6 +20,18 @@ function square(rgb: [number, number, number], at: 'tl' | 'br'): Buffer {
 }
 
 const corpusButtons = (page: Page) => page.locator('#corpora button.corpus-pick');
+/** How many records each of the page's corpus stores holds. */
+const storedCounts = (page: Page) =>
+  page.evaluate(() => new Promise<[number, number]>((resolve, reject) => {
+    const req = indexedDB.open('mvc-playground');
+    req.onsuccess = () => {
+      const t = req.result.transaction(['corpora', 'corpus-docs'], 'readonly');
+      const a = t.objectStore('corpora').count();
+      const b = t.objectStore('corpus-docs').count();
+      t.oncomplete = () => (req.result.close(), resolve([a.result, b.result]));
+      t.onerror = () => reject(t.error);
+    };
+  }));
 const docOptions = (page: Page) => page.locator('#side-doc option').allTextContents();
 
 test('dropped files start a corpus of their own beside the demo; both are switched; two files of one name are both kept; a reload restores it; a fresh profile is told why not', async ({ page, browser }) => {
@@ -47,6 +59,8 @@ test('dropped files start a corpus of their own beside the demo; both are switch
   expect((await docOptions(page)).slice(1).sort()).toEqual(['shape (2).png', 'shape.png', 'x/shape.png', 'y/shape.png']);
   const own = new URL(page.url()).searchParams.get('corpus')!;
   expect(own).toMatch(/^[0-9a-f]{16}$/);
+  // One record for the corpus (its earlier states replaced), each document written once over the three batches.
+  expect(await storedCounts(page)).toEqual([1, 4]);
   await expect(page.locator('#query-source')).toHaveValue('typed');
 
   // Back to the demo: its 24 scenes and captions, nothing of one's own mixed in.
@@ -85,6 +99,7 @@ test('dropped files start a corpus of their own beside the demo; both are switch
   await page.getByRole('button', { name: /^Remove pair-\w+\/ from this browser$/ }).click();
   await expect(corpusButtons(page)).toHaveCount(0);
   await expect.poll(() => new URL(page.url()).searchParams.get('corpus')).toBeNull();
+  await expect.poll(() => storedCounts(page)).toEqual([0, 0]);
   await page.goto(link);
   await expect(page.locator('#compare-status')).toContainText('not stored in this browser', { timeout: 30_000 });
 });

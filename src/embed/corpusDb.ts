@@ -1,8 +1,9 @@
 /**
  * Corpora of one's own kept in IndexedDB, so a reload or a link brings them back: a small record
- * per corpus (name, model, queries, document count; store `corpora`) and its documents and
- * pictures (store `corpus-docs`), both keyed by the corpus's fingerprint (a content hash of its
- * documents). Documents are sealed as stored embeddings are (format version and checksum): a
+ * per corpus (name, model, queries, its documents' keys; store `corpora`, keyed by the corpus's
+ * fingerprint, a content hash of its documents) and each document with its picture (store
+ * `corpus-docs`, keyed by the document's checksum, shape and id), written once however often its
+ * corpus grows. Documents are sealed as stored embeddings are (format version and checksum): a
  * damaged one is left out and named, never served.
  */
 import type { MultiVector } from '../core/multivector.ts';
@@ -37,22 +38,34 @@ export interface CorpusMeta {
   savedAt: number;
 }
 
-interface CorpusPayload {
-  docs: StoredRecord[];
-  sources: [string, Blob][];
+/** One stored document of a corpus: its sealed record and its picture (an image file, a rendered page). */
+interface StoredDoc {
+  doc: StoredRecord;
+  picture?: Blob;
 }
 
-/** Stores a corpus under its fingerprint, and removes the record it replaces (an earlier state of it). */
-export async function saveCorpus(meta: CorpusMeta, docs: readonly MultiVector[], sources: ReadonlyMap<string, Blob>, replaces?: string): Promise<void> {
-  const payload: CorpusPayload = { docs: docs.map((d) => sealRecord(d, '')), sources: [...sources].filter(([id]) => docs.some((d) => d.id === id)) };
+/** A document's key in `corpus-docs`: its checksum, shape and id, so a document is written once and shared by every state of its corpus. */
+export const docKey = (d: MultiVector, checksum: number) => `${checksum.toString(16)}:${d.n}x${d.d}:${d.id}`;
+
+/**
+ * Stores a corpus under its fingerprint: the documents not stored yet (`stored` holds the keys
+ * written before, and gains the new ones), then its record, which lists its documents' keys; the
+ * record of the state it replaces goes (its documents stay: they are this state's too).
+ */
+export async function saveCorpus(
+  meta: CorpusMeta,
+  docs: readonly MultiVector[],
+  sources: ReadonlyMap<string, Blob>,
+  opts: { replaces?: string; stored: Set<string>; checksum(d: MultiVector): number },
+): Promise<void> {
+  const keys = docs.map((d) => docKey(d, opts.checksum(d)));
+  const fresh = docs.flatMap((d, i) => (opts.stored.has(keys[i]) ? [] : [[keys[i], { doc: sealRecord(d, '', opts.checksum(d)), picture: sources.get(d.id) }] as const]));
   await inTransaction(['corpora', 'corpus-docs'], 'readwrite', (t) => {
-    if (replaces && replaces !== meta.fingerprint) {
-      t.objectStore('corpora').delete(replaces);
-      t.objectStore('corpus-docs').delete(replaces);
-    }
-    t.objectStore('corpus-docs').put(payload, meta.fingerprint);
-    t.objectStore('corpora').put(meta, meta.fingerprint);
+    if (opts.replaces && opts.replaces !== meta.fingerprint) t.objectStore('corpora').delete(opts.replaces);
+    for (const [key, value] of fresh) t.objectStore('corpus-docs').put(value satisfies StoredDoc, key);
+    t.objectStore('corpora').put({ ...meta, docKeys: keys }, meta.fingerprint);
   });
+  for (const [key] of fresh) opts.stored.add(key);
 }
 
 /** Rewrites a stored corpus's record (its queries changed); its documents stay. */
@@ -69,26 +82,35 @@ export async function listCorpora(): Promise<CorpusMeta[]> {
 }
 
 /** A stored corpus: its record, the documents that read back intact, and those that did not. */
-export async function loadCorpus(fingerprint: string): Promise<{ meta: CorpusMeta; docs: MultiVector[]; sources: Map<string, Blob>; problems: string[] } | undefined> {
-  const [meta, payload] = await inTransaction<[CorpusMeta | undefined, CorpusPayload | undefined]>(['corpora', 'corpus-docs'], 'readonly', (t) => {
-    const a = t.objectStore('corpora').get(fingerprint);
-    const b = t.objectStore('corpus-docs').get(fingerprint);
-    return () => [a.result, b.result];
+export async function loadCorpus(fingerprint: string): Promise<{ meta: CorpusMeta; docs: MultiVector[]; sources: Map<string, Blob>; problems: string[]; keys: string[] } | undefined> {
+  const meta = await inTransaction<(CorpusMeta & { docKeys?: string[] }) | undefined>(['corpora'], 'readonly', (t) => t.objectStore('corpora').get(fingerprint));
+  if (!meta || !Array.isArray(meta.docKeys)) return undefined;
+  const keys = meta.docKeys;
+  const records = await inTransaction<(StoredDoc | undefined)[]>(['corpus-docs'], 'readonly', (t) => {
+    const reqs = keys.map((k) => t.objectStore('corpus-docs').get(k));
+    return () => reqs.map((r) => r.result);
   });
-  if (!meta || !payload) return undefined;
   const docs: MultiVector[] = [];
+  const sources = new Map<string, Blob>();
   const problems: string[] = [];
-  for (const rec of payload.docs ?? []) {
-    const opened = openRecord(rec);
-    if ('problem' in opened) problems.push(`${rec?.doc?.id ?? 'a document'}: ${opened.problem}`);
-    else docs.push(opened.doc);
-  }
-  return { meta, docs, sources: new Map(payload.sources ?? []), problems };
+  const kept: string[] = [];
+  records.forEach((rec, i) => {
+    const opened = rec ? openRecord(rec.doc) : { problem: 'it is missing from storage' };
+    if ('problem' in opened) return void problems.push(`${rec?.doc?.doc?.id ?? keys[i].split(':').slice(2).join(':')}: ${opened.problem}`);
+    docs.push(opened.doc);
+    kept.push(keys[i]);
+    if (rec?.picture) sources.set(opened.doc.id, rec.picture);
+  });
+  return { meta, docs, sources, problems, keys: kept };
 }
 
+/** Removes a corpus and its documents (those another stored corpus lists stay). */
 export async function forgetCorpus(fingerprint: string): Promise<void> {
+  const all = await inTransaction<(CorpusMeta & { docKeys?: string[] })[]>(['corpora'], 'readonly', (t) => t.objectStore('corpora').getAll());
+  const mine = all.find((m) => m?.fingerprint === fingerprint)?.docKeys ?? [];
+  const others = new Set(all.filter((m) => m?.fingerprint !== fingerprint).flatMap((m) => m.docKeys ?? []));
   await inTransaction(['corpora', 'corpus-docs'], 'readwrite', (t) => {
     t.objectStore('corpora').delete(fingerprint);
-    t.objectStore('corpus-docs').delete(fingerprint);
+    for (const k of mine) if (!others.has(k)) t.objectStore('corpus-docs').delete(k);
   });
 }

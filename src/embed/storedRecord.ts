@@ -43,8 +43,8 @@ export function checksumOf(doc: MultiVector): number {
   return h;
 }
 
-export function sealRecord(doc: MultiVector, decoder: string): StoredRecord {
-  return { version: STORED_FORMAT_VERSION, checksum: checksumOf(doc), doc, decoder };
+export function sealRecord(doc: MultiVector, decoder: string, checksum = checksumOf(doc)): StoredRecord {
+  return { version: STORED_FORMAT_VERSION, checksum, doc, decoder };
 }
 
 /** The document of a record, or why it cannot be used. */

@@ -28,6 +28,8 @@ export interface Corpus {
   settings?: string;
   /** Content hash of the documents, once stored (what a link names). */
   fingerprint?: string;
+  /** Keys of its documents already written to this browser's storage (corpusDb.ts). */
+  stored?: Set<string>;
 }
 
 export const modelKey = (m: CorpusModel) => (m.folder ? `folder:${m.folder}` : m.id);
@@ -97,9 +99,18 @@ export function keepDocs(corpus: Corpus, docs: readonly MultiVector[], pictureOf
   }
 }
 
+const checksums = new WeakMap<MultiVector, number>();
+
+/** A document's checksum (storedRecord.checksumOf), computed once per document object. */
+export function checksumCached(d: MultiVector): number {
+  let c = checksums.get(d);
+  if (c === undefined) checksums.set(d, (c = checksumOf(d)));
+  return c;
+}
+
 /** 16 hex digits of SHA-256 over every document's id, shape and checksum (in id order). */
 export async function fingerprintOf(docs: readonly MultiVector[]): Promise<string> {
-  const lines = docs.map((d) => `${d.id}\t${d.n}\t${d.d}\t${checksumOf(d)}`).sort();
+  const lines = docs.map((d) => `${d.id}\t${d.n}\t${d.d}\t${checksumCached(d)}`).sort();
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(lines.join('\n')));
   return Array.from(new Uint8Array(digest).subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join('');
 }

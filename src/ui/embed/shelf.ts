@@ -8,7 +8,7 @@ import type { MultiVector } from '../../core/multivector.ts';
 import type { CorpusChange } from '../corpusStore.ts';
 import { forgetCorpus, listCorpora, loadCorpus, saveCorpus, updateCorpusMeta, type CorpusMeta } from '../../embed/corpusDb.ts';
 import { effect, type Store } from '../state/store.ts';
-import { assignPaths, Corpora, embedSettingsText, relativeToFolder, fileSignature, fingerprintOf, keepDocs, modelKey, type Corpus, type CorpusModel } from './corpora.ts';
+import { assignPaths, checksumCached, Corpora, embedSettingsText, relativeToFolder, fileSignature, fingerprintOf, keepDocs, modelKey, type Corpus, type CorpusModel } from './corpora.ts';
 import { renderCorpusList } from './corpusRail.ts';
 import { pathOf } from './paths.ts';
 
@@ -109,7 +109,8 @@ export class CorpusShelf {
     const before = c.fingerprint;
     c.fingerprint = await fingerprintOf(c.docs);
     try {
-      await saveCorpus(metaOf(c), c.docs, c.sources, before);
+      c.stored ??= new Set();
+      await saveCorpus(metaOf(c), c.docs, c.sources, { replaces: before, stored: c.stored, checksum: checksumCached });
     } catch (err) {
       c.fingerprint = undefined;
       this.host.say(`The corpus could not be stored in this browser (${(err as Error).message}): it stays in this tab, but a reload will not bring it back.`);
@@ -182,8 +183,8 @@ export class CorpusShelf {
       return `The corpus this link names could not be read from this browser's storage: ${(err as Error).message}.`;
     }
     if (!got || got.docs.length === 0) return notStored(fingerprint, got?.meta);
-    const { meta, docs, sources, problems } = got;
-    const c = this.corpora.add({ name: meta.name, demo: false, model: meta.model, docs, sources, files: new Map(meta.files), queries: meta.queries, settings: meta.settings, fingerprint });
+    const { meta, docs, sources, problems, keys } = got;
+    const c = this.corpora.add({ name: meta.name, demo: false, model: meta.model, docs, sources, files: new Map(meta.files), queries: meta.queries, settings: meta.settings, fingerprint, stored: new Set(keys) });
     this.apply(c);
     this.host.showing();
     this.render();
