@@ -53,6 +53,24 @@ describe("H-Pool's Ward tree is built once per document and cut at every budget"
   });
 });
 
+describe("k-means' seeding is drawn once per document and continued for larger budgets", () => {
+  const docs = syntheticCorpus('tiny', 6).docs.slice(0, 6);
+  it('gives every budget, in any order, exactly what a seeding of its own gives', () => {
+    for (const variant of ['kmeans', 'kmeans:iterations=3']) {
+      const spec = parseMethodSpec(variant);
+      for (const doc of docs) {
+        const memo = new Map<string, unknown>();
+        for (const m of [3, 8, 2, 13, 5]) {
+          const shared = compressDocument(doc, spec, m, { seed: 9, memo });
+          const alone = compressDocument(doc, spec, m, { seed: 9 });
+          expect(shared.assignments, `${variant} ${doc.id} m=${m}`).toEqual(alone.assignments);
+          expect(shared.data, `${variant} ${doc.id} m=${m}`).toEqual(alone.data);
+        }
+      }
+    }
+  });
+});
+
 describe("Ward on the rows of 1 - X X^T without forming them (hpool-paper's distances)", () => {
   /** Distances between rows i and j of the n x n matrix 1 - X X^T, by differencing them (the definition). */
   function rowDistance(x: Float64Array, n: number, d: number, i: number, j: number): number {

@@ -22,10 +22,17 @@ export const kmeans: CompressionMethod = {
   defaults: { iterations: 25 },
   usesSaliency: false,
   usesSeed: true,
-  compress(doc, m, options, { rng }) {
+  compress(doc, m, options, { rng, memo }) {
     const { n, d } = doc;
-    const unit = normalizeRows(doc.data, n, d);
-    const centroids = kmeansPlusPlus(unit, n, d, m, rng);
+    // The unit vectors and the seeding do not depend on m: kept for the document's next budget.
+    let shared = memo?.get('kmeans') as { unit: Float32Array; seeding: Seeding } | undefined;
+    if (!shared) {
+      const unit = normalizeRows(doc.data, n, d);
+      shared = { unit, seeding: new Seeding(unit, n, d, rng) };
+      memo?.set('kmeans', shared);
+    }
+    const { unit } = shared;
+    const centroids = shared.seeding.extend(m);
     const assignment = new Int32Array(n).fill(-1);
     const previous = new Int32Array(n);
     const similarity = new Float32Array(n);
@@ -45,28 +52,56 @@ export const kmeans: CompressionMethod = {
 
 /** k-means++ seeding with D(x) = 1 - cos: each next centroid is drawn with probability ∝ D^2. */
 export function kmeansPlusPlus(unit: Float32Array, n: number, d: number, m: number, rng: Rng): Float32Array {
-  const centroids = new Float32Array(m * d);
-  const first = Math.floor(rng.next() * n);
-  centroids.set(unit.subarray(first * d, first * d + d), 0);
-  const dist2 = new Float64Array(n);
-  for (let i = 0; i < n; i++) dist2[i] = (1 - dotRows(unit, i, centroids, 0, d)) ** 2;
-  for (let c = 1; c < m; c++) {
-    let total = 0;
-    for (let i = 0; i < n; i++) total += dist2[i];
-    let pick = 0;
-    if (total > 0) {
-      let r = rng.next() * total;
-      for (pick = 0; pick < n - 1; pick++) {
-        r -= dist2[pick];
-        if (r < 0) break;
-      }
-    } else {
-      pick = Math.floor(rng.next() * n); // all points coincide with a centroid already
-    }
-    centroids.set(unit.subarray(pick * d, pick * d + d), c * d);
-    for (let i = 0; i < n; i++) dist2[i] = Math.min(dist2[i], (1 - dotRows(unit, i, centroids, c, d)) ** 2);
+  return new Seeding(unit, n, d, rng).extend(m);
+}
+
+/**
+ * k-means++ seeding that can be continued: the first m centroids of a seeding to M > m are the
+ * seeding to m (the same draws in the same order), so the grid's budgets share one seeding per
+ * document (MethodContext.memo), each taking its prefix.
+ */
+class Seeding {
+  private readonly centroids: Float32Array[] = [];
+  private readonly dist2: Float64Array;
+
+  constructor(
+    private readonly unit: Float32Array,
+    private readonly n: number,
+    private readonly d: number,
+    private readonly rng: Rng,
+  ) {
+    this.dist2 = new Float64Array(n);
   }
-  return centroids;
+
+  /** The first m centroids (m x d), drawing those not drawn yet. */
+  extend(m: number): Float32Array {
+    const { unit, n, d, rng, dist2, centroids } = this;
+    if (centroids.length === 0) {
+      const first = Math.floor(rng.next() * n);
+      centroids.push(unit.slice(first * d, first * d + d));
+      for (let i = 0; i < n; i++) dist2[i] = (1 - dotRows(unit, i, centroids[0], 0, d)) ** 2;
+    }
+    while (centroids.length < m) {
+      let total = 0;
+      for (let i = 0; i < n; i++) total += dist2[i];
+      let pick = 0;
+      if (total > 0) {
+        let r = rng.next() * total;
+        for (pick = 0; pick < n - 1; pick++) {
+          r -= dist2[pick];
+          if (r < 0) break;
+        }
+      } else {
+        pick = Math.floor(rng.next() * n); // all points coincide with a centroid already
+      }
+      const c = unit.slice(pick * d, pick * d + d);
+      centroids.push(c);
+      for (let i = 0; i < n; i++) dist2[i] = Math.min(dist2[i], (1 - dotRows(unit, i, c, 0, d)) ** 2);
+    }
+    const out = new Float32Array(m * d);
+    for (let c = 0; c < m; c++) out.set(centroids[c], c * d);
+    return out;
+  }
 }
 
 /**
