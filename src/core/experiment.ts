@@ -143,10 +143,19 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
 export async function runExperimentAsync(input: ExperimentInput, config: ExperimentConfig, opts: RunOptions & { compressor?: CompressorFactory } = {}): Promise<ExperimentResult> {
   const grid = new GridRun(input, config, opts);
   const pool = grid.docs.length > 1 ? await opts.compressor?.(grid.docs, grid.d) : undefined;
+  // The pool compresses the next cell while this thread scores the current one.
+  const start = (i: number) => {
+    const { spec, budget } = grid.cells[i];
+    const p = pool?.compress(spec, budget, (done) => grid.progress(i, 'compress', done, grid.docs.length));
+    p?.catch(() => undefined); // awaited (and thrown) below; not an unhandled rejection meanwhile
+    return p;
+  };
   try {
+    let next = grid.cells.length ? start(0) : undefined;
     for (const [i, { spec, budget }] of grid.cells.entries()) {
       opts.signal?.throwIfAborted();
-      const elsewhere = pool?.compress(spec, budget, (done) => grid.progress(i, 'compress', done, grid.docs.length));
+      const elsewhere = next;
+      next = i + 1 < grid.cells.length ? start(i + 1) : undefined;
       grid.score(i, elsewhere ? await elsewhere : grid.compressHere(i, spec, budget));
     }
   } finally {
