@@ -224,6 +224,7 @@ class GridRun {
       const { corpus, bytes, queries } = asStored(packed, storage, config.seed, input.queries, d);
       const search = searchCell(corpus, queries, ref, config.ks, {
         signal: opts.signal,
+        isReference: spec.method === 'none' && storage === 'fp32',
         onQuery: (q) => (q % every === 0 || q === queries.length - 1) && opts.onProgress?.({ stage: 'search', ...common, storage, done: q + 1, total: queries.length }),
       });
       const { summary, perQuery, intervals } = cellMetrics(search.rankings, queries, input.qrels, config.ks, search.fidelityPerQuery, bootstrap);

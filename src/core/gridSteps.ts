@@ -51,11 +51,15 @@ export interface Reference {
   scores: Float32Array[];
   rankings: string[][];
   utilizationPairs: Map<string, ReadonlyMap<string, number>>;
+  /** Milliseconds the scores took: the uncompressed fp32 cell reports them (it reuses the scores). */
+  searchMs: number;
 }
 
 export function uncompressedReference(docs: readonly MultiVector[], queries: readonly VectorSet[], qrels: ReadonlyMap<string, Judgments>, maxK: number): Reference {
   const full = packCorpus(docs);
+  const t0 = performance.now();
   const scores = queries.map((q) => maxSimScores(q.data, q.n, full));
+  const searchMs = performance.now() - t0;
   const rankings = scores.map((s) => topK(s, maxK).map((h) => full.ids[h.doc]));
   // Token utilisation counts wins on relevant pairs; a query without judgments (typed queries on
   // one's own files) has none, which read as "no stored vector is ever used". For such a query the
@@ -65,7 +69,7 @@ export function uncompressedReference(docs: readonly MultiVector[], queries: rea
     const rel = qrels.get(q.id);
     if (!rel || ![...rel.values()].some((g) => g > 0)) utilizationPairs.set(q.id, new Map(topK(scores[i], 10).map((h) => [full.ids[h.doc], 1])));
   });
-  return { scores, rankings, utilizationPairs };
+  return { scores, rankings, utilizationPairs, searchMs };
 }
 
 /** Every document of a cell compressed (the uncompressed cell keeps them whole); saliency sources counted. The documents are checkInput's (validated once, not once per cell). */
@@ -123,8 +127,12 @@ class FidelityAccumulator {
   }
 }
 
-/** Every query ranked against the cell's corpus, with its fidelity to the reference. */
-export function searchCell(corpus: PackedCorpus, queries: readonly VectorSet[], ref: Reference, ks: readonly number[], opts: { signal?: AbortSignal; onQuery(i: number): void }) {
+/**
+ * Every query ranked against the cell's corpus, with its fidelity to the reference. `isReference`:
+ * the corpus is the uncompressed one in fp32, whose scores the reference holds already (the same
+ * kernel on the same vectors in the same order): they are used, not computed a second time.
+ */
+export function searchCell(corpus: PackedCorpus, queries: readonly VectorSet[], ref: Reference, ks: readonly number[], opts: { signal?: AbortSignal; onQuery(i: number): void; isReference?: boolean }) {
   const maxK = Math.max(...ks);
   const rankings = new Map<string, string[]>();
   const fidelity = new FidelityAccumulator(queries.length);
@@ -132,14 +140,15 @@ export function searchCell(corpus: PackedCorpus, queries: readonly VectorSet[], 
   const scores = new Float32Array(corpus.ids.length);
   queries.forEach((q, i) => {
     opts.signal?.throwIfAborted();
-    maxSimScores(q.data, q.n, corpus, scores);
+    if (opts.isReference) scores.set(ref.scores[i]);
+    else maxSimScores(q.data, q.n, corpus, scores);
     const ranking = topK(scores, maxK).map((h) => corpus.ids[h.doc]);
     rankings.set(q.id, ranking);
     for (const k of ks) fidelity.add(`overlap@${k}`, overlapAtK(ranking, ref.rankings[i], k), i);
     fidelity.add('spearman', spearman(scores, ref.scores[i]), i);
     opts.onQuery(i);
   });
-  return { rankings, fidelity: fidelity.means(), fidelityPerQuery: fidelity.perQuery, searchMs: performance.now() - t1 };
+  return { rankings, fidelity: fidelity.means(), fidelityPerQuery: fidelity.perQuery, searchMs: opts.isReference ? ref.searchMs : performance.now() - t1 };
 }
 
 /** The cell's retrieval metrics, each metric's value per query (in input order) and its bootstrap interval. */
