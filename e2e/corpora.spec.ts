@@ -92,6 +92,10 @@ test('dropped files start a corpus of their own beside the demo; both are switch
   const other = await fresh.newPage();
   await other.goto(page.url());
   await expect(other.locator('#compare-status')).toContainText(`This link names a corpus of one's own (fingerprint ${own}) that is not stored in this browser`, { timeout: 30_000 });
+  // Opened on another view, the same words where the eye is (it said them only in the hidden Compare view).
+  await other.goto(page.url().replace('view=compare', 'view=data').replace(/^([^?]*\?)(?!.*view=)/, '$1view=data&'));
+  await expect(other.locator('#url-error')).toBeVisible({ timeout: 30_000 });
+  await expect(other.locator('#url-error')).toContainText(`fingerprint ${own}) that is not stored in this browser`);
   await fresh.close();
 
   // Removing it from this browser: gone from the list and from the address; the old link now explains.

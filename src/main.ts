@@ -120,7 +120,13 @@ async function replay(): Promise<void> {
   if (s.run && isFingerprint(s.corpus)) {
     status.textContent = 'Opening your corpus from this browser\'s storage (the model loads first; progress in the rail)…';
     const problem = await embedded.restore(s.corpus);
-    if (problem) status.textContent = problem;
+    if (problem) {
+      status.textContent = problem;
+      // Said where the eye is in every view (the link may open the Data view or the maps).
+      const banner = $<HTMLParagraphElement>('url-error');
+      banner.textContent = problem;
+      banner.hidden = false;
+    }
     return;
   }
   if (!(s.run && s.corpus === 'demo')) return void (status.textContent = NOTHING_EMBEDDED);

@@ -67,6 +67,11 @@ export class PatchCanvas {
     this.tokens = Array.from({ length: doc.n }, (_, i) => i).filter((i) => positioned(i) && keep(i) && this.viewOf(i) !== undefined);
   }
 
+  /** Tiles the document was embedded as, beside its global view (0: the global view alone). */
+  get tiles(): number {
+    return this.views.length - 1;
+  }
+
   private tileOf(i: number): number {
     return this.doc.positions?.tile?.[i] ?? -1;
   }

@@ -23,7 +23,7 @@ export function methodSteps(pc: PatchCanvas, doc: MultiVector, t: Explanation): 
   const bytes = (v: number) => `${v * doc.d * 2} bytes in fp16`;
   const intro: Step = {
     title: 'The picture as vectors',
-    text: `The picture as the model sees it, cut into ${rows} x ${cols} patches. The model gives every patch its own ${doc.d}-dimensional vector: ${n} vectors, ${bytes(n)}, for this one picture.`,
+    text: `The picture as the model sees it, cut into ${rows} x ${cols} patches${pc.tiles ? ` per view: the whole picture and ${pc.tiles} tiles of it` : ''}. The model gives every patch its own ${doc.d}-dimensional vector: ${n} vectors, ${bytes(n)}, for this one picture.`,
     draw: () => pc.base(),
   };
   if (t.method === 'agc') {
