@@ -4,6 +4,7 @@
  * `.png` as a picture; the file picker offers every type the loaded model takes.
  */
 import type { LoadedModel } from '../../clients/embedClient.ts';
+import { looksBinary } from '../../embed/textDocs.ts';
 import { pathOf, setPath } from './paths.ts';
 
 const starts = (b: Uint8Array, sig: readonly number[], at = 0) => sig.every((x, i) => b[at + i] === x);
@@ -22,12 +23,11 @@ export function typeOfBytes(b: Uint8Array): string {
   return looksLikeText(b) ? 'text/plain' : '';
 }
 
-/** UTF-8 without NUL bytes or other control characters than tab, line feed, form feed and carriage return. */
+/** Valid UTF-8 that the text pipeline would not refuse as binary (textDocs.looksBinary: the same rule). */
 function looksLikeText(b: Uint8Array): boolean {
-  if (b.length === 0) return false;
+  if (b.length === 0 || looksBinary(b)) return false;
   // A multi-byte character cut at the end of the sample is not a reason to refuse.
   const sample = b.length >= 4096 ? b.subarray(0, 4090) : b;
-  for (const x of sample) if (x < 0x20 && x !== 9 && x !== 10 && x !== 12 && x !== 13) return false;
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(sample);
     return true;
