@@ -87,6 +87,15 @@ test('dropped files start a corpus of their own beside the demo; both are switch
   await expect(page.locator('#query-source')).toHaveValue('typed');
   expect((await docOptions(page)).slice(1).sort()).toEqual(['shape (2).png', 'shape.png', 'x/shape.png', 'y/shape.png']);
 
+  // A first visit lists it as stored in this browser; a click opens it.
+  await page.goto('/');
+  await expect(page.locator('#compare-status')).toContainText(/Done in .*: 24 documents/, { timeout: 90_000 });
+  const stored = corpusButtons(page).filter({ hasText: '(stored in this browser)' });
+  await expect(stored).toHaveText(/^pair-\w+\/: 4 documents, Teaching model .* \(stored in this browser\)$/);
+  await stored.click();
+  await expect(page.locator('#compare-status')).toContainText(/Done in .*: 4 documents/, { timeout: 60_000 });
+  expect(new URL(page.url()).searchParams.get('corpus')).toBe(own);
+
   // The same link in a fresh profile: the documents are not there, and the page says exactly that.
   const fresh = await browser.newContext();
   const other = await fresh.newPage();
@@ -101,7 +110,7 @@ test('dropped files start a corpus of their own beside the demo; both are switch
   // Removing it from this browser: gone from the list and from the address; the old link now explains.
   const link = page.url();
   await page.getByRole('button', { name: /^Remove pair-\w+\/ from this browser$/ }).click();
-  await expect(corpusButtons(page)).toHaveCount(0);
+  await expect(corpusButtons(page)).toHaveText([/^Demo scenes: 24 documents/]);
   await expect.poll(() => new URL(page.url()).searchParams.get('corpus')).toBeNull();
   await expect.poll(() => storedCounts(page)).toEqual([0, 0]);
   await page.goto(link);

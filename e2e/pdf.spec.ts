@@ -156,6 +156,12 @@ test('a tall page is drawn as the model saw it: whole, at its aspect ratio, its 
   expect(Math.max(...probe.title)).toBeLessThan(180);
   // Between the first and second row of tiles (each tile's centre square), white page no vector covers.
   expect(Math.min(...probe.white)).toBeGreaterThan(200);
+  // The legend gives the scale's values; absolute colours put every document on 0 to 1.
+  await expect(page.locator('#maps-legend')).toHaveAttribute('data-lo', /./);
+  await page.selectOption('#maps-scale', 'abs');
+  await expect(page.locator('#maps-legend')).toHaveAttribute('data-lo', '0');
+  await expect(page.locator('#maps-legend')).toHaveAttribute('data-hi', '1');
+  expect(page.url()).toContain('mscale=abs');
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.locator('#maps-panel').screenshot({ path: 'test-results/screens/maps-pdf-1280.png' });
   await page.setViewportSize({ width: 1920, height: 1080 });
