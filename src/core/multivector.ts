@@ -27,6 +27,11 @@ export interface GridShape {
   cols: number;
   /** Number of frames for video documents. */
   frames?: number;
+  /**
+   * The page's tiles, rows x cols, when they need not be square (ColModernVBERT's Idefics3
+   * splitting); without it, a document with tiles has k x k of them (src/ui/pageLayout.ts).
+   */
+  tiles?: { rows: number; cols: number };
 }
 
 export interface MultiVector {
@@ -45,6 +50,11 @@ export interface MultiVector {
   saliency?: Float32Array;
   /** Where saliency came from, e.g. "cls-attention", "pooled-similarity", "planted". */
   saliencySource?: string;
+  /**
+   * What each token is, where it is not a patch: a visual late-interaction page keeps its prompt's
+   * text tokens (row -1) beside its image tokens ('' here).
+   */
+  tokenLabels?: string[];
   /** Text documents: the passage, and each token's text and character span in it (-1: a special token). */
   text?: TokenText;
 }

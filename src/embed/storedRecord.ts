@@ -31,6 +31,7 @@ export function checksumOf(doc: MultiVector): number {
   let h = fnv1a(0x811c9dc5, new TextEncoder().encode(`${doc.id}|${doc.n}|${doc.d}|${doc.saliencySource ?? ''}|${JSON.stringify(doc.grid ?? null)}`));
   h = fnv1a(h, bytesOf(doc.data));
   if (doc.saliency) h = fnv1a(h, bytesOf(doc.saliency));
+  if (doc.tokenLabels) h = fnv1a(h, new TextEncoder().encode(doc.tokenLabels.join('\u0000')));
   if (doc.text) {
     h = fnv1a(h, new TextEncoder().encode(`${doc.text.passage}|${doc.text.tokens.join(' ')}`));
     h = fnv1a(h, bytesOf(doc.text.start));

@@ -15,6 +15,7 @@
 import type { ArchSpec, Family } from './architecture.ts';
 import { clipTokenizer, sigLipTokenizer } from './tokenizers.ts';
 import { tinyColbert } from './colbert.ts';
+import { tinyColModernVbert } from './colmodernvbert.ts';
 
 export { randomWeights, type ModelFiles } from './weights.ts';
 import { randomWeights, type ModelFiles } from './weights.ts';
@@ -86,5 +87,6 @@ export function allGeneratedModels(): Record<string, () => ModelFiles> {
     'tiny-siglip': () => tinyModel('siglip', 'fused'),
     'tiny-clip-nosoftmax': () => tinyModel('clip', 'fused', 7, 'exp-normalise'),
     'tiny-colbert': () => tinyColbert(),
+    'tiny-colmodernvbert': () => tinyColModernVbert(),
   };
 }
