@@ -30,13 +30,20 @@ import { StreamIndex } from '../src/embed/streamIndex.ts';
 import { ColbertEmbedder } from '../src/embed/colbert.ts';
 import { CHECKPOINT_LINEAR, COLBERT_OPTIONAL, COLBERT_REQUIRED, isColbertFolder, loadColbertBundle } from '../src/embed/colbertBundle.ts';
 import { embedTextItem } from '../src/embed/textItem.ts';
+import { ColVisionEmbedder } from '../src/embed/colvision.ts';
+import { COLVISION_REQUIRED, isColVisionFolder, loadColVisionBundle, maxTileSetting } from '../src/embed/colvisionBundle.ts';
+import { clampTiles, embedColVisionPicture, pageDrawer } from '../src/embed/colvisionPages.ts';
+import { fetchModelGraph } from '../src/embed/registry.ts';
 import { PDF_DEFAULTS, type EmbedItem, type EmbedOptions, type EmbedProgress, type EmbedResult, type LoadedModel, type LoadProgress, type LoadRequest, type StreamInfo, type StreamSettings } from '../src/embed/workerTypes.ts';
 
 let embedder: Embedder | undefined;
 /** The loaded text model (ColBERT), when the loaded model is one; then `embedder` is undefined. */
 let colbert: ColbertEmbedder | undefined;
+/** The loaded visual late-interaction model (ColModernVBERT), when the loaded model is one. */
+let colvision: ColVisionEmbedder | undefined;
 /** Whichever model is loaded, for queries. */
-const queryModel = () => embedder ?? colbert;
+const queryModel = () => embedder ?? colbert ?? colvision;
+const PAGE_MODEL_ONLY = 'this is a visual document model (ColModernVBERT): it embeds pictures and PDF pages; load a text model (ColBERT) for .txt, .md and JSONL files';
 const TEXT_MODEL_ONLY = 'this is a text model (ColBERT): it embeds .txt, .md and JSONL files; load an image model (CLIP, SigLIP) for pictures, videos and PDF pages';
 let loaded: LoadedModel | undefined;
 let cancelRequested = false;
@@ -86,10 +93,14 @@ const api = {
       onProgress({ step: 'fallback', reason: fallbackReason });
     }
     const dtype = req.dtype ?? (entry ? chooseDtype(entry, device, p.shaderF16) : 'fp32');
-    // A local folder is what its files say (onnx/model.onnx: a text encoder); else the registry entry.
-    const text = req.source.kind === 'files' ? isColbertFolder(req.source.files.keys()) : entry?.modality === 'text';
-    const names = text ? COLBERT_REQUIRED(dtype) : modelFiles(dtype);
+    // A local folder is what its files say (processor_config.json: ColModernVBERT; onnx/model.onnx:
+    // a text encoder); else the registry entry.
+    const local = req.source.kind === 'files' ? [...req.source.files.keys()] : undefined;
+    const page = local ? isColVisionFolder(local) : entry?.modality === 'page';
+    const text = !page && (local ? isColbertFolder(local) : entry?.modality === 'text');
+    const names = page ? COLVISION_REQUIRED : text ? COLBERT_REQUIRED(dtype) : modelFiles(dtype);
     const files = await fetchModelFiles(req.source, names, (progress) => onProgress({ step: 'download', progress }));
+    if (page) for (const [path, bytes] of await fetchModelGraph(req.source, (progress) => onProgress({ step: 'download', progress }))) files.set(path, bytes);
     if (text) {
       for (const [path, bytes] of await fetchOptional(req.source, COLBERT_OPTIONAL)) files.set(path, bytes);
       if (!files.has('1_Dense/model.safetensors')) {
@@ -99,15 +110,21 @@ const api = {
     }
     await embedder?.release();
     await colbert?.release();
+    await colvision?.release();
     embedder = undefined;
     colbert = undefined;
+    colvision = undefined;
     loaded = undefined;
     stream = undefined; // its vectors belong to the previous model
     onProgress({ step: 'compile', device, dtype });
     const options = { executionProviders: [device], graphOptimizationLevel: 'all', logSeverityLevel: 3 };
-    let e: Embedder | ColbertEmbedder;
+    let e: Embedder | ColbertEmbedder | ColVisionEmbedder;
     try {
-      e = text ? await ColbertEmbedder.create(ort as unknown as OrtModule, loadColbertBundle(label, files, dtype), dtype, options) : await createOn(device, files, req, dtype, label);
+      e = page
+        ? await ColVisionEmbedder.create(ort as unknown as OrtModule, loadColVisionBundle(label, files), dtype, options)
+        : text
+          ? await ColbertEmbedder.create(ort as unknown as OrtModule, loadColbertBundle(label, files, dtype), dtype, options)
+          : await createOn(device, files, req, dtype, label);
     } catch (err) {
       // A failed check or a static export is the file's problem: another device would not help.
       if (device !== 'webgpu' || err instanceof ModelCheckError || err instanceof StaticExportError || (err as Error).name === 'ModelFolderError') throw err;
@@ -120,7 +137,11 @@ const api = {
     // In a fixed order (downloads finish in any order): the required files, then the optional ones by name.
     modelFingerprint = await fingerprint(files, [...names, ...[...files.keys()].filter((k) => !names.includes(k)).sort()]);
     const common = { modelId: req.modelId, label, device, dtype, fallbackReason, selfCheck: e.selfCheckReport!, saliency: e.saliencyNote, dim: e.d, loadMs: performance.now() - t0 };
-    if (e instanceof ColbertEmbedder) {
+    if (e instanceof ColVisionEmbedder) {
+      colvision = e;
+      const b = e.bundle;
+      loaded = { ...common, grid: b.seqGrid, inputSize: b.imageSize, centerCrop: false, modality: 'page', colvision: { imageSize: b.imageSize, seqLen: b.seqLen, maxTiles: maxTileSetting(b), graph: b.graphPath } };
+    } else if (e instanceof ColbertEmbedder) {
       colbert = e;
       const st = e.bundle.settings;
       loaded = { ...common, grid: 0, inputSize: 0, centerCrop: false, modality: 'text', colbert: { queryLength: st.queryLength, documentLength: st.documentLength, projection: e.projection } };
@@ -139,11 +160,13 @@ const api = {
   async embed(items: EmbedItem[], options: EmbedOptions, onProgress: (p: EmbedProgress) => void): Promise<EmbedResult> {
     const e = embedder;
     const c = colbert;
-    if (!e && !c) throw new Error('no model is loaded');
+    const v = colvision;
+    if (!e && !c && !v) throw new Error('no model is loaded');
     cancelRequested = false;
     const info = loaded!;
     const batch = new EmbedBatch(items.length, [info.modelId, modelFingerprint, info.dtype, info.device], ENGINE_VERSION, onProgress, stream, () => cancelRequested);
     const tools = e && { e, embed: bitmapEmbedder(e), webm: decodeWebmIsolated };
+    const draw = v && pageDrawer(v);
     for (const [index, item] of items.entries()) {
       if (cancelRequested) {
         EmbedBatch.closeFrames(items.slice(index));
@@ -152,12 +175,17 @@ const api = {
       if (item.text || item.pdf) {
         const t0 = performance.now();
         // A file of several documents (passages, pages): the handler reports each as it is done.
-        const settings = options.pdf ?? PDF_DEFAULTS;
+        const asked = options.pdf ?? PDF_DEFAULTS;
+        const settings = v ? { ...asked, tiles: clampTiles(v, asked.tiles) } : asked;
         const embedPage = (id: string, bitmap: ImageBitmap) =>
-          tools!.embed(id, viewRects(bitmap.width, bitmap.height, e!.bundle.preprocessor, settings.tiles).map((rect, i) => ({ bitmap, rect, meta: { tile: i - 1, frame: -1, time: NaN } })));
+          draw
+            ? draw(id, bitmap, settings.tiles)
+            : tools!.embed(id, viewRects(bitmap.width, bitmap.height, e!.bundle.preprocessor, settings.tiles).map((rect, i) => ({ bitmap, rect, meta: { tile: i - 1, frame: -1, time: NaN } })));
         const count = item.text
-          ? await embedTextItem(c, item.name, item.text, !!item.jsonl, batch)
-          : tools
+          ? v
+            ? (batch.fail(item.name, PAGE_MODEL_ONLY), 0)
+            : await embedTextItem(c, item.name, item.text, !!item.jsonl, batch)
+          : tools || draw
             ? await embedPdfItem(item.name, item.pdf!, settings, embedPage, batch.pictures, batch)
             : (batch.fail(item.name, TEXT_MODEL_ONLY), 0);
         if (count === 0) batch.done(item.name, performance.now() - t0);
@@ -165,6 +193,8 @@ const api = {
           EmbedBatch.closeFrames(items.slice(index + 1));
           return batch.result(true);
         }
+      } else if (v && draw) {
+        await embedColVisionPicture(item, options.tiles, v, draw, batch);
       } else if (!tools) {
         batch.fail(item.name, TEXT_MODEL_ONLY);
         item.frames?.forEach((f) => f.bitmap.close());

@@ -69,13 +69,16 @@ function positionMaps(positions: UtilizationInput['positions']) {
         gridCols = Math.max(gridCols, p.col[i] + 1);
         most = Math.max(most, p.tile?.[i] ?? -1);
       }
-      tileGrids.add(most < 0 ? 1 : Math.round(Math.sqrt(most + 1)));
+      // k x k tiles only: rows x cols ones (ColModernVBERT) have no one page grid here (-1).
+      const k = Math.round(Math.sqrt(most + 1));
+      tileGrids.add(most < 0 ? 1 : k * k === most + 1 ? k : -1);
     }
     if (p?.frame) for (const f of p.frame) frameCount = Math.max(frameCount, f + 1);
   }
   // One tile grid k > 1 for every positioned document: the page's grid.
-  const k = tileGrids.size === 1 ? [...tileGrids][0] : 1;
-  const grid = gridRows > 0 ? { ...emptyMap(gridRows * k, gridCols * k), ...(k > 1 ? { tiles: k } : {}) } : undefined;
+  const k = tileGrids.size === 1 ? Math.max(1, [...tileGrids][0]) : 1;
+  // Pages tiled rows x cols have no one page grid: no heat map rather than their tiles stacked on one another.
+  const grid = gridRows > 0 && !tileGrids.has(-1) ? { ...emptyMap(gridRows * k, gridCols * k), ...(k > 1 ? { tiles: k } : {}) } : undefined;
   const frames = frameCount > 0 ? emptyMap(1, frameCount) : undefined;
   return { grid, frames, gridSim: grid && new Float64Array(grid.count.length), frameSim: frames && new Float64Array(frames.count.length), view: { rows: gridRows, cols: gridCols, k } };
 }

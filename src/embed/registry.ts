@@ -14,8 +14,11 @@ export interface ModelEntry {
   repo?: string;
   /** Served by this site (public/models/<id>/), works offline. */
   builtin?: boolean;
-  /** What it embeds: pictures (CLIP, SigLIP; the default) or text (ColBERT, src/embed/colbert.ts). */
-  modality?: 'image' | 'text';
+  /**
+   * What it embeds: pictures (CLIP, SigLIP; the default), text (ColBERT, src/embed/colbert.ts), or
+   * pictures and PDF pages through a visual late-interaction model (ColModernVBERT, src/embed/colvision.ts).
+   */
+  modality?: 'image' | 'text' | 'page';
   /** Weight types offered per device, best first. fp16 needs the adapter's `shader-f16`. */
   dtypes: { webgpu: Dtype[]; wasm: Dtype[] };
   note: string;
@@ -57,6 +60,14 @@ export const MODELS: ModelEntry[] = [
     modality: 'text',
     dtypes: { webgpu: ['fp32', 'fp16'], wasm: ['q8', 'fp32'] },
     note: 'Answer.AI ColBERT for text documents (.txt, .md, JSONL): 33M parameters, one 96-dimensional vector per token, queries of 32 tokens with [MASK] expansion. Reads the ONNX encoder and the PyLate projection in 1_Dense/ (or the checkpoint\'s linear.weight).',
+  },
+  {
+    id: 'colmodernvbert',
+    label: 'ColModernVBERT (visual documents)',
+    repo: 'Qdrant/colmodernvbert',
+    modality: 'page',
+    dtypes: { webgpu: ['fp32'], wasm: ['fp32'] },
+    note: 'ModernVBERT\'s ColModernVBERT (250M parameters, MIT), trained for late interaction on document pages: one 128-dimensional vector per image token, 64 per 512 x 512 tile, up to 4 x 4 tiles plus a global view per page (about 1,100 vectors), FastEmbed\'s ONNX export. The download is about 1 GB (fp32), kept in the browser cache after the first load. Tiles: the Image tiles / PDF tiles setting k (1-4) sets the longest edge to k x 512.',
   },
 ];
 
@@ -136,6 +147,27 @@ export async function fetchOptional(source: ModelSource, paths: string[]): Promi
     }
   }
   return out;
+}
+
+/**
+ * The graph of a ColModernVBERT folder: model.onnx (FastEmbed's layout) or else onnx/model.onnx,
+ * with download progress; a ModelFetchError naming both when neither is there.
+ */
+export async function fetchModelGraph(source: ModelSource, onProgress?: (p: DownloadProgress) => void): Promise<Map<string, Uint8Array>> {
+  const tried: string[] = [];
+  for (const path of ['model.onnx', 'onnx/model.onnx']) {
+    if (source.kind === 'files' && !source.files.has(path)) {
+      tried.push(path);
+      continue;
+    }
+    try {
+      return await fetchModelFiles(source, [path], onProgress);
+    } catch (err) {
+      if (!(err instanceof ModelFetchError) || !/HTTP 404/.test(err.message)) throw err;
+      tried.push(path);
+    }
+  }
+  throw new ModelFetchError(`no ${tried.join(' or ')} in ${source.kind === 'files' ? `the folder "${source.label}"` : 'the model repository'}: a ColModernVBERT folder holds its graph there`);
 }
 
 /**

@@ -45,8 +45,10 @@ export interface LoadedModel {
   inputSize: number;
   /** The model sees the centre square (CLIP) rather than the whole picture squashed (SigLIP). */
   centerCrop: boolean;
-  /** What the model embeds: pictures (CLIP, SigLIP) or text (ColBERT). */
-  modality: 'image' | 'text';
+  /** What the model embeds: pictures (CLIP, SigLIP), text (ColBERT), or pictures and PDF pages as prompts of image tokens (ColModernVBERT). */
+  modality: 'image' | 'text' | 'page';
+  /** ColModernVBERT's processor: tile side, tokens per tile, the largest tile setting, and the graph file read. */
+  colvision?: { imageSize: number; seqLen: number; maxTiles: number; graph: string };
   /** ColBERT settings, for text models. */
   colbert?: { queryLength: number; documentLength: number; projection: string };
   loadMs: number;

@@ -197,8 +197,12 @@ export function tinyColModernVbert(seed = 23): ModelFiles {
   const maxPositions = 1024;
   const base = randomWeights(seed);
   const w: WeightProvider = (name, dims) => {
-    const v = base(name, dims);
-    const damp = /position_embedding/.test(name) ? 0.2 : /(Wo|out_proj|fc2)\.weight$/.test(name) ? 0.5 : 1;
+    // ModernBERT's norms (attn_norm, mlp_norm, final_norm, embeddings.norm) get LayerNorm's
+    // initialisation (scales near 1), as randomWeights gives parameters named "layer_norm".
+    const v = base(name.replace(/(^|[._])norm\.(weight|bias)$/, '$1layer_norm.$2'), dims);
+    // Queries and keys x 3: a random encoder's attention is otherwise nearly flat, and so would be
+    // the saliency that the tests check and the teaching view draws.
+    const damp = /position_embedding/.test(name) ? 0.2 : /(Wo|out_proj|fc2)\.weight$/.test(name) ? 0.5 : /Wqkv\.weight$/.test(name) ? 3 : 1;
     for (let i = 0; i < v.length; i++) v[i] *= damp;
     return v;
   };

@@ -7,17 +7,31 @@
 import type { MultiVector } from '../core/multivector.ts';
 import { viewRects, type Rect } from '../embed/preprocess.ts';
 
-/** k of a document embedded as a global view plus k x k tiles (1 when it has no tiles). */
+/** k of a document embedded as a global view plus k x k tiles (1 when it has no tiles, or rows x cols ones). */
 export function tileGrid(doc: MultiVector): number {
+  if (doc.grid?.tiles) return 1;
   let most = -1;
   const tile = doc.positions?.tile;
   if (tile) for (let i = 0; i < doc.n; i++) most = Math.max(most, tile[i]);
   return most < 0 ? 1 : Math.max(1, Math.round(Math.sqrt(most + 1)));
 }
 
-/** The picture rectangle each view covers: index 0 the global view, then the tiles row by row. */
+/** Whether the document has tiles beside its global view (k x k, or rows x cols as ColModernVBERT splits). */
+export function isTiled(doc: MultiVector): boolean {
+  return !!doc.grid?.tiles || tileGrid(doc) > 1;
+}
+
+/**
+ * The picture rectangle each view covers: index 0 the global view, then the tiles row by row.
+ * Rows x cols tiles (doc.grid.tiles) cover the whole picture in equal parts: the Idefics3
+ * processor resizes the picture to whole tiles, so each tile is that share of the original.
+ */
 export function viewsOnPicture(doc: MultiVector, width: number, height: number, centerCrop: boolean): Rect[] {
-  return viewRects(width, height, { do_center_crop: centerCrop }, tileGrid(doc));
+  const t = doc.grid?.tiles;
+  if (!t) return viewRects(width, height, { do_center_crop: centerCrop }, tileGrid(doc));
+  const views: Rect[] = [{ x: 0, y: 0, w: width, h: height }];
+  for (let r = 0; r < t.rows; r++) for (let c = 0; c < t.cols; c++) views.push({ x: (c * width) / t.cols, y: (r * height) / t.rows, w: width / t.cols, h: height / t.rows });
+  return views;
 }
 
 export interface Panel {

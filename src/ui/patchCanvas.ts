@@ -8,7 +8,7 @@
 import * as d3 from 'd3';
 import type { MultiVector } from '../core/multivector.ts';
 import type { Rect } from '../embed/preprocess.ts';
-import { layoutPanels, pageHeight, patchRect, tileGrid, viewsOnPicture, type Panel } from './pageLayout.ts';
+import { isTiled, layoutPanels, pageHeight, patchRect, viewsOnPicture, type Panel } from './pageLayout.ts';
 
 export const clusterColour = (c: number, k: number) => (k <= 10 ? d3.schemeTableau10[c % 10] : d3.interpolateRainbow((c * 0.618) % 1));
 
@@ -30,7 +30,7 @@ export interface Cell extends Rect {
 
 /** The canvas height a document's picture needs at `width` (square when the picture is unknown). */
 export function canvasHeightFor(doc: MultiVector, image: ImageBitmap | undefined, width: number): number {
-  const tiled = tileGrid(doc) > 1;
+  const tiled = isTiled(doc);
   return pageHeight(width, image?.width ?? 1, image?.height ?? 1, tiled) + (tiled ? 14 : 0);
 }
 

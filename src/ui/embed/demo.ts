@@ -29,8 +29,8 @@ export function initDemoButtons(host: DemoHost) {
   async function addDemoClips(): Promise<void> {
     if (!(await host.ensureModel())) return;
     const loaded = host.loaded()!;
-    if (loaded.modality === 'text') {
-      host.say('The demo clips are videos, and the loaded model embeds text: load an image model (the teaching model, CLIP or SigLIP) for them, or add the demo scenes, which a text model reads as captions.');
+    if (loaded.modality === 'text' || loaded.modality === 'page') {
+      host.say(`The demo clips are videos, and the loaded model embeds ${loaded.modality === 'text' ? 'text' : 'pictures and PDF pages (ColModernVBERT)'}: load an image model (the teaching model, CLIP or SigLIP) for them, or add the demo scenes.`);
       return;
     }
     if (host.busy()) {

@@ -5,6 +5,7 @@
  */
 import type { EmbedClient, LoadedModel } from '../../clients/embedClient.ts';
 import { isColbertFolder } from '../../embed/colbertBundle.ts';
+import { isColVisionFolder } from '../../embed/colvisionBundle.ts';
 import type { Dtype } from '../../embed/embedder.ts';
 import { DEFAULT_HUB_HOST, folderFiles, getModel, MODELS, type ModelEntry, type ModelSource } from '../../embed/registry.ts';
 import type { LoadProgress } from '../../embed/workerTypes.ts';
@@ -24,7 +25,10 @@ export function modelSource(entry: ModelEntry, folder: FileList | null, host: st
 export function modelNote(entry: ModelEntry, folder: FileList | null): string {
   if (!folder?.length) return entry.note;
   const name = folder[0].webkitRelativePath.split('/')[0] || 'folder';
-  const kind = isColbertFolder(folderFiles(folder).keys())
+  const paths = [...folderFiles(folder).keys()];
+  const kind = isColVisionFolder(paths)
+    ? 'a ColModernVBERT visual document model (processor_config.json, model.onnx): it embeds pictures and PDF pages'
+    : isColbertFolder(paths)
     ? 'a ColBERT text model (onnx/model.onnx): it embeds .txt, .md and JSONL files'
     : 'an image model (onnx/vision_model.onnx and onnx/text_model.onnx): it embeds pictures, videos and PDF pages';
   return `The local folder "${name}" (${folder.length} files) will be loaded instead of the menu's model: ${kind}.`;
@@ -43,7 +47,10 @@ export function loadProgressView(p: LoadProgress): { text?: string; value?: numb
 
 /** The status line after a load: what was loaded, where, in which weights, and what it embeds. */
 export function loadedSummary(loaded: LoadedModel): string {
-  const shape = loaded.colbert
+  const v = loaded.colvision;
+  const shape = v
+    ? `one ${loaded.dim}-dimensional vector per token (ColModernVBERT-class visual document model: ${v.seqLen} image tokens per ${v.imageSize} x ${v.imageSize} tile, tile setting 1-${v.maxTiles} (longest edge k x ${v.imageSize}; 1 is the global view alone), the prompt's text tokens kept; ${v.graph}). Drop pictures or PDFs`
+    : loaded.colbert
     ? `one ${loaded.dim}-dimensional vector per token (ColBERT text model: queries of ${loaded.colbert.queryLength} tokens with [MASK] expansion, passages of up to ${loaded.colbert.documentLength} tokens; projection ${loaded.colbert.projection}). Drop .txt, .md or JSONL files`
     : `${loaded.dim}-dimensional vectors, ${loaded.grid}x${loaded.grid} patches per view`;
   return `Loaded ${loaded.label} on ${loaded.device.toUpperCase()} (${loaded.dtype}) in ${(loaded.loadMs / 1000).toFixed(1)} s: ${shape}. Self-check ${loaded.selfCheck.message}. Saliency: ${loaded.saliency}.`;

@@ -78,8 +78,33 @@ export function pictureMapFigure(doc: MultiVector, pics: Pictures, centerCrop: b
   });
   // How many of the document's vectors the drawing places (tiles and global view; text tokens are not on the page).
   canvas.dataset.placed = String(placed);
-  fig.append(canvas, caption(p, t));
+  fig.append(canvas);
+  if (doc.tokenLabels) fig.append(promptChips(doc, p, colour));
+  fig.append(caption(p, t));
   return fig;
+}
+
+/**
+ * The prompt tokens a visual late-interaction page keeps beside its image tokens (ColModernVBERT:
+ * "<fake_token_around_image>", "<row_1_col_1>", "describe", ...): not on the page, so shown as
+ * chips under it, coloured and outlined as the patches are.
+ */
+function promptChips(doc: MultiVector, p: MapPanel, colour: (v: number) => string): HTMLElement {
+  const box = Object.assign(document.createElement('div'), { className: 'side-text map-prompt' });
+  const rows = doc.positions?.row;
+  const chips: (HTMLElement | Text)[] = [];
+  doc.tokenLabels!.forEach((label, i) => {
+    if ((rows?.[i] ?? -1) >= 0) return;
+    const chip = Object.assign(document.createElement('span'), { className: 'tok chip', textContent: label });
+    chip.style.background = Number.isFinite(p.values[i]) ? colour(p.values[i]) : '#ccc';
+    if (p.won.has(p.map.assignments[i])) chip.classList.add('won');
+    chip.title = `prompt token ${i + 1}: similarity ${p.values[i].toFixed(3)}`;
+    chips.push(chip, document.createTextNode(' '));
+  });
+  box.setAttribute('aria-label', `${p.title}: the ${chips.length / 2} prompt tokens kept beside the image tokens, coloured by similarity`);
+  box.dataset.prompt = String(chips.length / 2);
+  box.append(Object.assign(document.createElement('span'), { className: 'map-prompt-title', textContent: 'Prompt tokens (kept, not on the page): ' }), ...chips);
+  return box;
 }
 
 /** Narrowest range the colours stretch over (similarity units): values that barely differ are not painted as hot and cold. */

@@ -131,7 +131,9 @@ class MapsView {
       });
       await this.draw();
       const unit = doc.text ? 'tokens' : 'patches';
-      this.status.textContent = `"${text}" (${q.n} query tokens: ${foldRuns(q.tokens ?? []).join(' · ')}) on ${doc.id}, ${doc.n} ${unit}. Outlined: ${unit} whose stored vector won a token's MaxSim.`;
+      const prompt = doc.tokenLabels ? (doc.positions?.row ?? []).filter((r) => r < 0).length : 0;
+      const size = prompt > 0 ? `${doc.n - prompt} image tokens and ${prompt} prompt tokens` : `${doc.n} ${unit}`;
+      this.status.textContent = `"${text}" (${q.n} query tokens: ${foldRuns(q.tokens ?? []).join(' · ')}) on ${doc.id}, ${size}. Outlined: ${prompt > 0 ? 'tokens' : unit} whose stored vector won a token's MaxSim.`;
     } catch (err) {
       if (mine !== this.rendering) return;
       this.status.textContent = `Could not draw the maps: ${(err as Error).message}`;

@@ -21,9 +21,12 @@ export function methodSteps(pc: PatchCanvas, doc: MultiVector, t: Explanation): 
   const { rows, cols, tokens } = pc;
   const n = t.n;
   const bytes = (v: number) => `${v * doc.d * 2} bytes in fp16`;
+  // A visual late-interaction page (ColModernVBERT) also keeps its prompt's text tokens, off the picture.
+  const prompt = doc.tokenLabels ? n - tokens.length : 0;
+  const kept = prompt > 0 ? `, and the prompt's ${prompt} text tokens (shown in the maps, not on the picture) get vectors too` : '';
   const intro: Step = {
     title: 'The picture as vectors',
-    text: `The picture as the model sees it, cut into ${rows} x ${cols} patches${pc.tiles ? ` per view: the whole picture and ${pc.tiles} tiles of it` : ''}. The model gives every patch its own ${doc.d}-dimensional vector: ${n} vectors, ${bytes(n)}, for this one picture.`,
+    text: `The picture as the model sees it, cut into ${rows} x ${cols} ${prompt > 0 ? 'image tokens' : 'patches'}${pc.tiles ? ` per view: the whole picture and ${pc.tiles} tiles of it` : ''}. The model gives every patch its own ${doc.d}-dimensional vector${kept}: ${n} vectors, ${bytes(n)}, for this one picture.`,
     draw: () => pc.base(),
   };
   if (t.method === 'agc') {
@@ -35,7 +38,10 @@ export function methodSteps(pc: PatchCanvas, doc: MultiVector, t: Explanation): 
       intro,
       {
         title: 'AGC 1: saliency',
-        text: 'Step 1, saliency: how strongly the model\'s summary token attends to each patch in its last layer. Bright patches matter to the model; the dark ones are mostly background.',
+        text:
+          doc.saliencySource === 'prompt-attention'
+            ? "Step 1, saliency: how strongly the prompt's tokens after the picture (\"Describe the image.\" and the rest) attend to each image token in the model's last layer, the paper's universal query tokens. Bright patches matter to the model; the dark ones are mostly background."
+            : 'Step 1, saliency: how strongly the model\'s summary token attends to each patch in its last layer. Bright patches matter to the model; the dark ones are mostly background.',
         draw: (c) => {
           pc.base();
           for (const i of tokens) pc.paint(i, `rgba(0,0,0,${0.75 * (1 - (max > 0 ? sal[i] / max : 0))})`);
