@@ -18,6 +18,7 @@ import * as ortWeb from 'onnxruntime-web';
 import { buildVisionModel } from '../src/modelgen/architecture.ts';
 import { randomWeights, vitB32Spec } from '../src/modelgen/packages.ts';
 import { encodeModel } from '../src/onnx/proto.ts';
+import { benchColVision } from './colvision.ts';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const root = join(import.meta.dirname, '..');
@@ -81,4 +82,5 @@ for (const m of models) {
   }
 }
 console.log('\nTarget (embedding issue): web >= 0.50 x native.');
+await benchColVision(values.quick, cores);
 process.exit(0);

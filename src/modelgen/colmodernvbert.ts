@@ -36,7 +36,10 @@ export interface ColVisionSpec {
   heads: number;
   visionLayers: number;
   textLayers: number;
+  /** The text encoder's MLP width (GLU: Wi is hidden -> 2 x this). */
   intermediate: number;
+  /** The vision tower's MLP width (the text encoder's when unset). */
+  visionIntermediate?: number;
   dim: number;
   vocabSize: number;
   imageTokenId: number;
@@ -78,7 +81,7 @@ class ColVisionNet extends Net {
     w: WeightProvider,
   ) {
     super(
-      { family: 'siglip', hidden: cv.hidden, heads: cv.heads, layers: cv.visionLayers, intermediate: cv.intermediate, projection: cv.hidden, imageSize: cv.imageSize, patchSize: cv.patchSize, vocabSize: cv.vocabSize, maxPositions: 0, eosTokenId: 0, layerNorm: 'fused', quantize: false, layerNormEps: cv.eps, activation: 'gelu-tanh' },
+      { family: 'siglip', hidden: cv.hidden, heads: cv.heads, layers: cv.visionLayers, intermediate: cv.visionIntermediate ?? cv.intermediate, projection: cv.hidden, imageSize: cv.imageSize, patchSize: cv.patchSize, vocabSize: cv.vocabSize, maxPositions: 0, eosTokenId: 0, layerNorm: 'fused', quantize: false, layerNormEps: cv.eps, activation: 'gelu-tanh' },
       w,
     );
   }
@@ -187,6 +190,15 @@ class ColVisionNet extends Net {
 export function buildColVisionModel(spec: ColVisionSpec, w: WeightProvider, maxPositions: number): ModelProto {
   return new ColVisionNet(spec, w).build(maxPositions);
 }
+
+/**
+ * ColModernVBERT's real shapes (ModernVBERT/colmodernvbert: SigLIP2 base/16 at 512 px, pixel
+ * shuffle 4, the ettin-encoder-150m ModernBERT with 22 layers, 128-d projection; about 250M
+ * parameters), for the benchmark with random weights. Attention here is global in every layer
+ * (ModernBERT alternates local windows of 128 with global layers: the cost differs little at
+ * these lengths).
+ */
+export const COLMODERNVBERT_SHAPES: ColVisionSpec = { imageSize: 512, patchSize: 16, shuffle: 4, hidden: 768, heads: 12, visionLayers: 12, textLayers: 22, intermediate: 1152, visionIntermediate: 3072, dim: 128, vocabSize: 50408, imageTokenId: 50407, ropeTheta: 160000, eps: 1e-5 };
 
 export function tinyColModernVbert(seed = 23): ModelFiles {
   const tok = wordPieceTokenizer(WORDS, 1024, colVisionSpecialTokens());
