@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PDFDocument, rgb, StandardFonts } from 'pdf-lib';
 import { encodePng } from '../src/demo/png.ts';
@@ -138,4 +139,39 @@ test('ColModernVBERT on WASM: the same page embeds, a text file is refused by na
   await page.fill('#query', 'red report');
   await page.getByRole('button', { name: /Search/ }).click();
   await expect(page.locator('#hits li')).toHaveCount(2);
+});
+
+test('ColModernVBERT from the Model menu: its Hub files through the configured host (FastEmbed layout, graph at model.onnx), then the demo scenes as pages with their captions as queries', async ({ page, context }) => {
+  const requested: string[] = [];
+  await context.route('https://hub.example.test/**', async (route) => {
+    const url = new URL(route.request().url());
+    requested.push(url.pathname);
+    const m = /^\/Qdrant\/colmodernvbert\/resolve\/main\/(.+)$/.exec(url.pathname);
+    let body: Buffer | undefined;
+    try {
+      body = m ? readFileSync(join(MODEL, m[1])) : undefined;
+    } catch {
+      body = undefined;
+    }
+    if (!body) return route.fulfill({ status: 404, headers: { 'Access-Control-Allow-Origin': '*' }, body: 'not found' });
+    await route.fulfill({ status: 200, body, headers: { 'Access-Control-Allow-Origin': '*', 'Content-Length': String(body.length) } });
+  });
+  await page.goto('/?view=data');
+  await page.selectOption('#model', 'colmodernvbert');
+  await expect(page.locator('#model-note')).toContainText('The download is about 1 GB (fp32)');
+  await page.getByText('Weights, host, local folder').click();
+  await page.fill('#model-host', 'https://hub.example.test/');
+  await page.selectOption('#device', 'wasm');
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.locator('#model-status')).toContainText(/Loaded|Could not load/, { timeout: 90_000 });
+  await expect(page.locator('#model-status')).toContainText('Loaded ColModernVBERT (visual documents) on WASM (fp32)');
+  expect(requested.sort()).toEqual(['config.json', 'model.onnx', 'preprocessor_config.json', 'processor_config.json', 'tokenizer.json', 'tokenizer_config.json'].map((f) => `/Qdrant/colmodernvbert/resolve/main/${f}`));
+
+  // The demo's 24 scenes embed as pages (the global view alone at Image tiles 1), its captions are the queries.
+  await page.click('#demo-scenes');
+  await expect(page.locator('#embed-status')).toContainText('Done: 24 embedded', { timeout: 90_000 });
+  await expect(page.locator('#embedded tbody tr').first().locator('td').nth(2)).toHaveText(`${16 + promptTokens(0)} x 128`);
+  await page.click('#views-nav a[data-view="compare"]');
+  await page.getByRole('button', { name: 'Compare', exact: true }).click();
+  await expect(page.locator('#compare-status')).toContainText(/Done in .*: 24 documents, 18 queries/, { timeout: 120_000 });
 });
