@@ -75,12 +75,16 @@ export function wardLinkage(dist: Float64Array, n: number): Merge[] {
 function nearestNeighbourChain(sq: Float64Array, n: number): Merge[] {
   const size = new Int32Array(n).fill(1);
   const chain = new Int32Array(n);
+  // The live slots in ascending order: scans skip merged-away slots (half the work over a run)
+  // and visit the rest in the order a full scan would, so ties break the same way.
+  const alive = Int32Array.from({ length: n }, (_, i) => i);
+  let live = n;
   let chainLength = 0;
   const raw: Merge[] = [];
   for (let step = 0; step < n - 1; step++) {
     if (chainLength === 0) {
       chainLength = 1;
-      chain[0] = size.findIndex((s) => s > 0);
+      chain[0] = alive[0];
     }
     let x = 0;
     let y = 0;
@@ -94,8 +98,9 @@ function nearestNeighbourChain(sq: Float64Array, n: number): Merge[] {
         currentMin = Infinity;
       }
       const xo = x * n;
-      for (let i = 0; i < n; i++) {
-        if (size[i] === 0 || i === x) continue;
+      for (let k = 0; k < live; k++) {
+        const i = alive[k];
+        if (i === x) continue;
         const v = sq[xo + i];
         if (v < currentMin) {
           currentMin = v;
@@ -108,21 +113,26 @@ function nearestNeighbourChain(sq: Float64Array, n: number): Merge[] {
     chainLength -= 2;
     if (x > y) [x, y] = [y, x];
     raw.push({ a: x, b: y, height: currentMin, size: size[x] + size[y] });
-    wardUpdate(sq, n, size, x, y, currentMin);
+    // x merges into y: x leaves the live slots.
+    const at = alive.subarray(0, live).indexOf(x);
+    alive.copyWithin(at, at + 1, live);
+    live--;
+    wardUpdate(sq, n, size, x, y, currentMin, alive, live);
   }
   return raw;
 }
 
 /** Lance-Williams update for Ward after merging slots x and y into y, written as SciPy's _hierarchy_distance_update.ward. */
-function wardUpdate(sq: Float64Array, n: number, size: Int32Array, x: number, y: number, dxy: number): void {
+function wardUpdate(sq: Float64Array, n: number, size: Int32Array, x: number, y: number, dxy: number, alive: Int32Array, live: number): void {
   const nx = size[x];
   const ny = size[y];
   size[x] = 0;
   size[y] = nx + ny;
   const dxy2 = dxy * dxy;
-  for (let i = 0; i < n; i++) {
+  for (let k = 0; k < live; k++) {
+    const i = alive[k];
+    if (i === y) continue;
     const ni = size[i];
-    if (ni === 0 || i === y) continue;
     const dxi = sq[x * n + i];
     const dyi = sq[y * n + i];
     const t = 1 / (nx + ny + ni);

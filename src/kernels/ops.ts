@@ -173,32 +173,65 @@ export function kernelMaxSimBlock(query: Float32Array, qn: number, data: Float32
  * The centroids are transposed (m is small); the rows are read as stored.
  */
 export function kernelAssign(x: Float32Array, n: number, c: Float32Array, m: number, d: number, assignment: Int32Array, similarity: Float32Array): boolean {
+  return withResidentRows(x, n, d, (rows) => rows.assign(c, m, assignment, similarity)) !== null;
+}
+
+/** Rows copied into a kernel space once, then used by several kernel calls (withResidentRows). */
+export interface ResidentRows {
+  /** out[i] = row i . c (c: d values at `offset`), float32 accumulation. */
+  dots(c: Float32Array, offset: number, out: Float32Array | Float64Array): void;
+  /** Each row's most similar of the m centroids (ties: the lowest index) and that product, as kernelAssign. */
+  assign(c: Float32Array, m: number, assignment: Int32Array, similarity: Float32Array): void;
+}
+
+/**
+ * Runs `fn` with the rows of x (n x d) copied into the kernel space once: k-means' seeding and its
+ * iterations take their products with the centroids without copying the document again at every
+ * step. null (fn not run) when the kernels cannot run here.
+ */
+export function withResidentRows<T>(x: Float32Array, n: number, d: number, fn: (rows: ResidentRows) => T): T | null {
   const space = scratch();
-  if (!space || n === 0 || m === 0 || d === 0) return false;
+  if (!space || n === 0 || d === 0) return null;
   const mark = space.mark();
   try {
-    const w = lanes(m);
     const xPtr = space.alloc(4 * n * d);
-    const cT = space.alloc(4 * w * d);
-    const out = space.alloc(4 * n * w);
     space.f32(xPtr, n * d).set(x.subarray(0, n * d));
-    transposeInto(space.f32(cT, w * d), c, 0, m, d, w);
-    space.k.crossF32(cT, w, xPtr, n, d, out);
-    const dots = space.f32(out, n * w);
-    for (let i = 0; i < n; i++) {
-      let best = -Infinity;
-      let arg = 0;
-      for (let j = 0, o = i * w; j < m; j++) {
-        const s = dots[o + j];
-        if (s > best) {
-          best = s;
-          arg = j;
-        }
+    /** Products of every row with centroids c (m x d from `offset`), n x w in the space (w: m padded). */
+    const cross = (c: Float32Array, offset: number, m: number, use: (dots: Float32Array, w: number) => void) => {
+      const inner = space.mark();
+      try {
+        const w = lanes(m);
+        const cT = space.alloc(4 * w * d);
+        const out = space.alloc(4 * n * w);
+        transposeInto(space.f32(cT, w * d), c, offset / d, m, d, w);
+        space.k.crossF32(cT, w, xPtr, n, d, out);
+        use(space.f32(out, n * w), w);
+      } finally {
+        space.release(inner);
       }
-      assignment[i] = arg;
-      similarity[i] = best;
-    }
-    return true;
+    };
+    return fn({
+      dots: (c, offset, out) =>
+        cross(c, offset, 1, (dots, w) => {
+          for (let i = 0; i < n; i++) out[i] = dots[i * w];
+        }),
+      assign: (c, m, assignment, similarity) =>
+        cross(c, 0, m, (dots, w) => {
+          for (let i = 0; i < n; i++) {
+            let best = -Infinity;
+            let arg = 0;
+            for (let j = 0, o = i * w; j < m; j++) {
+              const v = dots[o + j];
+              if (v > best) {
+                best = v;
+                arg = j;
+              }
+            }
+            assignment[i] = arg;
+            similarity[i] = best;
+          }
+        }),
+    });
   } finally {
     space.release(mark);
   }

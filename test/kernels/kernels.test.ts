@@ -12,6 +12,7 @@ import { decodeCorpus, scoreStored, scoreStoredBatch, storeCorpus } from '../../
 import { pdistEuclidean } from '../../src/core/ward.ts';
 import { IndexBuilder } from '../../src/core/exportIndex.ts';
 import { parseMethodSpec } from '../../src/core/methodSpec.ts';
+import { withResidentRows } from '../../src/kernels/ops.ts';
 import { KernelSpace, kernelsEnabled, QUERY_LANES, scratch, setKernels } from '../../src/kernels/space.ts';
 import { brute } from './brute.ts';
 
@@ -250,6 +251,40 @@ describe('WebAssembly SIMD kernels', () => {
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it('resident rows: dot products with one vector at a time (k-means seeding) equal the float64 reference to float32 rounding, read from the one copy', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 33 }), fc.integer({ min: 1, max: 5 }), fc.integer(), (n, d, k, seed) => {
+        const { docs } = make({ d, rows: [n, k], qn: 1, seed });
+        const x = Float32Array.from(docs[0].data);
+        const c = docs[1].data;
+        const got = withResidentRows(x, n, d, (rows) => {
+          // The rows are in the kernels' memory now: changing x afterwards must not change the products.
+          x.fill(0);
+          return Array.from({ length: k }, (_, j) => {
+            const out = new Float64Array(n);
+            rows.dots(c, j * d, out);
+            return out;
+          });
+        });
+        expect(got).not.toBeNull();
+        const orig = docs[0].data;
+        for (let j = 0; j < k; j++)
+          for (let i = 0; i < n; i++) {
+            let ref = 0;
+            let mag = 0;
+            for (let t = 0; t < d; t++) {
+              ref += orig[i * d + t] * c[j * d + t];
+              mag += Math.abs(orig[i * d + t] * c[j * d + t]);
+            }
+            expect(Math.abs(got![j][i] - ref)).toBeLessThanOrEqual((d + 2) * 2 ** -23 * mag + 1e-30);
+          }
+      }),
+      { numRuns: RUNS },
+    );
+    setKernels(false);
+    expect(withResidentRows(new Float32Array(4), 2, 2, () => 1)).toBeNull();
   });
 
   it("Ward's pairwise distances are bit-identical to the reference (float64, same rounding)", () => {

@@ -1,5 +1,6 @@
 import { assignToNearest, dotRows, normalizeRowInPlace, normalizeRows, poolByGroup } from '../linalg.ts';
 import type { Rng } from '../rng.ts';
+import { withResidentRows } from '../../kernels/ops.ts';
 import type { CompressionMethod } from './types.ts';
 
 export const kmeans: CompressionMethod = {
@@ -37,15 +38,21 @@ export const kmeans: CompressionMethod = {
     const previous = new Int32Array(n);
     const similarity = new Float32Array(n);
     const maxIter = Number(options.iterations);
-    for (let iter = 0; iter < maxIter; iter++) {
-      previous.set(assignment);
-      assignToNearest(unit, n, centroids, m, d, assignment, similarity);
-      repairEmptyClusters(assignment, similarity, m);
-      const { pooled } = poolByGroup(unit, n, d, assignment, m);
-      for (let c = 0; c < m; c++) normalizeRowInPlace(pooled, c, d);
-      centroids.set(pooled);
-      if (iter > 0 && assignment.every((a, i) => a === previous[i])) break;
-    }
+    type Assign = (c: Float32Array, k: number, a: Int32Array, s: Float32Array) => void;
+    const iterate = (assign: Assign) => {
+      for (let iter = 0; iter < maxIter; iter++) {
+        previous.set(assignment);
+        assign(centroids, m, assignment, similarity);
+        repairEmptyClusters(assignment, similarity, m);
+        const { pooled } = poolByGroup(unit, n, d, assignment, m);
+        for (let c = 0; c < m; c++) normalizeRowInPlace(pooled, c, d);
+        centroids.set(pooled);
+        if (iter > 0 && assignment.every((a, i) => a === previous[i])) break;
+      }
+      return true;
+    };
+    // The document in the kernels' memory once for every iteration (else the TypeScript reference).
+    withResidentRows(unit, n, d, (rows) => iterate(rows.assign)) ?? iterate((c, k, a, s) => assignToNearest(unit, n, c, k, d, a, s));
     return { data: centroids, k: m, assignments: assignment };
   },
 };
@@ -75,11 +82,29 @@ class Seeding {
 
   /** The first m centroids (m x d), drawing those not drawn yet. */
   extend(m: number): Float32Array {
+    const { unit, n, d, centroids } = this;
+    if (centroids.length < m) {
+      // Each draw needs every row's product with the last centroid: on the kernels, the document
+      // copied into their memory once per extension (float32 products, as their assignment takes).
+      const drawn = withResidentRows(unit, n, d, (rows) => this.draw(m, (c, out) => rows.dots(c, 0, out)));
+      if (drawn === null) this.draw(m, (c, out) => {
+        for (let i = 0; i < n; i++) out[i] = dotRows(unit, i, c, 0, d);
+      });
+    }
+    const out = new Float32Array(m * d);
+    for (let c = 0; c < m; c++) out.set(centroids[c], c * d);
+    return out;
+  }
+
+  /** Draws centroids up to m, with D(x) = 1 - cos to the nearest one drawn, P ∝ D^2. */
+  private draw(m: number, dots: (c: Float32Array, out: Float64Array) => void): true {
     const { unit, n, d, rng, dist2, centroids } = this;
+    const products = new Float64Array(n);
     if (centroids.length === 0) {
       const first = Math.floor(rng.next() * n);
       centroids.push(unit.slice(first * d, first * d + d));
-      for (let i = 0; i < n; i++) dist2[i] = (1 - dotRows(unit, i, centroids[0], 0, d)) ** 2;
+      dots(centroids[0], products);
+      for (let i = 0; i < n; i++) dist2[i] = (1 - products[i]) ** 2;
     }
     while (centroids.length < m) {
       let total = 0;
@@ -96,11 +121,10 @@ class Seeding {
       }
       const c = unit.slice(pick * d, pick * d + d);
       centroids.push(c);
-      for (let i = 0; i < n; i++) dist2[i] = Math.min(dist2[i], (1 - dotRows(unit, i, c, 0, d)) ** 2);
+      dots(c, products);
+      for (let i = 0; i < n; i++) dist2[i] = Math.min(dist2[i], (1 - products[i]) ** 2);
     }
-    const out = new Float32Array(m * d);
-    for (let c = 0; c < m; c++) out.set(centroids[c], c * d);
-    return out;
+    return true;
   }
 }
 
