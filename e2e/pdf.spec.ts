@@ -63,6 +63,27 @@ function bombPdf(): Buffer {
   ]);
 }
 
+/**
+ * Two pages, about 2 KB in all: page 1 draws a form that draws the next form 10 times, 7 forms
+ * deep (3.2 million operations once PDF.js has flattened them), page 2 one red square.
+ */
+function nestedFormsPdf(): Buffer {
+  const depth = 7;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R 5 0 R] /Count 2 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R /Resources << /XObject << /F 7 0 R >> >> >>',
+    stream('', '/F Do'),
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 6 0 R >>',
+    stream('', '1 0 0 rg 20 20 160 160 re f'),
+  ];
+  for (let k = 0; k < depth; k++) {
+    const last = k + 1 === depth;
+    objects.push(stream(`/Type /XObject /Subtype /Form /BBox [0 0 200 200]${last ? '' : ` /Resources << /XObject << /F ${8 + k} 0 R >> >>`}`, last ? '0 0 1 1 re f\n' : '/F Do\n'.repeat(10)));
+  }
+  return rawPdf(objects);
+}
+
 async function loadModel(page: Page) {
   await page.goto('/?view=data');
   await page.getByRole('button', { name: 'Clear stored embeddings' }).click();
@@ -205,6 +226,20 @@ test('PDF pages that would draw without bound are left out, named; the other pag
   await expect(page.locator('#hits li').first()).toContainText('bomb.pdf#page=2');
 });
 
+test('a page of forms drawn inside forms is stopped while PDF.js lists its operations, named; the next page of the file and the other files embed', async ({ page }) => {
+  await loadModel(page);
+  const bomb = nestedFormsPdf();
+  expect(bomb.length).toBeLessThan(2500);
+  await page.setInputFiles('#files', [
+    { name: 'nested.pdf', mimeType: 'application/pdf', buffer: bomb },
+    { name: 'shapes.pdf', mimeType: 'application/pdf', buffer: await shapesPdf([['red', [0.9, 0.05, 0.05]]]) },
+  ]);
+  await expect(page.locator('#embed-status')).toContainText('Done: 2 embedded', { timeout: 120_000 });
+  await expect(page.locator('#file-errors li')).toHaveText([
+    'nested.pdf#page=1: page 1: it draws over 800,000 operations (stopped while PDF.js was still listing them: forms drawn inside forms?), over the limit of 200,000 per page; the page was left out',
+  ]);
+  for (const id of ['nested.pdf#page=2', 'shapes.pdf#page=1']) await expect(page.locator(`#embedded tbody tr[data-doc="${id}"]`)).toHaveCount(1);
+});
 
 test('while files embed, the main area says so (it kept saying "Done ... 24 documents"), and gives the comparison back after', async ({ page }) => {
   await page.goto('/');

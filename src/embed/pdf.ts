@@ -18,6 +18,61 @@ function parserPort(): Worker {
   return parser;
 }
 
+/** Stops the parser worker, whatever it is doing (a page over its budget); the next file starts another. */
+function stopParser(): void {
+  parser?.terminate();
+  parser = undefined;
+}
+
+/**
+ * A page whose operator list grows past this many operations while PDF.js is still building it is
+ * stopped there, its parser worker terminated: forms drawn inside forms multiply (a 1 KB file of
+ * forms nested 7 deep, each drawing the next 10 times, asks for 3.2 million operations, which
+ * PDF.js took 53 s and 1.9 GB to list in Node), so the count after the list is complete
+ * (LIMITS.pdfOperators) would come too late.
+ */
+export const PDF_OPERATORS_WATCHED = 4 * LIMITS.pdfOperators;
+/** No new operation for this long while the list is built: the page is stopped (a stall, not a total time). */
+export const PDF_STALL_MS = 30_000;
+
+/** A page stopped while PDF.js listed its operations; its parser worker is gone. */
+class PdfPageBudgetError extends Error {}
+
+type PageProxy = Awaited<ReturnType<Awaited<ReturnType<typeof openPdf>>['doc']['getPage']>>;
+
+/** The page's operation count, watched while PDF.js builds the list (see PDF_OPERATORS_WATCHED). */
+async function operatorCount(p: PageProxy): Promise<number> {
+  // PDF.js appends each chunk of the list to its intent state as it arrives (not a public API:
+  // without it, only the finished list is counted).
+  const states = (p as unknown as { _intentStates?: Map<unknown, { operatorList?: { fnArray?: unknown[] } }> })._intentStates;
+  const listed = () => {
+    let n = 0;
+    for (const s of states?.values() ?? []) n = Math.max(n, s.operatorList?.fnArray?.length ?? 0);
+    return n;
+  };
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const watch = new Promise<never>((_, reject) => {
+    let last = -1;
+    let since = performance.now();
+    timer = setInterval(() => {
+      const n = listed();
+      if (n !== last) [last, since] = [n, performance.now()];
+      const why =
+        n > PDF_OPERATORS_WATCHED
+          ? `it draws over ${PDF_OPERATORS_WATCHED.toLocaleString('en')} operations (stopped while PDF.js was still listing them: forms drawn inside forms?), over the limit of ${LIMITS.pdfOperators.toLocaleString('en')} per page; the page was left out`
+          : performance.now() - since > PDF_STALL_MS
+            ? `PDF.js listed no new operation for ${PDF_STALL_MS / 1000} s (at ${n.toLocaleString('en')}); the page was left out`
+            : undefined;
+      if (why) reject(new PdfPageBudgetError(why));
+    }, 200);
+  });
+  try {
+    return (await Promise.race([p.getOperatorList(), watch])).fnArray.length;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 /** pdfjs-dist's standard font files, by name, as URLs of this build. */
 const FONT_URLS = import.meta.glob('/node_modules/pdfjs-dist/standard_fonts/*', { query: '?url', import: 'default', eager: true }) as Record<string, string>;
 const fontUrl = (filename: string) => Object.entries(FONT_URLS).find(([path]) => path.endsWith(`/${filename}`))?.[1];
@@ -129,33 +184,46 @@ export async function openPdf(bytes: Uint8Array) {
  * page's bitmap (the caller closes it) or its error. Stops when `cancelled()` says so.
  */
 export async function* renderPdfPages(bytes: Uint8Array, options: PdfRenderOptions): AsyncGenerator<PdfPage> {
-  const { doc, close } = await openPdf(bytes);
+  // PDF.js takes over the bytes it is given; a copy is kept (files up to 64 MiB) to open the file
+  // again after a page had to be stopped with its parser worker.
+  const spare = bytes.length <= 64 * 2 ** 20 ? bytes : undefined;
+  let opened = await openPdf(spare ? bytes.slice() : bytes);
   try {
-    const pages = Math.min(doc.numPages, options.maxPages ?? Infinity);
+    const pages = Math.min(opened.doc.numPages, options.maxPages ?? Infinity);
     for (let page = 1; page <= pages; page++) {
       if (options.cancelled?.()) return;
+      const { doc } = opened;
       try {
-        const p = await doc.getPage(page);
-        // Counted before drawing: a 26 KB content stream can draw a million rectangles (over 3 GB to render).
-        const ops = (await p.getOperatorList()).fnArray.length;
-        if (ops > LIMITS.pdfOperators) throw new Error(`it draws ${ops.toLocaleString('en')} operations, over the limit of ${LIMITS.pdfOperators.toLocaleString('en')} per page; the page was left out`);
-        const base = p.getViewport({ scale: 1 });
-        const scale = options.maxSide / Math.max(base.width, base.height);
-        const viewport = p.getViewport({ scale });
-        const canvas = new OffscreenCanvas(Math.max(1, Math.round(viewport.width)), Math.max(1, Math.round(viewport.height)));
-        const ctx = canvas.getContext('2d')!;
-        ctx.fillStyle = '#fff';
-        ctx.fillRect(0, 0, canvas.width, canvas.height);
-        await p.render({ canvas: canvas as unknown as HTMLCanvasElement, canvasContext: ctx as unknown as CanvasRenderingContext2D, viewport, background: '#fff' }).promise;
-        p.cleanup();
-        yield { page, pages: doc.numPages, bitmap: canvas.transferToImageBitmap() };
+        yield { page, pages: doc.numPages, bitmap: await renderPage(await doc.getPage(page), options.maxSide) };
       } catch (err) {
         yield { page, pages: doc.numPages, error: `page ${page}: ${(err as Error).message}` };
+        if (!(err instanceof PdfPageBudgetError)) continue;
+        // The parser worker was stopped: the document is reopened for the pages after this one.
+        stopParser();
+        opened.close().catch(() => undefined); // its worker is gone: not awaited
+        if (!spare || page === pages) return;
+        opened = await openPdf(spare.slice());
       }
     }
   } finally {
-    await close();
+    await Promise.race([opened.close(), new Promise((r) => setTimeout(r, 2000))]).catch(() => undefined);
   }
+}
+
+/** One page drawn on a white OffscreenCanvas, the longer side `maxSide` pixels, after its operations are counted. */
+async function renderPage(p: PageProxy, maxSide: number): Promise<ImageBitmap> {
+  // Counted before drawing: a 26 KB content stream can draw a million rectangles (over 3 GB to render).
+  const ops = await operatorCount(p);
+  if (ops > LIMITS.pdfOperators) throw new Error(`it draws ${ops.toLocaleString('en')} operations, over the limit of ${LIMITS.pdfOperators.toLocaleString('en')} per page; the page was left out`);
+  const base = p.getViewport({ scale: 1 });
+  const viewport = p.getViewport({ scale: maxSide / Math.max(base.width, base.height) });
+  const canvas = new OffscreenCanvas(Math.max(1, Math.round(viewport.width)), Math.max(1, Math.round(viewport.height)));
+  const ctx = canvas.getContext('2d')!;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  await p.render({ canvas: canvas as unknown as HTMLCanvasElement, canvasContext: ctx as unknown as CanvasRenderingContext2D, viewport, background: '#fff' }).promise;
+  p.cleanup();
+  return canvas.transferToImageBitmap();
 }
 
 /** A JPEG of a rendered PDF page (longer side at most 768 px) for the page's views to show. */
