@@ -73,6 +73,8 @@ export class ColVisionEmbedder {
     } catch (err) {
       throw new GraphStructureError(`${bundle.name}: onnxruntime could not load it (${(err as Error).message})`);
     }
+    // onnxruntime holds the graph now: the bytes (about 1 GB for the real model) are not kept here too.
+    bundle.model = new Uint8Array(0);
     const e = new ColVisionEmbedder(ort, bundle, session, output, logits, dtype);
     return passSelfCheck(e, bundle.name, async (err) => (err instanceof ModelFolderError || err instanceof GraphStructureError ? err : null));
   }

@@ -301,24 +301,37 @@ export async function fetchModelFiles(
       const total = Number(response.headers.get('content-length') ?? 0);
       if (total > 0) sizes.set(p, total);
       const reader = response.clone().body?.getReader();
+      // With a declared length (and no content encoding, which would make it the compressed size)
+      // the bytes are written into one buffer as they arrive: a 1 GB model is not held twice.
+      const declared = total > 0 && !response.headers.get('content-encoding') ? total : 0;
+      let whole: Uint8Array | undefined = declared ? new Uint8Array(declared) : undefined;
       const chunks: Uint8Array[] = [];
       let got = 0;
       if (reader) {
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
-          chunks.push(value);
+          if (whole && got + value.length <= whole.length) whole.set(value, got);
+          else {
+            if (whole) chunks.push(whole.subarray(0, got)); // more than declared: gathered instead
+            whole = undefined;
+            chunks.push(value);
+          }
           got += value.length;
           loaded.set(p, got);
           if (!sizes.has(p) || sizes.get(p)! < got) sizes.set(p, got);
           report(p, fromCache);
         }
       }
-      const bytes = new Uint8Array(got);
-      let o = 0;
-      for (const c of chunks) {
-        bytes.set(c, o);
-        o += c.length;
+      let bytes: Uint8Array;
+      if (whole) bytes = got === whole.length ? whole : whole.slice(0, got);
+      else {
+        bytes = new Uint8Array(got);
+        let o = 0;
+        for (const c of chunks) {
+          bytes.set(c, o);
+          o += c.length;
+        }
       }
       sizes.set(p, got);
       loaded.set(p, got);

@@ -61,8 +61,11 @@ describe('ColModernVBERT (tiny-colmodernvbert, FastEmbed layout) against a NumPy
   });
 
   it('embeds a page (1 x 2 tiles + global) to the reference vectors and saliency, each token placed on its view', async () => {
-    const e = await ColVisionEmbedder.create(nodeOrt, bundle, 'fp32');
+    const fresh = loadColVisionBundle('tiny-colmodernvbert', files);
+    const e = await ColVisionEmbedder.create(nodeOrt, fresh, 'fp32');
     expect(e.selfCheckReport!.ok).toBe(true);
+    // onnxruntime holds the graph: the embedder keeps no copy of its bytes.
+    expect(fresh.model.length).toBe(0);
     expect(e.saliencyNote).toContain('/model/text_model/layers.1/attn/Softmax');
     const S = ref.imageSize;
     const [doc] = await e.embedPages([{ id: 'p', rows: ref.doc.rows, cols: ref.doc.cols, pixels: pixels(3, S) }]);
@@ -86,7 +89,7 @@ describe('ColModernVBERT (tiny-colmodernvbert, FastEmbed layout) against a NumPy
   });
 
   it('embeds a query with its ten <end_of_utterance> and a blank tile to the reference vectors', async () => {
-    const e = await ColVisionEmbedder.create(nodeOrt, bundle, 'fp32');
+    const e = await ColVisionEmbedder.create(nodeOrt, loadColVisionBundle('tiny-colmodernvbert', files), 'fp32');
     const q = await e.embedQuery(ref.query.text);
     expect(q.tokenIds).toEqual(ref.query.ids);
     expect(q.tokens.filter((t) => t === '<end_of_utterance>').length).toBe(10);
