@@ -125,20 +125,35 @@ test('ColModernVBERT on WebGPU: a PDF page and two pictures are split as the pro
   await expect(page.locator('#embedded tbody tr[data-doc="report.pdf#page=1"] td').nth(2)).toHaveText(`${5 * 16 + promptTokens(4)} x 128`);
 });
 
-test('ColModernVBERT on WASM: the same page embeds, a text file is refused by name and the others still embed', async ({ page }) => {
+test('ColModernVBERT on WASM: pages at the processor\'s own tiling (4 x 3 + global for a portrait page) embed, a text file is refused by name, and the heat maps are the page\'s grid', async ({ page }) => {
   await loadColVision(page, 'wasm');
   await expect(page.locator('#model-status')).toContainText('on WASM (fp32)');
+  // Two one-page PDFs at PDF tiles 4: each page 768 x 1024 px -> 192 x 256 -> 4 rows x 3 columns of tiles.
+  await page.fill('#pdf-tiles', '4');
   await page.setInputFiles('#files', [
     { name: 'report.pdf', mimeType: 'application/pdf', buffer: await pagePdf() },
     { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('red report and blue square') },
-    { name: 'wide.png', mimeType: 'image/png', buffer: png(96, 64, [20, 20, 220]) },
+    { name: 'again.pdf', mimeType: 'application/pdf', buffer: await pagePdf() },
   ]);
-  await expect(page.locator('#embed-status')).toContainText('Done: 2 embedded, 1 skipped', { timeout: 90_000 });
+  // The same page twice: the second is the first's stored embedding (keyed by content, page and settings).
+  await expect(page.locator('#embed-status')).toContainText('Done: 2 embedded (1 read from stored embeddings), 1 skipped', { timeout: 90_000 });
   await expect(page.locator('#file-errors li')).toHaveText(['notes.txt: this is a visual document model (ColModernVBERT): it embeds pictures and PDF pages; load a text model (ColBERT) for .txt, .md and JSONL files']);
-  await expect(page.locator('#embedded tbody tr[data-doc="report.pdf#page=1"] td').nth(2)).toHaveText('201 x 128');
+  const row = page.locator('#embedded tbody tr[data-doc="report.pdf#page=1"] td');
+  await expect(row.nth(1)).toHaveText('13');
+  await expect(row.nth(2)).toHaveText(`${13 * 16 + promptTokens(12)} x 128`);
   await page.fill('#query', 'red report');
   await page.getByRole('button', { name: /Search/ }).click();
   await expect(page.locator('#hits li')).toHaveCount(2);
+  await page.selectOption('#query-source', 'typed');
+  await page.fill('#typed-queries', 'red report\nblue square');
+  await page.click('#views-nav a[data-view="compare"]');
+  await page.getByRole('button', { name: 'Compare', exact: true }).click();
+  await expect(page.locator('#compare-status')).toContainText(/Done in .*: 2 documents, 2 queries/, { timeout: 120_000 });
+  // The page's grid: 4 x 3 tiles of 4 x 4 image tokens, 16 x 12 cells, each tile's tokens in place.
+  await expect(page.locator('#heatmaps svg[data-method="none"] rect.cell')).toHaveCount(16 * 12);
+  await expect(page.locator('#heatmaps figure').first()).toContainText('the page, 4 x 3 tiles');
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.locator('#heatmaps').screenshot({ path: 'test-results/screens/colvision-heatmaps-1920.png' });
 });
 
 test('ColModernVBERT from the Model menu: its Hub files through the configured host (FastEmbed layout, graph at model.onnx), then the demo scenes as pages with their captions as queries', async ({ page, context }) => {

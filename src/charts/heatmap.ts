@@ -24,6 +24,10 @@ export function heatmap(svg: SVGSVGElement, values: ArrayLike<number>, rows: num
     .attr('data-y', (d) => d.v)
     .append('title')
     .text((d) => `row ${d.r}, column ${d.c}: ${fmt(d.v)}`);
-  root.append('text').attr('x', 20).attr('y', margin.top + 4 + rows * size + 14).text(`${opts.xLabel} (max ${fmt(max)})`);
+  // "Gini 0.84; the page, 4 x 3 tiles": the part after "; " on a line of its own (one line was cut off at the figure's edge).
+  const [first, ...rest] = opts.xLabel.split('; ');
+  const y = margin.top + 4 + rows * size + 14;
+  const label = root.append('text').attr('x', 20).attr('y', y).text(`${first} (max ${fmt(max)})`);
+  if (rest.length) label.append('tspan').attr('x', 20).attr('dy', 13).text(rest.join('; '));
 }
 

@@ -228,7 +228,7 @@ class GridRun {
         onQuery: (q) => (q % every === 0 || q === queries.length - 1) && opts.onProgress?.({ stage: 'search', ...common, storage, done: q + 1, total: queries.length }),
       });
       const { summary, perQuery, intervals } = cellMetrics(search.rankings, queries, input.qrels, config.ks, search.fidelityPerQuery, bootstrap);
-      const utilization = tokenUtilization({ corpus, compressed: cell.compressed, positions: docs.map((x) => x.positions), queries, qrels: ref.utilizationPairs });
+      const utilization = tokenUtilization({ corpus, compressed: cell.compressed, positions: docs.map((x) => x.positions), tileShapes: docs.map((x) => x.grid?.tiles), queries, qrels: ref.utilizationPairs });
       const vectors = corpus.offsets[corpus.ids.length];
       const per = (x: number, n: number) => (n ? x / n : 0);
       this.rows.push({

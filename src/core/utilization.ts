@@ -35,9 +35,12 @@ export interface UtilizationReport {
    * Match counts over the patch grid (summed over frames), if tokens have rows/cols. When every
    * positioned document was embedded as a global view plus the same k x k tiles, the grid is the
    * page's: k x k times finer, each tile's patches in their place, a global-view patch spread over
-   * the k x k cells it covers (`tiles` is k); otherwise the view's grid, summed over tiles.
+   * the k x k cells it covers (`tiles` is k). The same for pages of rows x cols tiles
+   * (ColModernVBERT's splitting, doc.grid.tiles) when every page has the same (`tileShape`; `tiles`
+   * only when square); otherwise the view's grid, summed over tiles, and no grid at all for pages
+   * of rows x cols tiles whose shapes differ.
    */
-  grid?: PositionMap & { tiles?: number };
+  grid?: PositionMap & { tiles?: number; tileShape?: { rows: number; cols: number } };
   /** Match counts per video frame, if tokens have frame indices. */
   frames?: PositionMap;
   /** CV and Gini of the grid's (else the frames') cell counts; NaN if there are no positions. */
@@ -51,17 +54,20 @@ export interface UtilizationInput {
   compressed: readonly CompressedDoc[];
   /** Positions of the uncompressed tokens, in corpus order (undefined when unknown). */
   positions: readonly (TokenPositions | undefined)[];
+  /** Each document's tiles when they are rows x cols (MultiVector.grid.tiles); k x k ones are read from the positions. */
+  tileShapes?: readonly ({ rows: number; cols: number } | undefined)[];
   queries: readonly VectorSet[];
   qrels: ReadonlyMap<string, Judgments>;
 }
 
 /** The patch grid and frame axis the documents' positions span (undefined where none has any). */
-function positionMaps(positions: UtilizationInput['positions']) {
+function positionMaps(positions: UtilizationInput['positions'], tileShapes: UtilizationInput['tileShapes']) {
   let gridRows = 0;
   let gridCols = 0;
   let frameCount = 0;
-  const tileGrids = new Set<number>();
-  for (const p of positions) {
+  // Each positioned document's tiles, as "rows x cols" ("1x1" without tiles; "?" when unknown).
+  const shapes = new Set<string>();
+  positions.forEach((p, d) => {
     if (p?.row && p.col) {
       let most = -1;
       for (let i = 0; i < p.row.length; i++) {
@@ -69,30 +75,32 @@ function positionMaps(positions: UtilizationInput['positions']) {
         gridCols = Math.max(gridCols, p.col[i] + 1);
         most = Math.max(most, p.tile?.[i] ?? -1);
       }
-      // k x k tiles only: rows x cols ones (ColModernVBERT) have no one page grid here (-1).
+      const given = tileShapes?.[d];
       const k = Math.round(Math.sqrt(most + 1));
-      tileGrids.add(most < 0 ? 1 : k * k === most + 1 ? k : -1);
+      shapes.add(given ? `${given.rows}x${given.cols}` : most < 0 ? '1x1' : k * k === most + 1 ? `${k}x${k}` : '?');
     }
     if (p?.frame) for (const f of p.frame) frameCount = Math.max(frameCount, f + 1);
-  }
-  // One tile grid k > 1 for every positioned document: the page's grid.
-  const k = tileGrids.size === 1 ? Math.max(1, [...tileGrids][0]) : 1;
-  // Pages tiled rows x cols have no one page grid: no heat map rather than their tiles stacked on one another.
-  const grid = gridRows > 0 && !tileGrids.has(-1) ? { ...emptyMap(gridRows * k, gridCols * k), ...(k > 1 ? { tiles: k } : {}) } : undefined;
+  });
+  // One tile shape for every positioned document: the page's grid (1 x 1: the view's own).
+  const [R, C] = shapes.size === 1 && !shapes.has('?') ? [...shapes][0].split('x').map(Number) : [1, 1];
+  // Pages tiled rows x cols in different shapes have no one page grid: no heat map rather than their tiles stacked on one another.
+  const unknown = shapes.has('?') || (shapes.size > 1 && [...shapes].some((x) => { const [a, b] = x.split('x'); return a !== b; }));
+  const tiled = R * C > 1;
+  const grid = gridRows > 0 && !unknown ? { ...emptyMap(gridRows * R, gridCols * C), ...(tiled && R === C ? { tiles: R } : {}), ...(tiled ? { tileShape: { rows: R, cols: C } } : {}) } : undefined;
   const frames = frameCount > 0 ? emptyMap(1, frameCount) : undefined;
-  return { grid, frames, gridSim: grid && new Float64Array(grid.count.length), frameSim: frames && new Float64Array(frames.count.length), view: { rows: gridRows, cols: gridCols, k } };
+  return { grid, frames, gridSim: grid && new Float64Array(grid.count.length), frameSim: frames && new Float64Array(frames.count.length), view: { rows: gridRows, cols: gridCols, R, C } };
 }
 
-/** The cells of the page grid token t covers and its share of each (a global-view patch covers k x k). */
-function cellsOf(p: TokenPositions, t: number, view: { rows: number; cols: number; k: number }): [number, number][] {
-  const { rows, cols, k } = view;
-  const width = cols * k;
+/** The cells of the page grid token t covers and its share of each (a global-view patch covers R x C). */
+function cellsOf(p: TokenPositions, t: number, view: { rows: number; cols: number; R: number; C: number }): [number, number][] {
+  const { rows, cols, R, C } = view;
+  const width = cols * C;
   const tile = p.tile?.[t] ?? -1;
   const [r, c] = [p.row![t], p.col![t]];
-  if (k === 1) return [[r * width + c, 1]];
-  if (tile >= 0) return [[(Math.floor(tile / k) * rows + r) * width + (tile % k) * cols + c, 1]];
+  if (R * C === 1) return [[r * width + c, 1]];
+  if (tile >= 0) return [[(Math.floor(tile / C) * rows + r) * width + (tile % C) * cols + c, 1]];
   const out: [number, number][] = [];
-  for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) out.push([(r * k + a) * width + c * k + b, 1 / (k * k)]);
+  for (let a = 0; a < R; a++) for (let b = 0; b < C; b++) out.push([(r * R + a) * width + c * C + b, 1 / (R * C)]);
   return out;
 }
 
@@ -101,7 +109,7 @@ export function tokenUtilization(input: UtilizationInput): UtilizationReport {
   const docIndex = new Map(corpus.ids.map((id, i) => [id, i]));
   const stored = corpus.offsets[corpus.ids.length];
   const wins = new Float64Array(stored);
-  const { grid, frames, gridSim, frameSim, view } = positionMaps(positions);
+  const { grid, frames, gridSim, frameSim, view } = positionMaps(positions, input.tileShapes);
   // Members of each stored vector (built lazily per document).
   const members = new Map<number, Int32Array[]>();
   let matches = 0;
@@ -110,7 +118,7 @@ export function tokenUtilization(input: UtilizationInput): UtilizationReport {
     const w = 1 / toks.length;
     for (const t of toks) {
       if (grid && gridSim && p?.row && p.col && p.row[t] >= 0 && p.col[t] >= 0) {
-        if (view.k === 1) {
+        if (view.R * view.C === 1) {
           // The common case (no tiles): one cell, no list made per token.
           const cell = p.row[t] * grid.cols + p.col[t];
           grid.count[cell] += w;

@@ -73,6 +73,23 @@ describe('tokenUtilization on pages of tiles', () => {
     expect(Array.from(global.count)).toEqual([0, 0, 0.25, 0.25, 0, 0, 0.25, 0.25, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
+  it('lays rows x cols tiles (ColModernVBERT: tiles first, the global view last) on the page grid, by the shape the document gives', () => {
+    // 1 x 2 tiles + global, each view 2 x 2 patches: tokens 0-3 tile 0, 4-7 tile 1, 8-11 the global view.
+    const t = Int16Array.from({ length: 12 }, (_, i) => (i < 8 ? Math.floor(i / 4) : -1));
+    const r = Int16Array.from({ length: 12 }, (_, i) => Math.floor((i % 4) / 2));
+    const c = Int16Array.from({ length: 12 }, (_, i) => i % 2);
+    const page = (tokens: number[]) =>
+      tokenUtilization({ corpus, compressed, positions: [{ tile: t, row: r, col: c }], tileShapes: [{ rows: 1, cols: 2 }], queries: query(...tokens), qrels: new Map([['q', new Map([['page', 1]])]]) }).grid!;
+    // The page is 2 patches high, 4 wide. Token 5: tile 1 (the right one), patch (0, 1): cell (0, 2 + 1) = 3.
+    const right = page([5]);
+    expect([right.rows, right.cols, right.tiles, right.tileShape]).toEqual([2, 4, undefined, { rows: 1, cols: 2 }]);
+    expect(Array.from(right.count)).toEqual([0, 0, 0, 1, 0, 0, 0, 0]);
+    // Token 10: the global view's patch (1, 0), covering page rows 1..1 and columns 0..1: half each.
+    expect(Array.from(page([10]).count)).toEqual([0, 0, 0, 0, 0.5, 0.5, 0, 0]);
+    // Without the shape, 2 tiles are no k x k grid: no page grid is made up.
+    expect(tokenUtilization({ corpus, compressed, positions: [{ tile: t, row: r, col: c }], queries: query(5), qrels: new Map([['q', new Map([['page', 1]])]]) }).grid).toBeUndefined();
+  });
+
   it('keeps the view grid when documents were tiled differently (or not at all)', () => {
     const untiled = { row: Int16Array.from([0, 0, 1, 1]), col: Int16Array.from([0, 1, 0, 1]) };
     const mixed = run([{ tile, row, col }, untiled], 18);

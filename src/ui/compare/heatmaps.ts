@@ -20,7 +20,7 @@ export function drawHeatmaps(maps: HTMLElement, result: ExperimentResult, focus:
     const title = r.budget === null ? 'uncompressed' : `${r.label}, m = ${r.budget}`;
     const grid = r.utilization.grid;
     // Pages of tiles: the page's grid, each tile's patches in place (global-view wins spread over the cells they cover).
-    const page = grid?.tiles ? `; the page, ${grid.tiles} x ${grid.tiles} tiles` : '';
+    const page = grid?.tileShape ? `; the page, ${grid.tileShape.rows} x ${grid.tileShape.cols} tiles` : grid?.tiles ? `; the page, ${grid.tiles} x ${grid.tiles} tiles` : '';
     if (grid) heatmap(figure(`heatmap-${r.method}`, r.method), grid.count, grid.rows, grid.cols, { title, xLabel: `Gini ${r.utilization.positionGini.toFixed(2)}${page}`, yLabel: '' });
     // Videos: the same wins over frame indices (one row of cells, frame 0 on the left).
     const frames = r.utilization.frames;
