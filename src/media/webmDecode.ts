@@ -6,7 +6,7 @@
  * usable video in VideoFileError (a per-file error).
  */
 import { stallDeadline } from './stall.ts';
-import { ALL_FORMATS, BufferSource, Input, VideoSampleSink, type VideoSample } from 'mediabunny';
+import { ALL_FORMATS, BufferSource, EncodedPacketSink, Input, VideoSampleSink, type InputVideoTrack, type VideoSample } from 'mediabunny';
 import { sampleTimes } from './video.ts';
 import { VideoFileError, WebCodecsUnavailable, type DecodedFrame } from './videoDecode.ts';
 
@@ -54,14 +54,26 @@ export async function openWebm(buffer: ArrayBuffer) {
     const track = await input.getPrimaryVideoTrack();
     if (!track) throw new VideoFileError('the file has no video track');
     const first = await track.getFirstTimestamp();
-    const duration = (await track.computeDuration()) - first;
-    if (!(Number.isFinite(first) && duration > 0)) throw new VideoFileError(`the video track lasts ${duration} s`);
+    let duration = (await track.computeDuration()) - first;
+    // A cut file (half a recording: no Cues, its last cluster torn) reports no duration: the
+    // packets that are there say how long it is (read, not decoded).
+    if (!(duration > 0) && Number.isFinite(first)) duration = (await lastPacketEnd(track)) - first;
+    // Still nothing: mediabunny reads no packet of a recording cut in half (its last cluster torn),
+    // which the browser's own <video> plays: the page samples it instead.
+    if (!(Number.isFinite(first) && duration > 0)) throw new WebCodecsUnavailable(`mediabunny finds no frame in its video track (${Number.isFinite(duration) ? `${duration} s` : 'no packets'}): a cut or unfinished recording?`);
     return { input, track, first, duration };
   } catch (err) {
     input.dispose?.();
     if (err instanceof VideoFileError) throw err;
     throw new WebCodecsUnavailable(`mediabunny could not read it (${(err as Error).message}): damaged, or not a WebM file`);
   }
+}
+
+/** Where the track's last readable packet ends (its timestamp plus duration), walking the packets without decoding them. */
+async function lastPacketEnd(track: InputVideoTrack): Promise<number> {
+  let end = -Infinity;
+  for await (const packet of new EncodedPacketSink(track).packets(undefined, undefined, { metadataOnly: true })) end = Math.max(end, packet.timestamp + packet.duration);
+  return end;
 }
 
 async function decodeWebm(buffer: ArrayBuffer, n: number, fps: number | undefined, state: { readonly expired: boolean; progress(): void }): Promise<DecodedFrame[]> {
