@@ -8,6 +8,7 @@
  * (which PDFs name without embedding them) come from pdfjs-dist's own files, bundled by Vite.
  */
 import { LIMITS } from '../core/limits.ts';
+import { operatorCount, PdfPageBudgetError } from './pdfWatch.ts';
 import * as pdfjs from 'pdfjs-dist';
 import parserUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 
@@ -22,55 +23,6 @@ function parserPort(): Worker {
 function stopParser(): void {
   parser?.terminate();
   parser = undefined;
-}
-
-/**
- * A page whose operator list grows past this many operations while PDF.js is still building it is
- * stopped there, its parser worker terminated: forms drawn inside forms multiply (a 1 KB file of
- * forms nested 7 deep, each drawing the next 10 times, asks for 3.2 million operations, which
- * PDF.js took 53 s and 1.9 GB to list in Node), so the count after the list is complete
- * (LIMITS.pdfOperators) would come too late.
- */
-export const PDF_OPERATORS_WATCHED = 4 * LIMITS.pdfOperators;
-/** No new operation for this long while the list is built: the page is stopped (a stall, not a total time). */
-export const PDF_STALL_MS = 30_000;
-
-/** A page stopped while PDF.js listed its operations; its parser worker is gone. */
-class PdfPageBudgetError extends Error {}
-
-type PageProxy = Awaited<ReturnType<Awaited<ReturnType<typeof openPdf>>['doc']['getPage']>>;
-
-/** The page's operation count, watched while PDF.js builds the list (see PDF_OPERATORS_WATCHED). */
-async function operatorCount(p: PageProxy): Promise<number> {
-  // PDF.js appends each chunk of the list to its intent state as it arrives (not a public API:
-  // without it, only the finished list is counted).
-  const states = (p as unknown as { _intentStates?: Map<unknown, { operatorList?: { fnArray?: unknown[] } }> })._intentStates;
-  const listed = () => {
-    let n = 0;
-    for (const s of states?.values() ?? []) n = Math.max(n, s.operatorList?.fnArray?.length ?? 0);
-    return n;
-  };
-  let timer: ReturnType<typeof setInterval> | undefined;
-  const watch = new Promise<never>((_, reject) => {
-    let last = -1;
-    let since = performance.now();
-    timer = setInterval(() => {
-      const n = listed();
-      if (n !== last) [last, since] = [n, performance.now()];
-      const why =
-        n > PDF_OPERATORS_WATCHED
-          ? `it draws over ${PDF_OPERATORS_WATCHED.toLocaleString('en')} operations (stopped while PDF.js was still listing them: forms drawn inside forms?), over the limit of ${LIMITS.pdfOperators.toLocaleString('en')} per page; the page was left out`
-          : performance.now() - since > PDF_STALL_MS
-            ? `PDF.js listed no new operation for ${PDF_STALL_MS / 1000} s (at ${n.toLocaleString('en')}); the page was left out`
-            : undefined;
-      if (why) reject(new PdfPageBudgetError(why));
-    }, 200);
-  });
-  try {
-    return (await Promise.race([p.getOperatorList(), watch])).fnArray.length;
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 /** pdfjs-dist's standard font files, by name, as URLs of this build. */
@@ -148,6 +100,8 @@ export interface PdfRenderOptions {
   cancelled?: () => boolean;
 }
 
+type PdfPageProxy = Awaited<ReturnType<Awaited<ReturnType<typeof openPdf>>['doc']['getPage']>>;
+
 /** Opens a PDF; a password-protected, damaged or non-PDF file is a PdfFileError naming why. */
 export async function openPdf(bytes: Uint8Array) {
   const task = pdfjs.getDocument({
@@ -211,7 +165,7 @@ export async function* renderPdfPages(bytes: Uint8Array, options: PdfRenderOptio
 }
 
 /** One page drawn on a white OffscreenCanvas, the longer side `maxSide` pixels, after its operations are counted. */
-async function renderPage(p: PageProxy, maxSide: number): Promise<ImageBitmap> {
+async function renderPage(p: PdfPageProxy, maxSide: number): Promise<ImageBitmap> {
   // Counted before drawing: a 26 KB content stream can draw a million rectangles (over 3 GB to render).
   const ops = await operatorCount(p);
   if (ops > LIMITS.pdfOperators) throw new Error(`it draws ${ops.toLocaleString('en')} operations, over the limit of ${LIMITS.pdfOperators.toLocaleString('en')} per page; the page was left out`);

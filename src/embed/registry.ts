@@ -248,6 +248,35 @@ export async function readSafetensorsTensor(source: ModelSource, path: string, n
   return out;
 }
 
+/** A response body read whole: into one buffer of the declared length, else gathered and joined. */
+async function readBody(reader: ReadableStreamDefaultReader<Uint8Array> | undefined, declared: number, onChunk: (got: number) => void): Promise<Uint8Array> {
+  let whole: Uint8Array | undefined = declared ? new Uint8Array(declared) : undefined;
+  const chunks: Uint8Array[] = [];
+  let got = 0;
+  if (reader) {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (whole && got + value.length <= whole.length) whole.set(value, got);
+      else {
+        if (whole) chunks.push(whole.subarray(0, got)); // more than declared: gathered instead
+        whole = undefined;
+        chunks.push(value);
+      }
+      got += value.length;
+      onChunk(got);
+    }
+  }
+  if (whole) return got === whole.length ? whole : whole.slice(0, got);
+  const bytes = new Uint8Array(got);
+  let o = 0;
+  for (const c of chunks) {
+    bytes.set(c, o);
+    o += c.length;
+  }
+  return bytes;
+}
+
 /**
  * Fetches a set of files with one aggregate progress report. Hub files go through the Cache API
  * (a second load reads the cache and downloads nothing).
@@ -304,35 +333,12 @@ export async function fetchModelFiles(
       // With a declared length (and no content encoding, which would make it the compressed size)
       // the bytes are written into one buffer as they arrive: a 1 GB model is not held twice.
       const declared = total > 0 && !response.headers.get('content-encoding') ? total : 0;
-      let whole: Uint8Array | undefined = declared ? new Uint8Array(declared) : undefined;
-      const chunks: Uint8Array[] = [];
-      let got = 0;
-      if (reader) {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          if (whole && got + value.length <= whole.length) whole.set(value, got);
-          else {
-            if (whole) chunks.push(whole.subarray(0, got)); // more than declared: gathered instead
-            whole = undefined;
-            chunks.push(value);
-          }
-          got += value.length;
-          loaded.set(p, got);
-          if (!sizes.has(p) || sizes.get(p)! < got) sizes.set(p, got);
-          report(p, fromCache);
-        }
-      }
-      let bytes: Uint8Array;
-      if (whole) bytes = got === whole.length ? whole : whole.slice(0, got);
-      else {
-        bytes = new Uint8Array(got);
-        let o = 0;
-        for (const c of chunks) {
-          bytes.set(c, o);
-          o += c.length;
-        }
-      }
+      const bytes = await readBody(reader, declared, (got) => {
+        loaded.set(p, got);
+        if (!sizes.has(p) || sizes.get(p)! < got) sizes.set(p, got);
+        report(p, fromCache);
+      });
+      const got = bytes.length;
       sizes.set(p, got);
       loaded.set(p, got);
       report(p, fromCache);
