@@ -59,6 +59,8 @@ class Teach {
   private shown: TeachState | undefined;
   /** An automatic first show is under way (the view was opened). */
   private opening = false;
+  /** Calls of show() so far: only the latest one's steps are put up. */
+  private showing = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -188,6 +190,9 @@ class Teach {
   }
 
   async show(state: TeachState): Promise<void> {
+    // The latest call wins: the automatic story of a view just opened can finish after the steps
+    // the user asked for next (seen on a loaded machine: the story replaced AGC's steps).
+    const mine = ++this.showing;
     this.stopPlay();
     this.refreshDocs();
     const doc = this.corpus.docs().find((d) => d.id === state.doc);
@@ -202,13 +207,16 @@ class Teach {
     this.mInput.value = String(state.m);
     try {
       const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' });
+      if (mine !== this.showing) return bitmap.close();
       // The page at its aspect ratio (a tall PDF page keeps its title), tiles beside the global view.
       this.canvas.height = canvasHeightFor(doc, bitmap, this.canvas.width);
       const built = await this.buildSteps(state, doc, new PatchCanvas(this.ctx, doc, bitmap, this.corpus.model()?.centerCrop ?? true));
+      if (mine !== this.showing) return;
       this.steps = built.steps;
       this.queryInput.value = built.query ?? this.queryInput.value;
       this.shown = { ...state, m: built.m, query: built.query };
     } catch (err) {
+      if (mine !== this.showing) return;
       this.text.textContent = `Could not build the steps: ${(err as Error).message}`;
       return;
     }
