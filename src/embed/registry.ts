@@ -329,7 +329,9 @@ export async function fetchModelFiles(
       }
       const total = Number(response.headers.get('content-length') ?? 0);
       if (total > 0) sizes.set(p, total);
-      const reader = response.clone().body?.getReader();
+      // Read once (a clone would tee the body: the browser holding a 1 GB graph a second time until
+      // the cache took it); the cache is then given the bytes read.
+      const reader = response.body?.getReader();
       // With a declared length (and no content encoding, which would make it the compressed size)
       // the bytes are written into one buffer as they arrive: a 1 GB model is not held twice.
       const declared = total > 0 && !response.headers.get('content-encoding') ? total : 0;
@@ -342,7 +344,7 @@ export async function fetchModelFiles(
       sizes.set(p, got);
       loaded.set(p, got);
       report(p, fromCache);
-      if (cache && !fromCache) await cache.put(url, response).catch(() => undefined);
+      if (cache && !fromCache) await cache.put(url, new Response(bytes as BlobPart, { status: 200, headers: response.headers })).catch(() => undefined);
       out.set(p, bytes);
     }),
   );
