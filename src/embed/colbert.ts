@@ -14,7 +14,7 @@
  * Without 1_Dense/, the projection is the checkpoint's `linear.weight` in model.safetensors, read
  * with two range requests (header, then the tensor) instead of the whole checkpoint.
  */
-import { GraphIndex, GraphStructureError, withExtraOutputs } from '../onnx/graph.ts';
+import { GraphStructureError, lastSoftmax, withExtraOutputs } from '../onnx/graph.ts';
 import { decodeModel } from '../onnx/proto.ts';
 import { ModelFolderError } from './bundle.ts';
 import { alignTokens, type ColbertBundle } from './colbertBundle.ts';
@@ -37,14 +37,6 @@ export interface PassageEmbedding {
   truncated: number;
 }
 
-/** The last Softmax the output depends on (the last layer's attention probabilities), if any. */
-function lastSoftmax(model: ReturnType<typeof decodeModel>, output: string): { tensor: string; node: string } | null {
-  const g = new GraphIndex(model.graph);
-  const soft = g.ancestors([output]).nodes.filter((i) => g.node(i).opType === 'Softmax');
-  if (soft.length === 0) return null;
-  const n = g.node(soft[soft.length - 1]);
-  return { tensor: n.output[0], node: n.name ?? '' };
-}
 
 export class ColbertEmbedder {
   readonly modality = 'text';
@@ -70,7 +62,8 @@ export class ColbertEmbedder {
     if (!output) throw new GraphStructureError(`${bundle.name}: the graph has no outputs`);
     const ins = model.graph.input.map((i) => i.name);
     if (!ins.includes('input_ids')) throw new GraphStructureError(`${bundle.name}: the graph has no input_ids input (found ${ins.join(', ')}); not a text encoder`);
-    const softmax = lastSoftmax(model, output);
+    const soft = lastSoftmax(model, output);
+    const softmax = soft ? { tensor: soft.output[0], node: soft.name ?? '' } : null;
     const elem = model.graph.output.find((o) => o.name === output)?.type?.tensorType?.elemType ?? 1;
     let session: OrtSession;
     try {

@@ -13,7 +13,7 @@
  * and averaged over the rows. Prompt tokens get saliency 0. Without a Softmax (fused attention)
  * the saliency is uniform and the status line says so.
  */
-import { GraphIndex, GraphStructureError, withExtraOutputs } from '../onnx/graph.ts';
+import { GraphStructureError, lastSoftmax, withExtraOutputs } from '../onnx/graph.ts';
 import { decodeModel } from '../onnx/proto.ts';
 import type { MultiVector } from '../core/multivector.ts';
 import { ModelFolderError } from './bundle.ts';
@@ -31,14 +31,6 @@ export interface PageInput {
   cols: number;
 }
 
-/** The logits feeding the last Softmax the output depends on, if any. */
-function lastSoftmaxInput(model: ReturnType<typeof decodeModel>, output: string): { tensor: string; node: string } | null {
-  const g = new GraphIndex(model.graph);
-  const soft = g.ancestors([output]).nodes.filter((i) => g.node(i).opType === 'Softmax');
-  if (soft.length === 0) return null;
-  const n = g.node(soft[soft.length - 1]);
-  return { tensor: n.input[0], node: n.name ?? '' };
-}
 
 export class ColVisionEmbedder {
   readonly modality = 'page';
@@ -65,7 +57,9 @@ export class ColVisionEmbedder {
     if (pv.length !== 5) throw new GraphStructureError(`${bundle.name}: pixel_values has ${pv.length} dimensions; a ColModernVBERT export takes (batch, tiles, 3, height, width)`);
     const output = model.graph.output[0]?.name;
     if (!output) throw new GraphStructureError(`${bundle.name}: the graph has no outputs`);
-    const logits = lastSoftmaxInput(model, output);
+    // The last Softmax's input: the last layer's attention logits.
+    const soft = lastSoftmax(model, output);
+    const logits = soft ? { tensor: soft.input[0], node: soft.name ?? '' } : null;
     const elem = model.graph.output[0].type?.tensorType?.elemType ?? 1;
     let session: OrtSession;
     try {
@@ -223,8 +217,10 @@ export class ColVisionEmbedder {
   async selfCheck(): Promise<SelfCheckReport> {
     const min = SELF_CHECK_MIN_COSINE[this.dtype];
     const S = this.bundle.imageSize;
-    const views = 3;
-    const page = (seed: number): PageInput => ({ id: `check-${seed}`, rows: 1, cols: 2, pixels: Float32Array.from({ length: views * 3 * S * S }, (_, i) => Math.sin(i * 0.013 * seed) * 0.8) });
+    // One view per page (the global view alone): the check costs three single-view runs of the
+    // model, not three pages of tiles (the real model on WASM: about 12 s per view here), and the
+    // batch still puts the second page's tile at the second run of <image> ids.
+    const page = (seed: number): PageInput => ({ id: `check-${seed}`, rows: 0, cols: 0, pixels: Float32Array.from({ length: 3 * S * S }, (_, i) => Math.sin(i * 0.013 * seed) * 0.8) });
     const [alone] = await this.embedPages([page(1)]);
     const [, batched] = await this.embedPages([page(2), page(1)]);
     let c = alone.n === batched.n ? 1 : 0;

@@ -76,6 +76,13 @@ export class GraphIndex {
 
 const FUSED_ATTENTION = new Set(['Attention', 'MultiHeadAttention', 'PackedAttention', 'PackedMultiHeadAttention', 'GroupQueryAttention']);
 
+/** The last Softmax node that `output` depends on (a last layer's attention probabilities), if any. */
+export function lastSoftmax(model: ModelProto, output: string): NodeProto | undefined {
+  const g = new GraphIndex(model.graph);
+  const soft = g.ancestors([output]).nodes.filter((i) => g.node(i).opType === 'Softmax');
+  return soft.length ? g.node(soft[soft.length - 1]) : undefined;
+}
+
 export type SaliencySource = 'cls-attention' | 'probe-attention';
 
 export interface TowerAnalysis {

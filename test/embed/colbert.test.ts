@@ -11,6 +11,7 @@ import { readSafetensors } from '../../src/core/safetensors.ts';
 import { readSafetensorsTensor, type ModelSource } from '../../src/embed/registry.ts';
 import { createServer } from 'node:http';
 import { modelDir, nodeOrt, ROOT } from './models.ts';
+import { maxAbsDiff } from '../helpers.ts';
 
 interface Ref {
   d: number;
@@ -33,12 +34,6 @@ async function folder(name: string): Promise<Map<string, Uint8Array>> {
 
 const load = async (files: Map<string, Uint8Array>, dtype: Dtype = 'fp32') => ColbertEmbedder.create(nodeOrt, loadColbertBundle('tiny-colbert', files, dtype), dtype);
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 describe('ColBERT text embedding (tiny-colbert, PyLate layout) against a numpy reference', async () => {
   const ref = JSON.parse(await readFile(join(ROOT, 'test', 'fixtures', 'colbert.json'), 'utf8')) as Ref;

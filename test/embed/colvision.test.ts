@@ -8,6 +8,7 @@ import { GraphStructureError } from '../../src/onnx/graph.ts';
 import { GraphBuilder, DataType } from '../../src/onnx/builder.ts';
 import { encodeModel } from '../../src/onnx/proto.ts';
 import { modelDir, nodeOrt, ROOT } from './models.ts';
+import { maxAbsDiff } from '../helpers.ts';
 
 interface Ref {
   imageSize: number;
@@ -35,12 +36,6 @@ function pixels(views: number, S: number): Float32Array {
   return out;
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 describe('ColModernVBERT (tiny-colmodernvbert, FastEmbed layout) against a NumPy reference', async () => {
   const ref = JSON.parse(await readFile(join(ROOT, 'test', 'fixtures', 'colmodernvbert.json'), 'utf8')) as Ref;
