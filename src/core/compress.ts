@@ -36,7 +36,13 @@ export function compressDocument(doc: MultiVector, spec: MethodSpec, m: number, 
     if (doc.saliency) {
       saliencySource = doc.saliencySource ?? 'given';
     } else {
-      input = { ...doc, saliency: pooledSimilaritySaliency(doc) };
+      // Computed once per document for every budget (O(n^2 d)), as the method's own shared work.
+      let pooled = opts.memo?.get('saliency:pooled-similarity') as Float32Array | undefined;
+      if (!pooled) {
+        pooled = pooledSimilaritySaliency(doc);
+        opts.memo?.set('saliency:pooled-similarity', pooled);
+      }
+      input = { ...doc, saliency: pooled };
       saliencySource = 'pooled-similarity';
     }
   }

@@ -4,10 +4,10 @@
  * documents so the same code serves a worker (with an AbortSignal) and the command line.
  */
 import { Bootstrap, DEFAULT_LEVEL, DEFAULT_RESAMPLES } from './bootstrap.ts';
-import { asStored, cellMetrics, checkInput, compressCell, searchCell, uncompressedReference } from './gridSteps.ts';
+import { asStored, cellMetrics, checkInput, compressCell, inPlace, scoreInChunks, searchCell, uncompressedReference, type GivenScores } from './gridSteps.ts';
 import type { Judgments } from './metrics.ts';
 import { formatMethodSpec, methodSpecLabel, type MethodSpec } from './methodSpec.ts';
-import { packCorpus, type VectorSet } from './maxsim.ts';
+import { packCorpus, type PackedCorpus, type VectorSet } from './maxsim.ts';
 import type { MultiVector } from './multivector.ts';
 import type { CompressResult } from './compress.ts';
 import { documentSeed } from './rng.ts';
@@ -124,14 +124,33 @@ export interface RunOptions {
   progressEvery?: number;
 }
 
-/** Compresses a cell somewhere else (a pool of workers); undefined: compress it on this thread. */
-export type CellCompressor = (spec: MethodSpec, budget: number | null, onDoc: (done: number) => void) => Promise<{ compressed: CompressResult[]; sources: Record<string, number>; compressMs: number }> | undefined;
+/** A cell compressed, and (from a pool) the fp32 scores of every query over it. */
+export interface CompressedCell {
+  compressed: CompressResult[];
+  sources: Record<string, number>;
+  compressMs: number;
+  scores?: GivenScores;
+}
 
-/** Starts a compressor for the checked documents of a run (of dimension d); closed when the run ends. */
-export type CompressorFactory = (docs: MultiVector[], d: number) => Promise<{ threads: number; compress: CellCompressor; close(): void }>;
+/** Compresses (and scores) a cell somewhere else (a pool of workers); undefined: compress it on this thread. */
+export type CellCompressor = (spec: MethodSpec, budget: number | null, onDoc: (done: number) => void) => Promise<CompressedCell> | undefined;
+
+/**
+ * Starts a compressor for the checked documents of a run (of dimension d) and its queries; closed
+ * when the run ends. `reference` scores every query over the uncompressed documents.
+ */
+export type CompressorFactory = (
+  docs: MultiVector[],
+  d: number,
+  queries: readonly VectorSet[],
+) => Promise<{ threads: number; compress: CellCompressor; reference(onDocs: (done: number) => void): Promise<GivenScores>; close(): void }>;
+
+/** Cells a pool compresses ahead of the one being scored here (their compressed vectors wait in memory). */
+export const CELLS_AHEAD = 4;
 
 export function runExperiment(input: ExperimentInput, config: ExperimentConfig, opts: RunOptions = {}): ExperimentResult {
   const grid = new GridRun(input, config, opts);
+  grid.reference();
   grid.cells.forEach((cell, i) => grid.score(i, grid.compressHere(i, cell.spec, cell.budget)));
   return grid.finish();
 }
@@ -142,8 +161,10 @@ export function runExperiment(input: ExperimentInput, config: ExperimentConfig, 
  */
 export async function runExperimentAsync(input: ExperimentInput, config: ExperimentConfig, opts: RunOptions & { compressor?: CompressorFactory } = {}): Promise<ExperimentResult> {
   const grid = new GridRun(input, config, opts);
-  const pool = grid.docs.length > 1 ? await opts.compressor?.(grid.docs, grid.d) : undefined;
-  // The pool compresses the next cell while this thread scores the current one.
+  const pool = grid.docs.length > 1 ? await opts.compressor?.(grid.docs, grid.d, input.queries) : undefined;
+  // A cancel stops the workers at once, not after the cell they are on.
+  const stop = () => pool?.close();
+  opts.signal?.addEventListener('abort', stop, { once: true });
   const start = (i: number) => {
     const { spec, budget } = grid.cells[i];
     const p = pool?.compress(spec, budget, (done) => grid.progress(i, 'compress', done, grid.docs.length));
@@ -151,14 +172,17 @@ export async function runExperimentAsync(input: ExperimentInput, config: Experim
     return p;
   };
   try {
-    let next = grid.cells.length ? start(0) : undefined;
+    grid.reference(pool && (await pool.reference((done) => grid.progressReference(done))));
+    // The pool compresses and scores the next cells while this thread ranks and measures the current one.
+    const ahead = grid.cells.slice(0, CELLS_AHEAD).map((_, i) => start(i));
     for (const [i, { spec, budget }] of grid.cells.entries()) {
       opts.signal?.throwIfAborted();
-      const elsewhere = next;
-      next = i + 1 < grid.cells.length ? start(i + 1) : undefined;
+      const elsewhere = ahead.shift();
+      if (i + CELLS_AHEAD < grid.cells.length) ahead.push(start(i + CELLS_AHEAD));
       grid.score(i, elsewhere ? await elsewhere : grid.compressHere(i, spec, budget));
     }
   } finally {
+    opts.signal?.removeEventListener('abort', stop);
     pool?.close();
   }
   return { ...grid.finish(), compressThreads: pool?.threads ?? 1 };
@@ -170,7 +194,7 @@ class GridRun {
   readonly docs: MultiVector[];
   private readonly failures: DocumentFailure[];
   readonly d: number;
-  private readonly ref: ReturnType<typeof uncompressedReference>;
+  private ref!: ReturnType<typeof uncompressedReference>;
   private readonly bootstrap: Bootstrap;
   private readonly every: number;
   private readonly rows: ExperimentRow[] = [];
@@ -188,10 +212,22 @@ class GridRun {
     this.every = opts.progressEvery ?? 16;
     ({ docs: this.docs, failures: this.failures, d: this.d } = checkInput(input, (i) => i % this.every === 0 && opts.onProgress?.({ stage: 'validate', done: i + 1, total: input.docs.length })));
     this.cells = gridCells(config);
-    this.ref = uncompressedReference(this.docs, input.queries, input.qrels, Math.max(...config.ks));
     // One bootstrap for the whole grid: the same seed, hence the same resampled query indices, for
     // every row, so rows can be compared pair by pair.
     this.bootstrap = new Bootstrap({ resamples: config.resamples ?? DEFAULT_RESAMPLES, seed: documentSeed(config.seed, 'bootstrap'), level: DEFAULT_LEVEL });
+  }
+
+  /** The uncompressed index's scores: computed here, or `given` by a pool. */
+  reference(given?: GivenScores): void {
+    const scores = given ?? scoreInChunks(this.docs, this.input.queries, (done) => this.progressReference(done));
+    this.ref = uncompressedReference(this.docs, this.input.queries, this.input.qrels, Math.max(...this.config.ks), scores);
+  }
+
+  /** Documents scored for the reference (on a pool; the reference is the uncompressed cell's search). */
+  progressReference(done: number): void {
+    const total = this.docs.length;
+    const cell = this.cells.findIndex((c) => c.spec.method === 'none');
+    this.opts.onProgress?.({ stage: 'search', method: 'none', budget: null, done, total, cell: Math.max(0, cell), cells: this.cells.length });
   }
 
   private common(i: number) {
@@ -214,21 +250,23 @@ class GridRun {
   }
 
   /** Scores a compressed cell in every storage type: one row each. */
-  score(i: number, cell: { compressed: CompressResult[]; sources: Record<string, number>; compressMs: number }): void {
+  score(i: number, cell: CompressedCell): void {
     const { input, config, d, docs, ref, bootstrap, opts, every } = this;
     const { spec, budget } = this.cells[i];
     const common = this.common(i);
     const first = this.rows.length;
-    const packed = packCorpus(cell.compressed);
+    let packed: PackedCorpus | undefined;
     for (const storage of config.storages ?? ['fp32']) {
-      const { corpus, bytes, queries } = asStored(packed, storage, config.seed, input.queries, d);
+      const given = storage !== 'fp32' ? undefined : spec.method === 'none' ? { scores: ref.scores, ms: ref.searchMs } : cell.scores;
+      // Scores given in fp32: the vectors stay where they are (no copy of the corpus), else packed once.
+      const { corpus, bytes, queries, rows } = given ? inPlace(cell.compressed, input.queries) : { ...asStored((packed ??= packCorpus(cell.compressed)), storage, config.seed, input.queries, d), rows: undefined };
       const search = searchCell(corpus, queries, ref, config.ks, {
         signal: opts.signal,
-        isReference: spec.method === 'none' && storage === 'fp32',
+        given,
         onQuery: (q) => (q % every === 0 || q === queries.length - 1) && opts.onProgress?.({ stage: 'search', ...common, storage, done: q + 1, total: queries.length }),
       });
       const { summary, perQuery, intervals } = cellMetrics(search.rankings, queries, input.qrels, config.ks, search.fidelityPerQuery, bootstrap);
-      const utilization = tokenUtilization({ corpus, compressed: cell.compressed, positions: docs.map((x) => x.positions), tileShapes: docs.map((x) => x.grid?.tiles), queries, qrels: ref.utilizationPairs });
+      const utilization = tokenUtilization({ corpus, rows, compressed: cell.compressed, positions: docs.map((x) => x.positions), tileShapes: docs.map((x) => x.grid?.tiles), queries, qrels: ref.utilizationPairs });
       const vectors = corpus.offsets[corpus.ids.length];
       const per = (x: number, n: number) => (n ? x / n : 0);
       this.rows.push({

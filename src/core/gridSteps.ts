@@ -55,21 +55,51 @@ export interface Reference {
   searchMs: number;
 }
 
-export function uncompressedReference(docs: readonly MultiVector[], queries: readonly VectorSet[], qrels: ReadonlyMap<string, Judgments>, maxK: number): Reference {
-  const full = packCorpus(docs);
-  const t0 = performance.now();
-  const scores = queries.map((q) => maxSimScores(q.data, q.n, full));
-  const searchMs = performance.now() - t0;
-  const rankings = scores.map((s) => topK(s, maxK).map((h) => full.ids[h.doc]));
+/**
+ * The reference: the uncompressed index's rankings from its scores for every query (scoreInChunks,
+ * here or on slices of the corpus in a pool of workers, put together in document order).
+ */
+export function uncompressedReference(docs: readonly MultiVector[], queries: readonly VectorSet[], qrels: ReadonlyMap<string, Judgments>, maxK: number, given: GivenScores): Reference {
+  const ids = docs.map((x) => x.id);
+  const { scores, ms: searchMs } = given;
+  const rankings = scores.map((s) => topK(s, maxK).map((h) => ids[h.doc]));
   // Token utilisation counts wins on relevant pairs; a query without judgments (typed queries on
   // one's own files) has none, which read as "no stored vector is ever used". For such a query the
   // pairs are the uncompressed index's top 10 instead: the documents it should keep finding.
   const utilizationPairs = new Map<string, ReadonlyMap<string, number>>(qrels);
   queries.forEach((q, i) => {
     const rel = qrels.get(q.id);
-    if (!rel || ![...rel.values()].some((g) => g > 0)) utilizationPairs.set(q.id, new Map(topK(scores[i], 10).map((h) => [full.ids[h.doc], 1])));
+    if (!rel || ![...rel.values()].some((g) => g > 0)) utilizationPairs.set(q.id, new Map(topK(scores[i], 10).map((h) => [ids[h.doc], 1])));
   });
   return { scores, rankings, utilizationPairs, searchMs };
+}
+
+/** Every query's MaxSim scores over a corpus (one Float32Array per query, in document order), and the milliseconds they took. */
+export interface GivenScores {
+  scores: Float32Array[];
+  ms: number;
+}
+
+/** Documents packed together at a time for scoring: at most this many vectors' values (16 MiB). */
+const CHUNK_VALUES = 4 << 20;
+
+/**
+ * Every query's MaxSim scores over documents, packed a chunk at a time (the corpus is not copied
+ * whole); each document's score is the kernel's on its own rows, so chunks give the scores a
+ * corpus packed whole would. `onChunk(done)` counts the documents scored.
+ */
+export function scoreInChunks(docs: readonly VectorSet[], queries: readonly VectorSet[], onChunk?: (done: number) => void): GivenScores {
+  const t0 = performance.now();
+  const scores = queries.map(() => new Float32Array(docs.length));
+  for (let a = 0; a < docs.length; ) {
+    let b = a + 1;
+    for (let values = docs[a].n * docs[a].d; b < docs.length && values + docs[b].n * docs[b].d <= CHUNK_VALUES; b++) values += docs[b].n * docs[b].d;
+    const chunk = packCorpus(docs.slice(a, b));
+    queries.forEach((q, i) => maxSimScores(q.data, q.n, chunk, scores[i].subarray(a, b)));
+    onChunk?.(b);
+    a = b;
+  }
+  return { scores, ms: performance.now() - t0 };
 }
 
 /** Every document of a cell compressed (the uncompressed cell keeps them whole); saliency sources counted. The documents are checkInput's (validated once, not once per cell). */
@@ -77,6 +107,11 @@ export function compressCell(docs: readonly MultiVector[], spec: MethodSpec, bud
   const compressed: CompressResult[] = [];
   const sources: Record<string, number> = {};
   const t0 = performance.now();
+  // The uncompressed cell keeps the documents' own vectors: read, never written, so not copied.
+  if (spec.method === 'none') {
+    opts.onDoc(docs.length - 1);
+    return { compressed: docs.map((doc) => ({ id: doc.id, d: doc.d, sourceTokens: doc.n, n: doc.n, data: doc.data, assignments: Int32Array.from({ length: doc.n }, (_, i) => i) })), sources, compressMs: 0 };
+  }
   const allocated = spec.allocation && budget !== null ? allocateBudgets(docs, budget, spec.allocation) : undefined;
   docs.forEach((doc, i) => {
     opts.signal?.throwIfAborted();
@@ -87,6 +122,18 @@ export function compressCell(docs: readonly MultiVector[], spec: MethodSpec, bud
   });
   return { compressed, sources, compressMs: performance.now() - t0 };
 }
+
+/** The layout of a cell's vectors in fp32 without packing them, their bytes, each document's rows, and the queries. */
+export function inPlace(compressed: readonly CompressResult[], queries: readonly VectorSet[]) {
+  const offsets = new Int32Array(compressed.length + 1);
+  compressed.forEach((c, i) => (offsets[i + 1] = offsets[i] + c.n));
+  const d = compressed[0]?.d ?? 0;
+  const corpus: CorpusLayout = { ids: compressed.map((c) => c.id), d, offsets };
+  return { corpus, bytes: 4 * d * offsets[compressed.length], queries: [...queries], rows: (i: number) => compressed[i].data };
+}
+
+/** Where a corpus's documents are, with their vectors packed (`data`) or not. */
+export type CorpusLayout = Omit<PackedCorpus, 'data'> & { data?: Float32Array };
 
 /** The vectors as a storage type keeps them (decoded for scoring), its bytes, and the queries as it scores them. */
 export function asStored(packed: PackedCorpus, storage: EvalStorage, seed: number, queries: readonly VectorSet[], d: number): { corpus: PackedCorpus; bytes: number; queries: VectorSet[] } {
@@ -128,27 +175,31 @@ class FidelityAccumulator {
 }
 
 /**
- * Every query ranked against the cell's corpus, with its fidelity to the reference. `isReference`:
- * the corpus is the uncompressed one in fp32, whose scores the reference holds already (the same
- * kernel on the same vectors in the same order): they are used, not computed a second time.
+ * Every query ranked against the cell's corpus, with its fidelity to the reference. `given`: the
+ * scores are known already (the reference's for the uncompressed fp32 cell; a pool's, which ran
+ * the same kernel on the same vectors): they are used, not computed a second time.
  */
-export function searchCell(corpus: PackedCorpus, queries: readonly VectorSet[], ref: Reference, ks: readonly number[], opts: { signal?: AbortSignal; onQuery(i: number): void; isReference?: boolean }) {
+export function searchCell(corpus: CorpusLayout, queries: readonly VectorSet[], ref: Reference, ks: readonly number[], opts: { signal?: AbortSignal; onQuery(i: number): void; given?: GivenScores }) {
   const maxK = Math.max(...ks);
   const rankings = new Map<string, string[]>();
   const fidelity = new FidelityAccumulator(queries.length);
   const t1 = performance.now();
-  const scores = new Float32Array(corpus.ids.length);
+  const here = new Float32Array(corpus.ids.length);
   queries.forEach((q, i) => {
     opts.signal?.throwIfAborted();
-    if (opts.isReference) scores.set(ref.scores[i]);
-    else maxSimScores(q.data, q.n, corpus, scores);
+    const scores = opts.given ? opts.given.scores[i] : maxSimScores(q.data, q.n, packed(corpus), here);
     const ranking = topK(scores, maxK).map((h) => corpus.ids[h.doc]);
     rankings.set(q.id, ranking);
     for (const k of ks) fidelity.add(`overlap@${k}`, overlapAtK(ranking, ref.rankings[i], k), i);
     fidelity.add('spearman', spearman(scores, ref.scores[i]), i);
     opts.onQuery(i);
   });
-  return { rankings, fidelity: fidelity.means(), fidelityPerQuery: fidelity.perQuery, searchMs: opts.isReference ? ref.searchMs : performance.now() - t1 };
+  return { rankings, fidelity: fidelity.means(), fidelityPerQuery: fidelity.perQuery, searchMs: opts.given ? opts.given.ms : performance.now() - t1 };
+}
+
+function packed(corpus: CorpusLayout): PackedCorpus {
+  if (!corpus.data) throw new Error('a corpus without its vectors cannot be scored here');
+  return corpus as PackedCorpus;
 }
 
 /** The cell's retrieval metrics, each metric's value per query (in input order) and its bootstrap interval. */

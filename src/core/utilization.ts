@@ -11,7 +11,7 @@
  */
 import type { Judgments } from './metrics.ts';
 import type { CompressedDoc, TokenPositions } from './multivector.ts';
-import { maxSimBlock, type PackedCorpus, type VectorSet } from './maxsim.ts';
+import { maxSimBlock, packCorpus, type PackedCorpus, type VectorSet } from './maxsim.ts';
 
 export interface PositionMap {
   /** Number of cells along each axis (frames: rows = 1, cols = frame count). */
@@ -49,7 +49,10 @@ export interface UtilizationReport {
 }
 
 export interface UtilizationInput {
-  corpus: PackedCorpus;
+  /** The stored vectors' layout, and their values packed (`data`) unless `rows` gives each document's. */
+  corpus: Omit<PackedCorpus, 'data'> & { data?: Float32Array };
+  /** Document i's stored rows (offsets[i+1] - offsets[i] of them), for a corpus not packed into one array. */
+  rows?: (doc: number) => Float32Array;
   /** Compressed documents in corpus order (for assignments). */
   compressed: readonly CompressedDoc[];
   /** Positions of the uncompressed tokens, in corpus order (undefined when unknown). */
@@ -105,7 +108,7 @@ function cellsOf(p: TokenPositions, t: number, view: { rows: number; cols: numbe
 }
 
 export function tokenUtilization(input: UtilizationInput): UtilizationReport {
-  const { corpus, compressed, positions, queries, qrels } = input;
+  const { corpus, compressed, positions, queries } = input;
   const docIndex = new Map(corpus.ids.map((id, i) => [id, i]));
   const stored = corpus.offsets[corpus.ids.length];
   const wins = new Float64Array(stored);
@@ -135,23 +138,19 @@ export function tokenUtilization(input: UtilizationInput): UtilizationReport {
     }
   };
   for (const q of queries) {
-    for (const [docId, grade] of qrels.get(q.id) ?? []) {
-      const di = docIndex.get(docId);
-      if (grade <= 0 || di === undefined) continue;
-      const start = corpus.offsets[di];
-      const end = corpus.offsets[di + 1];
-      if (end === start) continue;
+    for (const { di, start, end, data, base } of relevantBlocks(input, q, docIndex)) {
       const groups = members.get(di) ?? membersOf(compressed[di], end - start);
       members.set(di, groups);
       // Every query token's best stored row of the document at once (the search's own MaxSim step,
       // in the WebAssembly kernels where the corpus lives in their memory).
       const best = new Float64Array(q.n);
       const arg = new Int32Array(q.n);
-      maxSimBlock(q.data, q.n, corpus.data, start, end, corpus.d, best, arg);
+      maxSimBlock(q.data, q.n, data, base, base + end - start, corpus.d, best, arg);
       for (let i = 0; i < q.n; i++) {
-        wins[arg[i]]++;
+        const row = arg[i] - base;
+        wins[start + row]++;
         matches++;
-        spread(groups[arg[i] - start], positions[di], best[i]);
+        spread(groups[row], positions[di], best[i]);
       }
     }
   }
@@ -172,6 +171,27 @@ export function tokenUtilization(input: UtilizationInput): UtilizationReport {
     positionCV: positional ? coefficientOfVariation(positional.count) : NaN,
     positionGini: positional ? gini(positional.count) : NaN,
   };
+}
+
+/**
+ * The documents judged relevant to q that hold vectors: their index, their rows in the corpus
+ * (start..end) and where those rows are (rows base..base + end - start of data). Without a packed
+ * corpus, the query's documents are packed together (a few documents, not the corpus), so
+ * products are taken by the same kernels, with the same rounding, as on a packed corpus.
+ */
+function relevantBlocks(input: UtilizationInput, q: VectorSet, docIndex: Map<string, number>) {
+  const { corpus } = input;
+  const found: { di: number; start: number; end: number }[] = [];
+  for (const [docId, grade] of input.qrels.get(q.id) ?? []) {
+    const di = docIndex.get(docId);
+    if (grade <= 0 || di === undefined) continue;
+    const [start, end] = [corpus.offsets[di], corpus.offsets[di + 1]];
+    if (end > start) found.push({ di, start, end });
+  }
+  const rows = input.rows;
+  if (!rows) return found.map((f) => ({ ...f, data: corpus.data!, base: f.start }));
+  const local = packCorpus(found.map((f) => ({ id: String(f.di), n: f.end - f.start, d: corpus.d, data: rows(f.di) })));
+  return found.map((f, k) => ({ ...f, data: local.data, base: local.offsets[k] }));
 }
 
 function membersOf(doc: CompressedDoc, k: number): Int32Array[] {

@@ -55,12 +55,39 @@ export function pdistEuclidean(x: Float64Array, n: number, d: number): Float64Ar
 }
 
 /**
- * Ward linkage of n points given their condensed distance matrix (left unchanged).
- * Returns n-1 merges sorted by height, in SciPy's format.
+ * The same distances as pdistEuclidean (the same values, bit for bit) as the full square n x n
+ * matrix that Ward's nearest-neighbour chain works on, written from the kernel's Gram rows without
+ * the condensed copy: each upper row as it comes, then the lower triangle mirrored tile by tile
+ * (writing it one column at a time missed the cache once per value).
  */
-export function wardLinkage(dist: Float64Array, n: number): Merge[] {
-  if (n < 2) return [];
-  // Work on the full square matrix: the nearest-neighbour scans then read one contiguous row.
+export function pdistSquare(x: Float64Array, n: number, d: number): Float64Array {
+  const sq = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += x[i * d + k] * x[i * d + k];
+    sq[i] = s;
+  }
+  const out = new Float64Array(n * n);
+  const viaKernel = kernelGramUpper(x, n, d, (dots, w) => {
+    for (let a = 0; a < n - 1; a++)
+      for (let j = a + 1, row = a * w, o = a * n; j < n; j++) out[o + j] = Math.sqrt(Math.max(0, sq[a] + sq[j] - 2 * dots[row + j]));
+  });
+  if (!viaKernel) return squareOf(pdistEuclidean(x, n, d), n);
+  mirrorUpper(out, n);
+  return out;
+}
+
+/** out[j][i] = out[i][j] for every i < j, in tiles of 32 x 32 (both tiles stay in cache). */
+function mirrorUpper(out: Float64Array, n: number): void {
+  const T = 32;
+  for (let bi = 0; bi < n; bi += T)
+    for (let bj = bi; bj < n; bj += T)
+      for (let i = bi; i < Math.min(bi + T, n); i++)
+        for (let j = Math.max(bj, i + 1); j < Math.min(bj + T, n); j++) out[j * n + i] = out[i * n + j];
+}
+
+/** A condensed distance matrix as the full square one. */
+function squareOf(dist: Float64Array, n: number): Float64Array {
   const sq = new Float64Array(n * n);
   for (let i = 0, idx = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++, idx++) {
@@ -68,7 +95,23 @@ export function wardLinkage(dist: Float64Array, n: number): Merge[] {
       sq[j * n + i] = dist[idx];
     }
   }
-  return relabel(nearestNeighbourChain(sq, n), n);
+  return sq;
+}
+
+/**
+ * Ward linkage of n points given their condensed distance matrix (left unchanged).
+ * Returns n-1 merges sorted by height, in SciPy's format.
+ */
+export function wardLinkage(dist: Float64Array, n: number): Merge[] {
+  if (n < 2) return [];
+  // Work on the full square matrix: the nearest-neighbour scans then read one contiguous row.
+  return wardLinkageSquare(squareOf(dist, n), n);
+}
+
+/** wardLinkage from the full square matrix (pdistSquare), which it overwrites. */
+export function wardLinkageSquare(square: Float64Array, n: number): Merge[] {
+  if (n < 2) return [];
+  return relabel(nearestNeighbourChain(square, n), n);
 }
 
 /** The merges in the order the nearest-neighbour chain finds them, in slot ids (the merged cluster keeps slot y). */
@@ -202,5 +245,5 @@ export function cutMaxClusters(merges: Merge[], n: number, maxClusters: number):
 /** Ward clustering of the rows of x (n x d, float64) into at most maxClusters flat clusters. */
 export function wardClusters(x: Float64Array, n: number, d: number, maxClusters: number): { labels: Int32Array; k: number } {
   if (n === 1) return { labels: new Int32Array(1), k: 1 };
-  return cutMaxClusters(wardLinkage(pdistEuclidean(x, n, d), n), n, maxClusters);
+  return cutMaxClusters(wardLinkageSquare(pdistSquare(x, n, d), n), n, maxClusters);
 }

@@ -1,16 +1,20 @@
 /**
- * The comparison grid's compression on several cores: each worker holds a contiguous slice of the
- * corpus (sent once per run) and, for every cell of the grid, compresses its slice and sends back
- * only the compressed vectors; this thread puts the slices together in document order. Every
+ * The comparison grid's compression and scoring on several cores: each worker holds a contiguous
+ * slice of the corpus and the queries (sent once per run), scores every query over its slice for
+ * the uncompressed reference, and, for every cell of the grid, compresses its slice, scores every
+ * query over the compressed slice (fp32: the same kernel on the same vectors as one thread) and
+ * sends back the compressed vectors and the scores; this thread puts the slices together in
+ * document order and ranks, measures and bootstraps. Every
  * document is compressed by the same code with the same per-document seed (rng.documentSeed), and
  * H-Pool's tree is shared across budgets in each worker as on one thread, so the result is the
  * one-thread result, vector for vector. Cells whose budget is allocated across the corpus
  * (`@allocation`) need every document at once and stay on the calling thread.
  */
-import { compressCell } from '../core/gridSteps.ts';
+import { compressCell, scoreInChunks, type GivenScores } from '../core/gridSteps.ts';
 import type { CompressResult } from '../core/compress.ts';
 import { formatMethodSpec, parseMethodSpec } from '../core/methodSpec.ts';
 import type { CompressorFactory } from '../core/experiment.ts';
+import type { VectorSet } from '../core/maxsim.ts';
 import type { MultiVector } from '../core/multivector.ts';
 import type { WorkerLike } from '../kernels/pool.ts';
 
@@ -19,20 +23,40 @@ export interface CellCompression {
   sources: Record<string, number>;
   /** Compression time summed over the workers (CPU milliseconds, as one thread would report it). */
   compressMs: number;
+  /** Every query's fp32 scores over the compressed cell; ms summed over the workers. */
+  scores: GivenScores;
 }
 
 type ToWorker =
-  | { type: 'grid-docs'; id: number; docs: MultiVector[] }
+  | { type: 'grid-docs'; id: number; docs: MultiVector[]; queries: readonly VectorSet[] }
+  | { type: 'grid-reference'; id: number }
   | { type: 'grid-compress'; id: number; method: string; budget: number | null; seed: number; d: number };
 type FromWorker =
   | { type: 'grid-ready'; id: number }
   | { type: 'grid-progress'; id: number; done: number }
+  | { type: 'grid-scores'; id: number; scores: GivenScores }
   | ({ type: 'grid-done'; id: number } & CellCompression)
   | { type: 'grid-error'; id: number; message: string };
+
+/** Slices' scores (each query's, in slice order) put together in document order. */
+function joinScores(parts: GivenScores[], queries: number, sizes: readonly number[]): GivenScores {
+  const total = sizes.reduce((s, n) => s + n, 0);
+  const scores = Array.from({ length: queries }, (_, q) => {
+    const all = new Float32Array(total);
+    let at = 0;
+    parts.forEach((p, k) => {
+      all.set(p.scores[q], at);
+      at += sizes[k];
+    });
+    return all;
+  });
+  return { scores, ms: parts.reduce((s, p) => s + p.ms, 0) };
+}
 
 /** The worker side: answers the grid's messages (others are not for it: false). */
 export function gridWorker(post: (m: FromWorker, transfer?: Transferable[]) => void): (m: { type: string }) => boolean {
   let docs: MultiVector[] = [];
+  let queries: readonly VectorSet[] = [];
   // H-Pool's trees, per document of the slice, for the method in progress (as experiment.ts keeps them).
   let shared = { method: '', memo: [] as Map<string, unknown>[] };
   return (raw) => {
@@ -40,16 +64,22 @@ export function gridWorker(post: (m: FromWorker, transfer?: Transferable[]) => v
     const m = raw as ToWorker;
     try {
       if (m.type === 'grid-docs') {
-        [docs, shared] = [m.docs, { method: '', memo: [] }];
+        [docs, queries, shared] = [m.docs, m.queries, { method: '', memo: [] }];
         post({ type: 'grid-ready', id: m.id });
+        return true;
+      }
+      if (m.type === 'grid-reference') {
+        const scores = scoreInChunks(docs, queries, (done) => post({ type: 'grid-progress', id: m.id, done }));
+        post({ type: 'grid-scores', id: m.id, scores }, scores.scores.map((s) => s.buffer));
         return true;
       }
       if (shared.method !== m.method) shared = { method: m.method, memo: docs.map(() => new Map()) };
       const out = compressCell(docs, parseMethodSpec(m.method), m.budget, {
         seed: m.seed, d: m.d, memo: shared.memo, onDoc: (i) => i % 8 === 7 && post({ type: 'grid-progress', id: m.id, done: i + 1 }),
       });
-      const transfer = out.compressed.flatMap((c) => [c.data.buffer, c.assignments.buffer]);
-      post({ type: 'grid-done', id: m.id, compressed: out.compressed, sources: out.sources, compressMs: out.compressMs }, transfer);
+      const scores = scoreInChunks(out.compressed, queries);
+      const transfer = [...out.compressed.flatMap((c) => [c.data.buffer, c.assignments.buffer]), ...scores.scores.map((s) => s.buffer)];
+      post({ type: 'grid-done', id: m.id, compressed: out.compressed, sources: out.sources, compressMs: out.compressMs, scores }, transfer);
     } catch (e) {
       post({ type: 'grid-error', id: m.id, message: e instanceof Error ? e.message : String(e) });
     }
@@ -68,6 +98,7 @@ export class GridPool {
   private readonly waiting = new Map<number, Waiting>();
   /** Documents of each worker's slice. */
   private readonly sizes: number[] = [];
+  private queries = 0;
 
   private constructor(private readonly workers: WorkerLike[]) {
     for (const w of workers)
@@ -82,15 +113,16 @@ export class GridPool {
       });
   }
 
-  /** Starts `threads` workers and gives each its slice of the documents (contiguous, in order). */
-  static async start(spawn: () => WorkerLike, threads: number, docs: readonly MultiVector[]): Promise<GridPool> {
+  /** Starts `threads` workers and gives each its slice of the documents (contiguous, in order) and the queries. */
+  static async start(spawn: () => WorkerLike, threads: number, docs: readonly MultiVector[], queries: readonly VectorSet[]): Promise<GridPool> {
     const pool = new GridPool(Array.from({ length: Math.max(1, Math.min(threads, docs.length)) }, spawn));
+    pool.queries = queries.length;
     const per = Math.ceil(docs.length / pool.workers.length);
     await Promise.all(
       pool.workers.map((w, k) => {
         const slice = docs.slice(k * per, (k + 1) * per);
         pool.sizes.push(slice.length);
-        return pool.ask(w, (id) => ({ type: 'grid-docs', id, docs: slice }));
+        return pool.ask(w, (id) => ({ type: 'grid-docs', id, docs: slice, queries }));
       }),
     );
     return pool;
@@ -108,7 +140,16 @@ export class GridPool {
     });
   }
 
-  /** One cell: every slice compressed on its worker, joined in document order; `onDoc(done)` counts documents. */
+  /** Every query scored over the uncompressed slices, joined in document order; `onDocs(done)` counts documents scored. */
+  async reference(onDocs?: (done: number) => void): Promise<GivenScores> {
+    const done = this.workers.map(() => 0);
+    const parts = (await Promise.all(
+      this.workers.map((w, k) => this.ask(w, (id) => ({ type: 'grid-reference', id }), (n) => ((done[k] = n), onDocs?.(done.reduce((s, v) => s + v, 0))))),
+    )) as { type: 'grid-scores'; scores: GivenScores }[];
+    return joinScores(parts.map((p) => p.scores), this.queries, this.sizes);
+  }
+
+  /** One cell: every slice compressed and scored on its worker, joined in document order; `onDoc(done)` counts documents. */
   async compress(method: string, budget: number | null, opts: { seed: number; d: number; onDoc?: (done: number) => void }): Promise<CellCompression> {
     const done = this.workers.map(() => 0);
     const report = (k: number, n: number) => {
@@ -120,7 +161,12 @@ export class GridPool {
     )) as ({ type: 'grid-done' } & CellCompression)[];
     const sources: Record<string, number> = {};
     for (const p of parts) for (const [k, v] of Object.entries(p.sources)) sources[k] = (sources[k] ?? 0) + v;
-    return { compressed: parts.flatMap((p) => p.compressed), sources, compressMs: parts.reduce((s, p) => s + p.compressMs, 0) };
+    return {
+      compressed: parts.flatMap((p) => p.compressed),
+      sources,
+      compressMs: parts.reduce((s, p) => s + p.compressMs, 0),
+      scores: joinScores(parts.map((p) => p.scores), this.queries, this.sizes),
+    };
   }
 
   close(): void {
@@ -139,12 +185,13 @@ export function gridThreads(requested: number, tokens: number, cores: number): n
   return tokens >= GRID_POOL_MIN_TOKENS ? Math.max(1, Math.min(16, cores)) : 1;
 }
 
-/** runExperimentAsync's compressor over a pool of `threads` workers (not used for the uncompressed cell or allocated budgets). */
+/** runExperimentAsync's compressor and scorer over a pool of `threads` workers (not used for the uncompressed cell or allocated budgets). */
 export function poolCompressor(spawn: () => WorkerLike, threads: number, seed: number): CompressorFactory {
-  return async (docs, d) => {
-    const pool = await GridPool.start(spawn, threads, docs);
+  return async (docs, d, queries) => {
+    const pool = await GridPool.start(spawn, threads, docs, queries);
     return {
       threads: pool.threads,
+      reference: (onDocs) => pool.reference(onDocs),
       compress: (spec, budget, onDoc) => (spec.method === 'none' || spec.allocation ? undefined : pool.compress(formatMethodSpec(spec), budget, { seed, d, onDoc })),
       close: () => pool.close(),
     };

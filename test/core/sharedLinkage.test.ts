@@ -71,6 +71,44 @@ describe("k-means' seeding is drawn once per document and continued for larger b
   });
 });
 
+describe("AGC's softmaxed saliency and unit vectors (and pooled-similarity saliency) are computed once per document", () => {
+  const docs = syntheticCorpus('tiny', 8).docs.slice(0, 5);
+  it('gives every budget, in any order, exactly what a run of its own gives, with saliency given or not', () => {
+    for (const variant of ['agc', 'agc:saliency=raw', 'agc:weighting=mean', 'agc:centroids=random', 'top-saliency']) {
+      const spec = parseMethodSpec(variant);
+      for (const given of docs) {
+        const doc = variant === 'agc' ? { ...given, saliency: undefined, saliencySource: undefined } : given;
+        const memo = new Map<string, unknown>();
+        for (const m of [5, 2, 13, 3, 8]) {
+          const shared = compressDocument(doc, spec, m, { seed: 2, memo });
+          const alone = compressDocument(doc, spec, m, { seed: 2 });
+          expect(shared.assignments, `${variant} ${doc.id} m=${m}`).toEqual(alone.assignments);
+          expect(shared.data, `${variant} ${doc.id} m=${m}`).toEqual(alone.data);
+          expect(shared.saliencySource).toBe(alone.saliencySource);
+        }
+      }
+    }
+  });
+});
+
+describe("Ward's square distance matrix written from the Gram rows", () => {
+  it('holds pdistEuclidean\'s values bit for bit, mirrored, for sizes around the kernel\'s tiles', async () => {
+    const { pdistEuclidean, pdistSquare } = await import('../../src/core/ward.ts');
+    let s = 11;
+    const r = () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    for (const [n, d] of [[2, 3], [7, 5], [33, 16], [70, 9], [129, 4]] as const) {
+      const x = Float64Array.from({ length: n * d }, r);
+      const condensed = pdistEuclidean(x, n, d);
+      const square = pdistSquare(x, n, d);
+      for (let i = 0, idx = 0; i < n; i++)
+        for (let j = i + 1; j < n; j++, idx++) {
+          expect(square[i * n + j], `n=${n} (${i}, ${j})`).toBe(condensed[idx]);
+          expect(square[j * n + i], `n=${n} (${j}, ${i})`).toBe(condensed[idx]);
+        }
+    }
+  });
+});
+
 describe("Ward on the rows of 1 - X X^T without forming them (hpool-paper's distances)", () => {
   /** Distances between rows i and j of the n x n matrix 1 - X X^T, by differencing them (the definition). */
   function rowDistance(x: Float64Array, n: number, d: number, i: number, j: number): number {

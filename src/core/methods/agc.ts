@@ -60,12 +60,18 @@ export const agc: CompressionMethod = {
   defaults: { centroids: 'saliency', weighting: 'saliency', saliency: 'softmax', clustering: true },
   usesSaliency: true,
   usesSeed: true,
-  compress(doc, m, options, { rng }) {
+  compress(doc, m, options, { rng, memo }) {
     const { n, d } = doc;
-    const saliency = options.saliency === 'raw' ? doc.saliency! : softmax(doc.saliency!);
+    // The softmaxed saliency and the unit vectors do not depend on m: kept for the document's next budget.
+    const key = `agc:${options.saliency === 'raw' ? 'raw' : 'softmax'}`;
+    let shared = memo?.get(key) as { saliency: ArrayLike<number>; unit: Float32Array } | undefined;
+    if (!shared) {
+      shared = { saliency: options.saliency === 'raw' ? doc.saliency! : softmax(doc.saliency!), unit: normalizeRows(doc.data, n, d) };
+      memo?.set(key, shared);
+    }
+    const { saliency, unit } = shared;
     const centroidIdx =
       options.centroids === 'random' ? sampleWithoutReplacement(rng, n, m) : topKIndices(saliency, m);
-    const unit = normalizeRows(doc.data, n, d);
     const centroids = gatherRows(unit, d, centroidIdx);
     if (options.clustering === false) {
       const assignments = new Int32Array(n).fill(-1);

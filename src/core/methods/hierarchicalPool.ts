@@ -1,5 +1,5 @@
 import { poolByGroup, normalizeRowInPlace } from '../linalg.ts';
-import { cutMaxClusters, pdistEuclidean, wardLinkage, type Merge } from '../ward.ts';
+import { cutMaxClusters, pdistSquare, wardLinkage, wardLinkageSquare, type Merge } from '../ward.ts';
 import type { CompressionMethod } from './types.ts';
 
 /**
@@ -68,7 +68,11 @@ export const hierarchicalPool: CompressionMethod = {
     const start = protect ? 1 : 0;
     const count = n - start;
     const clusters = protect ? m - 1 : m;
-    const all = options.input === 'raw' ? Float64Array.from(doc.data) : unitRowsFloat64(doc.data, 0, n, d);
+    // The float64 rows Ward sees and their float32 copy for the means: the same at every budget.
+    const { all, all32 } = memoised(ctx?.memo, `hpool:${options.input}`, () => {
+      const rows = options.input === 'raw' ? Float64Array.from(doc.data) : unitRowsFloat64(doc.data, 0, n, d);
+      return { all: rows, all32: Float32Array.from(rows) };
+    });
     const x = all.subarray(start * d);
     // Ward's tree does not depend on m: built once per document (and protection), cut at every budget.
     const { labels, k } = count === 1 ? { labels: new Int32Array(1), k: 1 } : cutMaxClusters(memoised(ctx?.memo, `ward:${protect}`, () => linkageOf(x, count, d, options.observations)), count, clusters);
@@ -77,7 +81,7 @@ export const hierarchicalPool: CompressionMethod = {
     if (protect) assignments[0] = 0;
     for (let i = 0; i < count; i++) assignments[start + i] = labels[i] + offset;
     const total = k + offset;
-    const { pooled } = poolByGroup(Float32Array.from(all), n, d, assignments, total);
+    const { pooled } = poolByGroup(all32, n, d, assignments, total);
     if (options.normalize === true) for (let c = 0; c < total; c++) normalizeRowInPlace(pooled, c, d);
     return { data: pooled, k: total, assignments };
   },
@@ -85,9 +89,9 @@ export const hierarchicalPool: CompressionMethod = {
 
 /** Ward's merges over what `observations` says Ward sees (see above). */
 function linkageOf(x: Float64Array, count: number, d: number, observations: unknown): Merge[] {
-  if (observations === 'distance-rows') return wardLinkage(pdistEuclidean(rowSpace(x, count, d), count, d), count);
+  if (observations === 'distance-rows') return wardLinkageSquare(pdistSquare(rowSpace(x, count, d), count, d), count);
   if (observations === 'distance-condensed') return wardLinkage(condensedOneMinusDots(x, count, d), count);
-  return wardLinkage(pdistEuclidean(x, count, d), count);
+  return wardLinkageSquare(pdistSquare(x, count, d), count);
 }
 
 /** `make()`, or the value kept under `key` by an earlier budget. */
