@@ -58,21 +58,26 @@ export function pdistEuclidean(x: Float64Array, n: number, d: number): Float64Ar
  * The same distances as pdistEuclidean (the same values, bit for bit) as the full square n x n
  * matrix that Ward's nearest-neighbour chain works on, written from the kernel's Gram rows without
  * the condensed copy: each upper row as it comes, then the lower triangle mirrored tile by tile
- * (writing it one column at a time missed the cache once per value).
+ * (writing it one column at a time missed the cache once per value). `into` (at least n x n
+ * values; its first n x n are overwritten, the diagonal left as it is: never read) saves
+ * allocating the matrix for every document.
  */
-export function pdistSquare(x: Float64Array, n: number, d: number): Float64Array {
+export function pdistSquare(x: Float64Array, n: number, d: number, into?: Float64Array): Float64Array {
   const sq = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = 0;
     for (let k = 0; k < d; k++) s += x[i * d + k] * x[i * d + k];
     sq[i] = s;
   }
-  const out = new Float64Array(n * n);
+  const out = into ? into.subarray(0, n * n) : new Float64Array(n * n);
   const viaKernel = kernelGramUpper(x, n, d, (dots, w) => {
     for (let a = 0; a < n - 1; a++)
       for (let j = a + 1, row = a * w, o = a * n; j < n; j++) out[o + j] = Math.sqrt(Math.max(0, sq[a] + sq[j] - 2 * dots[row + j]));
   });
-  if (!viaKernel) return squareOf(pdistEuclidean(x, n, d), n);
+  if (!viaKernel) {
+    out.set(squareOf(pdistEuclidean(x, n, d), n));
+    return out;
+  }
   mirrorUpper(out, n);
   return out;
 }
