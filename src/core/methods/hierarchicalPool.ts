@@ -93,12 +93,15 @@ function linkageOf(x: Float64Array, count: number, d: number, observations: unkn
   // The n x n matrix (9.5 MB at n = 1,088) is reused from document to document: allocating it
   // each time faulted its pages in afresh, which cost a pool's workers 40% (their page faults
   // contend in one process).
-  if (square.length < count * count) square = new Float64Array(count * count);
-  return wardLinkageSquare(pdistSquare(observations === 'distance-rows' ? rowSpace(x, count, d) : x, count, d, square), count);
+  // Larger documents (over 2,048 tokens: 32 MiB) get a matrix of their own, not kept afterwards.
+  const keep = count * count <= KEPT_SQUARE_VALUES;
+  if (keep && square.length < count * count) square = new Float64Array(count * count);
+  return wardLinkageSquare(pdistSquare(observations === 'distance-rows' ? rowSpace(x, count, d) : x, count, d, keep ? square : undefined), count);
 }
 
-/** Ward's working matrix, kept for the next document of this thread. */
+/** Ward's working matrix, kept for the next document of this thread (at most KEPT_SQUARE_VALUES). */
 let square = new Float64Array(0);
+const KEPT_SQUARE_VALUES = 2048 * 2048;
 
 /** `make()`, or the value kept under `key` by an earlier budget. */
 function memoised<T>(memo: Map<string, unknown> | undefined, key: string, make: () => T): T {
