@@ -307,3 +307,32 @@ export function kernelGramUpper(x: Float64Array, n: number, d: number, visit: (d
     space.release(mark);
   }
 }
+
+/**
+ * out[j * ma + t] = <a_t, b_j> (a: ma x k, b: nb x k, float64) for every t and j, each a scalar
+ * loop s += a[s] * b[s] in order over the k values, rounded exactly as that loop in JavaScript
+ * rounds it (multiplication commutes). null when the kernels cannot run here.
+ */
+export function kernelProductsF64(a: Float64Array, ma: number, b: Float64Array, nb: number, k: number): Float64Array | null {
+  const space = scratch();
+  if (!space || ma === 0 || nb === 0 || k === 0) return null;
+  const mark = space.mark();
+  try {
+    const w = lanes(ma);
+    const aPtr = space.alloc(8 * ma * k);
+    const aT = space.alloc(8 * w * k);
+    const bPtr = space.alloc(8 * nb * k);
+    const out = space.alloc(8 * nb * w);
+    space.f64(aPtr, ma * k).set(a.subarray(0, ma * k));
+    space.f64(bPtr, nb * k).set(b.subarray(0, nb * k));
+    space.k.transposeF64(aPtr, ma, k, aT, w);
+    space.k.crossF64(aT, w, bPtr, nb, k, out, 0);
+    const all = space.f64(out, nb * w);
+    const result = new Float64Array(nb * ma);
+    for (let j = 0; j < nb; j++) result.set(all.subarray(j * w, j * w + ma), j * ma);
+    return result;
+  } finally {
+    space.release(mark);
+  }
+}
+

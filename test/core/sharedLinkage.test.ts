@@ -132,6 +132,24 @@ describe("Ward on the rows of 1 - X X^T without forming them (hpool-paper's dist
     return Float64Array.from({ length: n * d }, (_, idx) => basis.reduce((acc, b, k) => acc + b[idx % d] * Math.sin(seed + k * 7 + Math.floor(idx / d) * 13), 0) * 3);
   };
 
+  it('gives on the kernels the values of the scalar loops, bit for bit (zeros in X included)', async () => {
+    const { rowSpace } = await import('../../src/core/methods/hierarchicalPool.ts');
+    const { setKernels, kernelsEnabled } = await import('../../src/kernels/space.ts');
+    expect(kernelsEnabled()).toBe(true);
+    for (const [n, d, rank] of [[40, 12, 12], [25, 10, 3], [9, 20, 20], [130, 16, 16]] as const) {
+      const x = points(n, d, n * d, rank);
+      for (let i = 0; i < x.length; i += 7) x[i] = 0; // the scalar loops skip zeros; the kernels add them
+      const fast = rowSpace(x, n, d);
+      setKernels(false);
+      try {
+        const scalar = rowSpace(x, n, d);
+        for (let i = 0; i < n * d; i++) expect(Object.is(fast[i], scalar[i]) || fast[i] === scalar[i], `n=${n} d=${d} value ${i}: ${fast[i]} vs ${scalar[i]}`).toBe(true);
+      } finally {
+        setKernels(true);
+      }
+    }
+  });
+
   it('gives points at the rows\' distances, for full-rank, rank-deficient and n < d inputs', async () => {
     const { rowSpace } = await import('../../src/core/methods/hierarchicalPool.ts');
     for (const [n, d, rank] of [[30, 8, 8], [25, 10, 3], [6, 16, 16]] as const) {

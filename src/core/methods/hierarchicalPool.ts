@@ -1,3 +1,4 @@
+import { kernelProductsF64 } from '../../kernels/ops.ts';
 import { poolByGroup, normalizeRowInPlace } from '../linalg.ts';
 import { cutMaxClusters, pdistSquare, wardLinkage, wardLinkageSquare, type Merge } from '../ward.ts';
 import type { CompressionMethod } from './types.ts';
@@ -133,15 +134,7 @@ export function unitRowsFloat64(x: Float32Array, start: number, count: number, d
  * below zero (a rank-deficient X) gets a zero column, which keeps L L^T = C.
  */
 export function rowSpace(x: Float64Array, n: number, d: number): Float64Array {
-  const c = new Float64Array(d * d);
-  for (let i = 0; i < n; i++) {
-    const o = i * d;
-    for (let a = 0; a < d; a++) {
-      const xa = x[o + a];
-      if (xa === 0) continue;
-      for (let b = a; b < d; b++) c[a * d + b] += xa * x[o + b];
-    }
-  }
+  const c = gramOfColumns(x, n, d);
   const l = new Float64Array(d * d);
   let scale = 0;
   for (let a = 0; a < d; a++) scale = Math.max(scale, c[a * d + a]);
@@ -157,6 +150,40 @@ export function rowSpace(x: Float64Array, n: number, d: number): Float64Array {
       l[i * d + j] = t / ljj;
     }
   }
+  return timesLower(x, n, d, l);
+}
+
+/**
+ * C = X^T X (d x d; its upper triangle is read): C_ab = sum over rows i, in order, of x_ia x_ib.
+ * On the kernels when they run here (the same float64 sums in the same order: the same values).
+ */
+function gramOfColumns(x: Float64Array, n: number, d: number): Float64Array {
+  const xT = new Float64Array(d * n);
+  for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) xT[a * n + i] = x[i * d + a];
+  const viaKernel = kernelProductsF64(xT, d, xT, d, n);
+  if (viaKernel) return viaKernel;
+  const c = new Float64Array(d * d);
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    for (let a = 0; a < d; a++) {
+      const xa = x[o + a];
+      if (xa === 0) continue; // adds +-0: the sum is unchanged
+      for (let b = a; b < d; b++) c[a * d + b] += xa * x[o + b];
+    }
+  }
+  return c;
+}
+
+/**
+ * Z = X L for lower-triangular L (d x d): z_ib = sum over a >= b, in order, of x_ia L_ab. The
+ * kernels sum over every a, the terms a < b being +-0, which leave a sum that starts at +0
+ * unchanged: the same values.
+ */
+function timesLower(x: Float64Array, n: number, d: number, l: Float64Array): Float64Array {
+  const lT = new Float64Array(d * d);
+  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) lT[b * d + a] = l[a * d + b];
+  const viaKernel = kernelProductsF64(lT, d, x, n, d);
+  if (viaKernel) return viaKernel;
   const z = new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
     const o = i * d;
