@@ -1,9 +1,10 @@
 /**
- * `npm run bench -- [--json out.json] [--quick]`: the engine benchmark (bench/main.ts), then the
- * scale benchmark (bench/scale.ts, which needs --expose-gc), each in its own process. npm appends
- * arguments to the last command of a script only, so "a && b" handed them to the second alone;
- * this runner passes them to both and, with --json, writes every figure of both into one file:
- * { "engine": ..., "scale": ... }.
+ * `npm run bench -- [--json out.json] [--quick]`: the engine benchmark (bench/main.ts), the
+ * scale benchmark (bench/scale.ts, which needs --expose-gc) and the grid at the scale of a
+ * document corpus (bench/grid.ts), each in its own process. npm appends arguments to the last
+ * command of a script only, so "a && b" handed them to the second alone; this runner passes them
+ * to every one and, with --json, writes every figure into one file:
+ * { "engine": ..., "scale": ..., "grid": ... }.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,17 +20,19 @@ if (at >= 0 && !out) {
 }
 const rest = at >= 0 ? [...args.slice(0, at), ...args.slice(at + 2)] : args;
 const folder = mkdtempSync(join(tmpdir(), 'mvc-bench-all-'));
-const parts = { engine: join(folder, 'engine.json'), scale: join(folder, 'scale.json') };
+const parts = { engine: join(folder, 'engine.json'), scale: join(folder, 'scale.json'), grid: join(folder, 'grid.json') };
 for (const [label, cmd] of [
   ['engine', ['--import', 'tsx', 'bench/main.ts', ...rest, '--json', parts.engine]],
   ['scale', ['--expose-gc', '--import', 'tsx', 'bench/scale.ts', ...rest, '--json', parts.scale]],
+  ['grid', ['--import', 'tsx', 'bench/grid.ts', ...rest, '--json', parts.grid]],
 ] as const) {
   console.log(`\n== ${label} benchmark: node ${cmd.join(' ')}`);
   const r = spawnSync(process.execPath, cmd, { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 if (out) {
-  const merged = { engine: JSON.parse(readFileSync(parts.engine, 'utf8')), scale: JSON.parse(readFileSync(parts.scale, 'utf8')) };
+  const read = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
+  const merged = { engine: read(parts.engine), scale: read(parts.scale), grid: read(parts.grid) };
   writeFileSync(out, JSON.stringify(merged, null, 2) + '\n');
   console.log(`\nwrote ${out}`);
 }
