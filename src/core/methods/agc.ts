@@ -62,14 +62,15 @@ export const agc: CompressionMethod = {
   usesSeed: true,
   compress(doc, m, options, { rng, memo }) {
     const { n, d } = doc;
-    // The softmaxed saliency and the unit vectors do not depend on m: kept for the document's next budget.
-    const key = `agc:${options.saliency === 'raw' ? 'raw' : 'softmax'}`;
-    let shared = memo?.get(key) as { saliency: ArrayLike<number>; unit: Float32Array } | undefined;
-    if (!shared) {
-      shared = { saliency: options.saliency === 'raw' ? doc.saliency! : softmax(doc.saliency!), unit: normalizeRows(doc.data, n, d) };
-      memo?.set(key, shared);
+    // The softmaxed saliency does not depend on m: kept for the document's next budget (n values;
+    // the unit vectors are made again: keeping them for every document of a corpus cost its size again).
+    let saliency = memo?.get('agc:softmax') as ArrayLike<number> | undefined;
+    if (options.saliency === 'raw') saliency = doc.saliency!;
+    else if (!saliency) {
+      saliency = softmax(doc.saliency!);
+      memo?.set('agc:softmax', saliency);
     }
-    const { saliency, unit } = shared;
+    const unit = normalizeRows(doc.data, n, d);
     const centroidIdx =
       options.centroids === 'random' ? sampleWithoutReplacement(rng, n, m) : topKIndices(saliency, m);
     const centroids = gatherRows(unit, d, centroidIdx);

@@ -69,11 +69,9 @@ export const hierarchicalPool: CompressionMethod = {
     const start = protect ? 1 : 0;
     const count = n - start;
     const clusters = protect ? m - 1 : m;
-    // The float64 rows Ward sees and their float32 copy for the means: the same at every budget.
-    const { all, all32 } = memoised(ctx?.memo, `hpool:${options.input}`, () => {
-      const rows = options.input === 'raw' ? Float64Array.from(doc.data) : unitRowsFloat64(doc.data, 0, n, d);
-      return { all: rows, all32: Float32Array.from(rows) };
-    });
+    // The float64 rows Ward sees and their float32 copy for the means, in this thread's buffers:
+    // only the tree is kept for the next budget (the grid keeps it for every document of the corpus).
+    const { all, all32 } = rowsOf(doc.data, n, d, options.input === 'raw');
     const x = all.subarray(start * d);
     // Ward's tree does not depend on m: built once per document (and protection), cut at every budget.
     const { labels, k } = count === 1 ? { labels: new Int32Array(1), k: 1 } : cutMaxClusters(memoised(ctx?.memo, `ward:${protect}`, () => linkageOf(x, count, d, options.observations)), count, clusters);
@@ -87,6 +85,24 @@ export const hierarchicalPool: CompressionMethod = {
     return { data: pooled, k: total, assignments };
   },
 };
+
+/** This thread's buffers for rowsOf, grown as needed. */
+const rowBuffers = { all: new Float64Array(0), all32: new Float32Array(0) };
+
+/**
+ * The document's rows as Ward sees them (L2-normalised in float64, or as given) and their float32
+ * copy, in buffers reused from call to call (valid until the next call on this thread).
+ */
+function rowsOf(data: Float32Array, n: number, d: number, raw: boolean): { all: Float64Array; all32: Float32Array } {
+  if (rowBuffers.all.length < n * d) rowBuffers.all = new Float64Array(n * d);
+  if (rowBuffers.all32.length < n * d) rowBuffers.all32 = new Float32Array(n * d);
+  const all = rowBuffers.all.subarray(0, n * d);
+  const all32 = rowBuffers.all32.subarray(0, n * d);
+  if (raw) for (let i = 0; i < n * d; i++) all[i] = data[i];
+  else unitRowsFloat64(data, 0, n, d, all);
+  for (let i = 0; i < n * d; i++) all32[i] = all[i];
+  return { all, all32 };
+}
 
 /** Ward's merges over what `observations` says Ward sees (see above). */
 function linkageOf(x: Float64Array, count: number, d: number, observations: unknown): Merge[] {
@@ -111,9 +127,8 @@ function memoised<T>(memo: Map<string, unknown> | undefined, key: string, make: 
   return memo.get(key) as T;
 }
 
-/** Rows start..start+count of x, L2-normalised in float64 (as SciPy would see them). */
-export function unitRowsFloat64(x: Float32Array, start: number, count: number, d: number): Float64Array {
-  const out = new Float64Array(count * d);
+/** Rows start..start+count of x, L2-normalised in float64 (as SciPy would see them), into `out` if given. */
+export function unitRowsFloat64(x: Float32Array, start: number, count: number, d: number, out = new Float64Array(count * d)): Float64Array {
   for (let i = 0; i < count; i++) {
     const o = (start + i) * d;
     let sq = 0;

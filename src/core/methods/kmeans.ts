@@ -25,15 +25,15 @@ export const kmeans: CompressionMethod = {
   usesSeed: true,
   compress(doc, m, options, { rng, memo }) {
     const { n, d } = doc;
-    // The unit vectors and the seeding do not depend on m: kept for the document's next budget.
-    let shared = memo?.get('kmeans') as { unit: Float32Array; seeding: Seeding } | undefined;
-    if (!shared) {
-      const unit = normalizeRows(doc.data, n, d);
-      shared = { unit, seeding: new Seeding(unit, n, d, rng) };
-      memo?.set('kmeans', shared);
+    // The seeding does not depend on m: kept for the document's next budget (the unit vectors are
+    // made again, the same: keeping them for every document of a corpus cost its size again).
+    const unit = normalizeRows(doc.data, n, d);
+    let seeding = memo?.get('kmeans') as Seeding | undefined;
+    if (!seeding) {
+      seeding = new Seeding(n, d, rng);
+      memo?.set('kmeans', seeding);
     }
-    const { unit } = shared;
-    const centroids = shared.seeding.extend(m);
+    const centroids = seeding.extend(m, unit);
     const assignment = new Int32Array(n).fill(-1);
     const previous = new Int32Array(n);
     const similarity = new Float32Array(n);
@@ -59,7 +59,7 @@ export const kmeans: CompressionMethod = {
 
 /** k-means++ seeding with D(x) = 1 - cos: each next centroid is drawn with probability ∝ D^2. */
 export function kmeansPlusPlus(unit: Float32Array, n: number, d: number, m: number, rng: Rng): Float32Array {
-  return new Seeding(unit, n, d, rng).extend(m);
+  return new Seeding(n, d, rng).extend(m, unit);
 }
 
 /**
@@ -72,7 +72,6 @@ class Seeding {
   private readonly dist2: Float64Array;
 
   constructor(
-    private readonly unit: Float32Array,
     private readonly n: number,
     private readonly d: number,
     private readonly rng: Rng,
@@ -80,14 +79,14 @@ class Seeding {
     this.dist2 = new Float64Array(n);
   }
 
-  /** The first m centroids (m x d), drawing those not drawn yet. */
-  extend(m: number): Float32Array {
-    const { unit, n, d, centroids } = this;
+  /** The first m centroids (m x d) of the unit vectors (the same at every call), drawing those not drawn yet. */
+  extend(m: number, unit: Float32Array): Float32Array {
+    const { n, d, centroids } = this;
     if (centroids.length < m) {
       // Each draw needs every row's product with the last centroid: on the kernels, the document
       // copied into their memory once per extension (float32 products, as their assignment takes).
-      const drawn = withResidentRows(unit, n, d, (rows) => this.draw(m, (c, out) => rows.dots(c, 0, out)));
-      if (drawn === null) this.draw(m, (c, out) => {
+      const drawn = withResidentRows(unit, n, d, (rows) => this.draw(m, unit, (c, out) => rows.dots(c, 0, out)));
+      if (drawn === null) this.draw(m, unit, (c, out) => {
         for (let i = 0; i < n; i++) out[i] = dotRows(unit, i, c, 0, d);
       });
     }
@@ -97,8 +96,8 @@ class Seeding {
   }
 
   /** Draws centroids up to m, with D(x) = 1 - cos to the nearest one drawn, P ∝ D^2. */
-  private draw(m: number, dots: (c: Float32Array, out: Float64Array) => void): true {
-    const { unit, n, d, rng, dist2, centroids } = this;
+  private draw(m: number, unit: Float32Array, dots: (c: Float32Array, out: Float64Array) => void): true {
+    const { n, d, rng, dist2, centroids } = this;
     const products = new Float64Array(n);
     if (centroids.length === 0) {
       const first = Math.floor(rng.next() * n);
