@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { PDFDocument, rgb, StandardFonts } from 'pdf-lib';
 import { failOnConsoleErrors } from './consoleErrors.ts';
 import { rawPdf, shapesPdf, stream } from './pdfFiles.ts';
+import { browserPeak } from './processMemory.ts';
 
 failOnConsoleErrors();
 
@@ -184,11 +185,15 @@ test('Cancel stops a long PDF between pages: the pages done stay, nothing keeps 
 test('PDF pages that would draw without bound are left out, named; the other pages of the file and the other files embed', async ({ page }) => {
   await loadModel(page);
   const pdf = await shapesPdf([['red', [0.9, 0.05, 0.05]]]);
-  await page.setInputFiles('#files', [
-    { name: 'bomb.pdf', mimeType: 'application/pdf', buffer: bombPdf() },
-    { name: 'shapes.pdf', mimeType: 'application/pdf', buffer: pdf },
-  ]);
-  await expect(page.locator('#embed-status')).toContainText('Done: 3 embedded', { timeout: 120_000 });
+  const memory = await browserPeak(async () => {
+    await page.setInputFiles('#files', [
+      { name: 'bomb.pdf', mimeType: 'application/pdf', buffer: bombPdf() },
+      { name: 'shapes.pdf', mimeType: 'application/pdf', buffer: pdf },
+    ]);
+    await expect(page.locator('#embed-status')).toContainText('Done: 3 embedded', { timeout: 120_000 });
+  });
+  // The browser's memory, every process of it (PSS): 572 -> 1,128 MiB measured; these pages took it over 3 GB before their limits.
+  expect(memory.peakMiB - memory.beforeMiB, `browser memory ${memory.beforeMiB.toFixed(0)} -> ${memory.peakMiB.toFixed(0)} MiB`).toBeLessThan(1024);
   await expect(page.locator('#file-errors li')).toHaveText(['bomb.pdf#page=1: page 1: it draws 300,000 operations, over the limit of 200,000 per page; the page was left out']);
   // The page whose image is over the pixel limit is drawn without it (PDF.js's maxImageSize), not decoded.
   for (const id of ['bomb.pdf#page=2', 'bomb.pdf#page=3', 'shapes.pdf#page=1']) await expect(page.locator(`#embedded tbody tr[data-doc="${id}"]`)).toHaveCount(1);
@@ -203,11 +208,16 @@ test('a page of forms drawn inside forms is stopped while PDF.js lists its opera
   await loadModel(page);
   const bomb = nestedFormsPdf();
   expect(bomb.length).toBeLessThan(2500);
-  await page.setInputFiles('#files', [
-    { name: 'nested.pdf', mimeType: 'application/pdf', buffer: bomb },
-    { name: 'shapes.pdf', mimeType: 'application/pdf', buffer: await shapesPdf([['red', [0.9, 0.05, 0.05]]]) },
-  ]);
-  await expect(page.locator('#embed-status')).toContainText('Done: 2 embedded', { timeout: 120_000 });
+  const shapes = await shapesPdf([['red', [0.9, 0.05, 0.05]]]);
+  const memory = await browserPeak(async () => {
+    await page.setInputFiles('#files', [
+      { name: 'nested.pdf', mimeType: 'application/pdf', buffer: bomb },
+      { name: 'shapes.pdf', mimeType: 'application/pdf', buffer: shapes },
+    ]);
+    await expect(page.locator('#embed-status')).toContainText('Done: 2 embedded', { timeout: 120_000 });
+  });
+  // 581 -> 1,076 MiB measured; listing the page to its end (the watch at 4x its limit) took it to 2.4 GB.
+  expect(memory.peakMiB - memory.beforeMiB, `browser memory ${memory.beforeMiB.toFixed(0)} -> ${memory.peakMiB.toFixed(0)} MiB`).toBeLessThan(1024);
   await expect(page.locator('#file-errors li')).toHaveText([
     'nested.pdf#page=1: page 1: it draws over 800,000 operations (stopped while PDF.js was still listing them: forms drawn inside forms?), over the limit of 200,000 per page; the page was left out',
   ]);
