@@ -2,6 +2,7 @@
  * ZIP archives built byte by byte for tests (stored or deflated members), with the size each
  * entry declares overridable: lying directories and decompression bombs without committed blobs.
  */
+import { Deflate } from 'fflate';
 import { deflateRawSync } from 'node:zlib';
 
 const enc = new TextEncoder();
@@ -51,4 +52,27 @@ export function zip(members: { name: string; data: Uint8Array; deflate?: boolean
   let at = 0;
   for (const p of parts) (out.set(p, at), (at += p.length));
   return out;
+}
+
+/**
+ * A .npz of about 1 MB whose one member, doc_embeddings.npy, holds 2,097,152 x 128 float32 zeros
+ * (1 GiB once inflated), deflated as a stream (never held whole), with no doc_offsets beside it:
+ * valid data in a structure that cannot be a corpus.
+ */
+export function noOffsetsNpz(): Uint8Array {
+  // doc_embeddings: 2,097,152 x 128 float32 zeros (1 GiB), deflated as a stream (never held whole).
+  const rows = 2_097_152;
+  const header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, 128), }`.padEnd(117, ' ') + '\n';
+  const head = new Uint8Array(10 + header.length);
+  head.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  new DataView(head.buffer).setUint16(8, header.length, true);
+  head.set(new TextEncoder().encode(header), 10);
+  const parts: Uint8Array[] = [];
+  const deflater = new Deflate({ level: 1 }, (chunk) => parts.push(chunk));
+  deflater.push(head);
+  const zeros = new Uint8Array(2 ** 20);
+  for (let i = 0; i < 1024; i++) deflater.push(zeros, i === 1023);
+  const compressed = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  parts.reduce((at, p) => (compressed.set(p, at), at + p.length), 0);
+  return zip([{ name: 'doc_embeddings.npy', data: head, compressed, deflate: true, declaredSize: head.length + 2 ** 30 }]);
 }

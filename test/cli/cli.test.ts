@@ -8,8 +8,7 @@ import { readSafetensors, writeSafetensors } from '../../src/core/safetensors.ts
 import { importEmbeddings } from '../../src/core/importer.ts';
 import { syntheticCorpus } from '../../src/core/synthetic.ts';
 import { randomDoc } from '../helpers.ts';
-import { zip } from '../zipFixture.ts';
-import { Deflate } from 'fflate';
+import { noOffsetsNpz, zip } from '../zipFixture.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const cli = (...args: string[]) => {
@@ -349,21 +348,7 @@ describe('cli: a decompression bomb is stopped at the size its archive declares'
 
 describe('cli: an .npz of the wrong structure is refused from its headers, before its data is inflated', () => {
   it('a 1 MB .npz whose 1 GiB member has no doc_offsets beside it: refused by name, with memory flat (it took 2.3-2.7 GB)', () => {
-    // doc_embeddings: 2,097,152 x 128 float32 zeros (1 GiB), deflated as a stream (never held whole).
-    const rows = 2_097_152;
-    const header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, 128), }`.padEnd(117, ' ') + '\n';
-    const head = new Uint8Array(10 + header.length);
-    head.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
-    new DataView(head.buffer).setUint16(8, header.length, true);
-    head.set(new TextEncoder().encode(header), 10);
-    const parts: Uint8Array[] = [];
-    const deflater = new Deflate({ level: 1 }, (chunk) => parts.push(chunk));
-    deflater.push(head);
-    const zeros = new Uint8Array(2 ** 20);
-    for (let i = 0; i < 1024; i++) deflater.push(zeros, i === 1023);
-    const compressed = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-    parts.reduce((at, p) => (compressed.set(p, at), at + p.length), 0);
-    const file = zip([{ name: 'doc_embeddings.npy', data: head, compressed, deflate: true, declaredSize: head.length + 2 ** 30 }]);
+    const file = noOffsetsNpz();
     expect(file.length).toBeLessThan(3_000_000);
     writeFileSync(join(dir, 'no-offsets.npz'), file);
     const baseline = cliWithPeak('eval', '--synthetic', 'tiny', '--methods', 'none', '--budgets', '2', '--ks', '1');
