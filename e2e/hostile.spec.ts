@@ -50,7 +50,7 @@ test('a 9 KB fragmented MP4 whose trun declares 10^9 samples is refused by name 
   await expect(page.locator('#file-errors li')).toHaveCount(1);
   await expect(page.locator('#file-errors li')).toContainText(/^billion\.mp4: .*the file declares 1,000,000,000 samples \(in its trun box\), over the limit of 1,000,000/);
   await expect(page.locator('#embedded tbody tr[data-doc="shapes.pdf#page=1"]')).toHaveCount(1);
-  console.log(`memory ${memory.beforeMiB.toFixed(0)} -> ${memory.peakMiB.toFixed(0)}`);
+  // Measured 571 -> 606 MiB.
   expect(memory.peakMiB - memory.beforeMiB, `browser memory ${memory.beforeMiB.toFixed(0)} -> ${memory.peakMiB.toFixed(0)} MiB`).toBeLessThan(256);
 });
 
@@ -70,6 +70,7 @@ test('a 1 MB .npz whose 1 GiB member has no doc_offsets is refused by name befor
   // The previous import is still the corpus on offer, and shown.
   await expect(page.locator('#corpora button.corpus-pick')).toHaveText(['Imported: ragged.npz (3 documents, 2 queries) (from the Data view)']);
   await expect(page.locator('#corpora button.corpus-pick')).toHaveAttribute('aria-pressed', 'true');
-  console.log(`memory ${memory.beforeMiB.toFixed(0)} -> ${memory.peakMiB.toFixed(0)}`);
+  // Measured 459 -> 527 MiB; with the check on the members' headers skipped (the full read still
+  // refuses the file, after inflating it), 473 -> 1,626 MiB.
   expect(memory.peakMiB - memory.beforeMiB, `browser memory ${memory.beforeMiB.toFixed(0)} -> ${memory.peakMiB.toFixed(0)} MiB`).toBeLessThan(256);
 });
