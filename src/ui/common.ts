@@ -9,12 +9,14 @@ export function download(name: string, data: Blob | string, type = 'text/plain')
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
-/** " (compression on 2 threads)" after a run's time when it used a pool, else nothing. */
-export const threadsNote = (threads: number | undefined) => (threads && threads > 1 ? ` (compression on ${threads} threads)` : '');
+/** " (compression and scoring on 2 threads)" after a run's time when it used a pool, else nothing. */
+export const threadsNote = (threads: number | undefined) => (threads && threads > 1 ? ` (compression and scoring on ${threads} threads)` : '');
 
 /**
  * Shows experiment-grid progress: the fraction over all cells (each has a compress and a search
- * half) and the time left, on a progress bar and a status line. Ignores other stages.
+ * half) and the time left, on a progress bar and a status line. Ignores other stages. A pool
+ * compresses cells ahead of the one being scored, so events run ahead and back: the bar only
+ * moves forward within a run (`started`), and the line says what the furthest event says.
  */
 export function showGridProgress(
   p: import('../core/experiment.ts').ExperimentProgress,
@@ -24,6 +26,9 @@ export function showGridProgress(
 ): void {
   if (p.stage !== 'compress' && p.stage !== 'search') return;
   const fraction = (p.cell + (p.stage === 'compress' ? 0 : 0.5) + (0.5 * p.done) / p.total) / p.cells;
+  const run = String(started);
+  if (bar.dataset.run === run && fraction < bar.value) return;
+  bar.dataset.run = run;
   bar.value = fraction;
   const elapsed = (performance.now() - started) / 1000;
   const left = fraction > 0.02 ? (elapsed / fraction) * (1 - fraction) : NaN;

@@ -1,0 +1,24 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from 'vitest';
+import { showGridProgress } from '../../src/ui/common.ts';
+import type { ExperimentProgress } from '../../src/core/experiment.ts';
+
+const event = (stage: 'compress' | 'search', cell: number, done: number): ExperimentProgress => ({ stage, method: 'kmeans', budget: 8, done, total: 10, cell, cells: 4 });
+
+describe('grid progress', () => {
+  it('moves forward only within a run (a pool reports cells ahead of the one scored), and starts again with the next run', () => {
+    const bar = document.createElement('progress');
+    const status = document.createElement('p');
+    showGridProgress(event('compress', 2, 10), 100, bar, status); // cell 3 compressed ahead: (2 + 0.5) / 4
+    expect(bar.value).toBeCloseTo(0.625, 9);
+    expect(status.textContent).toContain('Compressing with kmeans at m = 8: 10 / 10, cell 3 of 4');
+    showGridProgress(event('search', 0, 5), 100, bar, status); // cell 1 being scored: (0 + 0.5 + 0.25) / 4
+    expect(bar.value).toBeCloseTo(0.625, 9);
+    expect(status.textContent).toContain('cell 3 of 4');
+    showGridProgress(event('search', 3, 10), 100, bar, status); // the last cell scored: 1
+    expect(bar.value).toBeCloseTo(1, 9);
+    showGridProgress(event('search', 0, 5), 200, bar, status); // a new run
+    expect(bar.value).toBeCloseTo(0.1875, 9);
+    expect(status.textContent).toContain('Searching with kmeans at m = 8: 5 / 10, cell 1 of 4');
+  });
+});
