@@ -12,6 +12,7 @@ describe('grid progress', () => {
     showGridProgress(event('compress', 2, 10), 100, bar, status); // cell 3 compressed ahead: (2 + 0.5) / 4
     expect(bar.value).toBeCloseTo(0.625, 9);
     expect(status.textContent).toContain('Compressing with kmeans at m = 8: 10 / 10, cell 3 of 4');
+    expect(status.textContent).toMatch(/about \d+ s left$/);
     showGridProgress(event('search', 0, 5), 100, bar, status); // cell 1 being scored: (0 + 0.5 + 0.25) / 4
     expect(bar.value).toBeCloseTo(0.625, 9);
     expect(status.textContent).toContain('cell 3 of 4');
@@ -20,5 +21,7 @@ describe('grid progress', () => {
     showGridProgress(event('search', 0, 5), 200, bar, status); // a new run
     expect(bar.value).toBeCloseTo(0.1875, 9);
     expect(status.textContent).toContain('Searching with kmeans at m = 8: 5 / 10, cell 1 of 4');
+    showGridProgress({ ...event('search', 0, 1), cells: 26 }, 300, bar, status); // a twentieth of a cell of 26: no estimate yet
+    expect(status.textContent).toBe('Searching with kmeans at m = 8: 1 / 10, cell 1 of 26');
   });
 });
