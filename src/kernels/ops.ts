@@ -182,6 +182,30 @@ export interface ResidentRows {
   dots(c: Float32Array, offset: number, out: Float32Array | Float64Array): void;
   /** Each row's most similar of the m centroids (ties: the lowest index) and that product, as kernelAssign. */
   assign(c: Float32Array, m: number, assignment: Int32Array, similarity: Float32Array): void;
+  /**
+   * `assign` for centroids that change between calls (k-means' iterations): the products with a
+   * centroid whose values are bit for bit those of the last call are kept, not taken again (the
+   * same kernel on the same values: the same products), so a call costs only the centroids that
+   * moved. Results equal `assign`'s.
+   */
+  assigner(m: number): (c: Float32Array, assignment: Int32Array, similarity: Float32Array) => void;
+}
+
+/** Each of n rows of products (w apart, m used): the largest (ties: the lowest index; all NaN: 0 and -Infinity). */
+function argmaxRows(dots: Float32Array, n: number, w: number, m: number, assignment: Int32Array, similarity: Float32Array): void {
+  for (let i = 0; i < n; i++) {
+    let best = -Infinity;
+    let arg = 0;
+    for (let j = 0, o = i * w; j < m; j++) {
+      const v = dots[o + j];
+      if (v > best) {
+        best = v;
+        arg = j;
+      }
+    }
+    assignment[i] = arg;
+    similarity[i] = best;
+  }
 }
 
 /**
@@ -215,22 +239,33 @@ export function withResidentRows<T>(x: Float32Array, n: number, d: number, fn: (
         cross(c, offset, 1, (dots, w) => {
           for (let i = 0; i < n; i++) out[i] = dots[i * w];
         }),
-      assign: (c, m, assignment, similarity) =>
-        cross(c, 0, m, (dots, w) => {
-          for (let i = 0; i < n; i++) {
-            let best = -Infinity;
-            let arg = 0;
-            for (let j = 0, o = i * w; j < m; j++) {
-              const v = dots[o + j];
-              if (v > best) {
-                best = v;
-                arg = j;
+      assign: (c, m, assignment, similarity) => cross(c, 0, m, (dots, w) => argmaxRows(dots, n, w, m, assignment, similarity)),
+      assigner: (m) => {
+        const dots = new Float32Array(n * m);
+        // The bit patterns of the centroids whose products `dots` holds (none yet).
+        const held = new Int32Array(m * d);
+        let filled = false;
+        return (c, assignment, similarity) => {
+          const bits = new Int32Array(c.buffer, c.byteOffset, m * d);
+          const moved: number[] = [];
+          for (let j = 0; j < m; j++)
+            for (let t = j * d; t < (j + 1) * d; t++)
+              if (!filled || bits[t] !== held[t]) {
+                moved.push(j);
+                break;
               }
-            }
-            assignment[i] = arg;
-            similarity[i] = best;
+          filled = true;
+          if (moved.length) {
+            const fresh = new Float32Array(moved.length * d);
+            moved.forEach((j, q) => fresh.set(c.subarray(j * d, (j + 1) * d), q * d));
+            cross(fresh, 0, moved.length, (out, w) => {
+              for (let i = 0; i < n; i++) for (let q = 0; q < moved.length; q++) dots[i * m + moved[q]] = out[i * w + q];
+            });
+            for (const j of moved) held.set(bits.subarray(j * d, (j + 1) * d), j * d);
           }
-        }),
+          argmaxRows(dots, n, m, m, assignment, similarity);
+        };
+      },
     });
   } finally {
     space.release(mark);

@@ -253,6 +253,33 @@ describe('WebAssembly SIMD kernels', () => {
     );
   });
 
+  it("resident rows' assigner (k-means' iterations) gives at every call what a full assignment gives, keeping products only for centroids that did not move", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 20 }), fc.integer(), fc.array(fc.array(fc.nat(11), { maxLength: 12 }), { minLength: 1, maxLength: 6 }), (n, m, d, seed, steps) => {
+        const { docs } = make({ d, rows: [n, 3 * m], qn: 1, seed });
+        const x = docs[0].data;
+        const pool = docs[1].data; // 3m candidate centroids; each step moves some centroids to others of them
+        const c = Float32Array.from(pool.subarray(0, m * d));
+        withResidentRows(x, n, d, (rows) => {
+          const assign = rows.assigner(m);
+          for (const [s, moves] of steps.entries()) {
+            // moves: centroid j takes candidate (j + s + 1) % 3m: some move, some move back, some stay
+            for (const j of moves) if (j < m) c.set(pool.subarray(((j + s + 1) % (3 * m)) * d, (((j + s + 1) % (3 * m)) + 1) * d), j * d);
+            if (m > 1 && s % 2 === 1) c.set(c.subarray(0, d), (m - 1) * d); // a tie with centroid 0 now and then
+            const got = { a: new Int32Array(n), s: new Float32Array(n) };
+            const want = { a: new Int32Array(n), s: new Float32Array(n) };
+            assign(c, got.a, got.s);
+            rows.assign(c, m, want.a, want.s);
+            expect([...got.a], `step ${s}`).toEqual([...want.a]);
+            expect([...got.s], `step ${s}`).toEqual([...want.s]);
+          }
+          return true;
+        });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('resident rows: dot products with one vector at a time (k-means seeding) equal the float64 reference to float32 rounding, read from the one copy', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 33 }), fc.integer({ min: 1, max: 5 }), fc.integer(), (n, d, k, seed) => {

@@ -21,7 +21,7 @@ describe('grid progress', () => {
     showGridProgress(event('search', 0, 5), 200, bar, status); // a new run
     expect(bar.value).toBeCloseTo(0.1875, 9);
     expect(status.textContent).toContain('Searching with kmeans at m = 8: 5 / 10, cell 1 of 4');
-    showGridProgress({ ...event('search', 0, 1), cells: 26 }, 300, bar, status); // a twentieth of a cell of 26: no estimate yet
+    showGridProgress({ ...event('search', 0, 1), cells: 26 } as ExperimentProgress, 300, bar, status); // a twentieth of a cell of 26: no estimate yet
     expect(status.textContent).toBe('Searching with kmeans at m = 8: 1 / 10, cell 1 of 26');
   });
 });

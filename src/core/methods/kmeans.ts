@@ -51,8 +51,12 @@ export const kmeans: CompressionMethod = {
       }
       return true;
     };
-    // The document in the kernels' memory once for every iteration (else the TypeScript reference).
-    withResidentRows(unit, n, d, (rows) => iterate(rows.assign)) ?? iterate((c, k, a, s) => assignToNearest(unit, n, c, k, d, a, s));
+    // The document in the kernels' memory once for every iteration, where only the centroids that
+    // moved are multiplied again (else the TypeScript reference, every product every time).
+    withResidentRows(unit, n, d, (rows) => {
+      const assign = rows.assigner(m);
+      return iterate((c, _k, a, s) => assign(c, a, s));
+    }) ?? iterate((c, k, a, s) => assignToNearest(unit, n, c, k, d, a, s));
     return { data: centroids, k: m, assignments: assignment };
   },
 };
