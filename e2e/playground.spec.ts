@@ -80,7 +80,7 @@ test('a 300-document grid compressed on 2 workers gives the one-worker table, fi
     await page.goto(`/?view=synthetic&preset=images&smethods=none;agc;hpool;kmeans;random&sbudgets=4,16&gthreads=${threads}`);
     await page.getByRole('button', { name: 'Run' }).click();
     await expect(page.locator('#status')).toContainText('Done', { timeout: 110_000 });
-    if (threads > 1) await expect(page.locator('#status')).toContainText(`(compression and scoring on ${threads} threads)`);
+    if (threads > 1) await expect(page.locator('#status')).toContainText(`(compression and fp32 scoring on ${threads} threads)`);
     else await expect(page.locator('#status')).not.toContainText('threads');
     // Every cell but the timings (milliseconds differ run to run).
     return page.locator('#results-table tbody tr').evaluateAll((rows) =>

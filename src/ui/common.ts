@@ -9,8 +9,8 @@ export function download(name: string, data: Blob | string, type = 'text/plain')
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
-/** " (compression and scoring on 2 threads)" after a run's time when it used a pool, else nothing. */
-export const threadsNote = (threads: number | undefined) => (threads && threads > 1 ? ` (compression and scoring on ${threads} threads)` : '');
+/** " (compression and fp32 scoring on 2 threads)" after a run's time when it used a pool, else nothing. */
+export const threadsNote = (threads: number | undefined) => (threads && threads > 1 ? ` (compression and fp32 scoring on ${threads} threads)` : '');
 
 /**
  * Shows experiment-grid progress: the fraction over all cells (each has a compress and a search
