@@ -12,6 +12,7 @@ import type { MultiVector } from './multivector.ts';
 import type { CompressResult } from './compress.ts';
 import { documentSeed } from './rng.ts';
 import { checkGrid } from './settingLimits.ts';
+import { gridWork, WorkDone } from './gridWork.ts';
 import type { EvalStorage } from './storage/stored.ts';
 import { tokenUtilization, type UtilizationReport } from './utilization.ts';
 
@@ -111,8 +112,9 @@ export interface ExperimentResult {
 
 export type ExperimentProgress =
   | { stage: 'validate'; done: number; total: number }
-  | { stage: 'compress'; method: string; budget: number | null; done: number; total: number; cell: number; cells: number }
-  | { stage: 'search'; method: string; budget: number | null; storage?: EvalStorage; done: number; total: number; cell: number; cells: number }
+  /** `fraction`: the share of the whole run's estimated work done (gridWork.ts), for the progress bar and the time left. */
+  | { stage: 'compress'; method: string; budget: number | null; done: number; total: number; cell: number; cells: number; fraction?: number }
+  | { stage: 'search'; method: string; budget: number | null; storage?: EvalStorage; done: number; total: number; cell: number; cells: number; fraction?: number }
   /** A cell scored: its rows (one per storage type), and everything else of the result, for the charts to draw the grid so far. */
   | { stage: 'rows'; rows: ExperimentRow[]; partial: Omit<ExperimentResult, 'rows'>; cell: number; cells: number }
   | { stage: 'done'; rows: number };
@@ -198,6 +200,7 @@ class GridRun {
   private readonly bootstrap: Bootstrap;
   private readonly every: number;
   private readonly rows: ExperimentRow[] = [];
+  private readonly workDone: WorkDone;
   // Work a method shares across its budgets (Ward's tree), per document, for the method in progress.
   private shared = { method: '', memo: [] as Map<string, unknown>[] };
 
@@ -212,6 +215,8 @@ class GridRun {
     this.every = opts.progressEvery ?? 16;
     ({ docs: this.docs, failures: this.failures, d: this.d } = checkInput(input, (i) => i % this.every === 0 && opts.onProgress?.({ stage: 'validate', done: i + 1, total: input.docs.length })));
     this.cells = gridCells(config);
+    const queryTokens = input.queries.reduce((s, q) => s + q.n, 0);
+    this.workDone = new WorkDone(gridWork(this.docs.map((x) => x.n), this.d, queryTokens, input.queries.length, this.cells, (config.storages ?? ['fp32']).length));
     // One bootstrap for the whole grid: the same seed, hence the same resampled query indices, for
     // every row, so rows can be compared pair by pair.
     this.bootstrap = new Bootstrap({ resamples: config.resamples ?? DEFAULT_RESAMPLES, seed: documentSeed(config.seed, 'bootstrap'), level: DEFAULT_LEVEL });
@@ -227,7 +232,8 @@ class GridRun {
   progressReference(done: number): void {
     const total = this.docs.length;
     const cell = this.cells.findIndex((c) => c.spec.method === 'none');
-    this.opts.onProgress?.({ stage: 'search', method: 'none', budget: null, done, total, cell: Math.max(0, cell), cells: this.cells.length });
+    const fraction = this.workDone.advance('reference', total ? done / total : 1);
+    this.opts.onProgress?.({ stage: 'search', method: 'none', budget: null, done, total, cell: Math.max(0, cell), cells: this.cells.length, fraction });
   }
 
   private common(i: number) {
@@ -236,7 +242,7 @@ class GridRun {
   }
 
   progress(i: number, stage: 'compress', done: number, total: number): void {
-    if (done % this.every === 0 || done === total) this.opts.onProgress?.({ stage, ...this.common(i), done, total });
+    if (done % this.every === 0 || done === total) this.opts.onProgress?.({ stage, ...this.common(i), done, total, fraction: this.workDone.advance({ cell: i, half: 'compress' }, done / total) });
   }
 
   /** A cell compressed on this thread (H-Pool's trees kept for the method's next budget). */
@@ -245,7 +251,7 @@ class GridRun {
     if (this.shared.method !== method) this.shared = { method, memo: this.docs.map(() => new Map()) };
     return compressCell(this.docs, spec, budget, {
       seed: this.config.seed, d: this.d, signal: this.opts.signal, memo: this.shared.memo,
-      onDoc: (k) => (k % this.every === 0 || k === this.docs.length - 1) && this.opts.onProgress?.({ stage: 'compress', ...this.common(i), done: k + 1, total: this.docs.length }),
+      onDoc: (k) => (k % this.every === 0 || k === this.docs.length - 1) && this.progress(i, 'compress', k + 1, this.docs.length),
     });
   }
 
@@ -256,14 +262,17 @@ class GridRun {
     const common = this.common(i);
     const first = this.rows.length;
     let packed: PackedCorpus | undefined;
-    for (const storage of config.storages ?? ['fp32']) {
+    const storages = config.storages ?? ['fp32'];
+    for (const [si, storage] of storages.entries()) {
       const given = storage !== 'fp32' ? undefined : spec.method === 'none' ? { scores: ref.scores, ms: ref.searchMs } : cell.scores;
       // Scores given in fp32: the vectors stay where they are (no copy of the corpus), else packed once.
       const { corpus, bytes, queries, rows } = given ? inPlace(cell.compressed, input.queries) : { ...asStored((packed ??= packCorpus(cell.compressed)), storage, config.seed, input.queries, d), rows: undefined };
       const search = searchCell(corpus, queries, ref, config.ks, {
         signal: opts.signal,
         given,
-        onQuery: (q) => (q % every === 0 || q === queries.length - 1) && opts.onProgress?.({ stage: 'search', ...common, storage, done: q + 1, total: queries.length }),
+        onQuery: (q) =>
+          (q % every === 0 || q === queries.length - 1) &&
+          opts.onProgress?.({ stage: 'search', ...common, storage, done: q + 1, total: queries.length, fraction: this.workDone.advance({ cell: i, half: 'search' }, (si + (q + 1) / queries.length) / storages.length) }),
       });
       const { summary, perQuery, intervals } = cellMetrics(search.rankings, queries, input.qrels, config.ks, search.fidelityPerQuery, bootstrap);
       const utilization = tokenUtilization({ corpus, rows, compressed: cell.compressed, positions: docs.map((x) => x.positions), tileShapes: docs.map((x) => x.grid?.tiles), queries, qrels: ref.utilizationPairs });
@@ -275,6 +284,8 @@ class GridRun {
         metrics: summary.means, judgedQueries: summary.judged, unjudgedQueries: summary.unjudged, utilization, fidelity: search.fidelity, intervals, perQuery, saliencySources: cell.sources,
       });
     }
+    this.workDone.advance({ cell: i, half: 'compress' }, 1);
+    this.workDone.advance({ cell: i, half: 'search' }, 1);
     if (this.opts.onProgress) this.opts.onProgress({ stage: 'rows', rows: this.rows.slice(first), partial: this.header(), cell: i, cells: this.cells.length });
   }
 

@@ -13,10 +13,11 @@ export function download(name: string, data: Blob | string, type = 'text/plain')
 export const threadsNote = (threads: number | undefined) => (threads && threads > 1 ? ` (compression and fp32 scoring on ${threads} threads)` : '');
 
 /**
- * Shows experiment-grid progress: the fraction over all cells (each has a compress and a search
- * half) and the time left, on a progress bar and a status line. Ignores other stages. A pool
- * compresses cells ahead of the one being scored, so events run ahead and back: the bar only
- * moves forward within a run (`started`), and the line says what the furthest event says.
+ * Shows experiment-grid progress: the share of the run's estimated work done (the event's
+ * `fraction`, gridWork.ts; else the fraction of cells, each a compress and a search half) and the
+ * time left, on a progress bar and a status line. Ignores other stages. A pool compresses cells
+ * ahead of the one being scored, so events run ahead and back: the bar only moves forward within
+ * a run (`started`), and the line says what the furthest event says.
  */
 export function showGridProgress(
   p: import('../core/experiment.ts').ExperimentProgress,
@@ -25,15 +26,15 @@ export function showGridProgress(
   status: HTMLElement,
 ): void {
   if (p.stage !== 'compress' && p.stage !== 'search') return;
-  const fraction = (p.cell + (p.stage === 'compress' ? 0 : 0.5) + (0.5 * p.done) / p.total) / p.cells;
+  const fraction = p.fraction ?? (p.cell + (p.stage === 'compress' ? 0 : 0.5) + (0.5 * p.done) / p.total) / p.cells;
   const run = String(started);
   if (bar.dataset.run === run && fraction < bar.value) return;
   bar.dataset.run = run;
   bar.value = fraction;
   const elapsed = (performance.now() - started) / 1000;
-  // Cells cost very different amounts (the uncompressed reference and H-Pool's trees dominate), so
-  // an estimate from the first cells is far off (84 s said for a 14 s run): none before a tenth.
-  const left = fraction >= 0.1 ? (elapsed / fraction) * (1 - fraction) : NaN;
+  // Counting cells, an estimate from the first ones is far off (84 s said for a run of 14 s): none
+  // before a tenth. Weighed by their work, from a twentieth.
+  const left = fraction >= (p.fraction === undefined ? 0.1 : 0.05) ? (elapsed / fraction) * (1 - fraction) : NaN;
   status.textContent = `${p.stage === 'compress' ? 'Compressing' : 'Searching'} with ${p.method}${p.budget ? ` at m = ${p.budget}` : ' (uncompressed)'}: ${p.done} / ${p.total}, cell ${p.cell + 1} of ${p.cells}${Number.isFinite(left) ? `, about ${Math.ceil(left)} s left` : ''}`;
 }
 
