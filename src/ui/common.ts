@@ -29,9 +29,12 @@ export function showGridProgress(
   const fraction = p.fraction ?? (p.cell + (p.stage === 'compress' ? 0 : 0.5) + (0.5 * p.done) / p.total) / p.cells;
   const run = String(started);
   if (bar.dataset.run === run && fraction < bar.value) return;
+  // The time left is measured from the run's first step, not from `started` (building a synthetic
+  // corpus or starting the workers came before it, and is no part of what is left).
+  if (bar.dataset.run !== run) bar.dataset.first = String(performance.now());
   bar.dataset.run = run;
   bar.value = fraction;
-  const elapsed = (performance.now() - started) / 1000;
+  const elapsed = (performance.now() - Number(bar.dataset.first)) / 1000;
   // Counting cells, an estimate from the first ones is far off (84 s said for a run of 14 s): none
   // before a tenth. Weighed by their work, from a twentieth.
   const left = fraction >= (p.fraction === undefined ? 0.1 : 0.05) ? (elapsed / fraction) * (1 - fraction) : NaN;
