@@ -424,6 +424,33 @@ export function poolRows(x: usize, n: i32, d: i32, group: usize, weights: usize,
 }
 
 // ---------------------------------------------------------------------------------------------
+// k-means' assignment from products kept between iterations
+
+/**
+ * Columns cols[q] (q < count) of cache (n x m, f32) = columns q of fresh (n x w, f32), then for
+ * every row the column of the largest value (ties: the lowest; all NaN: 0 and -Infinity) into
+ * assignment (i32) and similarity (f32), as the TypeScript argmax.
+ */
+export function scatterArgmax(fresh: usize, w: i32, cols: usize, count: i32, cache: usize, n: i32, m: i32, assignment: usize, similarity: usize): void {
+  for (let i = 0; i < n; i++) {
+    const row = cache + ((<usize>i * <usize>m) << 2);
+    const src = fresh + ((<usize>i * <usize>w) << 2);
+    for (let q = 0; q < count; q++) store<f32>(row + (<usize>load<i32>(cols + (<usize>q << 2)) << 2), load<f32>(src + (<usize>q << 2)));
+    let best: f32 = -Infinity;
+    let arg: i32 = 0;
+    for (let j = 0; j < m; j++) {
+      const v = load<f32>(row + (<usize>j << 2));
+      if (v > best) {
+        best = v;
+        arg = j;
+      }
+    }
+    store<i32>(assignment + (<usize>i << 2), arg);
+    store<f32>(similarity + (<usize>i << 2), best);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Binary (sign) prefilter for two-stage search
 
 /**

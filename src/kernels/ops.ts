@@ -241,8 +241,12 @@ export function withResidentRows<T>(x: Float32Array, n: number, d: number, fn: (
         }),
       assign: (c, m, assignment, similarity) => cross(c, 0, m, (dots, w) => argmaxRows(dots, n, w, m, assignment, similarity)),
       assigner: (m) => {
-        const dots = new Float32Array(n * m);
-        // The bit patterns of the centroids whose products `dots` holds (none yet).
+        // The products kept between calls, and the kernel's outputs, in the space for as long as the rows.
+        const cache = space.alloc(4 * n * m);
+        const cols = space.alloc(4 * m);
+        const aPtr = space.alloc(4 * n);
+        const sPtr = space.alloc(4 * n);
+        // The bit patterns of the centroids whose products the cache holds (none yet).
         const held = new Int32Array(m * d);
         let filled = false;
         return (c, assignment, similarity) => {
@@ -255,15 +259,25 @@ export function withResidentRows<T>(x: Float32Array, n: number, d: number, fn: (
                 break;
               }
           filled = true;
-          if (moved.length) {
-            const fresh = new Float32Array(moved.length * d);
-            moved.forEach((j, q) => fresh.set(c.subarray(j * d, (j + 1) * d), q * d));
-            cross(fresh, 0, moved.length, (out, w) => {
-              for (let i = 0; i < n; i++) for (let q = 0; q < moved.length; q++) dots[i * m + moved[q]] = out[i * w + q];
-            });
-            for (const j of moved) held.set(bits.subarray(j * d, (j + 1) * d), j * d);
+          const inner = space.mark();
+          try {
+            const w = lanes(Math.max(1, moved.length));
+            const cT = space.alloc(4 * w * d);
+            const out = space.alloc(4 * n * w);
+            if (moved.length) {
+              const fresh = new Float32Array(moved.length * d);
+              moved.forEach((j, q) => fresh.set(c.subarray(j * d, (j + 1) * d), q * d));
+              transposeInto(space.f32(cT, w * d), fresh, 0, moved.length, d, w);
+              space.k.crossF32(cT, w, xPtr, n, d, out);
+              space.i32(cols, moved.length).set(moved);
+              for (const j of moved) held.set(bits.subarray(j * d, (j + 1) * d), j * d);
+            }
+            space.k.scatterArgmax(out, w, cols, moved.length, cache, n, m, aPtr, sPtr);
+            assignment.set(space.i32(aPtr, n));
+            similarity.set(space.f32(sPtr, n));
+          } finally {
+            space.release(inner);
           }
-          argmaxRows(dots, n, m, m, assignment, similarity);
         };
       },
     });

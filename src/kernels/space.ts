@@ -32,6 +32,7 @@ export interface KernelExports {
   crossF32(aT: number, w: number, b: number, nb: number, d: number, out: number): void;
   normalizeRows(src: number, dst: number, n: number, d: number): void;
   poolRows(x: number, n: number, d: number, group: number, weights: number, acc: number, wsum: number, sizes: number): void;
+  scatterArgmax(fresh: number, w: number, cols: number, count: number, cache: number, n: number, m: number, assignment: number, similarity: number): void;
   signBits(src: number, storage: number, count: number, d: number, dst: number, words: number): void;
   hammingMin(qbits: number, qn: number, bits: number, offsets: number, docStart: number, docEnd: number, words: number, out: number): void;
   peakF32x4(iterations: number): number;
