@@ -7,7 +7,7 @@ import type { Bootstrap } from './bootstrap.ts';
 import { compressDocument, type CompressResult } from './compress.ts';
 import { allocateBudgets } from './allocation.ts';
 import { overlapAtK, spearman } from './fidelity.ts';
-import { maxSimScores, packCorpus, topK, type PackedCorpus, type VectorSet } from './maxsim.ts';
+import { maxSimScores, packCorpus, topK, type CorpusLayout, type PackedCorpus, type VectorSet } from './maxsim.ts';
 import { evaluateRankings, type Judgments } from './metrics.ts';
 import type { MethodSpec } from './methodSpec.ts';
 import { validateDocument, type MultiVector } from './multivector.ts';
@@ -131,9 +131,6 @@ export function inPlace(compressed: readonly CompressResult[], queries: readonly
   const corpus: CorpusLayout = { ids: compressed.map((c) => c.id), d, offsets };
   return { corpus, bytes: 4 * d * offsets[compressed.length], queries: [...queries], rows: (i: number) => compressed[i].data };
 }
-
-/** Where a corpus's documents are, with their vectors packed (`data`) or not. */
-export type CorpusLayout = Omit<PackedCorpus, 'data'> & { data?: Float32Array };
 
 /** The vectors as a storage type keeps them (decoded for scoring), its bytes, and the queries as it scores them. */
 export function asStored(packed: PackedCorpus, storage: EvalStorage, seed: number, queries: readonly VectorSet[], d: number): { corpus: PackedCorpus; bytes: number; queries: VectorSet[] } {

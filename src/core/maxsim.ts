@@ -16,6 +16,9 @@ export interface PackedCorpus {
   offsets: Int32Array;
 }
 
+/** Where a corpus's documents are, with their vectors packed into one array (`data`) or left where they are. */
+export type CorpusLayout = Omit<PackedCorpus, 'data'> & { data?: Float32Array };
+
 export interface VectorSet {
   id: string;
   n: number;

@@ -11,7 +11,7 @@
  */
 import type { Judgments } from './metrics.ts';
 import type { CompressedDoc, TokenPositions } from './multivector.ts';
-import { maxSimBlock, packCorpus, type PackedCorpus, type VectorSet } from './maxsim.ts';
+import { maxSimBlock, packCorpus, type CorpusLayout, type VectorSet } from './maxsim.ts';
 
 export interface PositionMap {
   /** Number of cells along each axis (frames: rows = 1, cols = frame count). */
@@ -50,7 +50,7 @@ export interface UtilizationReport {
 
 export interface UtilizationInput {
   /** The stored vectors' layout, and their values packed (`data`) unless `rows` gives each document's. */
-  corpus: Omit<PackedCorpus, 'data'> & { data?: Float32Array };
+  corpus: CorpusLayout;
   /** Document i's stored rows (offsets[i+1] - offsets[i] of them), for a corpus not packed into one array. */
   rows?: (doc: number) => Float32Array;
   /** Compressed documents in corpus order (for assignments). */

@@ -25,12 +25,7 @@ export interface Merge {
  * fixtures check that partitions still agree.
  */
 export function pdistEuclidean(x: Float64Array, n: number, d: number): Float64Array {
-  const sq = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let k = 0; k < d; k++) s += x[i * d + k] * x[i * d + k];
-    sq[i] = s;
-  }
+  const sq = squaredNorms(x, n, d);
   const out = new Float64Array((n * (n - 1)) / 2);
   // The SIMD kernel computes the same float64 dot products (same order, same rounding).
   const viaKernel = kernelGramUpper(x, n, d, (dots, w) => {
@@ -63,21 +58,13 @@ export function pdistEuclidean(x: Float64Array, n: number, d: number): Float64Ar
  * allocating the matrix for every document.
  */
 export function pdistSquare(x: Float64Array, n: number, d: number, into?: Float64Array): Float64Array {
-  const sq = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let k = 0; k < d; k++) s += x[i * d + k] * x[i * d + k];
-    sq[i] = s;
-  }
+  const sq = squaredNorms(x, n, d);
   const out = into ? into.subarray(0, n * n) : new Float64Array(n * n);
   const viaKernel = kernelGramUpper(x, n, d, (dots, w) => {
     for (let a = 0; a < n - 1; a++)
       for (let j = a + 1, row = a * w, o = a * n; j < n; j++) out[o + j] = Math.sqrt(Math.max(0, sq[a] + sq[j] - 2 * dots[row + j]));
   });
-  if (!viaKernel) {
-    out.set(squareOf(pdistEuclidean(x, n, d), n));
-    return out;
-  }
+  if (!viaKernel) return squareOf(pdistEuclidean(x, n, d), n, out);
   mirrorUpper(out, n);
   return out;
 }
@@ -91,9 +78,19 @@ function mirrorUpper(out: Float64Array, n: number): void {
         for (let j = Math.max(bj, i + 1); j < Math.min(bj + T, n); j++) out[j * n + i] = out[i * n + j];
 }
 
-/** A condensed distance matrix as the full square one. */
-function squareOf(dist: Float64Array, n: number): Float64Array {
-  const sq = new Float64Array(n * n);
+/** Each row's squared length, summed in order. */
+function squaredNorms(x: Float64Array, n: number, d: number): Float64Array {
+  const sq = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += x[i * d + k] * x[i * d + k];
+    sq[i] = s;
+  }
+  return sq;
+}
+
+/** A condensed distance matrix as the full square one (into `sq` when given). */
+function squareOf(dist: Float64Array, n: number, sq: Float64Array = new Float64Array(n * n)): Float64Array {
   for (let i = 0, idx = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++, idx++) {
       sq[i * n + j] = dist[idx];

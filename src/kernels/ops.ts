@@ -358,24 +358,28 @@ export function kernelGramUpper(x: Float64Array, n: number, d: number, visit: (d
 }
 
 /**
- * out[j * ma + t] = <a_t, b_j> (a: ma x k, b: nb x k, float64) for every t and j, each a scalar
- * loop s += a[s] * b[s] in order over the k values, rounded exactly as that loop in JavaScript
- * rounds it (multiplication commutes). null when the kernels cannot run here.
+ * out[j * ma + t] = sum over s < k of aT[s * ma + t] * b[j * k + s] (aT: k x ma, the columns of
+ * the ma vectors a_t; b: nb x k; float64) for every t and j, each a scalar loop over s in order,
+ * rounded exactly as that loop in JavaScript rounds it (multiplication commutes). aT is read as it
+ * is laid out (no transposition). null when the kernels cannot run here.
  */
-export function kernelProductsF64(a: Float64Array, ma: number, b: Float64Array, nb: number, k: number): Float64Array | null {
+export function kernelProductsF64(aT: Float64Array, ma: number, b: Float64Array, nb: number, k: number): Float64Array | null {
   const space = scratch();
   if (!space || ma === 0 || nb === 0 || k === 0) return null;
   const mark = space.mark();
   try {
     const w = lanes(ma);
-    const aPtr = space.alloc(8 * ma * k);
-    const aT = space.alloc(8 * w * k);
+    const aPtr = space.alloc(8 * w * k);
     const bPtr = space.alloc(8 * nb * k);
     const out = space.alloc(8 * nb * w);
-    space.f64(aPtr, ma * k).set(a.subarray(0, ma * k));
+    const lanesOf = space.f64(aPtr, w * k);
+    if (w === ma) lanesOf.set(aT.subarray(0, k * ma));
+    else {
+      lanesOf.fill(0); // lanes ma..w-1: products no one reads
+      for (let s = 0; s < k; s++) lanesOf.set(aT.subarray(s * ma, (s + 1) * ma), s * w);
+    }
     space.f64(bPtr, nb * k).set(b.subarray(0, nb * k));
-    space.k.transposeF64(aPtr, ma, k, aT, w);
-    space.k.crossF64(aT, w, bPtr, nb, k, out, 0);
+    space.k.crossF64(aPtr, w, bPtr, nb, k, out, 0);
     const all = space.f64(out, nb * w);
     const result = new Float64Array(nb * ma);
     for (let j = 0; j < nb; j++) result.set(all.subarray(j * w, j * w + ma), j * ma);

@@ -11,21 +11,14 @@
  * (`@allocation`) need every document at once and stay on the calling thread.
  */
 import { compressCell, scoreInChunks, type GivenScores } from '../core/gridSteps.ts';
-import type { CompressResult } from '../core/compress.ts';
 import { formatMethodSpec, parseMethodSpec } from '../core/methodSpec.ts';
-import type { CompressorFactory } from '../core/experiment.ts';
+import type { CompressedCell, CompressorFactory } from '../core/experiment.ts';
 import type { VectorSet } from '../core/maxsim.ts';
 import type { MultiVector } from '../core/multivector.ts';
 import type { WorkerLike } from '../kernels/pool.ts';
 
-export interface CellCompression {
-  compressed: CompressResult[];
-  sources: Record<string, number>;
-  /** Compression time summed over the workers (CPU milliseconds, as one thread would report it). */
-  compressMs: number;
-  /** Every query's fp32 scores over the compressed cell; ms summed over the workers. */
-  scores: GivenScores;
-}
+/** A cell as the pool gives it: compression time and the scores' ms summed over the workers (CPU milliseconds, as one thread would report them), the scores always there. */
+export type CellCompression = CompressedCell & { scores: GivenScores };
 
 type ToWorker =
   | { type: 'grid-docs'; id: number; docs: MultiVector[]; queries: readonly VectorSet[] }

@@ -173,9 +173,10 @@ export function rowSpace(x: Float64Array, n: number, d: number): Float64Array {
  * On the kernels when they run here (the same float64 sums in the same order: the same values).
  */
 function gramOfColumns(x: Float64Array, n: number, d: number): Float64Array {
+  // C_ab = sum_i x_ia x_ib: the columns of X (its rows as stored) against the rows of X^T.
   const xT = new Float64Array(d * n);
   for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) xT[a * n + i] = x[i * d + a];
-  const viaKernel = kernelProductsF64(xT, d, xT, d, n);
+  const viaKernel = kernelProductsF64(x, d, xT, d, n);
   if (viaKernel) return viaKernel;
   const c = new Float64Array(d * d);
   for (let i = 0; i < n; i++) {
@@ -195,9 +196,8 @@ function gramOfColumns(x: Float64Array, n: number, d: number): Float64Array {
  * unchanged: the same values.
  */
 function timesLower(x: Float64Array, n: number, d: number, l: Float64Array): Float64Array {
-  const lT = new Float64Array(d * d);
-  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) lT[b * d + a] = l[a * d + b];
-  const viaKernel = kernelProductsF64(lT, d, x, n, d);
+  // z_ib = sum_a L_ab x_ia: the columns of L (its rows as stored) against the rows of X.
+  const viaKernel = kernelProductsF64(l, d, x, n, d);
   if (viaKernel) return viaKernel;
   const z = new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
