@@ -88,12 +88,12 @@ const CHUNK_VALUES = 4 << 20;
  * whole); each document's score is the kernel's on its own rows, so chunks give the scores a
  * corpus packed whole would. `onChunk(done)` counts the documents scored.
  */
-export function scoreInChunks(docs: readonly VectorSet[], queries: readonly VectorSet[], onChunk?: (done: number) => void): GivenScores {
+export function scoreInChunks(docs: readonly VectorSet[], queries: readonly VectorSet[], onChunk?: (done: number) => void, chunkValues = CHUNK_VALUES): GivenScores {
   const t0 = performance.now();
   const scores = queries.map(() => new Float32Array(docs.length));
   for (let a = 0; a < docs.length; ) {
     let b = a + 1;
-    for (let values = docs[a].n * docs[a].d; b < docs.length && values + docs[b].n * docs[b].d <= CHUNK_VALUES; b++) values += docs[b].n * docs[b].d;
+    for (let values = docs[a].n * docs[a].d; b < docs.length && values + docs[b].n * docs[b].d <= chunkValues; b++) values += docs[b].n * docs[b].d;
     const chunk = packCorpus(docs.slice(a, b));
     queries.forEach((q, i) => maxSimScores(q.data, q.n, chunk, scores[i].subarray(a, b)));
     onChunk?.(b);
