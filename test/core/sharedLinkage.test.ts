@@ -94,17 +94,27 @@ describe("AGC's softmaxed saliency and unit vectors (and pooled-similarity salie
 describe("Ward's square distance matrix written from the Gram rows", () => {
   it('holds pdistEuclidean\'s values bit for bit, mirrored, for sizes around the kernel\'s tiles', async () => {
     const { pdistEuclidean, pdistSquare } = await import('../../src/core/ward.ts');
+    const { setKernels } = await import('../../src/kernels/space.ts');
     let s = 11;
     const r = () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1;
     for (const [n, d] of [[2, 3], [7, 5], [33, 16], [70, 9], [129, 4]] as const) {
       const x = Float64Array.from({ length: n * d }, r);
       const condensed = pdistEuclidean(x, n, d);
-      const square = pdistSquare(x, n, d);
-      for (let i = 0, idx = 0; i < n; i++)
-        for (let j = i + 1; j < n; j++, idx++) {
-          expect(square[i * n + j], `n=${n} (${i}, ${j})`).toBe(condensed[idx]);
-          expect(square[j * n + i], `n=${n} (${j}, ${i})`).toBe(condensed[idx]);
-        }
+      // On the kernels, into a fresh matrix and into a used buffer larger than n x n; and without the kernels.
+      const used = Float64Array.from({ length: n * n + 5 }, () => 7);
+      const squares = [pdistSquare(x, n, d), pdistSquare(x, n, d, used)];
+      setKernels(false);
+      try {
+        squares.push(pdistSquare(x, n, d), pdistSquare(x, n, d, Float64Array.from({ length: n * n }, () => 7)));
+      } finally {
+        setKernels(true);
+      }
+      for (const [s, square] of squares.entries())
+        for (let i = 0, idx = 0; i < n; i++)
+          for (let j = i + 1; j < n; j++, idx++) {
+            expect(square[i * n + j], `case ${s} n=${n} (${i}, ${j})`).toBe(condensed[idx]);
+            expect(square[j * n + i], `case ${s} n=${n} (${j}, ${i})`).toBe(condensed[idx]);
+          }
     }
   });
 });
