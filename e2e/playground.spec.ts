@@ -78,8 +78,29 @@ test('bad settings get a clear message where the user is looking', async ({ page
 test('a 300-document grid compressed on 2 workers gives the one-worker table, figure for figure', async ({ page }) => {
   const table = async (threads: number) => {
     await page.goto(`/?view=synthetic&preset=images&smethods=none;agc;hpool;kmeans;random&sbudgets=4,16&gthreads=${threads}`);
+    // The progress bar as it goes (sampled in the page, every animation frame): the pool runs cells
+    // ahead of the one scored, and the bar must not go back; the status says a time left on the way.
+    await page.evaluate(() => {
+      const w = window as unknown as { bar: number[]; said: string[] };
+      [w.bar, w.said] = [[], []];
+      const sample = () => {
+        const status = document.getElementById('status')!.textContent ?? '';
+        w.bar.push((document.getElementById('progress') as HTMLProgressElement).value);
+        w.said.push(status);
+        if (!status.startsWith('Done')) requestAnimationFrame(sample);
+      };
+      requestAnimationFrame(sample);
+    });
     await page.getByRole('button', { name: 'Run' }).click();
     await expect(page.locator('#status')).toContainText('Done', { timeout: 110_000 });
+    const { bar, said } = await page.evaluate(() => {
+      const w = window as unknown as { bar: number[]; said: string[] };
+      return { bar: w.bar, said: w.said };
+    });
+    const during = bar.filter((_, i) => said[i].startsWith('Compressing') || said[i].startsWith('Searching'));
+    expect(during.length).toBeGreaterThan(5);
+    during.forEach((v, i) => expect(v, `sample ${i} of ${during.join(', ')}`).toBeGreaterThanOrEqual(i ? during[i - 1] : 0));
+    expect(said.some((x) => / s left$/.test(x)), said.filter((x, i) => x !== said[i - 1]).join(' | ')).toBe(true);
     if (threads > 1) await expect(page.locator('#status')).toContainText(`(compression and fp32 scoring on ${threads} threads)`);
     else await expect(page.locator('#status')).not.toContainText('threads');
     // Every cell but the timings (milliseconds differ run to run).
