@@ -235,3 +235,23 @@ test('while files embed, the main area says so (it kept saying "Done ... 24 docu
   await expect(page.locator('#compare-status')).toContainText('Done', { timeout: 120_000 });
   await expect(page.locator('#compare-status')).not.toContainText('Embedded');
 });
+
+test("one's own PDFs with typed queries whose first has no word the model knows: the maps and the teaching story take the first that has one, not an error", async ({ page }) => {
+  await loadModel(page);
+  await page.setInputFiles('#files', [{ name: 'shapes.pdf', mimeType: 'application/pdf', buffer: await shapesPdf([['red', [0.9, 0.05, 0.05]], ['blue', [0.05, 0.05, 0.9]]]) }]);
+  await expect(page.locator('#embed-status')).toContainText('Done: 2 embedded', { timeout: 60_000 });
+  await page.selectOption('#query-source', 'typed');
+  await page.fill('#typed-queries', 'certificate\nblue square\nred');
+  await page.click('#views-nav a[data-view="compare"]');
+  await page.getByRole('button', { name: 'Compare', exact: true }).click();
+  await expect(page.locator('#compare-status')).toContainText('1 queries skipped (no word the model knows): certificate', { timeout: 60_000 });
+  // The maps opened with nothing picked: "certificate" (first in the list) gives way to "blue square".
+  await page.click('#views-nav a[data-view="maps"]');
+  await expect(page.locator('#maps-status')).toContainText('"blue square"', { timeout: 30_000 });
+  await expect(page.locator('#maps-status')).not.toContainText('Could not draw');
+  await expect(page.locator('#maps-query')).toHaveValue('blue square');
+  // The story on one's own page: the typed query the page answers best, not "the query".
+  await page.click('#views-nav a[data-view="teach"]');
+  await expect(page.locator('#teach-steps button').first()).toBeVisible({ timeout: 30_000 });
+  await expect(page.locator('#teach-step')).not.toContainText('Could not build');
+});

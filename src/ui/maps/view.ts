@@ -89,6 +89,25 @@ class MapsView {
     this.methodSelect.replaceChildren(...methods.map((m) => new Option(`uncompressed vs ${m.label}`, m.id, m.id === keep, m.id === keep)));
   }
 
+  /**
+   * The query's vectors. A query nobody picked (the list's first) that has no word the model knows
+   * (one's own typed queries: the comparison skipped it too) gives way to the first that has, which
+   * is then the one selected; a query picked by hand is kept, and its error said.
+   */
+  private async queryWithWords(text: string) {
+    const q = await this.corpus.embedQuery(text);
+    if (q.n > 0) return { text, q };
+    if (!this.store.get().mapQuery)
+      for (const other of this.queries()) {
+        if (other.text === text) continue;
+        const o = await this.corpus.embedQuery(other.text);
+        if (o.n === 0) continue;
+        this.querySelect.value = other.text;
+        return { text: other.text, q: o };
+      }
+    throw new Error(`the model gives none of the words of "${text}" a vector`);
+  }
+
   /** The engine worker holds the corpus the maps are computed on (sent again after it changed or restarted). */
   private async syncCorpus(docs: MultiVector[]): Promise<void> {
     if (this.engineVersion === corpusVersion.peek().n && this.engine.running) return;
@@ -100,7 +119,7 @@ class MapsView {
     const mine = ++this.rendering;
     const docs = this.corpus.docs();
     const doc = docs.find((d) => d.id === this.docSelect.value);
-    const text = this.querySelect.value;
+    let text = this.querySelect.value;
     const result = shown.value?.result;
     const method = this.methodSelect.value;
     if (!doc || !text || !result || !method) {
@@ -114,8 +133,8 @@ class MapsView {
     this.status.textContent = `Computing the maps of "${text}" on ${doc.id}…`;
     try {
       await this.syncCorpus(docs);
-      const q = await this.corpus.embedQuery(text);
-      if (q.n === 0) throw new Error(`the model gives none of the words of "${text}" a vector`);
+      const { text: shownText, q } = await this.queryWithWords(text);
+      text = shownText;
       const query = { id: 'q', n: q.n, d: q.d, data: q.vectors };
       const label = methodsOf(result).find((x) => x.id === method)?.label ?? method;
       const maps = [

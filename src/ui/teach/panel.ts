@@ -154,13 +154,16 @@ class Teach {
   /**
    * The story's query: the one asked for; else, of the demo captions judged relevant to the
    * picture, the one the picture answers best (the teaching model misses some small shapes, and a
-   * story about a score of 0 teaches little); else the first typed query.
+   * story about a score of 0 teaches little); else the typed queries (the best answered of those
+   * the model has words for: one's own files have no captions, and the first typed query may have
+   * no word the model knows); else "red".
    */
   private storyQueries(doc: MultiVector, wanted?: string): string[] {
     if (wanted) return [wanted];
     const demo = this.corpus.demo();
     const judged = demo?.queries.filter((q) => (demo.qrels.get(q.id)?.get(doc.id) ?? 0) > 0).map((q) => q.text) ?? [];
-    return judged.length ? judged : [parseTypedQueries($<HTMLTextAreaElement>('typed-queries').value).queries[0]?.text ?? 'red'];
+    const typed = parseTypedQueries($<HTMLTextAreaElement>('typed-queries').value).queries.map((q) => q.text);
+    return judged.length ? judged : typed.length ? typed : ['red'];
   }
 
   private async buildSteps(state: TeachState, doc: MultiVector, pc: PatchCanvas): Promise<{ steps: Step[]; m: number; query?: string }> {
@@ -169,13 +172,14 @@ class Teach {
       return { steps: methodSteps(pc, doc, trace), m: trace.m };
     }
     let best: { query: string; q: Awaited<ReturnType<EmbeddedCorpus['embedQuery']>>; story: Awaited<ReturnType<EngineClient['story']>> } | undefined;
-    for (const query of this.storyQueries(doc, state.query)) {
+    const tried = this.storyQueries(doc, state.query);
+    for (const query of tried) {
       const q = await this.corpus.embedQuery(query);
       if (q.n === 0) continue;
       const story = await this.engine.story(doc, { data: q.vectors, n: q.n }, state.m, 1);
       if (!best || story.scoreFull > best.story.scoreFull) best = { query, q, story };
     }
-    if (!best) throw new Error(`the model gives none of the words of "${state.query ?? 'the query'}" a vector: type another query`);
+    if (!best) throw new Error(`the model gives none of the words of ${tried.map((t) => `"${t}"`).join(', ')} a vector: type another query`);
     return { steps: storySteps(pc, doc, best.story, best.query, best.q.tokens ?? []), m: best.story.agc.m, query: best.query };
   }
 
